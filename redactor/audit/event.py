@@ -1,0 +1,45 @@
+"""The one shape every decision and outcome takes on its way to the audit trail.
+
+It holds counts, hashes, rule ids and metering — never text, values or the
+pseudonym mapping.  The pipeline builds one ``AuditEvent`` per document outcome
+and hands it to an ``AuditSink``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    run_id: str
+    document_id: str
+    document_sha256: str
+    document_size: int
+    entity_counts: dict[str, int]
+    category_counts: dict[str, int]
+    top_scores: dict[str, float]
+    route: str  # cloud | cloud_redacted | local | blocked | none (scan-only / failed before decide)
+    reasons: list[str]  # rule ids and short machine reasons, never values
+    policy_version: str
+    outcome: str  # ok | error
+    error_class: str = ""
+    backend: str = ""  # cloud | local | local_server | ""
+    model: str = ""
+    endpoint_host: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+    task_sha256: str = ""
+    tool_version: str = ""
+    timestamp: str = ""  # UTC ISO-8601, filled by the sink if empty
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class AuditSink(Protocol):
+    def record(self, event: AuditEvent) -> None: ...

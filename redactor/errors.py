@@ -1,0 +1,119 @@
+"""One error tree for redactor.
+
+Every error the package raises on purpose derives from ``RedactorError``.
+Third-party errors (spaCy, openai, llama.cpp, sqlite, parsers) are translated at
+the boundary where they happen, so callers only ever catch these.  Messages
+never contain document text or detected values: they name files, fields,
+entity *types* and error classes only.
+
+    RedactorError
+    ├── ConfigError                 bad settings, policy or recognizer pack (CLI exit 2)
+    │   ├── PolicyError             policy file invalid; names the field
+    │   └── PackError               recognizer pack invalid; names the pack and field
+    ├── ModelNotFoundError          spaCy model or GGUF not installed; says how to install
+    ├── IngestError                 one input could not be read; names the file and why
+    │   ├── UnsupportedFormat       extension/format we do not read
+    │   ├── FileTooLarge            over the configured size limit
+    │   ├── EmptyDocument           nothing to read
+    │   ├── BinaryFile              looks binary, skipped
+    │   └── CorruptDocument         parser failed, encrypted PDF, zip bomb, ...
+    ├── BackendError                a model call failed
+    │   ├── CloudError              cloud API failed after retries
+    │   │   └── CloudNotConfigured  no key / base URL
+    │   ├── LocalModelError         llama.cpp failed or model missing
+    │   └── EndpointNotAllowed      a local-server URL outside loopback/allow-list
+    ├── GuardRefusal                leak guard refused a cloud payload
+    ├── BlockedByPolicy             the policy blocks this document
+    └── AuditError                  audit store unusable
+        └── AuditIntegrityError     the chain does not verify
+"""
+
+from __future__ import annotations
+
+
+class RedactorError(Exception):
+    """Root of every error redactor raises on purpose."""
+
+    #: CLI exit code when this error ends a command.
+    exit_code = 1
+
+
+class ConfigError(RedactorError):
+    exit_code = 2
+
+
+class PolicyError(ConfigError):
+    pass
+
+
+class PackError(ConfigError):
+    pass
+
+
+class ModelNotFoundError(RedactorError):
+    pass
+
+
+class IngestError(RedactorError):
+    """An input could not be read. ``path`` names it; ``reason`` says why."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class UnsupportedFormat(IngestError):
+    pass
+
+
+class FileTooLarge(IngestError):
+    pass
+
+
+class EmptyDocument(IngestError):
+    pass
+
+
+class BinaryFile(IngestError):
+    pass
+
+
+class CorruptDocument(IngestError):
+    pass
+
+
+class BackendError(RedactorError):
+    pass
+
+
+class CloudError(BackendError):
+    pass
+
+
+class CloudNotConfigured(CloudError):
+    pass
+
+
+class LocalModelError(BackendError):
+    pass
+
+
+class EndpointNotAllowed(BackendError, ConfigError):
+    exit_code = 2
+
+
+class GuardRefusal(RedactorError):
+    pass
+
+
+class BlockedByPolicy(RedactorError):
+    pass
+
+
+class AuditError(RedactorError):
+    pass
+
+
+class AuditIntegrityError(AuditError):
+    pass
