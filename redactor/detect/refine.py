@@ -1,0 +1,153 @@
+"""Turn raw recognizer output into findings a person would agree with.
+
+Small spaCy models label form labels ("DOB", "SSN", "IBAN") as entities, read
+long digit runs as dates, and URL recognizers fire on the domain of an e-mail
+address.  Each rule below removes one such kind of noise; none of them can
+remove a checksum-validated or context-confirmed identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from presidio_analyzer import RecognizerResult
+
+# Words that label a field.  As an entity of their own they are noise.
+LABEL_WORDS = frozenset(
+    """dob ssn ss# iban bic swift mrn npi dea ein itin tin acct account routing aba phone tel fax
+    mobile cell email e-mail zip zipcode postcode address addr id member group policy claim patient
+    name dr mr mrs ms miss sir madam dear hi hello thanks regards sincerely subject re fw fwd cc bcc
+    from to date icd icd-10 icd10 cpt rx dx hx diagnosis medicare medicaid insurance ref invoice
+    card visa mastercard amex credit debit bank sort code pin cvv otp password username user
+    signature tel. ph. no. number n/a na none unknown""".split()
+)
+MONTHS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
+)
+NER_TYPES = frozenset({"PERSON", "LOCATION", "DATE_TIME", "NRP", "ORGANIZATION"})
+
+# Minimum score per type, above the global floor.  Weak, ambiguous shapes need more.
+TYPE_THRESHOLDS: dict[str, float] = {
+    "US_DRIVER_LICENSE": 0.6,
+    "US_PASSPORT": 0.6,
+    "US_BANK_NUMBER": 0.6,
+    "URL": 0.5,
+    "DATE_TIME": 0.6,
+    "PHONE_NUMBER": 0.45,
+}
+
+
+@dataclass
+class Candidate:
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+
+    @classmethod
+    def of(cls, r: RecognizerResult) -> "Candidate":
+        meta = r.recognition_metadata or {}
+        return cls(r.entity_type, r.start, r.end, float(r.score), str(meta.get("recognizer_name", "")))
+
+
+def refine(text: str, results: list[RecognizerResult], min_score: float) -> list[Candidate]:
+    cands = [Candidate.of(r) for r in results]
+    cands = [c for c in (_trim(text, c) for c in cands) if c is not None]
+    cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
+    cands = [c for c in cands if not _is_noise(text, c)]
+    cands = _drop_url_inside_email(cands)
+    return _resolve_overlaps(text, cands)
+
+
+def _trim(text: str, c: Candidate) -> Candidate | None:
+    """Strip surrounding whitespace/punctuation that NER spans sometimes include."""
+    s, e = c.start, c.end
+    while s < e and (text[s].isspace() or text[s] in "\"'`([{<>,;:"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] in "\"'`)]}<>,;:"):
+        e -= 1
+    if e <= s:
+        return None
+    c.start, c.end = s, e
+    return c
+
+
+def _is_noise(text: str, c: Candidate) -> bool:
+    value = text[c.start : c.end]
+    if c.entity_type not in NER_TYPES:
+        return False
+    low = value.lower().strip(".:# ")
+    if low in LABEL_WORDS:
+        return True
+    if c.entity_type in ("PERSON", "LOCATION", "ORGANIZATION", "NRP"):
+        if not any(ch.isalpha() for ch in value):
+            return True  # digits or symbols labeled as a name or place
+        if value.isupper() and len(value) <= 5 and c.entity_type != "LOCATION":
+            return True  # acronyms: DOB, SSN, MRN
+        if "@" in value or "://" in value:
+            return True
+        if c.entity_type == "PERSON" and value.islower():
+            return True
+    if c.entity_type == "DATE_TIME":
+        if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
+            return True  # "this morning", "Thursday", "the weekend": not identifying
+        digits = re.sub(r"\D", "", value)
+        if len(digits) > 8 and not MONTHS.search(value):
+            return True  # long digit runs: card, account or phone numbers, not dates
+        if re.fullmatch(r"\d{1,3}", value.strip()):
+            return True  # "21", "65": ages and counts
+    return False
+
+
+def _drop_url_inside_email(cands: list[Candidate]) -> list[Candidate]:
+    emails = [c for c in cands if c.entity_type == "EMAIL_ADDRESS"]
+    if not emails:
+        return cands
+    return [
+        c
+        for c in cands
+        if not (c.entity_type == "URL" and any(e.start <= c.start and c.end <= e.end for e in emails))
+    ]
+
+
+# Recognizers whose matches are confirmed by a checksum or a format beat generic
+# shapes (phone, date, NER) when they claim the same characters.
+_SPECIFICITY = {
+    "PHONE_NUMBER": 1,
+    "DATE_TIME": 0,
+    "US_DRIVER_LICENSE": 0,
+    "US_BANK_NUMBER": 1,
+    "LOCATION": 1,
+    "PERSON": 2,
+    "URL": 1,
+}
+
+
+def _spec(c: Candidate) -> int:
+    return _SPECIFICITY.get(c.entity_type, 3)
+
+
+def _resolve_overlaps(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Keep the most specific of overlapping candidates.
+
+    A candidate wholly inside a kept one is dropped.  A vaguer candidate around a
+    kept one is dropped only when it adds no letters or digits of its own (a
+    "date" that is exactly a card number); otherwise both are kept so nothing is
+    left unredacted, and the transform stage merges them into one placeholder.
+    """
+    kept: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (_spec(c), c.score, c.end - c.start), reverse=True):
+        if any(k.start <= c.start and c.end <= k.end for k in kept):
+            continue
+        inner = [k for k in kept if c.start <= k.start and k.end <= c.end]
+        if inner:
+            covered = set()
+            for k in inner:
+                covered.update(range(k.start, k.end))
+            extra = "".join(text[i] for i in range(c.start, c.end) if i not in covered)
+            if not any(ch.isalnum() for ch in extra):
+                continue
+        kept.append(c)
+    return sorted(kept, key=lambda c: (c.start, c.end))

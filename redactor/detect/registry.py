@@ -1,0 +1,80 @@
+"""Build the recognizer registry explicitly from settings.
+
+Order of authority: recognizer packs (``recognizers/*.yaml`` and any the user
+adds) define an entity type; a Presidio built-in is added only for types no pack
+defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
+networked or imprecise.  Nothing is added implicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from presidio_analyzer import EntityRecognizer, RecognizerRegistry
+from presidio_analyzer.predefined_recognizers import (
+    AbaRoutingRecognizer,
+    CreditCardRecognizer,
+    CryptoRecognizer,
+    DateRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    SpacyRecognizer,
+    UrlRecognizer,
+    UsBankRecognizer,
+    UsItinRecognizer,
+    UsLicenseRecognizer,
+    UsPassportRecognizer,
+    UsSsnRecognizer,
+)
+
+from ..config import DetectSettings
+from .categories import BUILTIN_CATEGORIES
+from .pii import pii_recognizers
+
+NER_ENTITIES = ["PERSON", "LOCATION", "DATE_TIME"]
+
+# Built-ins used only when no pack defines their entity type.
+_FALLBACK_BUILTINS = [
+    CreditCardRecognizer,
+    IbanRecognizer,
+    CryptoRecognizer,
+    AbaRoutingRecognizer,
+    UsBankRecognizer,
+    UsItinRecognizer,
+]
+_ALWAYS_BUILTINS = [DateRecognizer, IpRecognizer, UrlRecognizer, UsSsnRecognizer, UsLicenseRecognizer, UsPassportRecognizer]
+
+
+@dataclass
+class Registry:
+    registry: RecognizerRegistry
+    categories: dict[str, str] = field(default_factory=dict)
+    pack_files: list[Path] = field(default_factory=list)
+
+
+def _pack_paths(settings: DetectSettings) -> list[Path]:
+    from .packs import default_pack_paths
+
+    paths = list(default_pack_paths()) if settings.use_default_packs else []
+    return paths + [Path(p) for p in settings.packs]
+
+
+def build_registry(settings: DetectSettings) -> Registry:
+    from .packs import load_packs
+
+    pack_paths = _pack_paths(settings)
+    packs = load_packs(pack_paths)
+    recognizers: list[EntityRecognizer] = [SpacyRecognizer(supported_entities=list(NER_ENTITIES))]
+    recognizers += pii_recognizers()
+    recognizers += [cls() for cls in _ALWAYS_BUILTINS]
+    recognizers += list(packs.recognizers)
+    covered = {e for r in recognizers for e in r.supported_entities}
+    recognizers += [r for r in (cls() for cls in _FALLBACK_BUILTINS) if not set(r.supported_entities) & covered]
+
+    registry = RecognizerRegistry(supported_languages=[settings.language])
+    for r in recognizers:
+        registry.add_recognizer(r)
+    categories = dict(BUILTIN_CATEGORIES)
+    categories.update(packs.categories)
+    return Registry(registry=registry, categories=categories, pack_files=pack_paths)

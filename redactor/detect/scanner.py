@@ -1,0 +1,125 @@
+"""``Scanner``: the detection stage.  Text in, categorised findings out.
+
+Presidio's ``AnalyzerEngine`` is built explicitly from settings (no silent
+defaults), texts are batched through spaCy's ``nlp.pipe`` with only NER enabled,
+and the raw results are refined (see ``refine.py``) before they leave.
+Thread-safe: spaCy and Presidio calls are serialised by one lock per Scanner.
+"""
+
+from __future__ import annotations
+
+import threading
+from itertools import islice
+from typing import Iterable, Iterator
+
+from presidio_analyzer import AnalyzerEngine
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from ..config import DetectSettings, Settings, load_settings
+from ..ingest.document import Document
+from .categories import category_of
+from .findings import Finding, ScanResult
+from .nlp import NerOnlySpacyEngine
+from .refine import refine
+from .registry import build_registry
+
+# spaCy's NER is run on pieces of at most this many characters; regex recognizers
+# see the whole text.  Keeps memory flat on very large documents.
+NER_PIECE_CHARS = 100_000
+
+
+class Scanner:
+    """Find PII, financial and health entities in text.
+
+    >>> scanner = Scanner()
+    >>> [f.entity_type for f in scanner.scan("Call me at 212-555-0134").findings]
+    ['PHONE_NUMBER']
+    """
+
+    def __init__(self, settings: Settings | DetectSettings | None = None) -> None:
+        if settings is None:
+            settings = load_settings()
+        self.settings: DetectSettings = settings.detect if isinstance(settings, Settings) else settings
+        built = build_registry(self.settings)
+        self.categories = built.categories
+        self._nlp = NerOnlySpacyEngine(self.settings.spacy_model, self.settings.language)
+        self._nlp.load()
+        self._analyzer = AnalyzerEngine(
+            registry=built.registry,
+            nlp_engine=self._nlp,
+            supported_languages=[self.settings.language],
+            default_score_threshold=0.0,
+        )
+        self._lock = threading.Lock()
+
+    @property
+    def supported_entities(self) -> list[str]:
+        return sorted(self._analyzer.get_supported_entities(self.settings.language))
+
+    def scan(self, text: str | Document) -> ScanResult:
+        return next(self.scan_many([text]))
+
+    def scan_many(self, texts: Iterable[str | Document], batch_size: int | None = None) -> Iterator[ScanResult]:
+        """Stream results in input order; memory is bounded by one batch."""
+        size = batch_size or self.settings.batch_size
+        it = iter(texts)
+        while batch := list(islice(it, size)):
+            yield from self._scan_batch(batch)
+
+    def _scan_batch(self, batch: list[str | Document]) -> list[ScanResult]:
+        ids = [b.id if isinstance(b, Document) else "" for b in batch]
+        texts = [b.text if isinstance(b, Document) else str(b) for b in batch]
+        short = [i for i, t in enumerate(texts) if len(t) <= NER_PIECE_CHARS]
+        out: list[ScanResult | None] = [None] * len(texts)
+        with self._lock:
+            artifacts = self._nlp.pipe([texts[i] for i in short], batch_size=len(short) or 1)
+            for i, art in zip(short, artifacts):
+                out[i] = self._analyze(texts[i], art, ids[i])
+            for i, t in enumerate(texts):
+                if out[i] is None:
+                    out[i] = self._analyze_long(t, ids[i])
+        return out  # type: ignore[return-value]
+
+    def _analyze(self, text: str, artifacts: NlpArtifacts, doc_id: str) -> ScanResult:
+        raw = self._analyzer.analyze(text, language=self.settings.language, nlp_artifacts=artifacts)
+        return ScanResult(text=text, findings=self._findings(text, raw), document_id=doc_id)
+
+    def _analyze_long(self, text: str, doc_id: str) -> ScanResult:
+        """NER piecewise on line boundaries; each piece analysed, offsets shifted back."""
+        raw = []
+        for offset, piece in _pieces(text, NER_PIECE_CHARS):
+            art = next(self._nlp.pipe([piece]))
+            for r in self._analyzer.analyze(piece, language=self.settings.language, nlp_artifacts=art):
+                r.start += offset
+                r.end += offset
+                raw.append(r)
+        return ScanResult(text=text, findings=self._findings(text, raw), document_id=doc_id)
+
+    def _findings(self, text: str, raw) -> tuple[Finding, ...]:
+        return tuple(
+            Finding(
+                entity_type=c.entity_type,
+                category=category_of(c.entity_type, self.categories),
+                start=c.start,
+                end=c.end,
+                score=round(c.score, 3),
+                recognizer=c.recognizer,
+            )
+            for c in refine(text, raw, self.settings.min_score)
+        )
+
+
+def _pieces(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """Split at the last newline (or space) before ``size``, with a small overlap so
+    a value on a boundary is seen whole in one piece."""
+    overlap = 200
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = max(text.rfind("\n", start + size // 2, end), text.rfind(" ", start + size // 2, end))
+            end = cut if cut > start else end
+        yield start, text[start:end]
+        if end >= len(text):
+            break
+        start = max(end - overlap, start + 1)
