@@ -9,7 +9,8 @@ ignored types are not scored.
 Readers:
 - presidio-evaluator JSON: ``[{full_text, spans: [{entity_type, start_position, end_position}]}]``
 - redactor JSONL: ``{"text": ..., "spans": [{"entity_type", "start", "end"}]}`` per line
-- sample_docs ``labels.json``: values per file, located in the extracted text
+- value labels (``tests/data/sample_docs_labels.json``): values per file under ``root``,
+  located in the text the reader extracts
 """
 
 from __future__ import annotations
@@ -164,8 +165,9 @@ def read_value_labels(path: Path, read_document: Callable[[Path], str]) -> Itera
     """sample_docs-style labels: values per file, located in the text the reader extracts."""
     path = Path(path)
     data = json.loads(path.read_text(encoding="utf-8"))
+    root = (path.parent / data.get("root", ".")).resolve()
     for doc in data["documents"]:
-        text = read_document(path.parent / doc["file"])
+        text = read_document(root / doc["file"])
         gold = [
             Span(e["type"], m.start(), m.end())
             for e in doc.get("entities", [])
