@@ -1,0 +1,167 @@
+"""The local model: llama.cpp in this process, so sensitive text never leaves the machine.
+
+The model is loaded lazily, once, and every call is serialised by a lock:
+a ``llama_cpp.Llama`` object is not re-entrant.  GGUFs without a chat
+template get a plain-text prompt and ``create_completion`` with stop
+sequences.  A prompt that does not fit the context window is an error here,
+never a silent truncation; ``complete_long()`` answers long documents
+map-reduce (see ``longdoc.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import LocalSettings
+from ..errors import LocalModelError, ModelNotFoundError
+from .base import Completion, Message, Usage
+from .models import resolve_model
+
+#: Role labels of the plain-text template, and where a plain-completion answer ends.
+PLAIN_LABELS = {"system": "System", "user": "User", "assistant": "Assistant"}
+PLAIN_STOP = ["\nUser:", "\nSystem:", "\nAssistant:"]
+
+
+def format_plain_prompt(messages: list[Message]) -> str:
+    """Messages as a plain transcript ending in ``Assistant:``, for GGUFs without a chat template."""
+    lines = [f"{PLAIN_LABELS.get(m['role'], m['role'].title())}: {m['content'].strip()}" for m in messages]
+    return "\n\n".join(lines + ["Assistant:"])
+
+
+class LocalBackend:
+    """``complete()`` with a GGUF model run by llama-cpp-python, in process.
+
+    ``settings.model`` is a manifest name or a path to a ``.gguf``;
+    ``model_path`` overrides it (already resolved).
+    """
+
+    name = "local"
+    endpoint_host = "in-process"
+
+    def __init__(self, settings: LocalSettings, *, model_path: Path | None = None) -> None:
+        self.settings = settings
+        # A file name, not a full path, for the audit trail: paths can name users.
+        model = settings.model if model_path is None else str(model_path)
+        self.model = Path(model).name if model.endswith(".gguf") else model
+        self.context_tokens = settings.n_ctx
+        self._model_path = model_path
+        self._lock = threading.RLock()
+        self._llm: Any = None
+        self._chat_template = False
+        self._chat_formatter: Any = None
+        self.calls = 0  # model calls so far (tests and the run summary read it)
+
+    # -- loading -----------------------------------------------------------
+
+    @property
+    def model_path(self) -> Path:
+        if self._model_path is None:
+            self._model_path = resolve_model(self.settings.model)
+        return self._model_path
+
+    @property
+    def has_chat_template(self) -> bool:
+        self._load()
+        return self._chat_template
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._llm is not None:
+                return self._llm
+            path = self.model_path
+            try:
+                import llama_cpp
+            except ImportError:
+                raise ModelNotFoundError(
+                    "llama-cpp-python is not installed: pip install llama-cpp-python"
+                ) from None
+            try:
+                llm = llama_cpp.Llama(
+                    model_path=str(path),
+                    n_ctx=self.settings.n_ctx,
+                    n_threads=self.settings.n_threads,
+                    verbose=False,
+                )
+            except Exception as e:  # llama.cpp raises ValueError/RuntimeError with C-level text
+                raise LocalModelError(f"could not load local model {path.name} ({type(e).__name__})") from None
+            self._chat_template = bool((llm.metadata or {}).get("tokenizer.chat_template"))
+            self._llm = llm
+            return llm
+
+    # -- the Backend interface ---------------------------------------------
+
+    def count_tokens(self, text: str) -> int:
+        llm = self._load()
+        with self._lock:
+            return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def complete(self, messages: list[Message], *, max_tokens: int) -> Completion:
+        llm = self._load()
+        with self._lock:
+            prompt_tokens = self._prompt_tokens(llm, messages)
+            if prompt_tokens + max_tokens > self.context_tokens:
+                raise LocalModelError(
+                    f"prompt of {prompt_tokens} tokens plus {max_tokens} to generate does not fit the "
+                    f"{self.context_tokens}-token context window; use complete_long() for long documents"
+                )
+            start = time.monotonic()
+            self.calls += 1
+            try:
+                text, usage = self._generate(llm, messages, max_tokens)
+            except Exception as e:
+                failure = LocalModelError(f"local model call failed ({type(e).__name__})")
+            else:
+                return Completion(
+                    text=text.strip(),
+                    usage=usage,
+                    model=self.model,
+                    latency_ms=(time.monotonic() - start) * 1000,
+                    backend=self.name,
+                    endpoint_host=self.endpoint_host,
+                )
+        # Outside the except block: llama errors can quote the prompt; keep it off __context__.
+        raise failure
+
+    def complete_long(self, *, system: str, task: str, document: str, max_tokens: int) -> Completion:
+        """Answer ``task`` over a document of any length (map-reduce when it does not fit)."""
+        from .longdoc import complete_long
+
+        return complete_long(self, system=system, task=task, document=document, max_tokens=max_tokens)
+
+    # -- internals ---------------------------------------------------------
+
+    def _prompt_tokens(self, llm: Any, messages: list[Message]) -> int:
+        if not self._chat_template:
+            return len(llm.tokenize(format_plain_prompt(messages).encode("utf-8"), add_bos=True, special=False))
+        try:  # render the model's own template: exact, including any default system prompt it injects
+            prompt = self._formatter(llm)(messages=messages).prompt
+            return len(llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+        except Exception:  # an exotic template: count the text and leave generous room
+            body = sum(len(llm.tokenize(m["content"].encode("utf-8"), add_bos=False)) for m in messages)
+            return body + 16 * len(messages) + 64
+
+    def _formatter(self, llm: Any) -> Any:
+        if self._chat_formatter is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            def text(token: int) -> str:
+                return llm.detokenize([token], special=True).decode("utf-8", "replace") if token != -1 else ""
+
+            template = llm.metadata["tokenizer.chat_template"]
+            self._chat_formatter = Jinja2ChatFormatter(template, text(llm.token_eos()), text(llm.token_bos()))
+        return self._chat_formatter
+
+    def _generate(self, llm: Any, messages: list[Message], max_tokens: int) -> tuple[str, Usage]:
+        temperature = self.settings.temperature
+        if self._chat_template:
+            out = llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=temperature)
+            text = out["choices"][0]["message"].get("content") or ""
+        else:
+            prompt = format_plain_prompt(messages)
+            out = llm.create_completion(prompt, max_tokens=max_tokens, temperature=temperature, stop=PLAIN_STOP)
+            text = out["choices"][0].get("text") or ""
+        usage = out.get("usage") or {}
+        return text, Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))

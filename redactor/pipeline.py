@@ -1,0 +1,210 @@
+"""The flow for one document: detect → decide → transform → guard → dispatch → restore → audit.
+
+When the first decision would let text leave, the doubt pass (``detect/doubt.py``)
+adds low-score findings for what no recognizer explained, and the policy
+decides again with them.
+
+``Pipeline.process()`` is the only place the stages are wired together, in that
+order, and the only place a route changes after ``decide()``; every change is
+appended to the decision's reasons, so the audit trail explains it:
+
+- ``cloud-not-configured``: no API key or base URL; the cloud routes run locally.
+- ``guard.<rule>``: the leak guard found something in the outgoing payload.
+- ``cloud-failed``: the cloud call failed and ``cloud.fallback_to_local`` is on.
+
+Routes only ever change towards local.  If the local model is missing or fails,
+the document fails: it is never sent to the cloud instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import __version__
+from .audit.event import AuditEvent, AuditSink
+from .backends import Backend, CloudBackend, Completion, complete_long, local_backend
+from .backends.longdoc import build_messages
+from .config import Settings, load_settings
+from .detect.doubt import find_doubts
+from .detect.findings import Finding, ScanResult
+from .detect.scanner import Scanner
+from .errors import CloudError, IngestError, RedactorError
+from .guard import check_payload
+from .ingest.document import Document
+from .policy import Decision, Policy, Route, decide, load_policy
+from .transform import Mapping, pseudonymize, restore
+
+SYSTEM_PROMPT = "You are a careful assistant. Answer the task about the document concisely."
+REDACTED_NOTE = (
+    " Some values in the document were replaced by placeholders such as <PERSON_1>. "
+    "Keep every placeholder exactly as written; never guess the original values."
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened to one document.  ``answer`` is re-identified (for the caller only)."""
+
+    document_id: str
+    outcome: str  # ok | blocked | error
+    decision: Decision | None
+    answer: str | None = None
+    completion: Completion | None = None
+    error: str = ""  # "ErrorClass: message" — messages never carry document values
+    error_class: str = ""
+    scan: ScanResult | None = field(default=None, repr=False)
+
+    @property
+    def route(self) -> str:
+        return self.decision.route.value if self.decision else "none"
+
+    @property
+    def reasons(self) -> list[str]:
+        return [str(r) for r in self.decision.reasons] if self.decision else []
+
+
+class Pipeline:
+    """Route documents between a cloud model and a local one, by policy.  Thread-safe."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        scanner: Scanner | None = None,
+        policy: Policy | None = None,
+        cloud: Backend | None = None,
+        local: Backend | None = None,
+        audit: AuditSink | None = None,
+        run_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.scanner = scanner or Scanner(settings)
+        self.policy = policy or load_policy(settings.policy)
+        if cloud is None and settings.cloud.configured:
+            cloud = CloudBackend(settings.cloud)
+        self.cloud = cloud
+        self.local = local or local_backend(settings.local)
+        self.audit = audit
+        self.run_id = run_id or uuid.uuid4().hex[:16]
+
+    @classmethod
+    def from_config(cls, config_file: str | Path | None = None, *, audit: bool = True, **overrides) -> "Pipeline":
+        settings = load_settings(config_file, **overrides)
+        sink = None
+        if audit and settings.audit.enabled:
+            from .audit.store import AuditTrail
+
+            sink = AuditTrail.from_settings(settings)
+        return cls(settings, audit=sink)
+
+    @property
+    def cloud_configured(self) -> bool:
+        return self.cloud is not None
+
+    # -- one document -------------------------------------------------------
+
+    def process(self, document: str | Document, task: str, *, max_tokens: int = 512) -> Result:
+        doc = document if isinstance(document, Document) else Document.from_text(document)
+        start = time.perf_counter()
+        decision: Decision | None = None
+        scan: ScanResult | None = None
+        try:
+            scan = self.scanner.scan(doc)
+            findings = scan.findings
+            decision = decide(findings, self.policy)
+            if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
+                # text may leave: what no recognizer explained counts as a doubt
+                findings = findings + tuple(find_doubts(doc.text, findings))
+                decision = decide(findings, self.policy)
+            if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED) and self.cloud is None:
+                decision = decision.rerouted(Route.LOCAL, "cloud-not-configured")
+            decision, completion, mapping = self._dispatch(doc, findings, decision, task, max_tokens)
+            if decision.route is Route.BLOCKED:
+                result = Result(doc.id, "blocked", decision, scan=scan)
+            else:
+                answer = restore(completion.text, mapping) if mapping is not None else completion.text
+                result = Result(doc.id, "ok", decision, answer, completion, scan=scan)
+        except RedactorError as e:
+            result = Result(doc.id, "error", decision, error=f"{type(e).__name__}: {e}", error_class=type(e).__name__, scan=scan)
+        self._record(doc, result, task, (time.perf_counter() - start) * 1000)
+        return result
+
+    def process_many(self, documents: Iterable[str | Document], task: str, *, max_tokens: int = 512) -> Iterator[Result]:
+        """Stream results in input order; one document in memory at a time."""
+        for doc in documents:
+            yield self.process(doc, task, max_tokens=max_tokens)
+
+    def _dispatch(
+        self, doc: Document, findings: tuple[Finding, ...], decision: Decision, task: str, max_tokens: int
+    ) -> tuple[Decision, Completion | None, Mapping | None]:
+        if decision.route is Route.BLOCKED:
+            return decision, None, None
+        if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
+            assert self.cloud is not None
+            text, mapping, system = doc.text, None, SYSTEM_PROMPT
+            if decision.route is Route.CLOUD_REDACTED:
+                redact = [f for f in findings if self.policy.action_for(f)[1] == "redact"]
+                text, mapping = pseudonymize(doc.text, redact)
+                system += REDACTED_NOTE
+            verdict = check_payload(build_messages(system, task, text), self.scanner, self.policy, mapping)
+            if not verdict.ok:
+                decision = decision.rerouted(Route.LOCAL, verdict.reason)
+            else:
+                try:
+                    return decision, complete_long(self.cloud, system=system, task=task, document=text, max_tokens=max_tokens), mapping
+                except CloudError as e:
+                    if not self.settings.cloud.fallback_to_local:
+                        raise
+                    decision = decision.rerouted(Route.LOCAL, f"cloud-failed.{type(e).__name__}")
+        completion = complete_long(self.local, system=SYSTEM_PROMPT, task=task, document=doc.text, max_tokens=max_tokens)
+        return decision, completion, None
+
+    # -- audit ----------------------------------------------------------------
+
+    def record_input_failure(self, error: IngestError) -> None:
+        """A file that could not be read still leaves an audit record (outcome error)."""
+        if self.audit is None:
+            return
+        self.audit.record(
+            AuditEvent(
+                run_id=self.run_id, document_id=error.path, document_sha256="", document_size=0,
+                entity_counts={}, category_counts={}, top_scores={}, route="none",
+                reasons=["ingest"], policy_version=self.policy.version, outcome="error",
+                error_class=type(error).__name__, tool_version=__version__,
+            )
+        )
+
+    def _record(self, doc: Document, result: Result, task: str, latency_ms: float) -> None:
+        if self.audit is None:
+            return
+        scan, decision, c = result.scan, result.decision, result.completion
+        self.audit.record(
+            AuditEvent(
+                run_id=self.run_id,
+                document_id=doc.id,
+                document_sha256=doc.sha256,
+                document_size=doc.size,
+                entity_counts=scan.counts_by_type() if scan else {},
+                category_counts=scan.counts_by_category() if scan else {},
+                top_scores=scan.top_scores() if scan else {},
+                route=result.route,
+                reasons=decision.rule_ids if decision else [],
+                policy_version=self.policy.version,
+                outcome="error" if result.outcome == "error" else "ok",
+                error_class=result.error_class,
+                backend=c.backend if c else "",
+                model=c.model if c else "",
+                endpoint_host=c.endpoint_host if c else "",
+                tokens_in=c.usage.prompt_tokens if c else 0,
+                tokens_out=c.usage.completion_tokens if c else 0,
+                cost_usd=c.cost_usd if c else 0.0,
+                latency_ms=round(latency_ms, 1),
+                task_sha256=hashlib.sha256(task.encode()).hexdigest(),
+                tool_version=__version__,
+            )
+        )

@@ -1,0 +1,104 @@
+"""Pseudonymisation for the ``cloud_redacted`` route, and re-identification of the answer.
+
+``pseudonymize`` replaces every finding the policy marks ``redact`` with a
+placeholder such as ``<PERSON_1>``.  The same value (case and spacing aside)
+gets the same placeholder within a document, so the cloud model can still
+reason about "who did what".  The ``Mapping`` lives only in memory: it has no
+``__repr__`` of its values, is never logged, written or sent.
+
+``restore`` puts the original values back into the model's answer and tolerates
+the ways models mangle placeholders: ``<person_1>``, ``[PERSON_1]``,
+``PERSON 1``, ``{PERSON-1}``, ``**PERSON_1**``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .detect.findings import Finding
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+@dataclass
+class Mapping:
+    """Placeholder → original value, for one document.  In memory only."""
+
+    _by_token: dict[str, str] = field(default_factory=dict, repr=False)
+    _by_value: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _counts: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def token_for(self, entity_type: str, value: str) -> str:
+        key = (entity_type, _norm(value))
+        if key not in self._by_value:
+            n = self._counts.get(entity_type, 0) + 1
+            self._counts[entity_type] = n
+            token = f"<{entity_type}_{n}>"
+            self._by_value[key] = token
+            self._by_token[token] = value
+        return self._by_value[key]
+
+    @property
+    def tokens(self) -> list[str]:
+        return list(self._by_token)
+
+    def values(self) -> list[str]:
+        return list(self._by_token.values())
+
+    def __len__(self) -> int:
+        return len(self._by_token)
+
+    def __repr__(self) -> str:
+        return f"Mapping({len(self)} placeholders)"
+
+
+def merge_spans(findings: Iterable[Finding]) -> list[Finding]:
+    """Overlapping findings become one span, typed by the longest member."""
+    merged: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.start, -(f.end - f.start))):
+        if merged and f.start < merged[-1].end:
+            last = merged[-1]
+            keep = last if (last.end - last.start) >= (f.end - f.start) else f
+            merged[-1] = Finding(keep.entity_type, keep.category, last.start, max(last.end, f.end), max(last.score, f.score), keep.recognizer)
+        else:
+            merged.append(f)
+    return merged
+
+
+def pseudonymize(text: str, findings: Iterable[Finding], mapping: Mapping | None = None) -> tuple[str, Mapping]:
+    """Replace each finding's span with its placeholder; returns the text and the mapping."""
+    mapping = mapping if mapping is not None else Mapping()
+    out: list[str] = []
+    pos = 0
+    for f in merge_spans(findings):
+        out.append(text[pos : f.start])
+        out.append(mapping.token_for(f.entity_type, text[f.start : f.end]))
+        pos = f.end
+    out.append(text[pos:])
+    return "".join(out), mapping
+
+
+def _token_pattern(token: str) -> str:
+    m = re.fullmatch(r"<([A-Z0-9_]+)_(\d+)>", token)
+    assert m, token
+    name = r"[\s_-]*".join(re.escape(part) for part in m.group(1).split("_"))
+    return rf"[<\[{{(]?\s*{name}[\s_-]*{m.group(2)}(?!\d)\s*[>\]}})]?"
+
+
+def restore(answer: str, mapping: Mapping) -> str:
+    """Put original values back where the answer mentions placeholders."""
+    if not len(mapping):
+        return answer
+    # longest type names first so <US_BANK_NUMBER_1> is not read as <BANK_NUMBER_1>
+    tokens = sorted(mapping.tokens, key=len, reverse=True)
+    combined = re.compile("|".join(f"(?P<t{i}>{_token_pattern(t)})" for i, t in enumerate(tokens)), re.IGNORECASE)
+
+    def sub(m: re.Match[str]) -> str:
+        i = int(m.lastgroup[1:])  # type: ignore[index]
+        return mapping._by_token[tokens[i]]
+
+    return combined.sub(sub, answer)
