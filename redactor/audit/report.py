@@ -1,0 +1,336 @@
+"""The compliance report: one self-contained HTML file read from the audit trail.
+
+No network, no scripts, no fonts or images from elsewhere (a Content-Security-Policy
+in the page says so too).  Charts are inline SVG drawn here.  Every value that
+comes from the trail goes through ``html.escape``.  Written for a compliance
+officer: each section says in plain words what it shows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html import escape
+from importlib import resources
+from string import Template
+from typing import Any
+
+from .chain import Verification
+from .store import AuditTrail, utc_now
+
+# Okabe-Ito colours: distinguishable with the common forms of colour blindness.
+ROUTES: list[tuple[str, str, str]] = [
+    ("local", "Kept on the local model", "#009E73"),
+    ("cloud_redacted", "Sent to cloud with sensitive details masked", "#56B4E9"),
+    ("cloud", "Sent to cloud (nothing sensitive found)", "#0072B2"),
+    ("blocked", "Blocked by policy", "#D55E00"),
+    ("none", "Not routed (scan only, or failed before a decision)", "#999999"),
+]
+ROUTE_LABEL = {k: label for k, label, _ in ROUTES}
+OTHER_COLOR = "#CC79A7"
+MAX_FAILURE_ROWS = 50
+
+
+@dataclass
+class Summary:
+    """What the report shows, gathered in one pass over the trail."""
+
+    total: int = 0
+    first_ts: str = ""
+    last_ts: str = ""
+    by_route: Counter[str] = field(default_factory=Counter)
+    per_day: dict[str, Counter[str]] = field(default_factory=dict)
+    category_docs: Counter[str] = field(default_factory=Counter)
+    category_found: Counter[str] = field(default_factory=Counter)
+    local_reasons: Counter[str] = field(default_factory=Counter)
+    cloud_in: int = 0
+    cloud_out: int = 0
+    cloud_cost: float = 0.0
+    local_in: int = 0
+    local_out: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+    failure_rows: list[dict[str, Any]] = field(default_factory=list)
+    pruned: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, r: dict[str, Any]) -> None:
+        if r.get("kind") == "pruned":
+            self.pruned.append(r)
+            return
+        ts, route = str(r.get("timestamp", "")), str(r.get("route", "none"))
+        self.total += 1
+        self.first_ts = min(self.first_ts or ts, ts)
+        self.last_ts = max(self.last_ts, ts)
+        self.by_route[route] += 1
+        self.per_day.setdefault(ts[:10], Counter())[route] += 1
+        for cat, n in dict(r.get("category_counts") or {}).items():
+            if n:
+                self.category_docs[cat] += 1
+                self.category_found[cat] += int(n)
+        if route == "local":
+            self.local_reasons.update(str(x) for x in r.get("reasons") or [])
+        backend = str(r.get("backend") or "")
+        tin, tout = int(r.get("tokens_in") or 0), int(r.get("tokens_out") or 0)
+        if backend == "cloud" or (not backend and route in ("cloud", "cloud_redacted")):
+            self.cloud_in, self.cloud_out = self.cloud_in + tin, self.cloud_out + tout
+            self.cloud_cost += float(r.get("cost_usd") or 0.0)
+        elif backend.startswith("local") or (not backend and route == "local"):
+            self.local_in, self.local_out = self.local_in + tin, self.local_out + tout
+        if r.get("outcome") not in ("ok", "", None):
+            self.failures[str(r.get("error_class") or "unknown")] += 1
+            if len(self.failure_rows) < MAX_FAILURE_ROWS:
+                self.failure_rows.append(r)
+
+
+# ----------------------------------------------------------------------------- SVG charts
+
+
+def _axis(v: float) -> tuple[float, float]:
+    """A round top for the axis and a round step (1, 2 or 5 x 10^k), 2-5 gridlines."""
+    if v <= 0:
+        return 1, 1
+    raw = v / 4
+    exp = 10 ** math.floor(math.log10(raw))
+    step = next(m * exp for m in (1, 2, 5, 10) if m * exp >= raw)
+    if step < 1:
+        step = 1
+    return step * math.ceil(v / step), step
+
+
+def _fmt(n: float) -> str:
+    return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.2f}"
+
+
+def stacked_bars(buckets: list[tuple[str, str, Counter[str]]], series: list[tuple[str, str, str]]) -> str:
+    """Vertical stacked bars: one bar per bucket ``(key, label, counts)``, one
+    ``rect.bar`` per non-empty segment (tests count them)."""
+    w, h, left, right, top, bottom = 900, 300, 48, 12, 12, 46
+    pw, ph = w - left - right, h - top - bottom
+    peak, step = _axis(max((sum(c.values()) for _, _, c in buckets), default=0))
+    slot = pw / max(len(buckets), 1)
+    bar_w = max(min(slot * 0.72, 48), 1.5)
+    out = [f'<svg class="chart routes" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+           f'aria-label="Documents by route over time">']
+    for i in range(int(round(peak / step)) + 1):
+        v = step * i
+        y = top + ph - ph * v / peak
+        out.append(f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ec"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(v)}</text>')
+    label_every = max(1, math.ceil(len(buckets) / 12))
+    for i, (key, label, counts) in enumerate(buckets):
+        x = left + slot * i + (slot - bar_w) / 2
+        y = top + ph
+        for route, name, color in series:
+            n = counts.get(route, 0)
+            if not n:
+                continue
+            bh = ph * n / peak
+            y -= bh
+            out.append(
+                f'<rect class="bar" data-bucket="{escape(key)}" data-route="{escape(route)}" x="{x:.1f}" '
+                f'y="{y:.1f}" width="{bar_w:.1f}" height="{bh:.1f}" fill="{color}">'
+                f"<title>{escape(label)}: {escape(name)}: {n:,}</title></rect>"
+            )
+        if i % label_every == 0:
+            out.append(f'<text x="{x + bar_w / 2:.1f}" y="{h - bottom + 18}" text-anchor="middle">{escape(label)}</text>')
+    out.append(f'<line x1="{left}" x2="{w - right}" y1="{top + ph}" y2="{top + ph}" stroke="#8a93a5"/></svg>')
+    return "".join(out)
+
+
+def hbars(items: list[tuple[str, float, str]], unit: str, css: str = "hbar") -> str:
+    """Horizontal bars, one ``rect.<css>`` per item ``(label, value, color)``."""
+    row, label_w, w = 30, 300, 900
+    h = row * len(items) + 8
+    peak = max((v for _, v, _ in items), default=0) or 1
+    out = [f'<svg class="chart {css}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">']
+    for i, (label, v, color) in enumerate(items):
+        y = 4 + i * row
+        bw = max((w - label_w - 150) * v / peak, 2 if v else 0)
+        text = label if len(label) <= 42 else label[:41] + "…"
+        out.append(f'<text x="{label_w - 10}" y="{y + 18}" text-anchor="end">{escape(text)}<title>{escape(label)}</title></text>')
+        out.append(
+            f'<rect class="{css}" x="{label_w}" y="{y + 4}" width="{bw:.1f}" height="{row - 10}" rx="3" fill="{color}">'
+            f"<title>{escape(label)}: {_fmt(v)} {escape(unit)}</title></rect>"
+        )
+        out.append(f'<text x="{label_w + bw + 8:.1f}" y="{y + 18}">{escape(_fmt(v))} {escape(unit)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(series: list[tuple[str, str, str]]) -> str:
+    return '<div class="legend">' + "".join(
+        f'<span><i style="background:{c}"></i>{escape(name)}</span>' for _, name, c in series
+    ) + "</div>"
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def _buckets(s: Summary) -> tuple[list[tuple[str, str, Counter[str]]], str]:
+    if not s.per_day:
+        return [], "day"
+    first, last = date.fromisoformat(min(s.per_day)), date.fromisoformat(max(s.per_day))
+    weekly = (last - first).days > 62
+    buckets: dict[date, Counter[str]] = {}
+    d = first - timedelta(days=first.weekday()) if weekly else first
+    while d <= last:
+        buckets[d] = Counter()
+        d += timedelta(days=7 if weekly else 1)
+    for day, counts in s.per_day.items():
+        dd = date.fromisoformat(day)
+        buckets[dd - timedelta(days=dd.weekday()) if weekly else dd].update(counts)
+    fmt = (lambda x: f"wk {x.day} {x:%b}") if weekly else (lambda x: f"{x.day} {x:%b}")
+    return [(k.isoformat(), fmt(k), c) for k, c in buckets.items()], "week" if weekly else "day"
+
+
+def _section(title: str, explain: str, body: str, sid: str) -> str:
+    return f'<section id="{sid}"><h2>{escape(title)}</h2><p class="explain">{escape(explain)}</p>{body}</section>'
+
+
+def _verification(v: Verification) -> str:
+    if v.ok:
+        pruned = f" ({v.pruned:,} older records were pruned under the retention policy and are vouched for by a sealed summary)" if v.pruned else ""
+        body = (
+            f'<div class="badge ok"><div class="mark">✓</div><div><strong>Audit trail intact</strong>'
+            f"All {v.count:,} records check out{escape(pruned)}: none was edited, removed or reordered."
+            f'<div class="mono">Head checkpoint: {escape(v.head)}</div></div></div>'
+        )
+        if not v.keyed:
+            body += ('<p class="note">This trail is sealed without a secret key. That catches accidental or clumsy '
+                     "edits, but someone with write access could rebuild the whole chain. Set REDACTOR_AUDIT_KEY, and "
+                     "keep head checkpoints somewhere else, to close that gap.</p>")
+    else:
+        body = (
+            f'<div class="badge bad"><div class="mark">✗</div><div><strong>Audit trail FAILED verification</strong>'
+            f"{escape(v.message())}. Records from this point on cannot be trusted as written. Keep a copy of the "
+            "database file as evidence and raise it with the system owner.</div></div>"
+        )
+    return _section(
+        "Can this record be trusted?",
+        "Every entry is sealed with a fingerprint of itself and of the entry before it, so changing, "
+        "deleting or reordering any entry breaks the seal from that point on. This check covers the whole trail, "
+        "not only the period above.",
+        body,
+        "verification",
+    )
+
+
+def render(s: Summary, v: Verification, *, period: str, price_in: float, price_out: float, generated: str) -> str:
+    cards = [
+        (f"{s.total:,}", "documents handled"),
+        (f"{s.by_route['local']:,}", "kept on the local model"),
+        (f"{s.by_route['cloud'] + s.by_route['cloud_redacted']:,}", "sent to a cloud model"),
+        (f"{s.by_route['blocked']:,}", "blocked by policy"),
+        (f"{sum(s.failures.values()):,}", "failed"),
+    ]
+    overview = '<div class="cards">' + "".join(f'<div class="card"><b>{escape(a)}</b><span>{escape(b)}</span></div>' for a, b in cards) + "</div>"
+    sections = [
+        _verification(v),
+        _section("Summary", f"What happened to documents in the period covered ({period}, UTC).", overview, "summary"),
+    ]
+
+    known = {k for k, _, _ in ROUTES}
+    series = ROUTES + [(r, r, OTHER_COLOR) for r in sorted(set(s.by_route) - known)]
+    buckets, unit = _buckets(s)
+    chart = (stacked_bars(buckets, series) + _legend([x for x in series if s.by_route[x[0]]])) if buckets else '<p class="empty">No documents in this period.</p>'
+    sections.append(_section(
+        "Where documents went, " + ("week by week" if unit == "week" else "day by day"),
+        "Each bar is one " + unit + " (UTC). Its coloured parts show how many documents stayed on the local model "
+        "because they held sensitive data, went to a cloud model (some with sensitive details masked first), "
+        "or were blocked outright.",
+        chart, "routes"))
+
+    cats = [(c, float(n), "#6C5CE7") for c, n in s.category_docs.most_common(12)]
+    sections.append(_section(
+        "Kinds of sensitive data found",
+        "How many documents contained each category of sensitive information (for example personal identifiers, "
+        "financial or health details). The trail stores only these counts, never the information itself.",
+        hbars(cats, "documents", "catbar") if cats else '<p class="empty">No sensitive data was found in this period.</p>',
+        "categories"))
+
+    reasons = [(r, float(n), "#009E73") for r, n in s.local_reasons.most_common(10)]
+    sections.append(_section(
+        "Why documents were kept local",
+        "The policy rules most often responsible for keeping a document on the local model. "
+        "A document can match several rules.",
+        hbars(reasons, "documents", "reasonbar") if reasons else '<p class="empty">No document was kept local in this period.</p>',
+        "reasons"))
+
+    local_tokens, cloud_tokens = s.local_in + s.local_out, s.cloud_in + s.cloud_out
+    avoided = (s.local_in * price_in + s.local_out * price_out) / 1e6
+    vol = hbars([("Sent to the cloud model", float(cloud_tokens), "#0072B2"),
+                 ("Processed on the local model", float(local_tokens), "#009E73")], "tokens", "tokbar")
+    money = (f'<table><tr><th>Measure</th><th class="num">Value</th></tr>'
+             f'<tr><td>Cloud spend recorded</td><td class="num">${s.cloud_cost:,.4f}</td></tr>'
+             f'<tr><td>What the local work would have cost in the cloud</td><td class="num">${avoided:,.4f}</td></tr>'
+             f'<tr><td>Price assumed (per 1 million tokens, in / out)</td><td class="num">${price_in:,.2f} / ${price_out:,.2f}</td></tr></table>')
+    sections.append(_section(
+        "Cloud use and what stayed in-house",
+        "Tokens are the units language models are billed in (roughly ¾ of a word each). The first bar is what was "
+        "sent to the cloud; the second is work done on the local model, which never left this machine. The cost "
+        "below is an estimate at the stated price.",
+        vol + money, "tokens"))
+
+    if s.failures:
+        fails = hbars([(c, float(n), "#D55E00") for c, n in s.failures.most_common(10)], "failures", "failbar")
+        rows = "".join(
+            f"<tr><td class=\"num\">{int(r['seq'])}</td><td>{escape(str(r.get('timestamp', ''))[:19].replace('T', ' '))}</td>"
+            f"<td class=\"mono\">{escape(str(r.get('document_id', '')))}</td><td>{escape(ROUTE_LABEL.get(str(r.get('route')), str(r.get('route'))))}</td>"
+            f"<td>{escape(str(r.get('error_class') or 'unknown'))}</td></tr>"
+            for r in s.failure_rows)
+        more = sum(s.failures.values()) - len(s.failure_rows)
+        fails += ('<table><tr><th class="num">Entry</th><th>Time (UTC)</th><th>Document</th><th>Route</th><th>Error</th></tr>'
+                  f"{rows}</table>" + (f'<p class="explain">…and {more:,} more; run <code>redactor audit list --outcome error</code>.</p>' if more > 0 else ""))
+    else:
+        fails = '<p class="empty">No failures in this period.</p>'
+    sections.append(_section(
+        "Failures",
+        "Documents whose processing did not finish, grouped by the kind of error. A failed document was not "
+        "sent anywhere it should not have been; it simply has no answer.",
+        fails, "failures"))
+
+    if s.pruned:
+        p = s.pruned[0]
+        sections.append(_section(
+            "Older entries removed under retention",
+            "Entries older than the retention cut-off were removed and replaced by one sealed summary, so the "
+            "remaining trail still verifies.",
+            f"<p>{int(p.get('count', 0)):,} entries from {escape(str(p.get('first_timestamp', ''))[:10])} to "
+            f"{escape(str(p.get('last_timestamp', ''))[:10])}, pruned on {escape(str(p.get('pruned_at', ''))[:10])}.</p>",
+            "pruned"))
+
+    template = Template(resources.files(__package__).joinpath("report.html").read_text(encoding="utf-8"))
+    return template.substitute(
+        title=escape("Sensitive-data routing: audit report"),
+        subtitle=escape(f"Period covered: {period}. Generated {generated[:19].replace('T', ' ')} UTC."),
+        sections="\n".join(sections),
+        footer=escape("Produced by redactor from its tamper-evident audit trail. The trail records counts, "
+                      "fingerprints and decisions only: no document text and no personal data."),
+    )
+
+
+def build_report(
+    trail: AuditTrail,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    price_per_1m: float = 0.15,
+    price_out_per_1m: float | None = None,
+) -> str:
+    """The report as an HTML string.  ``since``/``until`` are UTC bounds (see
+    ``store.parse_moment``); prices are USD per 1M tokens (output defaults to input)."""
+    s = Summary()
+    for r in trail.iter_records(since=since, until=until):
+        s.add(r)
+    start = (since or s.first_ts)[:10] or "the beginning"
+    end = (until or s.last_ts)[:10] or "now"
+    period = f"{start} to {end}" if s.total or since or until else "no records yet"
+    return render(
+        s,
+        trail.verify(),
+        period=period,
+        price_in=price_per_1m,
+        price_out=price_per_1m if price_out_per_1m is None else price_out_per_1m,
+        generated=utc_now(),
+    )

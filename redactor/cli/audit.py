@@ -1,0 +1,305 @@
+"""``redactor audit``: read, verify, export, report on and prune the audit trail.
+
+Read commands never create a database.  Errors end in one line: usage errors
+exit 2, a missing/corrupt/broken trail exits 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import RedactorError
+
+_HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
+
+
+class _OneLineUsageError(click.UsageError):
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+class _AuditGroup(click.Group):
+    """One-line errors for every subcommand: usage problems exit 2, redactor errors
+    exit with their own code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as e:
+            raise _OneLineUsageError(e.format_message()) from None
+        except RedactorError as e:
+            err = click.ClickException(str(e))
+            err.exit_code = e.exit_code
+            raise err from None
+
+
+class Moment(click.ParamType):
+    """An ISO date (2026-03-01) or datetime (2026-03-01T09:30, with an optional
+    offset; UTC when none), turned into a UTC bound."""
+
+    name = "DATE"
+
+    def __init__(self, end_of_day: bool = False) -> None:
+        self.end_of_day = end_of_day
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from ..audit.store import parse_moment
+
+        try:
+            return parse_moment(str(value), end_of_day=self.end_of_day)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO date or datetime (e.g. 2026-03-01 or 2026-03-01T09:30)", param, ctx)
+
+
+class Head(click.ParamType):
+    """``COUNT:HASH`` as printed by ``verify``/``checkpoint``, or a file holding it."""
+
+    name = "COUNT:HASH|FILE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[int, str]:
+        text = str(value).strip()
+        if not _HEAD.match(text):
+            path = Path(text).expanduser()
+            if not path.is_file():
+                self.fail("expected COUNT:HASH (64 hex digits) or a checkpoint file", param, ctx)
+            lines = [ln.strip() for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+            text = next((ln for ln in lines if ln and not ln.startswith("#")), "")
+            if not _HEAD.match(text):
+                self.fail(f"{path} does not hold a COUNT:HASH checkpoint", param, ctx)
+        m = _HEAD.match(text)
+        assert m is not None
+        return int(m.group(1)), m.group(2)
+
+
+since_opt = click.option("--since", type=Moment(), help="Only records at or after this date/time (UTC).")
+until_opt = click.option("--until", type=Moment(end_of_day=True), help="Only records up to this date/time (a date includes that whole day).")
+
+
+def _open(ctx: click.Context, create: bool = False):  # -> AuditTrail
+    from ..audit import AuditTrail
+    from ..config import data_dir, load_settings
+
+    settings = load_settings()
+    key = settings.audit.key.get_secret_value() if settings.audit.key is not None else None
+    path = ctx.obj["db"] or settings.audit.path or data_dir() / "audit.db"
+    return AuditTrail(path, key=key, create=create)
+
+
+@click.group("audit", cls=_AuditGroup)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Audit database (default: <data dir>/audit.db).")
+@click.pass_context
+def audit(ctx: click.Context, db: Path | None) -> None:
+    """Inspect and check the tamper-evident audit trail."""
+    ctx.obj = {"db": db}
+
+
+# ----------------------------------------------------------------------------- list / show
+
+
+def _counts(d: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _when(r: dict[str, Any]) -> str:
+    return str(r.get("timestamp", ""))[:19].replace("T", " ")
+
+
+@audit.command("list")
+@since_opt
+@until_opt
+@click.option("--route", type=click.Choice(["cloud", "cloud_redacted", "local", "blocked", "none"]))
+@click.option("--category", help="Records that found this category (e.g. HEALTH).")
+@click.option("--document", help="Records whose document id contains this text.")
+@click.option("--outcome", help="ok, error, ...")
+@click.option("--run", "run_id", help="Records of one run id.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="Latest N records; 0 for all.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of full records.")
+@click.pass_context
+def list_cmd(ctx: click.Context, as_json: bool, limit: int, **filters: Any) -> None:
+    """List records, oldest first (the latest --limit of them)."""
+    with _open(ctx) as trail:
+        rows = trail.records(**filters, limit=limit or None, newest_first=True)[::-1]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, kw in [("ID", {"justify": "right"}), ("Time (UTC)", {"no_wrap": True}), ("Document", {"overflow": "fold"}),
+                     ("Route", {"no_wrap": True}), ("Found", {}), ("Reasons", {"overflow": "fold"}), ("Outcome", {})]:
+        table.add_column(name, **kw)
+    for r in rows:
+        if r.get("kind") == "pruned":
+            table.add_row(str(r["seq"]), _when(r), f"[dim]{r['count']} older records pruned[/]", "", "", "", "")
+            continue
+        outcome = r["outcome"] if r["outcome"] == "ok" else f"[red]{r['outcome']}[/] {r.get('error_class', '')}"
+        table.add_row(str(r["seq"]), _when(r), r["document_id"], r["route"], _counts(r["category_counts"]),
+                      "; ".join(r["reasons"]), outcome)
+    console = Console(highlight=False)
+    if rows:
+        console.print(table)
+    console.print(f"[dim]{len(rows)} record(s)[/]")
+
+
+@audit.command("show")
+@click.argument("record_id", metavar="ID", type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="The full record as JSON.")
+@click.pass_context
+def show(ctx: click.Context, record_id: int, as_json: bool) -> None:
+    """Show one record in full."""
+    with _open(ctx) as trail:
+        r = trail.get(record_id)
+    if r is None:
+        raise click.ClickException(f"no record {record_id} in the audit trail")
+    if as_json:
+        click.echo(json.dumps(r, indent=2, ensure_ascii=False, sort_keys=True))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    first = ["seq", "timestamp", "kind", "run_id", "document_id", "route", "reasons", "outcome", "error_class"]
+    for k, v in sorted(r.items(), key=lambda kv: (first.index(kv[0]) if kv[0] in first else len(first), kv[0])):
+        text = _counts(v) if isinstance(v, dict) and k != "extra" else "; ".join(v) if isinstance(v, list) else v
+        table.add_row(k, json.dumps(text) if isinstance(text, dict) else str(text))
+    Console(highlight=False).print(table)
+
+
+# ----------------------------------------------------------------------------- verify / checkpoint
+
+
+@audit.command()
+@click.option("--head", type=Head(), help="A checkpoint kept out of band (COUNT:HASH or a file); detects a cut-off tail.")
+@click.option("--json", "as_json", is_flag=True, help="The verdict as JSON.")
+@click.pass_context
+def verify(ctx: click.Context, head: tuple[int, str] | None, as_json: bool) -> None:
+    """Check every record's seal.  Exit 0 when intact, 1 at the first bad record."""
+    with _open(ctx) as trail:
+        v = trail.verify(head=head)
+    if as_json:
+        click.echo(json.dumps({**v.__dict__, "head": v.head}))
+    elif v.ok:
+        extra = f" ({v.pruned} pruned into a summary)" if v.pruned else ""
+        click.echo(f"OK: {v.count} records{extra}, {'HMAC-sealed with the key' if v.keyed else 'SHA-256 chain, no key'}")
+        click.echo(f"head {v.head}")
+    else:
+        click.echo(f"FAILED: {v.message()}")
+    ctx.exit(0 if v.ok else 1)
+
+
+@audit.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the checkpoint to this file.")
+@click.pass_context
+def checkpoint(ctx: click.Context, out: Path | None) -> None:
+    """Verify, then print the head as COUNT:HASH to keep out of band."""
+    with _open(ctx) as trail:
+        trail.verify().raise_for_status()
+        count, head = trail.checkpoint()
+        where = trail.path
+    line = f"{count}:{head}"
+    if out:
+        from ..audit.store import utc_now
+
+        out.write_text(f"# redactor audit checkpoint of {where} at {utc_now()}\n{line}\n", encoding="utf-8")
+    click.echo(line)
+
+
+# ----------------------------------------------------------------------------- export / report / prune
+
+CSV_FIELDS = [
+    "seq", "timestamp", "kind", "run_id", "document_id", "document_sha256", "document_size", "route", "reasons",
+    "entity_counts", "category_counts", "top_scores", "policy_version", "outcome", "error_class", "backend",
+    "model", "endpoint_host", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "task_sha256", "tool_version",
+    "extra", "key_id", "prev_hash", "hash",
+]
+
+
+def _csv_cell(v: Any) -> Any:
+    if isinstance(v, (dict, list)) and v:
+        v = "; ".join(map(str, v)) if isinstance(v, list) else json.dumps(v, sort_keys=True)
+    elif isinstance(v, (dict, list)):
+        v = ""
+    # Spreadsheets run cells that start like a formula; a document id must never do that.
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        v = "'" + v
+    return v
+
+
+@audit.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@since_opt
+@until_opt
+@click.pass_context
+def export(ctx: click.Context, fmt: str, out: Path | None, since: str | None, until: str | None) -> None:
+    """Export records (with their seals) as CSV or JSON lines."""
+    with _open(ctx) as trail:
+        stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+        try:
+            writer = csv.DictWriter(stream, CSV_FIELDS, extrasaction="ignore") if fmt == "csv" else None
+            if writer:
+                writer.writeheader()
+            n = 0
+            for r in trail.iter_records(since=since, until=until):
+                if writer:
+                    writer.writerow({k: _csv_cell(r.get(k, "")) for k in CSV_FIELDS})
+                else:
+                    stream.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
+                n += 1
+        finally:
+            if out:
+                stream.close()
+    if out:
+        click.echo(f"wrote {n} record(s) to {out}", err=True)
+
+
+@audit.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
+@since_opt
+@until_opt
+@click.option("--price-per-1m", type=click.FloatRange(min=0), help="USD per 1M tokens for the 'had it gone to cloud' estimate (default: the configured cloud model's prices).")
+@click.pass_context
+def report(ctx: click.Context, out: Path, since: str | None, until: str | None, price_per_1m: float | None) -> None:
+    """Write a self-contained HTML report for compliance review."""
+    from ..audit.report import build_report
+    from ..config import load_settings
+
+    cloud = load_settings().cloud
+    prices = cloud.prices.get(cloud.model, {})
+    p_in = price_per_1m if price_per_1m is not None else float(prices.get("input", 0.0))
+    p_out = price_per_1m if price_per_1m is not None else float(prices.get("output", p_in))
+    with _open(ctx) as trail:
+        html = build_report(trail, since=since, until=until, price_per_1m=p_in, price_out_per_1m=p_out)
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as e:
+        raise click.ClickException(f"cannot write {out}: {e.strerror}") from None
+    click.echo(f"wrote {out}")
+
+
+@audit.command()
+@click.option("--before", type=Moment(), required=True, help="Remove records older than this date/time (UTC).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def prune(ctx: click.Context, before: str, yes: bool) -> None:
+    """Remove old records, leaving a sealed summary so the trail still verifies."""
+    with _open(ctx) as trail:
+        if not yes:
+            click.confirm(f"Remove audit records older than {before} from {trail.path}?", abort=True)
+        removed, v = trail.prune(before)
+    if removed:
+        click.echo(f"pruned {removed} record(s); {v.pruned} summarised in total; trail intact, head {v.head}")
+    else:
+        click.echo(f"nothing older than {before} to prune; head {v.head}")
