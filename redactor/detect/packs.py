@@ -1,0 +1,518 @@
+"""Declarative recognizer packs: YAML files that compliance can read and edit.
+
+A pack is a YAML file with a list of ``recognizers``; each entry becomes a Presidio
+recognizer.  ``recognizers/README.md`` documents the fields for editors.  In short::
+
+    version: 1
+    description: what this pack covers
+    recognizers:
+      - name: credit_card                 # unique; a later pack may replace it by name
+        entity_type: CREDIT_CARD
+        category: FINANCIAL               # PII | FINANCIAL | HEALTH | CREDENTIAL | OTHER
+        patterns: [{name: grouped, regex: '...', score: 0.9}]
+        validator: luhn                   # a name in redactor.detect.validators.VALIDATORS
+        invalid_score: null               # null: drop a match that fails the validator
+        context: [card, visa]             # whole words, case-insensitive, plural 's' allowed
+        context_required: false           # true: report only with a context word nearby
+        context_window: 40                # characters before (and after) the match
+        context_after: null               # characters after, when different from the window
+        context_boost: 0.05               # added to the score when context is nearby
+      - name: medication
+        entity_type: MEDICATION
+        category: HEALTH
+        lexicon: medications.txt          # one term per line, in <pack dir>/lexicons/
+        lexicon_score: 0.8
+
+Design choices:
+  * Regexes are case-sensitive unless they say ``(?i)``: identifiers such as SWIFT
+    codes, MBIs and ICD-10 codes are written in capitals, and lower-case lookalikes
+    are ordinary words.
+  * Context is checked by the recognizer itself on the raw text, so results do not
+    depend on the spaCy model; every result is flagged as already context-scored so
+    Presidio's lemma enhancer does not boost it a second time.
+  * A match that fails its validator is retried without its last one or two
+    space-separated chunks (a card number followed by a CVV, an IBAN followed by
+    a currency code), then dropped unless ``invalid_score`` keeps it.
+  * A context word counts only when no other identifier (a token with 5+ digits)
+    stands between it and the match: in "MRN: 00482913, NPI 1234567893" the word
+    MRN labels the first number only.
+  * In a context-required entry, a match separated from an accepted match only by
+    list punctuation ("," ";" "and" "or") is in context too, so lists such as
+    ``Dx: E11.9, I10, J45.909`` work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal
+
+import regex
+import yaml
+from presidio_analyzer import EntityRecognizer, LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..config import resource_dir
+from ..errors import PackError
+from .validators import VALIDATORS
+
+Category = Literal["PII", "FINANCIAL", "HEALTH", "CREDENTIAL", "OTHER"]
+
+#: Longest one pattern may run over one text; a pack regex that backtracks
+#: catastrophically fails loudly instead of hanging the scan.
+REGEX_TIMEOUT_S = 60.0
+
+__all__ = ["PackSet", "PackRecognizer", "LexiconRecognizer", "load_packs", "default_pack_paths", "read_lexicon"]
+
+
+# -- schema ----------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatternSpec(_Strict):
+    name: str = Field(min_length=1)
+    regex: str = Field(min_length=1)
+    score: float = Field(ge=0.0, le=1.0)
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            regex.compile(value)
+        except regex.error as e:
+            raise ValueError(f"invalid regex: {e}") from None
+        return value
+
+
+class RecognizerSpec(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
+    entity_type: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    category: Category
+    description: str = ""
+    enabled: bool = True
+    language: str = "en"
+    patterns: list[PatternSpec] = Field(default_factory=list)
+    lexicon: str | None = None
+    lexicon_score: float = Field(0.75, ge=0.0, le=1.0)
+    validator: str | None = None
+    invalid_score: float | None = Field(None, ge=0.0, le=1.0)
+    context: list[str] = Field(default_factory=list)
+    context_required: bool = False
+    context_window: int = Field(40, ge=1, le=1000)
+    context_after: int | None = Field(None, ge=0, le=1000)
+    context_boost: float = Field(0.0, ge=0.0, le=1.0)
+
+    @field_validator("validator")
+    @classmethod
+    def _known_validator(cls, value: str | None) -> str | None:
+        if value is not None and value not in VALIDATORS:
+            raise ValueError(f"unknown validator {value!r}; known: {', '.join(sorted(VALIDATORS))}")
+        return value
+
+    @field_validator("lexicon")
+    @classmethod
+    def _plain_file_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value or "/" in value or "\\" in value or value.startswith(".")):
+            raise ValueError("must be a file name in the pack's lexicons/ folder")
+        return value
+
+    @field_validator("context")
+    @classmethod
+    def _no_blank_words(cls, value: list[str]) -> list[str]:
+        if any(not w.strip() for w in value):
+            raise ValueError("context words must not be blank")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "RecognizerSpec":
+        if bool(self.patterns) == bool(self.lexicon):
+            raise ValueError("give either patterns or lexicon (exactly one)")
+        if self.context_required and not self.context:
+            raise ValueError("context_required needs context words")
+        if self.lexicon and (self.validator or self.invalid_score is not None):
+            raise ValueError("validator and invalid_score apply to patterns, not to a lexicon")
+        return self
+
+
+class PackSpec(_Strict):
+    version: Literal[1] = 1
+    description: str = ""
+    recognizers: list[RecognizerSpec]
+
+
+# -- context ---------------------------------------------------------------------------
+
+
+# A token with five or more digits.  Between a context word and a match it means the
+# word labels that other identifier ("MRN: 00482913, NPI 1234567893"), not this one.
+_OTHER_ID = regex.compile(r"[\w-]*\d(?:[\w-]*\d){4}[\w-]*")
+# What may separate the items of a list ("E11.9, I10 and J45.909").
+_LIST_GAP = regex.compile(r"[\s,;/&•*-]*(?:(?:and|or)[\s,;/&•*-]*)?", regex.IGNORECASE)
+
+
+class _ContextWindow:
+    """Whole-word, case-insensitive context words within N characters of a match,
+    with no other identifier in between."""
+
+    def __init__(self, words: list[str], before: int, after: int) -> None:
+        alternatives = sorted({" ".join(w.lower().split()) for w in words}, key=len, reverse=True)
+        # words of a phrase may be split by spaces or hyphens, or run together ("member#")
+        body = "|".join(r"[\s-]*".join(regex.escape(part) for part in w.split(" ")) for w in alternatives)
+        self.regex = regex.compile(rf"(?<!\w)(?:{body})s?(?!\w)", regex.IGNORECASE)
+        self.before, self.after = before, after
+
+    def near(self, text: str, start: int, end: int) -> bool:
+        if self.before:
+            lo = max(0, start - self.before)
+            for other in _OTHER_ID.finditer(text, lo, start):
+                lo = other.end()
+            if self.regex.search(text, lo, start):
+                return True
+        if self.after:
+            hi = min(len(text), end + self.after)
+            other = _OTHER_ID.search(text, end, hi)
+            return self.regex.search(text, end, other.start() if other else hi) is not None
+        return False
+
+
+def _context_window(spec: RecognizerSpec) -> _ContextWindow | None:
+    if not spec.context:
+        return None
+    after = spec.context_window if spec.context_after is None else spec.context_after
+    return _ContextWindow(spec.context, spec.context_window, after)
+
+
+def _metadata(recognizer: EntityRecognizer) -> dict:
+    return {
+        RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        # context was already weighed on the raw text; keep Presidio's enhancer out
+        RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: bool(recognizer.context),
+    }
+
+
+@dataclass
+class _Hit:
+    start: int
+    end: int
+    score: float
+    pattern: Pattern
+    validation: bool | None
+
+
+def _score_by_context(
+    recognizer: EntityRecognizer, text: str, hits: list[_Hit], window: _ContextWindow | None, spec: RecognizerSpec
+) -> list[RecognizerResult]:
+    """Apply context_required / context_boost and turn hits into results."""
+    results = []
+    last_end: int | None = None
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        score = hit.score
+        near = window is not None and window.near(text, hit.start, hit.end)
+        if spec.context_required:
+            chained = last_end is not None and (
+                hit.start <= last_end or _LIST_GAP.fullmatch(text, last_end, hit.start) is not None
+            )
+            if not (near or chained):
+                continue
+            last_end = max(hit.end, last_end or 0)
+        elif near:
+            score = min(1.0, score + spec.context_boost)
+        explanation = PatternRecognizer.build_regex_explanation(
+            recognizer.name, hit.pattern.name, hit.pattern.regex, hit.score, hit.validation, 0
+        )
+        explanation.score = score
+        results.append(
+            RecognizerResult(
+                entity_type=recognizer.supported_entities[0],
+                start=hit.start,
+                end=hit.end,
+                score=score,
+                analysis_explanation=explanation,
+                recognition_metadata=_metadata(recognizer),
+            )
+        )
+    return EntityRecognizer.remove_duplicates(results)
+
+
+# -- recognizers -----------------------------------------------------------------------
+
+
+class PackRecognizer(PatternRecognizer):
+    """A regex recognizer from a pack entry; checksums run in ``validate_result``."""
+
+    def __init__(self, spec: RecognizerSpec) -> None:
+        super().__init__(
+            supported_entity=spec.entity_type,
+            name=spec.name,
+            supported_language=spec.language,
+            patterns=[Pattern(p.name, p.regex, p.score) for p in spec.patterns],
+            context=list(spec.context) or None,
+            global_regex_flags=0,
+        )
+        self.spec = spec
+        self._validator = VALIDATORS[spec.validator] if spec.validator else None
+        self._window = _context_window(spec)
+        self._compiled = [regex.compile(p.regex) for p in spec.patterns]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return None if self._validator is None else self._validator(pattern_text)
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
+        """Regex matches, validated, then weighed by context.  ``regex_flags`` is ignored:
+        a pack's regex carries its own flags."""
+        if entities and self.supported_entities[0] not in entities:
+            return []
+        hits = []
+        for pattern, compiled in zip(self.patterns, self._compiled):
+            try:
+                for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_S):
+                    hit = self._check(pattern, compiled, text, *match.span())
+                    if hit is not None:
+                        hits.append(hit)
+            except TimeoutError:
+                # Skipping would silently miss data; fail the document instead.
+                raise PackError(
+                    f"recognizer {self.name}: pattern {pattern.name} took over {REGEX_TIMEOUT_S}s "
+                    "(catastrophic backtracking?); simplify the regex"
+                ) from None
+        return _score_by_context(self, text, hits, self._window, self.spec)
+
+    def _check(self, pattern: Pattern, compiled: regex.Pattern, text: str, start: int, end: int) -> _Hit | None:
+        if start == end:
+            return None
+        valid = self.validate_result(text[start:end])
+        if valid is not False:
+            return _Hit(start, end, pattern.score, pattern, valid)
+        shorter = self._trim_to_valid(compiled, text, start, end)
+        if shorter is not None:
+            return _Hit(start, shorter, pattern.score, pattern, True)
+        if self.spec.invalid_score is not None:
+            return _Hit(start, end, self.spec.invalid_score, pattern, False)
+        return None
+
+    def _trim_to_valid(self, compiled: regex.Pattern, text: str, start: int, end: int) -> int | None:
+        """The match without its last one or two space-separated chunks, if that validates."""
+        value = text[start:end]
+        for _ in range(2):
+            head, sep, _tail = value.rpartition(" ")
+            if not sep:
+                return None
+            value = head.rstrip()
+            new_end = start + len(value)
+            if value and compiled.fullmatch(text, start, new_end) and self.validate_result(value):
+                return new_end
+        return None
+
+
+_WORD = regex.compile(r"\w+")
+# what may separate the words of a multi-word term in running text
+_GAP = regex.compile(r"[ \t\-'’/.]{0,3}(?:\r?\n[ \t]*)?")
+
+
+@dataclass
+class _Term:
+    words: tuple[str, ...]  # lower-case, or as written when exact
+    exact: bool  # written in capitals (HIV, COPD): matches only in capitals
+
+
+@dataclass
+class _LexiconIndex:
+    by_first_word: dict[str, list[_Term]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, terms: Iterable[str]) -> "_LexiconIndex":
+        index = cls()
+        seen = set()
+        for term in terms:
+            words = tuple(_WORD.findall(term))
+            if not words:
+                continue
+            exact = term.upper() == term and any(ch.isalpha() for ch in term)
+            key = (words if exact else tuple(w.lower() for w in words), exact)
+            if key in seen:
+                continue
+            seen.add(key)
+            index.by_first_word.setdefault(words[0].lower(), []).append(_Term(*key))
+        for entries in index.by_first_word.values():
+            entries.sort(key=lambda t: len(t.words), reverse=True)  # longest match first
+        return index
+
+    def find(self, text: str) -> Iterable[tuple[int, int]]:
+        tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        i = 0
+        while i < len(tokens):
+            length = self._match_at(text, tokens, i)
+            if length:
+                yield tokens[i][0], tokens[i + length - 1][1]
+                i += length
+            else:
+                i += 1
+
+    def _match_at(self, text: str, tokens: list[tuple[int, int, str]], i: int) -> int:
+        for term in self.by_first_word.get(tokens[i][2].lower(), ()):
+            n = len(term.words)
+            if i + n > len(tokens):
+                continue
+            for j, word in enumerate(term.words):
+                start, _end, token = tokens[i + j]
+                if (token if term.exact else token.lower()) != word:
+                    break
+                if j and not _GAP.fullmatch(text, tokens[i + j - 1][1], start):
+                    break
+            else:
+                return n
+        return 0
+
+
+class LexiconRecognizer(LocalRecognizer):
+    """Whole-word terms from a lexicon file, e.g. medication or condition names.
+
+    Matching walks the text's words once and looks each one up in a dict keyed by
+    a term's first word, so thousands of terms cost no more than a few."""
+
+    def __init__(self, spec: RecognizerSpec, terms: Iterable[str]) -> None:
+        super().__init__(
+            supported_entities=[spec.entity_type],
+            name=spec.name,
+            supported_language=spec.language,
+            context=list(spec.context) or None,
+        )
+        self.spec = spec
+        self._index = _LexiconIndex.build(terms)
+        self._window = _context_window(spec)
+        self._pattern = Pattern(f"lexicon:{spec.lexicon}", "(lexicon)", spec.lexicon_score)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+        if entities and self.supported_entities[0] not in entities:
+            return []
+        hits = [_Hit(s, e, self.spec.lexicon_score, self._pattern, None) for s, e in self._index.find(text)]
+        return _score_by_context(self, text, hits, self._window, self.spec)
+
+    @property
+    def term_count(self) -> int:
+        return sum(len(v) for v in self._index.by_first_word.values())
+
+
+# -- loading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackSet:
+    """Recognizers built from packs, and the category of every entity type they declare."""
+
+    recognizers: list[EntityRecognizer]
+    categories: dict[str, str]
+
+
+def default_pack_paths() -> list[Path]:
+    return [resource_dir("recognizers")]
+
+
+def read_lexicon(path: Path) -> list[str]:
+    """One term per line; blank lines and ``#`` comments are ignored."""
+    terms = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        term = line.split("#", 1)[0].strip()
+        if term:
+            terms.append(term)
+    return terms
+
+
+def _pack_files(paths: Iterable[Path | str]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise PackError(f"{p}: recognizer pack not found")
+    return files
+
+
+def _where(loc: tuple, raw: object) -> str:
+    """``recognizers[2] (credit_card).patterns[0].regex`` from a pydantic location."""
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, int):
+            label = f"[{key}]"
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("name"), str):
+                label += f" ({node['name']})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts) or "(root)"
+
+
+def _read_pack(path: Path) -> PackSpec:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise PackError(f"{path}: cannot read pack: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = f": {e.problem}" if getattr(e, "problem", None) else ""
+        raise PackError(f"{path}: invalid YAML{where}{problem}") from None
+    if not isinstance(raw, dict):
+        raise PackError(f"{path}: a pack must be a mapping with a 'recognizers' list")
+    try:
+        pack = PackSpec.model_validate(raw)
+    except ValidationError as e:
+        problems = "; ".join(f"{_where(err['loc'], raw)}: {err['msg']}" for err in e.errors())
+        raise PackError(f"{path}: {problems}") from None
+    names = [r.name for r in pack.recognizers]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise PackError(f"{path}: recognizers.name: duplicate name(s) {', '.join(duplicates)}")
+    return pack
+
+
+def _lexicon_terms(pack_file: Path, spec: RecognizerSpec) -> list[str]:
+    candidates = [pack_file.parent / "lexicons" / spec.lexicon, resource_dir("recognizers") / "lexicons" / spec.lexicon]
+    for candidate in candidates:
+        if candidate.is_file():
+            terms = read_lexicon(candidate)
+            if not terms:
+                raise PackError(f"{pack_file}: recognizer {spec.name}: lexicon {spec.lexicon} has no terms")
+            return terms
+    raise PackError(f"{pack_file}: recognizer {spec.name}: lexicon: file {spec.lexicon} not found in lexicons/")
+
+
+def load_packs(paths: Iterable[Path | str]) -> PackSet:
+    """Load pack files and folders (``*.yaml`` in sorted order).
+
+    A later entry with the same ``name`` replaces an earlier one, so a site pack can
+    override or disable (``enabled: false``) a shipped recognizer."""
+    chosen: dict[str, tuple[Path, RecognizerSpec]] = {}
+    for pack_file in _pack_files(paths):
+        for spec in _read_pack(pack_file).recognizers:
+            chosen.pop(spec.name, None)
+            chosen[spec.name] = (pack_file, spec)
+
+    categories: dict[str, str] = {}
+    recognizers: list[EntityRecognizer] = []
+    for pack_file, spec in chosen.values():
+        known = categories.setdefault(spec.entity_type, spec.category)
+        if known != spec.category:
+            raise PackError(
+                f"{pack_file}: recognizer {spec.name}: category: {spec.entity_type} is {spec.category} here "
+                f"but {known} in another entry"
+            )
+        if not spec.enabled:
+            continue
+        if spec.lexicon:
+            recognizers.append(LexiconRecognizer(spec, _lexicon_terms(pack_file, spec)))
+        else:
+            recognizers.append(PackRecognizer(spec))
+    return PackSet(recognizers=recognizers, categories=dict(sorted(categories.items())))
