@@ -27,7 +27,7 @@ from typing import Iterable, Iterator
 
 from . import __version__
 from .audit.event import AuditEvent, AuditSink
-from .backends import Backend, CloudBackend, Completion, complete_long, local_backend
+from .backends import Backend, CloudBackend, Completion, Message, complete_long, local_backend
 from .backends.longdoc import build_messages
 from .config import Settings, load_settings
 from .detect.doubt import find_doubts
@@ -66,6 +66,63 @@ class Result:
     @property
     def reasons(self) -> list[str]:
         return [str(r) for r in self.decision.reasons] if self.decision else []
+
+
+@dataclass
+class Prepared:
+    """A document after detect → decide → transform → guard, ready to dispatch.
+
+    Holds the in-memory pseudonym mapping: it may cross a process pipe between
+    redactor's own workers, and is never written or logged.
+    """
+
+    doc: Document
+    task: str
+    scan: ScanResult | None = None
+    decision: Decision | None = None
+    messages: list[Message] | None = None  # the guard-approved cloud payload
+    outgoing_text: str = ""
+    mapping: Mapping | None = field(default=None, repr=False)
+    error: RedactorError | None = None
+    prepare_ms: float = 0.0
+
+
+def prepare(document: str | Document, task: str, scanner: Scanner, policy: Policy, *, cloud_configured: bool) -> Prepared:
+    """The CPU half of the flow; safe to run in a worker process with its own Scanner."""
+    doc = document if isinstance(document, Document) else Document.from_text(document)
+    start = time.perf_counter()
+    p = Prepared(doc, task)
+    try:
+        p.scan = scanner.scan(doc)
+        findings = p.scan.findings
+        p.decision = decide(findings, policy)
+        if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
+            # text may leave: what no recognizer explained counts as a doubt
+            findings = findings + tuple(find_doubts(doc.text, findings))
+            p.decision = decide(findings, policy)
+        if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED) and not cloud_configured:
+            p.decision = p.decision.rerouted(Route.LOCAL, "cloud-not-configured")
+        if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
+            _prepare_cloud_payload(p, findings, scanner, policy)
+    except RedactorError as e:
+        p.error = e
+    p.prepare_ms = (time.perf_counter() - start) * 1000
+    return p
+
+
+def _prepare_cloud_payload(p: Prepared, findings: tuple[Finding, ...], scanner: Scanner, policy: Policy) -> None:
+    assert p.decision is not None
+    text, system = p.doc.text, SYSTEM_PROMPT
+    if p.decision.route is Route.CLOUD_REDACTED:
+        text, p.mapping = pseudonymize(text, [f for f in findings if policy.action_for(f)[1] == "redact"])
+        system += REDACTED_NOTE
+    messages = build_messages(system, p.task, text)
+    verdict = check_payload(messages, scanner, policy, p.mapping)
+    if not verdict.ok:
+        p.decision = p.decision.rerouted(Route.LOCAL, verdict.reason)
+        p.mapping = None
+        return
+    p.messages, p.outgoing_text = messages, text
 
 
 class Pipeline:
@@ -109,60 +166,48 @@ class Pipeline:
     # -- one document -------------------------------------------------------
 
     def process(self, document: str | Document, task: str, *, max_tokens: int = 512) -> Result:
-        doc = document if isinstance(document, Document) else Document.from_text(document)
-        start = time.perf_counter()
-        decision: Decision | None = None
-        scan: ScanResult | None = None
-        try:
-            scan = self.scanner.scan(doc)
-            findings = scan.findings
-            decision = decide(findings, self.policy)
-            if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
-                # text may leave: what no recognizer explained counts as a doubt
-                findings = findings + tuple(find_doubts(doc.text, findings))
-                decision = decide(findings, self.policy)
-            if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED) and self.cloud is None:
-                decision = decision.rerouted(Route.LOCAL, "cloud-not-configured")
-            decision, completion, mapping = self._dispatch(doc, findings, decision, task, max_tokens)
-            if decision.route is Route.BLOCKED:
-                result = Result(doc.id, "blocked", decision, scan=scan)
-            else:
-                answer = restore(completion.text, mapping) if mapping is not None else completion.text
-                result = Result(doc.id, "ok", decision, answer, completion, scan=scan)
-        except RedactorError as e:
-            result = Result(doc.id, "error", decision, error=f"{type(e).__name__}: {e}", error_class=type(e).__name__, scan=scan)
-        self._record(doc, result, task, (time.perf_counter() - start) * 1000)
-        return result
+        """Prepare and dispatch one document; the result is also recorded in the audit trail."""
+        return self.dispatch(self.prepare(document, task), max_tokens=max_tokens)
 
     def process_many(self, documents: Iterable[str | Document], task: str, *, max_tokens: int = 512) -> Iterator[Result]:
         """Stream results in input order; one document in memory at a time."""
         for doc in documents:
             yield self.process(doc, task, max_tokens=max_tokens)
 
-    def _dispatch(
-        self, doc: Document, findings: tuple[Finding, ...], decision: Decision, task: str, max_tokens: int
-    ) -> tuple[Decision, Completion | None, Mapping | None]:
-        if decision.route is Route.BLOCKED:
-            return decision, None, None
-        if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
-            assert self.cloud is not None
-            text, mapping, system = doc.text, None, SYSTEM_PROMPT
-            if decision.route is Route.CLOUD_REDACTED:
-                redact = [f for f in findings if self.policy.action_for(f)[1] == "redact"]
-                text, mapping = pseudonymize(doc.text, redact)
-                system += REDACTED_NOTE
-            verdict = check_payload(build_messages(system, task, text), self.scanner, self.policy, mapping)
-            if not verdict.ok:
-                decision = decision.rerouted(Route.LOCAL, verdict.reason)
-            else:
+    def prepare(self, document: str | Document, task: str) -> "Prepared":
+        return prepare(document, task, self.scanner, self.policy, cloud_configured=self.cloud is not None)
+
+    def dispatch(self, prepared: "Prepared", *, max_tokens: int = 512) -> Result:
+        """Send a prepared document where its decision says, restore the answer, record the outcome."""
+        p = prepared
+        start = time.perf_counter()
+        decision = p.decision
+        try:
+            if p.error is not None:
+                raise p.error
+            assert decision is not None
+            completion, mapping = None, None
+            if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
+                assert self.cloud is not None and p.messages is not None
                 try:
-                    return decision, complete_long(self.cloud, system=system, task=task, document=text, max_tokens=max_tokens), mapping
+                    completion = complete_long(self.cloud, system=p.messages[0]["content"], task=p.task,
+                                               document=p.outgoing_text, max_tokens=max_tokens)
+                    mapping = p.mapping
                 except CloudError as e:
                     if not self.settings.cloud.fallback_to_local:
                         raise
                     decision = decision.rerouted(Route.LOCAL, f"cloud-failed.{type(e).__name__}")
-        completion = complete_long(self.local, system=SYSTEM_PROMPT, task=task, document=doc.text, max_tokens=max_tokens)
-        return decision, completion, None
+            if decision.route is Route.LOCAL:
+                completion = complete_long(self.local, system=SYSTEM_PROMPT, task=p.task, document=p.doc.text, max_tokens=max_tokens)
+            if decision.route is Route.BLOCKED or completion is None:
+                result = Result(p.doc.id, "blocked", decision, scan=p.scan)
+            else:
+                answer = restore(completion.text, mapping) if mapping is not None else completion.text
+                result = Result(p.doc.id, "ok", decision, answer, completion, scan=p.scan)
+        except RedactorError as e:
+            result = Result(p.doc.id, "error", decision, error=f"{type(e).__name__}: {e}", error_class=type(e).__name__, scan=p.scan)
+        self._record(p.doc, result, p.task, p.prepare_ms + (time.perf_counter() - start) * 1000)
+        return result
 
     # -- audit ----------------------------------------------------------------
 
