@@ -23,6 +23,8 @@ from .models import resolve_model
 #: Role labels of the plain-text template, and where a plain-completion answer ends.
 PLAIN_LABELS = {"system": "System", "user": "User", "assistant": "Assistant"}
 PLAIN_STOP = ["\nUser:", "\nSystem:", "\nAssistant:"]
+#: Small models loop ("The transaction is a trade. The transaction is a trade...") without it.
+REPEAT_PENALTY = 1.3
 
 
 def format_plain_prompt(messages: list[Message]) -> str:
@@ -157,11 +159,15 @@ class LocalBackend:
     def _generate(self, llm: Any, messages: list[Message], max_tokens: int) -> tuple[str, Usage]:
         temperature = self.settings.temperature
         if self._chat_template:
-            out = llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=temperature)
+            out = llm.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=temperature, repeat_penalty=REPEAT_PENALTY
+            )
             text = out["choices"][0]["message"].get("content") or ""
         else:
             prompt = format_plain_prompt(messages)
-            out = llm.create_completion(prompt, max_tokens=max_tokens, temperature=temperature, stop=PLAIN_STOP)
+            out = llm.create_completion(
+                prompt, max_tokens=max_tokens, temperature=temperature, stop=PLAIN_STOP, repeat_penalty=REPEAT_PENALTY
+            )
             text = out["choices"][0].get("text") or ""
         usage = out.get("usage") or {}
         return text, Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))

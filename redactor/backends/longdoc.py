@@ -29,9 +29,10 @@ REDUCE_TASK = (
 
 
 def build_messages(system: str, task: str, document: str) -> list[Message]:
-    """The prompt shape for a task over a document: optional system, then task and document."""
+    """The prompt shape for a task over a document: optional system, then the document,
+    then the task last (small models follow the instruction nearest the answer)."""
     messages: list[Message] = [{"role": "system", "content": system}] if system else []
-    messages.append({"role": "user", "content": f"{task}\n\nDocument:\n{document}"})
+    messages.append({"role": "user", "content": f"Document:\n{document}\n\nTask: {task}"})
     return messages
 
 

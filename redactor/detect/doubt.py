@@ -4,8 +4,10 @@ Recognizers miss things: a rare name spaCy has never seen, an account number
 with no label next to it.  Before text goes to the cloud we therefore also flag,
 at a low score, what a careful human reviewer would stop at:
 
-- a capitalised word that is not a common English word (``common_words.txt``),
-  or that is a known given name or surname and does not start a sentence;
+- a capitalised word that is not a common English word (``common_words.txt``;
+  each part of a hyphenated word is looked up alone);
+- two capitalised words in a row that are both known given names or surnames
+  ("Teresa Becker"), even when each is also a common word;
 - an upper-case word longer than five letters that is not a common word;
 - a number of five or more digits (groups allowed) that is not an amount.
 
@@ -31,7 +33,8 @@ DOUBT_SCORE = 0.3
 _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
 _NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.-]?){4,}\d(?![\w])")
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
-_SENTENCE_END = ".!?:;>\"“(\n"
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
+_PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 
 
 @lru_cache(maxsize=4)
@@ -43,17 +46,30 @@ def _lexicon(name: str) -> frozenset[str]:
         return frozenset(line.strip().casefold() for line in fh if line.strip() and not line.startswith("#"))
 
 
-def _starts_sentence(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in " \t\r":
-        i -= 1
-    return i < 0 or text[i] in _SENTENCE_END
+def _name_pair(text: str, m: re.Match[str], names: frozenset[str]) -> bool:
+    """This word and its neighbour are both capitalised known names."""
+    if m.group().casefold() not in names:
+        return False
+    after = _NEXT_WORD.match(text, m.end())
+    before = _PREV_WORD.search(text, max(0, m.start() - 40), m.start())
+    return any(n is not None and n.group(1)[:1].isupper() and n.group(1).casefold() in names for n in (after, before))
+
+
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    """Given names and surnames, minus function words and calendar words some lists carry."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    calendar = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                "january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december"}
+    return (_lexicon("first_names.txt") | _lexicon("surnames.txt")) - STOP_WORDS - calendar
 
 
 def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -> list[Finding]:
     """Low-score findings for words and numbers no recognizer explained."""
     common = _lexicon("common_words.txt")
-    names = _lexicon("first_names.txt") | _lexicon("surnames.txt")
+    names = _names()
     covered = sorted((f.start, f.end) for f in findings)
     out: list[Finding] = []
 
@@ -64,12 +80,12 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
         word = m.group().strip("'’-")
         if not word[:1].isupper() or inside(m.start(), m.end()):
             continue
-        folded = word.casefold()
+        parts = [p.casefold() for p in re.split(r"[-'’]", word) if p]
+        uncommon = any(p not in common for p in parts)
         if word.isupper():
-            suspicious = len(word) > 5 and folded not in common
+            suspicious = len(word) > 5 and uncommon
         else:
-            starts_sentence = _starts_sentence(text, m.start())
-            suspicious = folded not in common or (folded in names and not starts_sentence)
+            suspicious = uncommon or _name_pair(text, m, names)
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
     for m in _NUMBER.finditer(text):
