@@ -398,3 +398,18 @@ def test_runaway_regex_fails_loudly(tmp_path, monkeypatch):
     monkeypatch.setattr(packs_module, "REGEX_TIMEOUT_S", 0.05)
     with pytest.raises(PackError, match="slow: pattern bad took over"):
         run(recognizer, "a" * 34 + "!")
+
+
+def test_context_required_one_per_line_lists_chain(packs):
+    icd = by_name(packs, "icd10_code")
+    text = "DIAGNOSIS (ICD-10)\n  A. E11.65   Type 2 diabetes mellitus\n  B. I10      Essential hypertension\n"
+    assert spans(icd, text) == ["E11.65", "I10"]
+    # a code in running text on the next line does not inherit the heading
+    text = "DIAGNOSIS (ICD-10): E11.65\nThe facilities crew will meet on Thursday afternoon in room A10."
+    assert spans(icd, text) == ["E11.65"]
+
+
+def test_column_names_with_underscores_carry_context(packs):
+    bank = by_name(packs, "us_bank_account")
+    assert spans(bank, "bank_routing: 021000021\nbank_account: 918300274615") == ["918300274615"]
+    assert spans(bank, "order_total: 918300274615") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -49,21 +50,48 @@ def documents(paths: Iterable[Path], settings: Settings, failures: InputFailures
 
 def progress(items: Iterable[Any], label: str, enabled: bool | None = None) -> Iterator[Any]:
     """A rich progress bar (docs/s, elapsed) on a terminal; silent otherwise."""
+    with progress_bar(label, enabled=enabled) as bar:
+        for n, item in enumerate(items, 1):
+            yield item
+            bar.update(docs=n)
+
+
+class _Bar:
+    """What ``progress_bar`` yields: ``update(completed=, docs=)``.  A no-op off a terminal."""
+
+    def __init__(self, bar: Any = None, task: Any = None) -> None:
+        self._bar, self._task = bar, task
+
+    def update(self, completed: int | None = None, docs: int | None = None) -> None:
+        if self._bar is None:
+            return
+        fields: dict[str, Any] = {}
+        if docs is not None:
+            elapsed = self._bar.tasks[0].elapsed or 1e-9
+            fields = {"docs": f"{docs} docs", "rate": f"{docs / elapsed:.1f} docs/s"}
+        self._bar.update(self._task, completed=completed, **fields)
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None = None, unit: str = "", enabled: bool | None = None) -> Iterator[_Bar]:
+    """A rich progress bar on stderr when it is a terminal: ``completed/total`` (in
+    ``unit``s), documents, docs/s, elapsed and ETA.  Off a terminal, nothing."""
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
-        yield from items
+        yield _Bar()
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
 
-    columns = [SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+    columns = [SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn()]
+    if unit:
+        columns.append(TextColumn(unit))
+    columns += [TextColumn("{task.fields[docs]}"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+    if total is not None:
+        columns += [TextColumn("ETA"), TimeRemainingColumn()]
     with Progress(*columns, transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task(label, total=None, rate="")
-        for n, item in enumerate(items, 1):
-            yield item
-            elapsed = bar.tasks[0].elapsed or 1e-9
-            bar.update(task, advance=1, rate=f"{n / elapsed:.1f} docs/s")
+        yield _Bar(bar, bar.add_task(label, total=total, docs="", rate=""))
 
 
 def _stderr_console():

@@ -9,7 +9,7 @@ import click
 
 from ..detect.findings import ScanResult
 from ..detect.scanner import Scanner
-from .common import InputFailures, config_option, documents, echo_json, mask, progress, settings_from
+from .common import InputFailures, config_option, documents, echo_json, mask, progress, settings_from, stdout_console
 
 
 def _summary(result: ScanResult, show_values: bool) -> dict:
@@ -58,7 +58,6 @@ def scan(paths: tuple[Path, ...], as_json: bool, show_values: bool, config_file:
 
 
 def _table(rows: list[dict], show_values: bool) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} documents scanned")
@@ -71,7 +70,7 @@ def _table(rows: list[dict], show_values: bool) -> None:
             ", ".join(f"{k}×{v}" for k, v in r["entities"].items()) or "-",
             f"{max(r['top_scores'].values()):.2f}" if r["top_scores"] else "-",
         )
-    console = Console(soft_wrap=False)
+    console = stdout_console()
     console.print(table)
     if show_values:
         for r in rows:

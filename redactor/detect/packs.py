@@ -151,6 +151,9 @@ class PackSpec(_Strict):
 _OTHER_ID = regex.compile(r"[\w-]*\d(?:[\w-]*\d){4}[\w-]*")
 # What may separate the items of a list ("E11.9, I10 and J45.909").
 _LIST_GAP = regex.compile(r"[\s,;/&•*-]*(?:(?:and|or)[\s,;/&•*-]*)?", regex.IGNORECASE)
+# The next item of a one-per-line list ("A. E11.65  Type 2 diabetes\n  B. I10"): the rest
+# of the previous line, a line break, an optional item marker.
+_LINE_ITEM_GAP = regex.compile(r"[^\n]{0,200}\n[ \t]*(?:(?:[A-Za-z]|\d{1,2})[.)]|[-*•])?[ \t]*")
 
 
 class _ContextWindow:
@@ -160,8 +163,9 @@ class _ContextWindow:
     def __init__(self, words: list[str], before: int, after: int) -> None:
         alternatives = sorted({" ".join(w.lower().split()) for w in words}, key=len, reverse=True)
         # words of a phrase may be split by spaces or hyphens, or run together ("member#")
-        body = "|".join(r"[\s-]*".join(regex.escape(part) for part in w.split(" ")) for w in alternatives)
-        self.regex = regex.compile(rf"(?<!\w)(?:{body})s?(?!\w)", regex.IGNORECASE)
+        # and "_" separates words as a space does: column names like bank_account carry context
+        body = "|".join(r"[\s_-]*".join(regex.escape(part) for part in w.split(" ")) for w in alternatives)
+        self.regex = regex.compile(rf"(?<![^\W_])(?:{body})s?(?![^\W_])", regex.IGNORECASE)
         self.before, self.after = before, after
 
     def near(self, text: str, start: int, end: int) -> bool:
@@ -214,7 +218,9 @@ def _score_by_context(
         near = window is not None and window.near(text, hit.start, hit.end)
         if spec.context_required:
             chained = last_end is not None and (
-                hit.start <= last_end or _LIST_GAP.fullmatch(text, last_end, hit.start) is not None
+                hit.start <= last_end
+                or _LIST_GAP.fullmatch(text, last_end, hit.start) is not None
+                or _LINE_ITEM_GAP.fullmatch(text, last_end, hit.start) is not None
             )
             if not (near or chained):
                 continue

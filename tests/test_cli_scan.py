@@ -1,0 +1,134 @@
+"""``redactor scan``, ``eval``, ``policy`` and ``redact`` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SAMPLE_DOCS, SAMPLE_LABELS
+from redactor.cli.main import cli
+
+SSN = "536-22-1987"
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "letter.txt").write_text(f"Dear Dana Whitfield,\nyour SSN {SSN} is on file. Call 212-555-0187.\n")
+    (d / "memo.md").write_text("The office moves to the third floor next quarter.\n")
+    sub = d / "nested"
+    sub.mkdir()
+    shutil.copy(SAMPLE_DOCS / "payroll.csv", sub / "payroll.csv")
+    return d
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_scan_table_masks_values(docs: Path):
+    r = run("scan", str(docs))
+    assert r.exit_code == 0, r.output
+    assert "US_SSN" in r.output and "letter.txt" in r.output
+    assert SSN not in r.output and "Whitfield" not in r.output
+
+
+def test_scan_json_is_machine_readable_and_recursive(docs: Path):
+    r = run("scan", "--json", str(docs))
+    assert r.exit_code == 0
+    data = json.loads(r.output)
+    by_doc = {Path(d["document"].split("#")[0]).name: d for d in data["documents"]}
+    assert {"letter.txt", "memo.md", "payroll.csv"} <= set(by_doc)
+    letter = by_doc["letter.txt"]
+    assert letter["entities"]["US_SSN"] == 1 and letter["categories"]["PII"] >= 3
+    assert all(set(f["value"]) <= set("•-") for f in letter["findings"] if f["entity_type"] == "US_SSN")
+    assert by_doc["memo.md"]["entities"] == {}
+    assert SSN not in r.output
+
+
+def test_scan_show_values(docs: Path):
+    r = run("scan", "--json", "--show-values", str(docs / "letter.txt"))
+    values = {f["value"] for f in json.loads(r.output)["documents"][0]["findings"]}
+    assert SSN in values
+
+
+def test_bad_file_fails_alone_with_its_name(docs: Path):
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.7 this is not really a pdf")
+    (docs / "empty.txt").write_text("")
+    r = CliRunner().invoke(cli, ["scan", "--json", str(docs)])
+    assert r.exit_code == 1
+    assert "broken.pdf" in r.stderr and "empty.txt" in r.stderr
+    data = json.loads(r.stdout)
+    assert len(data["failed"]) == 2
+    assert any(d["document"].endswith("letter.txt") for d in data["documents"])
+
+
+def test_usage_errors_exit_2(tmp_path: Path):
+    assert run("scan").exit_code == 2
+    assert CliRunner().invoke(cli, ["scan", "--nope", "x"]).exit_code == 2
+    bad = tmp_path / "config.toml"
+    bad.write_text('[detect]\nspacy_modle = "x"\n')
+    r = CliRunner().invoke(cli, ["scan", "--config", str(bad), str(tmp_path)])
+    assert r.exit_code == 2 and "detect.spacy_modle" in r.stderr
+
+
+def test_missing_spacy_model_is_a_clear_error_not_a_download(docs: Path):
+    r = CliRunner().invoke(cli, ["scan", "--spacy-model", "en_core_web_xx_nonexistent", str(docs)])
+    assert r.exit_code == 1
+    assert "not installed" in r.stderr and "pip install" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_eval_on_sample_docs_labels():
+    r = run("eval", "--json", str(SAMPLE_LABELS))
+    assert r.exit_code == 0
+    d = json.loads(r.output)
+    assert d["examples"] == 22 and d["negatives_reported"] == 0
+    assert d["recall"] > 0.9
+
+
+def test_policy_show_and_check(tmp_path: Path):
+    r = run("policy", "show")
+    assert r.exit_code == 0 and "combination phi" in r.output
+    good = tmp_path / "p.toml"
+    good.write_text('name = "mine"\n[categories.PII]\naction = "redact"\n')
+    r = run("policy", "check", str(good))
+    assert r.exit_code == 0 and "version" in r.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "mine"\n[categories.PII]\naction = "maybe"\n')
+    r = CliRunner().invoke(cli, ["policy", "check", str(bad)])
+    assert r.exit_code == 2 and "categories.PII.action" in r.stderr
+
+
+@pytest.mark.parametrize("operator", ["replace", "mask", "hmac", "encrypt"])
+def test_redact_writes_copies_without_values(docs: Path, tmp_path: Path, operator: str):
+    out = tmp_path / "red"
+    env = {"REDACTOR_REDACT_KEY": "0123456789abcdef0123456789abcdef"}
+    r = run("redact", str(docs / "letter.txt"), "--out", str(out), "--operator", operator, env=env)
+    assert r.exit_code == 0, r.output
+    [copy] = list(out.iterdir())
+    text = copy.read_text()
+    assert SSN not in text and "Whitfield" not in text and "212-555-0187" not in text
+    assert env["REDACTOR_REDACT_KEY"] not in r.output
+    if operator == "hmac":
+        assert "HMAC:" in text
+
+
+def test_hmac_is_keyed(docs: Path, tmp_path: Path):
+    outs = []
+    for key in ("key-one-key-one-key-one-key-one!", "key-two-key-two-key-two-key-two!"):
+        out = tmp_path / key[:7]
+        run("redact", str(docs / "letter.txt"), "--out", str(out), "--operator", "hmac", env={"REDACTOR_REDACT_KEY": key})
+        outs.append(next(out.iterdir()).read_text())
+    assert outs[0] != outs[1]
+
+
+def test_redact_operators_needing_a_key_say_so(docs: Path, tmp_path: Path):
+    r = CliRunner().invoke(cli, ["redact", str(docs), "--out", str(tmp_path / "o"), "--operator", "hmac"], env={"REDACTOR_REDACT_KEY": ""})
+    assert r.exit_code == 2 and "REDACTOR_REDACT_KEY" in r.stderr
