@@ -93,10 +93,11 @@ class Report:
 def score(
     examples: Iterable[Example],
     predict: Callable[[list[str]], Iterable[list[Span]]],
-    ignored: frozenset[str] = DEFAULT_IGNORED,
+    ignored: frozenset[str] | None = None,
     batch: int = 256,
 ) -> Report:
     """Run ``predict`` over the examples in batches and tally overlap matches."""
+    ignored = DEFAULT_IGNORED if ignored is None else ignored
     report = Report()
     pending: list[Example] = []
 

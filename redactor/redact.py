@@ -14,9 +14,6 @@ import hmac
 import os
 from typing import Iterable
 
-from presidio_anonymizer import AnonymizerEngine
-from presidio_anonymizer.entities import OperatorConfig, RecognizerResult as AnonResult
-
 from .detect.findings import Finding
 from .errors import ConfigError
 from .transform import merge_spans
@@ -32,9 +29,11 @@ def _key(env: str) -> str:
     return key
 
 
-def operator_config(operator: str, key_env: str = KEY_ENV) -> OperatorConfig:
+def operator_config(operator: str, key_env: str = KEY_ENV):
+    from presidio_anonymizer.entities import OperatorConfig
+
     if operator == "replace":
-        return OperatorConfig("custom", {"lambda": None})  # replaced per entity type below
+        return None  # one "replace" config per entity type, built in Redactor.redact
     if operator == "mask":
         return OperatorConfig("mask", {"masking_char": "*", "chars_to_mask": 10_000, "from_end": False})
     if operator == "encrypt":
@@ -53,10 +52,14 @@ def operator_config(operator: str, key_env: str = KEY_ENV) -> OperatorConfig:
 class Redactor:
     def __init__(self, operator: str = "replace", key_env: str = KEY_ENV) -> None:
         self.operator = operator
+        from presidio_anonymizer import AnonymizerEngine  # heavy; loaded when a Redactor is made
+
         self._config = operator_config(operator, key_env)
         self._engine = AnonymizerEngine()
 
     def redact(self, text: str, findings: Iterable[Finding]) -> str:
+        from presidio_anonymizer.entities import OperatorConfig, RecognizerResult as AnonResult
+
         spans = merge_spans(findings)
         results = [AnonResult(f.entity_type, f.start, f.end, f.score) for f in spans]
         if self.operator == "replace":

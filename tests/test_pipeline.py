@@ -113,3 +113,17 @@ def test_every_outcome_reaches_the_audit_hook_without_values(make_pipeline, open
     blob = repr([e.to_dict() for e in sink.events])
     for value in ("Dana", "Whitfield", "536-22-1987", "third floor"):
         assert value not in blob
+
+
+def test_pipeline_is_safe_to_share_between_threads(make_pipeline, openai_server, missing_local_model):
+    from concurrent.futures import ThreadPoolExecutor
+
+    pipeline = make_pipeline(policy="redact-pii", local=missing_local_model)
+    texts = [f"Ask Dana Whitfield about desk {i} on the third floor." for i in range(12)] + [CLEAN] * 4
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda t: pipeline.process(t, TASK, max_tokens=8), texts))
+    assert [r.route for r in results] == ["cloud_redacted"] * 12 + ["cloud"] * 4
+    assert all(r.outcome == "ok" for r in results)
+    assert all("Dana Whitfield" in r.answer for r in results[:12])
+    assert not openai_server.sent_anywhere("Whitfield")
+    assert len(openai_server.chat_requests) == 16

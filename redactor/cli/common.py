@@ -94,6 +94,13 @@ def progress_bar(label: str, total: int | None = None, unit: str = "", enabled: 
         yield _Bar(bar, bar.add_task(label, total=total, docs="", rate=""))
 
 
+def stdout_console():
+    """A rich console for tables: the terminal's width on a TTY, wide enough not to wrap ids otherwise."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=200, soft_wrap=False)
+
+
 def _stderr_console():
     from rich.console import Console
 

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..batch import _atomic_write, answer_name
-from ..detect.scanner import Scanner
 from ..redact import KEY_ENV, OPERATORS, Redactor
 from .common import InputFailures, config_option, documents, progress, settings_from
 
@@ -22,6 +20,9 @@ from .common import InputFailures, config_option, documents, progress, settings_
 @config_option
 def redact(paths, out, operator, key_env, config_file, spacy_model) -> None:
     """Write a redacted copy of every document in PATHS to --out (one .txt per document or record)."""
+    from ..batch import _atomic_write, answer_name
+    from ..detect.scanner import Scanner
+
     settings = settings_from(config_file, spacy_model)
     redactor = Redactor(operator, key_env)
     scanner = Scanner(settings)

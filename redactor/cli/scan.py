@@ -7,12 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..detect.findings import ScanResult
-from ..detect.scanner import Scanner
 from .common import InputFailures, config_option, documents, echo_json, mask, progress, settings_from, stdout_console
 
 
-def _summary(result: ScanResult, show_values: bool) -> dict:
+def _summary(result, show_values: bool) -> dict:
     findings = [
         {
             "entity_type": f.entity_type,
@@ -45,6 +43,8 @@ def scan(paths: tuple[Path, ...], as_json: bool, show_values: bool, config_file:
     score.  Exit code 0 when every file was read, 1 when some failed, 2 on
     usage errors.
     """
+    from ..detect.scanner import Scanner  # imported here: spaCy loads only when a command needs it
+
     settings = settings_from(config_file, spacy_model)
     scanner = Scanner(settings)
     failures = InputFailures()
