@@ -140,17 +140,22 @@ def _well_known_env() -> dict[str, Any]:
     return env
 
 
+def read_toml(path: Path, error: type[ConfigError] = ConfigError, hint: str = "") -> dict[str, Any]:
+    """A TOML file as a dict; a missing or malformed file is ``error`` naming the path."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"file not found: {path}{hint}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise error(f"{path}: invalid TOML: {e}") from None
+
+
 def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
     """Build Settings from file + env + overrides.  Errors name the field, never a secret."""
     data: dict[str, Any] = {}
     path = Path(config_file) if config_file else data_dir() / "config.toml"
     if config_file or path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {path}") from None
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{path}: invalid TOML: {e}") from None
+        data = read_toml(path)
     data = _deep_merge(data, _well_known_env())
     data = _deep_merge(data, overrides)
     try:

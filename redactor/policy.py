@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
@@ -30,7 +29,7 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .config import PACKAGE_DIR, format_validation_error
+from .config import PACKAGE_DIR, format_validation_error, read_toml
 from .detect.findings import Finding
 from .errors import PolicyError
 
@@ -161,12 +160,7 @@ def load_policy(path_or_name: str | Path | None = None) -> Policy:
         path = shipped[str(path_or_name)]
     else:
         path = Path(path_or_name)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyError(f"policy file not found: {path} (shipped policies: {', '.join(shipped)})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise PolicyError(f"{path}: invalid TOML: {e}") from None
+    data = read_toml(path, PolicyError, f" (shipped policies: {', '.join(shipped)})")
     try:
         return Policy(**data)
     except ValidationError as e:
