@@ -3,14 +3,21 @@
 - ``OfflineEmailRecognizer``: Presidio's email recognizer validates the domain with
   ``tldextract.extract``, whose default extractor fetches the public suffix list
   over the network.  Ours uses tldextract's bundled snapshot and never a socket.
+- ``PrefilteredUrlRecognizer``: Presidio's URL recognizer, not run on texts that hold
+  no "x.yz" (the same results, less time).
 - ``PhoneRecognizer``: Presidio's runs ``phonenumbers.PhoneNumberMatcher`` once per
   region over the whole text (about 40% of stock scan time).  Ours finds phone-shaped
   candidates with one regex and judges each candidate alone.
 - ``StreetAddressRecognizer``: street addresses in English and the common European
   forms (number-first, suffix-type like ``Koskikatu 25``, prefix-type like
-  ``Rue de X 12``), units and PO boxes.
+  ``Rue de X 12``, name-number like ``Erzsébet tér 19.`` with context), units, PO
+  boxes and military addresses; a street is extended over the rest of its postal
+  block (unit, city, region, country, postcode) on the same line or the lines below.
+  All-lower-case text is read through ``truecase()`` so the cased patterns apply.
 - ``SsnContextRecognizer``: an SSN-shaped number beside SSN context is reported even
   when Presidio's validator calls it invalid: it still exposes the field.
+- ``ZipCodeRecognizer``: postal codes after a label or a US state code, and UK and
+  Canadian postcodes by shape.
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+import regex as uregex
 import tldextract
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
-from presidio_analyzer.predefined_recognizers import EmailRecognizer
+from presidio_analyzer.predefined_recognizers import EmailRecognizer, UrlRecognizer
 
 # Bundled public-suffix snapshot only: no suffix_list_urls, no cache dir, no socket.
 _OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -31,8 +39,30 @@ def offline_tld_extract(host: str):
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        if "@" not in text:  # the pattern needs one; skip the regex work on most texts
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
     def validate_result(self, pattern_text: str) -> bool:
         return offline_tld_extract(pattern_text.rsplit("@", 1)[-1]).suffix != ""
+
+
+_DOMAIN_HINT = re.compile(r"[A-Za-z0-9.-][.][A-Za-z]{2}")
+
+
+class PrefilteredUrlRecognizer(UrlRecognizer):
+    """Presidio's URL recognizer, skipped on texts with no "x.yz": every one of its
+    patterns needs a dot followed by a top-level domain, and its four long
+    patterns are among the slowest recognizers on ordinary text."""
+
+    def __init__(self) -> None:
+        super().__init__(name="UrlRecognizer")
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        if not _DOMAIN_HINT.search(text):
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
 
 def make_result(recognizer: EntityRecognizer, entity: str, start: int, end: int, score: float) -> RecognizerResult:
@@ -59,11 +89,12 @@ _PHONE = re.compile(
     r"(?<![\w+/.-])"
     r"(?:\+\d{1,3}[\s.-]?(?:\(0\)\s?)?|00\d{1,3}[\s.-]|001-)?"
     r"(?:\(\d{1,4}\)[\s.-]?)?"
-    r"\d{1,5}(?:[\s.-]\d{1,5}){0,5}"
-    r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?"
-    r"(?![\w-]|\.\d)"
+    r"\d{1,12}(?:[ \t.-]\d{1,8}){0,5}"
+    r"(?:[ \t]?(?:x|ext\.?)[ \t]?\d{1,5})?"
+    r"(?!\w|-\d|\.\d)"
 )
 _YEARISH = re.compile(r"^(?:19|20)\d\d$")
+_ISO_DATE = re.compile(r"(?:1[89]|20)\d\d-[01]\d-[0-3]\d\b")
 
 
 class PhoneRecognizer(EntityRecognizer):
@@ -94,6 +125,9 @@ class PhoneRecognizer(EntityRecognizer):
     @staticmethod
     def _score(raw: str) -> float:
         main = re.split(r"\s?(?:x|ext\.?)\s?", raw)[0]
+        if _ISO_DATE.match(main):
+            return 0.0  # 1992-02-08 20:15
+        main = main.replace("(0)", "")  # the trunk prefix in "+41 (0)62 ..." is not a group
         digits = re.sub(r"\D", "", main)
         if not 7 <= len(digits) <= 15:
             return 0.0
@@ -172,7 +206,7 @@ _ADDRESS_PATTERNS = [
     # Koskikatu 25, Hammarvägen 15, Asselsestraat 7, Dalmatinova 68
     Pattern("suffix-type", rf"\b(?:\d{{1,6}}\s+)?(?:{_CAPWORD}\s+){{0,3}}{_UP}[\wÀ-ÿĀ-ž'-]*(?:{_SUFFIX_TYPES})\s+{_NUM}", 0.6),
     # Rue de Piétrain 371, ul. Jesionowa 127, Paseo del Atlántico 81, 63 Rue de Kairouan
-    Pattern("prefix-type", rf"(?:\b\d{{1,6}}\s+)?(?<![\w])(?:{_PREFIX_TYPES})\s+(?:{_WORD}\s+){{0,4}}?(?:{_NUM}|{_CAPWORD})", 0.6),
+    Pattern("prefix-type", rf"(?:\b\d{{1,6}}\s+)?(?<![\w])(?:{_PREFIX_TYPES})\s+(?:{_WORD}\s+){{0,4}}?(?:{_NUM}|{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,3}})", 0.6),
     Pattern("unit", rf"\b{_UNIT}(?!\w)", 0.45),
     Pattern("po-box", r"\b(?:P\.?\s?O\.?\s*Box|Post\s+Office\s+Box|PSC\s+\d+,?\s+Box|Unit\s+\d+\s+Box)\s+\d+\b(?:\s+[AF]PO\s+A[AEP]\s+\d{5})?", 0.7),
 ]
@@ -181,8 +215,74 @@ _ADDRESS_CONTEXT = re.compile(
     r"deliver(?:ed|y)?\s+to|mail(?:ed|ing)?\s+to|residence|resides?|home\s+at|street|corner\s+of|moved\s+to|at)\b",
     re.IGNORECASE,
 )
-# Capitalised word(s) + house number ("Brisas 6802"): only with address context.
-_BARE = re.compile(rf"\b(?:{_CAPWORD}\s+){{1,3}}\d{{1,5}}[A-Za-z]?\b(?!\s*(?:%|percent|years?|kg|km|mg|ml|am|pm|AM|PM)\b)")
+# Capitalised word(s) + house number ("Brisas 6802", "Erzsébet tér 19.", "935 Holmatun 45"):
+# with address context, or when an address block follows.
+_BARE = uregex.compile(
+    r"(?<![\w.,/-])(?:\d{1,6}[ \t]+)?(?!(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?[ \t])"
+    r"\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.-]*|(?!(?:was|were|is|are|of|the|and|or|in|on|at|to|by|"
+    r"for|day|days|than|less|more|per|with|from|has|had|total|over|under|aged?|between|after|before|during|since|until|"
+    r"about|around|within|without|among|each|every|only|also|then|when|where|which|while|approximately)\b)"
+    r"\p{Ll}{1,10}\.?)){0,3}"
+    r"[ \t]+\d{1,5}[A-Za-z]?\b\.?(?![ \t]*(?:%|percent|years?|kg|km|mg|ml|am|pm|AM|PM|[:/,.-]?\d)\b)"
+)
+_LEADING_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
+
+# --- address blocks ---------------------------------------------------------
+# A postal address continues after the street: a unit, then city, region,
+# country and postcode, on the same line after commas or on the lines below.
+# Postcodes: digits (12345, 123 45, 53-320, 1234 AB), UK (SW1A 1AA), Canada (K1A 0B1).
+_POSTCODE = (
+    r"(?:\d{3,6}(?:[ -]\d{2,4})?(?:[ \t][A-Z]{2}\b)?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|"
+    r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t-]?\d[ABCEGHJ-NPRSTV-Z]\d)"
+)
+_PLACE_WORD = r"\p{Lu}[\p{L}\p{M}'’.-]*"
+_PLACE_RUN = rf"{_PLACE_WORD}(?:[ \t]+(?:{_PLACE_WORD}|de|del|la|le|du|des|di|da|do|dos|das|nad|pod|u|am|an|der|im|sur|upon|y|i|na)){{0,3}}"
+_REGION = rf"(?:{_PLACE_RUN}|[A-Z]{{2,3}})(?:[ \t]*\([^)\n]{{1,30}}\))?"
+_BLOCK_TAIL = uregex.compile(
+    rf"(?:[ \t]*,?[ \t]+{_UNIT}\b)?"  # same-line unit
+    rf"(?:[ \t]*,[ \t]*{_REGION}(?:[ \t]*,[ \t]*{_REGION}){{0,2}}(?:[ \t]*,?[ \t]+{_POSTCODE})?(?![\w-]))?"
+)
+_BLOCK_LINE = uregex.compile(
+    rf"[ \t>?*|]*(?:"
+    rf"{_UNIT}|[ADF]PO[ \t]+A[AEP][ \t]+\d{{5}}|,?[ \t]*[A-Za-z]{{2,3}}|{_POSTCODE}|"
+    rf"{_REGION}(?:[ \t]*,?[ \t]+(?:[A-Z]{{2,3}}|nan))?(?:[ \t]*,?[ \t]+{_POSTCODE})?"
+    rf")[ \t]*(?=$|\n|[.?!;][ \t\n]|[.?!;]$)",
+    uregex.MULTILINE,
+)
+_MILITARY = uregex.compile(r"\b(?:USNS|USS|USCGC)[ \t]+\p{Lu}[\p{L}\p{M}'’-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]*)?")
+_HAS_UPPER = uregex.compile(r"\p{Lu}")
+_WORD_START = uregex.compile(r"(?<![\p{L}\p{M}'’])\p{Ll}")
+MAX_BLOCK_LINES = 5
+
+
+def block_end(text: str, end: int) -> int:
+    """Where the postal block that starts with a street ending at ``end`` ends."""
+    m = _BLOCK_TAIL.match(text, end)
+    end = m.end() if m else end
+    lines = 0
+    pos = end
+    while lines < MAX_BLOCK_LINES:
+        nl = pos
+        while nl < len(text) and text[nl] in " \t":
+            nl += 1
+        if nl >= len(text) or text[nl] != "\n":
+            break
+        nxt = nl + 1
+        if text.startswith("\n", nxt) or uregex.match(r"[ \t>?*|]*\n", text[nxt : nxt + 8]):  # one blank line
+            nxt = text.index("\n", nxt) + 1
+        m = _BLOCK_LINE.match(text, nxt)
+        if not m or m.end() == nxt or not text[nxt : m.end()].strip(" \t>?*|,"):
+            break
+        end = pos = m.end()
+        lines += 1
+    return end
+
+
+def truecase(text: str) -> str:
+    """Capitalise each word's first letter, keeping every offset: lets the cased
+    address patterns read text that was lower-cased as a whole."""
+    return _WORD_START.sub(lambda m: m.group().upper() if len(m.group().upper()) == 1 else m.group(), text)
 
 
 class StreetAddressRecognizer(PatternRecognizer):
@@ -196,12 +296,76 @@ class StreetAddressRecognizer(PatternRecognizer):
         )
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        for m in _BARE.finditer(text):
-            if _has_context(text, m.start(), m.end(), _ADDRESS_CONTEXT, 30):
+        source = text if _HAS_UPPER.search(text) else truecase(text)
+        results = super().analyze(source, entities, nlp_artifacts, regex_flags)
+        claimed = [(r.start, r.end) for r in results]
+        for m in _BARE.finditer(source):
+            if any(s <= m.start() and m.end() <= e for s, e in claimed):
+                continue
+            line_start = not source[source.rfind("\n", 0, m.start()) + 1 : m.start()].strip(" \t>?*|")
+            numbered = source[m.start()].isdigit()
+            # without context, only a street heading a multi-line postal block
+            if (_has_context(source, m.start(), m.end(), _ADDRESS_CONTEXT, 30)
+                    or (numbered or line_start) and "\n" in source[m.end() : block_end(source, m.end())]):
                 results.append(make_result(self, "STREET_ADDRESS", m.start(), m.end(), 0.5))
+        for m in _MILITARY.finditer(source):
+            if block_end(source, m.end()) > m.end():
+                results.append(make_result(self, "STREET_ADDRESS", m.start(), m.end(), 0.6))
+        blocks = []
+        for r in results:
+            if r.entity_type != "STREET_ADDRESS" or r.score < 0.45:
+                continue
+            lead = _LEADING_NUMBER.search(source, max(0, r.start - 8), r.start)
+            start = lead.start() if lead else r.start
+            end = block_end(source, r.end)
+            if (start, end) != (r.start, r.end):
+                blocks.append(make_result(self, "STREET_ADDRESS", start, end, min(0.95, r.score + 0.1)))
+        return results + blocks
+
+
+# --- postal codes -------------------------------------------------------------
+
+_ZIP_LABEL = uregex.compile(
+    r"\b(?:zip(?:\s*code)?|postal\s*code|post\s*code|postcode|plz|code\s+postal)\b"
+    r"(?:\s+(?:is|was|of|:))*[ \t]*[:#=]?[ \t]*",
+    uregex.IGNORECASE,
+)
+_ZIP_AFTER_LABEL = uregex.compile(rf"(?:{_POSTCODE}|\d{{3,5}})(?![\w-])")
+# "Springfield, IL 62704", "NY 10001-1234": a US state code, then a ZIP.
+_US_STATE_ZIP = uregex.compile(
+    r"(?<![\w-])(?:A[LKZRAEP]|C[AOT]|D[EC]|F[LM]|G[AU]|HI|I[DLNA]|K[SY]|LA|M[EHDAINSOTP]|N[EVHJMYCD]|MP|O[HKR]|P[AWR]|"
+    r"RI|S[CD]|T[NX]|UT|V[TIA]|W[AVIY])[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])"
+)
+_UK_CA_POSTCODE = uregex.compile(
+    r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
+)
+
+
+class ZipCodeRecognizer(EntityRecognizer):
+    """Postal codes: after a label ("ZIP: 3520", "postcode is 7412 SL"), after a US
+    state code ("IL 62704"), and UK or Canadian postcodes by their shape.  Codes
+    inside an address block are covered by the address itself."""
+
+    ENTITY = "ZIP_CODE"
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[self.ENTITY], name="ZipCodeRecognizer", supported_language="en")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
+        results = []
+        for label in _ZIP_LABEL.finditer(text):
+            m = _ZIP_AFTER_LABEL.match(text, label.end())
+            if m:
+                results.append(make_result(self, self.ENTITY, m.start(), m.end(), 0.8))
+        for m in _US_STATE_ZIP.finditer(text):
+            results.append(make_result(self, self.ENTITY, m.start(1), m.end(1), 0.6))
+        for m in _UK_CA_POSTCODE.finditer(text):
+            results.append(make_result(self, self.ENTITY, m.start(), m.end(), 0.6))
         return results
 
 
 def pii_recognizers() -> list[EntityRecognizer]:
-    return [OfflineEmailRecognizer(), PhoneRecognizer(), SsnContextRecognizer(), StreetAddressRecognizer()]
+    return [OfflineEmailRecognizer(), PhoneRecognizer(), SsnContextRecognizer(), StreetAddressRecognizer(), ZipCodeRecognizer()]

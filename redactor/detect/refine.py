@@ -88,8 +88,8 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
             return True
-        if c.entity_type == "PERSON" and value.islower():
-            return True
+        if c.entity_type == "PERSON" and value.islower() and c.recognizer != "NameRecognizer":
+            return True  # NER on lower case guesses; the name recognizer reads such text with its lexicons
     if c.entity_type == "DATE_TIME":
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying

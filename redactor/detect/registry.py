@@ -3,7 +3,8 @@
 Order of authority: recognizer packs (``recognizers/*.yaml`` and any the user
 adds) define an entity type; a Presidio built-in is added only for types no pack
 defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
-networked or imprecise.  Nothing is added implicitly.
+networked or imprecise, and ``names.py`` adds the person and place names spaCy's
+NER misses.  Nothing is added implicitly.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from presidio_analyzer.predefined_recognizers import (
     IbanRecognizer,
     IpRecognizer,
     SpacyRecognizer,
-    UrlRecognizer,
     UsBankRecognizer,
     UsItinRecognizer,
     UsLicenseRecognizer,
@@ -30,7 +30,8 @@ from presidio_analyzer.predefined_recognizers import (
 
 from ..config import DetectSettings
 from .categories import BUILTIN_CATEGORIES
-from .pii import pii_recognizers
+from .names import NameRecognizer
+from .pii import PrefilteredUrlRecognizer, pii_recognizers
 
 NER_ENTITIES = ["PERSON", "LOCATION", "DATE_TIME"]
 
@@ -43,7 +44,7 @@ _FALLBACK_BUILTINS = [
     UsBankRecognizer,
     UsItinRecognizer,
 ]
-_ALWAYS_BUILTINS = [DateRecognizer, IpRecognizer, UrlRecognizer, UsSsnRecognizer, UsLicenseRecognizer, UsPassportRecognizer]
+_ALWAYS_BUILTINS = [DateRecognizer, IpRecognizer, PrefilteredUrlRecognizer, UsSsnRecognizer, UsLicenseRecognizer, UsPassportRecognizer]
 
 
 @dataclass
@@ -67,6 +68,7 @@ def build_registry(settings: DetectSettings) -> Registry:
     packs = load_packs(pack_paths)
     recognizers: list[EntityRecognizer] = [SpacyRecognizer(supported_entities=list(NER_ENTITIES))]
     recognizers += pii_recognizers()
+    recognizers.append(NameRecognizer())
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
     recognizers += list(packs.recognizers)
     covered = {e for r in recognizers for e in r.supported_entities}
