@@ -48,7 +48,7 @@ class DetectSettings(_Strict):
     language: str = "en"
     packs: list[Path] = Field(default_factory=list, description="extra recognizer pack files or folders")
     use_default_packs: bool = True
-    batch_size: int = Field(32, ge=1)
+    batch_size: int = Field(128, ge=1)
     min_score: float = Field(0.4, ge=0.0, le=1.0)
 
 

@@ -6,10 +6,9 @@ parser, attribute ruler and lemmatizer, none of which entity recognition needs.
 Here a missing model is a ``ModelNotFoundError`` that says how to install it,
 and only ``ner`` (which in the en_core_web pipelines owns its tok2vec) runs.
 
-Presidio's context enhancer matches context words against token lemmas; with
-the lemmatizer off we hand it lower-cased token text instead, which for the
-short label words used as context ("ssn", "account", "mrn") is what the lemma
-would be anyway.
+Presidio's stock context enhancer matches context words against token lemmas;
+redactor's (``context.py``) reads the raw text instead, so the artifacts carry
+no lemmas and no token offsets: nothing downstream reads them.
 """
 
 from __future__ import annotations
@@ -100,8 +99,8 @@ class NerOnlySpacyEngine(SpacyNlpEngine):
         return NlpArtifacts(
             entities=entities,
             tokens=doc,
-            tokens_indices=[t.idx for t in doc],
-            lemmas=[t.lower_ for t in doc],
+            tokens_indices=[],
+            lemmas=[],
             nlp_engine=self,
             language=language,
             scores=scores,

@@ -18,6 +18,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from ..config import DetectSettings, Settings, load_settings
 from ..ingest.document import Document
 from .categories import category_of
+from .context import RawTextContextEnhancer
 from .findings import Finding, ScanResult
 from .nlp import NerOnlySpacyEngine
 from .refine import refine
@@ -49,6 +50,7 @@ class Scanner:
             nlp_engine=self._nlp,
             supported_languages=[self.settings.language],
             default_score_threshold=0.0,
+            context_aware_enhancer=RawTextContextEnhancer(),
         )
         self._lock = threading.Lock()
 
