@@ -8,8 +8,16 @@ at a low score, what a careful human reviewer would stop at:
   each part of a hyphenated word is looked up alone);
 - two capitalised words in a row that are both known given names or surnames
   ("Teresa Becker"), even when each is also a common word;
+- a capitalised given name inside a sentence ("leave me Victoria"), unless the
+  name is also an English word ("Page", "Walker");
+- any word right after an honorific ("mr. elliott"), and a known name used as a
+  speaker label at the start of a line ("Destiny: Remember me?");
+- a lower-case word that is a known name and not a common word ("olga krylova");
 - an upper-case word longer than five letters that is not a common word;
-- a number of five or more digits (groups allowed) that is not an amount.
+- a number of five or more digits (groups allowed) that is not an amount, and any
+  word with five or more digits in it;
+- in text typed entirely in lower case, any word that is not a common word, and
+  any given name.
 
 These findings carry the type ``UNVERIFIED`` and a score of 0.3, which is below
 every policy's ``min_score``: the policy's ``low_confidence`` action decides what
@@ -20,11 +28,12 @@ local).  They are never reported by ``Scanner.scan`` itself.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 
 from ..config import resource_dir
-from .categories import PII
+from .categories import PII, QUASI
 from .findings import Finding
 
 DOUBT_TYPE = "UNVERIFIED"
@@ -34,6 +43,8 @@ _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
 _NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.-]?){4,}\d(?![\w])")
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
+_HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.?\s+$", re.IGNORECASE)
+_SPEAKER = re.compile(r"[ \t]*:")  # "Destiny: Remember me?" — a transcript speaker label
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 
 
@@ -66,30 +77,86 @@ def _names() -> frozenset[str]:
     return (_lexicon("first_names.txt") | _lexicon("surnames.txt")) - STOP_WORDS - calendar
 
 
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    """Given names that are not also English words ("Victoria" yes, "Page" no)."""
+    return (_lexicon("first_names.txt") & _names()) - _lexicon("name_words.txt")
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\r\"'“‘(":
+        i -= 1
+    return i < 0 or text[i] in ".!?:;\n>"
+
+
+def _line_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t>-*":
+        i -= 1
+    return i < 0 or text[i] == "\n"
+
+
 def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -> list[Finding]:
-    """Low-score findings for words and numbers no recognizer explained."""
+    """Low-score findings for words and numbers no recognizer explained.
+
+    Findings of quasi-identifier types (places, dates) do not shield their words:
+    policies usually let those out in clear, so a name mistaken for a place must
+    still be doubted.
+    """
     common = _lexicon("common_words.txt")
     names = _names()
-    covered = sorted((f.start, f.end) for f in findings)
+    given = _given_names()
+    shield = _Coverage(f for f in findings if f.category != QUASI)
+    all_lower = not any(ch.isupper() for ch in text)
     out: list[Finding] = []
-
-    def inside(s: int, e: int) -> bool:
-        return any(a <= s and e <= b for a, b in covered)
 
     for m in _WORD.finditer(text):
         word = m.group().strip("'’-")
-        if not word[:1].isupper() or inside(m.start(), m.end()):
+        if shield.covers(m.start(), m.start() + len(word)):
             continue
         parts = [p.casefold() for p in re.split(r"[-'’]", word) if p]
         uncommon = any(p not in common for p in parts)
-        if word.isupper():
+        if sum(ch.isdigit() for ch in word) >= 5:
+            suspicious = True  # an alphanumeric identifier: "gb42nawi0445..."
+        elif not word[:1].isupper():
+            # text typed all in lower case hides names and places among ordinary words
+            folded = word.casefold()
+            suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)
+        elif word.isupper():
             suspicious = len(word) > 5 and uncommon
         else:
-            suspicious = uncommon or _name_pair(text, m, names)
+            suspicious = (
+                uncommon
+                or _name_pair(text, m, names)
+                or (word.casefold() in given and not _starts_sentence(text, m.start()))
+            )
+        suspicious = (
+            suspicious
+            or bool(_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
+            or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and word.casefold() in names)
+        )
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
     for m in _NUMBER.finditer(text):
-        if inside(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+        if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue
         out.append(Finding(DOUBT_TYPE, PII, m.start(), m.end(), DOUBT_SCORE, "doubt"))
     return out
+
+
+class _Coverage:
+    """Is [start, end) inside one of the findings?  Binary search over sorted starts."""
+
+    def __init__(self, findings) -> None:
+        spans = sorted((f.start, f.end) for f in findings)
+        self.starts = [a for a, _ in spans]
+        self.max_end: list[int] = []  # running max of ends, so one lookup answers
+        best = -1
+        for _, b in spans:
+            best = max(best, b)
+            self.max_end.append(best)
+
+    def covers(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start) - 1
+        return i >= 0 and self.max_end[i] >= end

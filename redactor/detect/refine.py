@@ -98,7 +98,20 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # long digit runs: card, account or phone numbers, not dates
         if re.fullmatch(r"\d{1,3}", value.strip()):
             return True  # "21", "65": ages and counts
+        if re.fullmatch(r"\d{5,}", value.strip()) and not _compact_date(value.strip()):
+            return True  # "6940579": an identifier spaCy read as a date
     return False
+
+
+def _compact_date(digits: str) -> bool:
+    """YYYYMMDD or DDMMYYYY / MMDDYYYY written without separators."""
+    if len(digits) != 8:
+        return False
+    y1, m1, d1 = int(digits[:4]), int(digits[4:6]), int(digits[6:])
+    a, b, y2 = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+    return (1800 <= y1 <= 2100 and 1 <= m1 <= 12 and 1 <= d1 <= 31) or (
+        1800 <= y2 <= 2100 and 1 <= min(a, b) <= 12 and 1 <= max(a, b) <= 31
+    )
 
 
 def _drop_url_inside_email(cands: list[Candidate]) -> list[Candidate]:
