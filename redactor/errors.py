@@ -1,6 +1,8 @@
 """One error tree for redactor.
 
 Every error the package raises on purpose derives from ``RedactorError``.
+A guard refusal or a blocking policy is not an error: it is a route
+(``local`` or ``blocked``) with its reason recorded.
 Third-party errors (spaCy, openai, llama.cpp, sqlite, parsers) are translated at
 the boundary where they happen, so callers only ever catch these.  Messages
 never contain document text or detected values: they name files, fields,
@@ -22,8 +24,6 @@ entity *types* and error classes only.
     │   │   └── CloudNotConfigured  no key / base URL
     │   ├── LocalModelError         llama.cpp failed or model missing
     │   └── EndpointNotAllowed      a local-server URL outside loopback/allow-list
-    ├── GuardRefusal                leak guard refused a cloud payload
-    ├── BlockedByPolicy             the policy blocks this document
     └── AuditError                  audit store unusable
         └── AuditIntegrityError     the chain does not verify
 """
@@ -101,14 +101,6 @@ class LocalModelError(BackendError):
 
 class EndpointNotAllowed(BackendError, ConfigError):
     exit_code = 2
-
-
-class GuardRefusal(RedactorError):
-    pass
-
-
-class BlockedByPolicy(RedactorError):
-    pass
 
 
 class AuditError(RedactorError):

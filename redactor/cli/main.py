@@ -40,13 +40,7 @@ def _register() -> None:
         ("models", "models"),
         ("audit", "audit"),
     ]:
-        try:
-            mod = import_module(f"{__package__}.{module}")
-        except ModuleNotFoundError as e:
-            if e.name == f"{__package__}.{module}":
-                continue  # command family not built yet
-            raise
-        cli.add_command(getattr(mod, name))
+        cli.add_command(getattr(import_module(f"{__package__}.{module}"), name))
 
 
 _register()
