@@ -18,12 +18,14 @@ the document fails: it is never sent to the cloud instead.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from . import __version__
 from .audit.event import AuditEvent, AuditSink
@@ -58,6 +60,7 @@ class Result:
     error: str = ""  # "ErrorClass: message" — messages never carry document values
     error_class: str = ""
     scan: ScanResult | None = field(default=None, repr=False)
+    latency_ms: float = 0.0  # prepare + dispatch, as recorded in the audit trail
 
     @property
     def route(self) -> str:
@@ -87,13 +90,24 @@ class Prepared:
     prepare_ms: float = 0.0
 
 
-def prepare(document: str | Document, task: str, scanner: Scanner, policy: Policy, *, cloud_configured: bool) -> Prepared:
-    """The CPU half of the flow; safe to run in a worker process with its own Scanner."""
+def prepare(
+    document: str | Document,
+    task: str,
+    scanner: Scanner,
+    policy: Policy,
+    *,
+    cloud_configured: bool,
+    scan: ScanResult | None = None,
+) -> Prepared:
+    """The CPU half of the flow; safe to run in a worker process with its own Scanner.
+
+    ``scan`` is the document's detection result when the caller already has it
+    (``prepare_many`` scans a batch in one ``nlp.pipe`` pass)."""
     doc = document if isinstance(document, Document) else Document.from_text(document)
     start = time.perf_counter()
     p = Prepared(doc, task)
     try:
-        p.scan = scanner.scan(doc)
+        p.scan = scan if scan is not None else scanner.scan(doc)
         findings = p.scan.findings
         p.decision = decide(findings, policy)
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
@@ -108,6 +122,26 @@ def prepare(document: str | Document, task: str, scanner: Scanner, policy: Polic
         p.error = e
     p.prepare_ms = (time.perf_counter() - start) * 1000
     return p
+
+
+def prepare_many(
+    documents: Sequence[Document], task: str, scanner: Scanner, policy: Policy, *, cloud_configured: bool
+) -> list[Prepared]:
+    """``prepare()`` for a batch, in order: detection runs once over the batch
+    (``Scanner.scan_many``), the rest per document.  If the batch scan fails,
+    each document is prepared alone, so one bad document fails alone."""
+    start = time.perf_counter()
+    try:
+        scans = list(scanner.scan_many(documents, batch_size=max(1, len(documents))))
+    except RedactorError:
+        return [prepare(d, task, scanner, policy, cloud_configured=cloud_configured) for d in documents]
+    scan_ms = (time.perf_counter() - start) * 1000 / max(1, len(documents))
+    out = []
+    for doc, scan in zip(documents, scans):
+        p = prepare(doc, task, scanner, policy, cloud_configured=cloud_configured, scan=scan)
+        p.prepare_ms += scan_ms
+        out.append(p)
+    return out
 
 
 def _prepare_cloud_payload(p: Prepared, findings: tuple[Finding, ...], scanner: Scanner, policy: Policy) -> None:
@@ -140,7 +174,8 @@ class Pipeline:
         run_id: str | None = None,
     ) -> None:
         self.settings = settings
-        self.scanner = scanner or Scanner(settings)
+        self._scanner = scanner
+        self._scanner_lock = threading.Lock()
         self.policy = policy or load_policy(settings.policy)
         if cloud is None and settings.cloud.configured:
             cloud = CloudBackend(settings.cloud)
@@ -148,6 +183,19 @@ class Pipeline:
         self.local = local or local_backend(settings.local)
         self.audit = audit
         self.run_id = run_id or uuid.uuid4().hex[:16]
+
+    @property
+    def scanner(self) -> Scanner:
+        """Built on first use: a batch run whose worker processes scan never loads spaCy here."""
+        if self._scanner is None:
+            with self._scanner_lock:
+                if self._scanner is None:
+                    self._scanner = Scanner(self.settings)
+        return self._scanner
+
+    @scanner.setter
+    def scanner(self, scanner: Scanner) -> None:
+        self._scanner = scanner
 
     @classmethod
     def from_config(cls, config_file: str | Path | None = None, *, audit: bool = True, **overrides) -> "Pipeline":
@@ -179,6 +227,13 @@ class Pipeline:
 
     def dispatch(self, prepared: "Prepared", *, max_tokens: int = 512) -> Result:
         """Send a prepared document where its decision says, restore the answer, record the outcome."""
+        result = self.answer(prepared, max_tokens=max_tokens)
+        self.record(prepared, result)
+        return result
+
+    def answer(self, prepared: "Prepared", *, max_tokens: int = 512) -> Result:
+        """``dispatch()`` without the audit record: the batch runner stores the
+        answer between the two (see ``batch.py``), then calls ``record()``."""
         p = prepared
         start = time.perf_counter()
         decision = p.decision
@@ -206,16 +261,17 @@ class Pipeline:
                 result = Result(p.doc.id, "ok", decision, answer, completion, scan=p.scan)
         except RedactorError as e:
             result = Result(p.doc.id, "error", decision, error=f"{type(e).__name__}: {e}", error_class=type(e).__name__, scan=p.scan)
-        self._record(p.doc, result, p.task, p.prepare_ms + (time.perf_counter() - start) * 1000)
-        return result
+        latency_ms = round(p.prepare_ms + (time.perf_counter() - start) * 1000, 1)
+        return dataclasses.replace(result, latency_ms=latency_ms)
 
     # -- audit ----------------------------------------------------------------
 
-    def record_input_failure(self, error: IngestError) -> None:
-        """A file that could not be read still leaves an audit record (outcome error)."""
+    def record_input_failure(self, error: IngestError) -> int | None:
+        """A file that could not be read still leaves an audit record (outcome error).
+        Returns the record's seq when the sink gives one."""
         if self.audit is None:
-            return
-        self.audit.record(
+            return None
+        return self.audit.record(
             AuditEvent(
                 run_id=self.run_id, document_id=error.path, document_sha256="", document_size=0,
                 entity_counts={}, category_counts={}, top_scores={}, route="none",
@@ -224,11 +280,13 @@ class Pipeline:
             )
         )
 
-    def _record(self, doc: Document, result: Result, task: str, latency_ms: float) -> None:
+    def record(self, prepared: "Prepared", result: Result) -> int | None:
+        """Append the audit record of ``result``; returns its seq when the sink gives one."""
         if self.audit is None:
-            return
+            return None
+        doc, task = prepared.doc, prepared.task
         scan, decision, c = result.scan, result.decision, result.completion
-        self.audit.record(
+        return self.audit.record(
             AuditEvent(
                 run_id=self.run_id,
                 document_id=doc.id,
@@ -248,7 +306,7 @@ class Pipeline:
                 tokens_in=c.usage.prompt_tokens if c else 0,
                 tokens_out=c.usage.completion_tokens if c else 0,
                 cost_usd=c.cost_usd if c else 0.0,
-                latency_ms=round(latency_ms, 1),
+                latency_ms=result.latency_ms,
                 task_sha256=hashlib.sha256(task.encode()).hexdigest(),
                 tool_version=__version__,
             )

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from ..audit.store import AuditTrail
-from ..batch import RunDir, RunSummary, task_key
+from ..batch import BatchOptions, BatchRun, RunDir, RunSummary, count_inputs
 from ..pipeline import Pipeline
-from .common import InputFailures, config_option, documents, echo_json, progress, settings_from
+from ..workers import choose_workers
+from .common import config_option, echo_json, progress_bar, settings_from
 
 
 @click.command()
@@ -19,39 +20,36 @@ from .common import InputFailures, config_option, documents, echo_json, progress
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory for answers and the manifest.")
 @click.option("--max-tokens", default=256, show_default=True, type=click.IntRange(1, 32768), help="Answer length limit.")
 @click.option("--policy", "policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, strict.")
+@click.option("--workers", "workers", default=None, type=click.IntRange(1, 256),
+              help="Processes that scan documents (default: settings `workers`, else one per core; one for small inputs).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @config_option
-def run(paths, task, out, max_tokens, policy, as_json, config_file, spacy_model) -> None:
+def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spacy_model) -> None:
     """Answer TASK for every document in PATHS.
 
     Clean documents go to the configured cloud model; documents with sensitive
     data are pseudonymised or answered by the local model, as the policy says.
     Writes answers and a manifest (route, reasons, backend, model, tokens,
-    latency — never values) to --out; rerunning skips documents already done.
+    latency — never values) to --out.  Rerunning the same command skips the
+    documents already done and retries the failed ones, even after a crash:
+    each document gets exactly one successful audit record.
     Exit code 0 when all documents succeeded, 1 when some failed, 2 on usage errors.
     """
-    settings = settings_from(config_file, spacy_model, policy=policy)
+    settings = settings_from(config_file, spacy_model, policy=policy, workers=workers)
     audit = AuditTrail.from_settings(settings) if settings.audit.enabled else None
     pipeline = Pipeline(settings, audit=audit)
-    rundir = RunDir(out)
-    done = rundir.done()
-    tkey = task_key(task)
-    failures = InputFailures()
-    summary = RunSummary(cloud_configured=pipeline.cloud_configured)
-    for doc in progress(documents(paths, settings, failures), "running"):
-        if (doc.id, doc.sha256, pipeline.policy.version, tkey) in done:
-            summary.skipped += 1
-            continue
-        result = pipeline.process(doc, task, max_tokens=max_tokens)
-        rundir.record(result, doc.sha256, pipeline.policy.version, task)
-        summary.add(result)
-        if result.outcome == "error":
-            click.echo(f"error: {doc.id}: {result.error}", err=True)
-    summary.input_failures = len(failures)
-    for e in failures.errors:
-        pipeline.record_input_failure(e)
+    files = count_inputs(paths)
+    options = BatchOptions(task=task, max_tokens=max_tokens, workers=choose_workers(settings.workers, files))
+    with progress_bar("running", total=files, unit="files") as bar:
+        batch = BatchRun(
+            pipeline, RunDir(out), options,
+            on_error=lambda line: click.echo(f"error: {line}", err=True),
+            on_progress=lambda done, docs: bar.update(completed=done, docs=docs),
+        )
+        summary = batch.run(paths)
     if as_json:
-        echo_json(summary.to_dict() | {"out": str(out), "policy": pipeline.policy.name, "policy_version": pipeline.policy.version})
+        echo_json(summary.to_dict() | {"out": str(out), "run_id": pipeline.run_id, "policy": pipeline.policy.name,
+                                       "policy_version": pipeline.policy.version})
     else:
         _print_summary(summary, pipeline, out)
     if summary.failed:
@@ -68,13 +66,25 @@ def _print_summary(s: RunSummary, pipeline: Pipeline, out: Path) -> None:
     table.add_column("documents", justify="right")
     for route, n in sorted(s.routes.items()):
         table.add_row(route, str(n))
+    table.add_section()
+    for outcome, n in sorted(s.outcomes.items()):
+        table.add_row(f"outcome {outcome}", str(n))
+    if s.input_failures:
+        table.add_row("files that could not be read", str(s.input_failures))
+    if s.skipped:
+        table.add_row("skipped (already done)", str(s.skipped))
+    if s.recovered:
+        table.add_row("recovered from the audit trail", str(s.recovered))
     console.print(table)
+    rate = f"{s.processed / s.elapsed_s:.1f} docs/s" if s.elapsed_s else ""
+    console.print(f"{s.processed} documents in {s.elapsed_s:.1f}s ({rate}, {s.workers} worker{'s' if s.workers > 1 else ''})")
     console.print(f"tokens sent to the cloud: {s.cloud_tokens}   tokens processed locally: {s.local_tokens}   "
                   f"estimated cost: ${s.cost_usd:.4f}")
     if s.skipped:
         console.print(f"skipped {s.skipped} documents already done in {out}")
     if not s.cloud_configured:
-        console.print("cloud not configured (no OPENAI_API_KEY / OPENAI_BASE_URL): every document was answered by the local model.")
+        console.print("cloud not configured (no OPENAI_API_KEY / OPENAI_BASE_URL): documents cleared for the cloud "
+                      "were answered by the local model instead (reason cloud-not-configured).")
     if s.failed:
         console.print(f"[red]{s.failed} documents failed[/red] (see messages above)")
     console.print(f"answers and manifest: {out}")

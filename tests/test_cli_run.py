@@ -1,0 +1,155 @@
+"""``redactor run`` end to end through the CLI: the real local model, the cloud
+(the recording server), resume, and a bad file that fails alone."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SAMPLE_DOCS
+from redactor.audit.store import AuditTrail
+from redactor.cli.main import cli
+
+TASK = "Summarize this document in one sentence"
+CLEAN = ("press_release_product_launch.txt", "roadmap_meeting_notes.md")  # no personal data: cleared for the cloud
+
+
+GOOD = ("note_1.txt", "note_2.txt")
+
+
+def small_sample(folder: Path, *names: str, customers: int = 2) -> Path:
+    """A small copy of sample_docs: the named files plus the first ``customers`` rows of customers.csv."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(SAMPLE_DOCS / name, folder / name)
+    if customers:
+        rows = (SAMPLE_DOCS / "customers.csv").read_text(encoding="utf-8").splitlines()[: customers + 1]
+        (folder / "customers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def csv_values(n: int) -> list[str]:
+    rows = (SAMPLE_DOCS / "customers.csv").read_text(encoding="utf-8").splitlines()[1 : n + 1]
+    return [v for row in rows for v in row.split(",")[:3]]  # name, email, phone
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["run", *args], catch_exceptions=False)
+
+
+def manifest(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.slow
+def test_run_with_the_real_local_model_and_no_cloud(tmp_path, monkeypatch, local_model_path, redactor_home):
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(local_model_path))
+    folder = small_sample(tmp_path / "docs", CLEAN[0])
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "4")
+    assert r.exit_code == 0, r.output
+    assert "cloud not configured" in r.stdout
+    entries = manifest(out)
+    assert [Path(e["document"]).name for e in entries] == ["customers.csv#1", "customers.csv#2", CLEAN[0]]
+    for e in entries:
+        assert e["outcome"] == "ok" and e["route"] == "local"
+        assert e["backend"] == "local" and e["model"] == local_model_path.name
+        assert e["reasons"] and e["tokens_in"] > 0 and 0 < e["tokens_out"] <= 4 and e["latency_ms"] > 0
+        assert (out / e["answer"]).is_file()
+    clean = entries[-1]
+    assert "cloud-not-configured" in clean["reasons"]  # clean, but no cloud: answered here, and said so
+
+    trail = AuditTrail(redactor_home / "audit.db", create=False)
+    assert len(trail.records(outcome="ok")) == 3 and trail.verify().ok
+
+    # the same command again: nothing to do, no model call
+    again = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "4", "--json")
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert summary["skipped_already_done"] == 3 and summary["outcomes"] == {}
+    assert summary["cloud_configured"] is False
+    assert len(trail.records(outcome="ok")) == 3
+
+
+@pytest.mark.slow
+def test_run_with_the_cloud_sends_clean_documents_out_and_keeps_sensitive_ones(
+    tmp_path, monkeypatch, openai_server, local_model_path, redactor_home
+):
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123")
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(local_model_path))
+    folder = small_sample(tmp_path / "docs", *CLEAN)
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "4", "--json")
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["cloud_configured"] is True
+    assert summary["documents_by_route"] == {"cloud": 2, "local": 2}
+    routes = {Path(e["document"]).name: (e["route"], e["backend"]) for e in manifest(out)}
+    assert routes == {
+        "customers.csv#1": ("local", "local"), "customers.csv#2": ("local", "local"),
+        CLEAN[0]: ("cloud", "cloud"), CLEAN[1]: ("cloud", "cloud"),
+    }
+    sent = openai_server.chat_requests
+    assert len(sent) == 2  # one request per clean document, nothing else
+    for doc in CLEAN:
+        first_line = (SAMPLE_DOCS / doc).read_text(encoding="utf-8").splitlines()[0]
+        assert sum(r.contains(first_line) for r in sent) == 1
+    for value in csv_values(2):
+        assert not openai_server.sent_anywhere(value), "a customer's value reached the cloud"
+
+
+def test_a_bad_file_fails_alone(tmp_path, monkeypatch, openai_server, redactor_home):
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123")
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(tmp_path / "absent.gguf"))  # nothing here goes local
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in GOOD:
+        (folder / name).write_text(f"{name}: the team reviewed the quarterly roadmap and agreed to ship the export feature.\n")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n this is not a pdf at all \x00\x01\x02")
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8")
+    assert r.exit_code == 1
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "broken.pdf" in errors[0] and "pdf" in errors[0].split("broken.pdf", 1)[1].lower()
+    assert "1 documents failed" in r.stdout
+
+    entries = {Path(e["document"]).name: e for e in manifest(out)}
+    assert entries["broken.pdf"]["outcome"] == "error" and entries["broken.pdf"]["error"] == "CorruptDocument"
+    assert all(entries[name]["outcome"] == "ok" and (out / entries[name]["answer"]).is_file() for name in GOOD)
+
+    trail = AuditTrail(redactor_home / "audit.db", create=False)
+    failed = trail.records(outcome="error")
+    assert len(failed) == 1 and failed[0]["document_id"].endswith("broken.pdf")
+    assert failed[0]["error_class"] == "CorruptDocument" and failed[0]["route"] == "none"
+    assert len(trail.records(outcome="ok")) == 2
+
+    # rerun: the good ones are done, the bad one is tried again (and fails again, alone)
+    again = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8", "--json")
+    assert again.exit_code == 1
+    summary = json.loads(again.stdout)
+    assert summary["skipped_already_done"] == 2 and summary["input_failures"] == 1
+    assert len(manifest(out)) == 3  # one line per document, still
+    assert len(trail.records(outcome="ok")) == 2
+
+
+def test_workers_option_is_validated(tmp_path):
+    r = CliRunner().invoke(cli, ["run", str(tmp_path), "--task", "x", "--out", str(tmp_path / "o"), "--workers", "0"])
+    assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_missing_spacy_model_stops_the_run_with_one_clear_line(tmp_path, workers):
+    folder = small_sample(tmp_path / "docs", CLEAN[0], customers=0)
+    r = CliRunner().invoke(cli, ["run", str(folder), "--task", "x", "--out", str(tmp_path / "out"),
+                                 "--workers", workers, "--spacy-model", "xx_no_such_model"])
+    assert r.exit_code == 1
+    assert "xx_no_such_model" in r.stderr and "Traceback" not in r.stderr
