@@ -90,6 +90,10 @@ CASES = [
      ["She pumped iron at the gym.", "The metformins trial"]),
     ("medical_condition", "History of congestive heart failure, stable.", "congestive heart failure", 0.6,
      ["He bought new hearing aids.", "A cold day in Chicago, a stroke of luck."]),
+    ("us_driver_license", "My driver's license number is 6940579.", "6940579", 0.6,
+     ["Order number 6940579 shipped.", "The license plate reads 7ABC123."]),
+    ("us_passport", "Passport No. 912803456, issued 2019.", "912803456", 0.6,
+     ["Invoice 912803456 is overdue.", "Passport photos cost 15 dollars."]),
 ]  # fmt: skip
 
 
@@ -114,7 +118,8 @@ def test_entity_types_and_categories(packs):
                  "US_ITIN", "CUSIP", "ISIN", "CRYPTO"}  # fmt: skip
     health = {"MEDICAL_RECORD_NUMBER", "NPI", "DEA_NUMBER", "ICD10_CODE", "MEDICARE_MBI", "HEALTH_PLAN_ID",
               "MEDICATION", "MEDICAL_CONDITION"}  # fmt: skip
-    assert packs.categories == {**{t: "FINANCIAL" for t in financial}, **{t: "HEALTH" for t in health}}
+    pii = {"US_DRIVER_LICENSE", "US_PASSPORT"}
+    assert packs.categories == {**{t: "FINANCIAL" for t in financial}, **{t: "HEALTH" for t in health}, **{t: "PII" for t in pii}}
 
 
 def test_recognizer_classes(packs):
