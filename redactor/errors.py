@@ -24,8 +24,10 @@ entity *types* and error classes only.
     │   │   └── CloudNotConfigured  no key / base URL
     │   ├── LocalModelError         llama.cpp failed or model missing
     │   └── EndpointNotAllowed      a local-server URL outside loopback/allow-list
-    └── AuditError                  audit store unusable
-        └── AuditIntegrityError     the chain does not verify
+    ├── AuditError                  audit store unusable
+    │   └── AuditIntegrityError     the chain does not verify
+    └── UnexpectedError             a third-party failure while handling one document;
+                                    only its class is kept (its message may quote text)
 """
 
 from __future__ import annotations
@@ -108,4 +110,8 @@ class AuditError(RedactorError):
 
 
 class AuditIntegrityError(AuditError):
+    pass
+
+
+class UnexpectedError(RedactorError):
     pass

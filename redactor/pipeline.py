@@ -35,7 +35,7 @@ from .config import Settings, load_settings
 from .detect.doubt import find_doubts
 from .detect.findings import Finding, ScanResult
 from .detect.scanner import Scanner
-from .errors import CloudError, IngestError, RedactorError
+from .errors import CloudError, IngestError, RedactorError, UnexpectedError
 from .guard import check_payload
 from .ingest.document import Document
 from .policy import Decision, Policy, Route, decide, load_policy
@@ -120,6 +120,8 @@ def prepare(
             _prepare_cloud_payload(p, findings, scanner, policy)
     except RedactorError as e:
         p.error = e
+    except Exception as e:  # a bug or a library failure: fail closed, nothing is sent
+        p.error = _unexpected(e)
     p.prepare_ms = (time.perf_counter() - start) * 1000
     return p
 
@@ -157,6 +159,10 @@ def _prepare_cloud_payload(p: Prepared, findings: tuple[Finding, ...], scanner: 
         p.mapping = None
         return
     p.messages, p.outgoing_text = messages, text
+
+
+def _unexpected(e: Exception) -> UnexpectedError:
+    return UnexpectedError(f"unexpected {type(e).__name__} while processing this document")
 
 
 class Pipeline:
@@ -259,7 +265,8 @@ class Pipeline:
             else:
                 answer = restore(completion.text, mapping) if mapping is not None else completion.text
                 result = Result(p.doc.id, "ok", decision, answer, completion, scan=p.scan)
-        except RedactorError as e:
+        except Exception as e:  # one document fails alone, with its error class recorded
+            e = e if isinstance(e, RedactorError) else _unexpected(e)
             result = Result(p.doc.id, "error", decision, error=f"{type(e).__name__}: {e}", error_class=type(e).__name__, scan=p.scan)
         latency_ms = round(p.prepare_ms + (time.perf_counter() - start) * 1000, 1)
         return dataclasses.replace(result, latency_ms=latency_ms)

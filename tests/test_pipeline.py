@@ -127,3 +127,16 @@ def test_pipeline_is_safe_to_share_between_threads(make_pipeline, openai_server,
     assert all("Dana Whitfield" in r.answer for r in results[:12])
     assert not openai_server.sent_anywhere("Whitfield")
     assert len(openai_server.chat_requests) == 16
+
+
+def test_an_unexpected_failure_fails_the_document_closed(make_pipeline, openai_server, missing_local_model, scanner, monkeypatch):
+    pipeline = make_pipeline(local=missing_local_model)
+
+    def broken(text, findings=()):
+        raise ValueError(f"cannot handle {text}")  # a library error quoting its input
+
+    monkeypatch.setattr("redactor.pipeline.find_doubts", broken)
+    r = pipeline.process(CLEAN, TASK)
+    assert (r.outcome, r.error_class) == ("error", "UnexpectedError")
+    assert "third floor" not in r.error
+    assert openai_server.requests == []
