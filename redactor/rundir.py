@@ -28,7 +28,7 @@ from .pipeline import Result
 DONE_OUTCOMES = ("ok", "blocked")
 ANSWER_ROUTES = ("cloud", "cloud_redacted", "local")
 
-# The audit store shows control characters in document ids as \\xNN (store.event_record);
+# The audit store shows control characters in document ids as \\xNN (validate.event_record);
 # the manifest uses the same form, so ids from both compare equal.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

@@ -5,7 +5,8 @@
     trail.verify().raise_for_status()              # AuditIntegrityError names the first bad record
     count, head = trail.checkpoint()               # keep "count:head" somewhere else
 
-``chain.py`` seals and checks, ``store.py`` keeps the SQLite file, ``report.py``
+``chain.py`` seals and checks, ``validate.py`` refuses content-like events,
+``store.py`` keeps the SQLite file, ``clock.py`` formats its times, ``report.py``
 writes the HTML report for compliance review.
 """
 

@@ -7,47 +7,30 @@ head is read and the next record inserted inside a single ``BEGIN IMMEDIATE``
 transaction; a writer killed mid-append leaves either the whole record or none
 of it (SQLite's atomic commit), so the trail still verifies.
 
-Sealing and checking live in ``chain.py``; this module moves rows in and out and
-refuses anything that could turn the trail into a store of personal data.
+Sealing and checking live in ``chain.py``; refusing anything that could turn the
+trail into a store of personal data lives in ``validate.py``; this module moves
+rows in and out.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import AuditError
 from . import chain
+from .clock import parse_moment, utc_iso, utc_now  # noqa: F401  (parse_moment: re-exported for callers)
 from .event import AuditEvent
+from .validate import event_record
 
-ROUTES = frozenset({"cloud", "cloud_redacted", "local", "blocked", "none"})
 BUSY_TIMEOUT_S = 30.0
-MAX_REASONS = 50
-MAX_REASON_LEN = 200
-MAX_SHORT = 200  # run id, model, policy version, ...
-MAX_DOC_ID = 4096  # PATH_MAX
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")  # entity types, categories, extra keys
-_SLUG = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
-_CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,199}$")
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_HOST = re.compile(r"^[A-Za-z0-9.\-:\[\]]{0,253}$")  # host or host:port; no scheme, path or credentials
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# Words that mean "this field carries content": the trail keeps counts and hashes only.
-_FORBIDDEN_WORDS = frozenset(
-    "text texts value values mapping mappings content contents raw original originals prompt prompts "
-    "completion completions answer answers snippet snippets match matches matched payload body message "
-    "messages span spans token_map pseudonym pseudonyms plaintext cleartext secret secrets password".split()
-)
 
 # Record fields copied into indexed columns; verify() checks the copies agree.
 COLUMNS = ("timestamp", "kind", "run_id", "document_id", "route", "outcome", "key_id")
@@ -95,151 +78,6 @@ def migrate(conn: sqlite3.Connection) -> None:
         if fn.__name__ not in done:
             fn(conn)
             conn.execute("INSERT INTO _migrations VALUES (?, ?)", (fn.__name__, utc_now()))
-
-
-# ----------------------------------------------------------------------------- time
-
-
-def utc_iso(dt: datetime) -> str:
-    """Fixed-width UTC form, so text order is time order in SQL."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def utc_now() -> str:
-    return utc_iso(datetime.now(timezone.utc))
-
-
-def parse_moment(text: str, end_of_day: bool = False) -> str:
-    """An ISO date or datetime as a UTC bound.  A bare date as an upper bound means
-    the end of that day.  Raises ValueError on anything else."""
-    text = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        d = date.fromisoformat(text)
-        dt = datetime.combine(d + timedelta(days=1) if end_of_day else d, time(), tzinfo=timezone.utc)
-        if end_of_day:
-            dt -= timedelta(microseconds=1)
-        return utc_iso(dt)
-    return utc_iso(datetime.fromisoformat(text))
-
-
-# ----------------------------------------------------------------------------- validation
-
-
-def _reject(field: str, why: str) -> AuditError:
-    # Never echo the value: it may be the very thing that must not be stored.
-    return AuditError(f"audit record rejected: {field} {why}")
-
-
-def _short(field: str, v: object, limit: int = MAX_SHORT, pattern: re.Pattern[str] | None = None) -> str:
-    if not isinstance(v, str):
-        raise _reject(field, "must be a string")
-    if len(v) > limit:
-        raise _reject(field, f"is longer than {limit} characters")
-    if _CONTROL.search(v):
-        raise _reject(field, "contains control characters")
-    if v and pattern is not None and not pattern.fullmatch(v):
-        raise _reject(field, "has an unexpected form")
-    return v
-
-
-def _number(field: str, v: object, integer: bool = False, upper: float = math.inf) -> float | int:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
-        raise _reject(field, "must be a number" if not integer else "must be an integer")
-    if not math.isfinite(v) or v < 0 or v > upper:
-        raise _reject(field, "is out of range")
-    return v
-
-
-def _counts(field: str, v: object, score: bool = False) -> dict[str, Any]:
-    if not isinstance(v, dict):
-        raise _reject(field, "must be a mapping")
-    for k, n in v.items():
-        if not isinstance(k, str) or not _NAME.fullmatch(k):
-            raise _reject(field, "has a key that is not an entity type or category name")
-        _number(f"{field}[{k}]", n, integer=not score, upper=1.0 if score else math.inf)
-    return dict(v)
-
-
-def _words(name: str) -> set[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-    parts = [p for p in re.split(r"[_.\-]+", spaced) if p]
-    return set(parts) | {"_".join(parts)}
-
-
-def _extra(v: object, where: str = "extra", depth: int = 0) -> object:
-    if isinstance(v, dict):
-        if depth > 3:
-            raise _reject(where, "is nested too deeply")
-        for k, item in v.items():
-            if not isinstance(k, str) or not _NAME.fullmatch(k):
-                raise _reject(where, "has a key that is not a plain name")
-            if _words(k) & _FORBIDDEN_WORDS:
-                raise _reject(f"{where}.{k}", "looks like it carries content; the audit trail holds no text or values")
-            _extra(item, f"{where}.{k}", depth + 1)
-    elif isinstance(v, list):
-        if depth > 3 or len(v) > 100:
-            raise _reject(where, "is too large")
-        for item in v:
-            _extra(item, where, depth + 1)
-    elif isinstance(v, str):
-        _short(where, v, MAX_REASON_LEN)
-    elif isinstance(v, float):
-        if not math.isfinite(v):
-            raise _reject(where, "is not a finite number")
-    elif v is not None and not isinstance(v, (bool, int)):
-        raise _reject(where, "must be a string, number, boolean, list or mapping")
-    return v
-
-
-def event_record(event: AuditEvent) -> dict[str, Any]:
-    """Validate an event and turn it into the record that will be sealed."""
-    if not isinstance(event, AuditEvent):
-        raise AuditError("audit record rejected: record() takes an AuditEvent")
-    d = event.to_dict()
-    for f in ("run_id", "policy_version", "model", "tool_version"):
-        _short(f, d[f])
-    if isinstance(d["document_id"], str):  # file names may hold control characters: keep them visible, inert
-        d["document_id"] = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", d["document_id"])
-    _short("document_id", d["document_id"], MAX_DOC_ID)
-    _short("document_sha256", d["document_sha256"], 64, _HEX64)
-    _short("task_sha256", d["task_sha256"], 64, _HEX64)
-    _short("error_class", d["error_class"], MAX_SHORT, _CLASS)
-    _short("endpoint_host", d["endpoint_host"], 253, _HOST)
-    _short("outcome", d["outcome"], 32, _SLUG)
-    _short("backend", d["backend"], 32, _SLUG)
-    if d["route"] not in ROUTES:
-        raise _reject("route", f"must be one of {', '.join(sorted(ROUTES))}")
-    if not d["outcome"]:
-        raise _reject("outcome", "is empty")
-    _number("document_size", d["document_size"], integer=True)
-    for f in ("tokens_in", "tokens_out"):
-        _number(f, d[f], integer=True)
-    for f in ("cost_usd", "latency_ms"):
-        _number(f, d[f])
-    _counts("entity_counts", d["entity_counts"])
-    _counts("category_counts", d["category_counts"])
-    _counts("top_scores", d["top_scores"], score=True)
-    reasons = d["reasons"]
-    if not isinstance(reasons, list) or len(reasons) > MAX_REASONS:
-        raise _reject("reasons", f"must be a list of at most {MAX_REASONS} short strings")
-    for i, r in enumerate(reasons):
-        _short(f"reasons[{i}]", r, MAX_REASON_LEN)
-    if not isinstance(d["extra"], dict):
-        raise _reject("extra", "must be a mapping")
-    _extra(d["extra"])
-    ts = _short("timestamp", d["timestamp"], 64)
-    try:
-        d["timestamp"] = utc_iso(datetime.fromisoformat(ts)) if ts else utc_now()
-    except ValueError:
-        raise _reject("timestamp", "is not an ISO-8601 time") from None
-    if not d["tool_version"]:
-        from .. import __version__
-
-        d["tool_version"] = __version__
-    d["kind"] = "event"
-    return d
 
 
 # ----------------------------------------------------------------------------- the store
