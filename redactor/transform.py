@@ -14,6 +14,7 @@ the ways models mangle placeholders: ``<person_1>``, ``[PERSON_1]``,
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -69,12 +70,37 @@ def merge_spans(findings: Iterable[Finding]) -> list[Finding]:
     return merged
 
 
+def every_occurrence(text: str, findings: Iterable[Finding]) -> list[Finding]:
+    """The findings plus every other place their values occur (whole words, any case).
+
+    A name detected once must be hidden everywhere: the second "Dana" in a letter
+    is as identifying as the first, whether or not a recognizer flagged it.
+    """
+    spans = merge_spans(findings)
+    starts = [f.start for f in spans]
+    extra: list[Finding] = []
+    seen: set[str] = set()
+    for f in spans:
+        value = " ".join(text[f.start : f.end].split())
+        if len(value) < 2 or value.casefold() in seen:
+            continue
+        seen.add(value.casefold())
+        pattern = r"(?<!\w)" + r"\s+".join(re.escape(part) for part in value.split(" ")) + r"(?!\w)"
+        for m in re.finditer(pattern, text, re.IGNORECASE):
+            i = bisect_right(starts, m.start()) - 1
+            if i >= 0 and spans[i].end > m.start() or (i + 1 < len(spans) and spans[i + 1].start < m.end()):
+                continue  # already covered
+            extra.append(Finding(f.entity_type, f.category, m.start(), m.end(), f.score, "same-value"))
+    return merge_spans(spans + extra) if extra else spans
+
+
 def pseudonymize(text: str, findings: Iterable[Finding], mapping: Mapping | None = None) -> tuple[str, Mapping]:
-    """Replace each finding's span with its placeholder; returns the text and the mapping."""
+    """Replace each finding, and every other occurrence of its value, with its placeholder.
+    Returns the text and the mapping."""
     mapping = mapping if mapping is not None else Mapping()
     out: list[str] = []
     pos = 0
-    for f in merge_spans(findings):
+    for f in every_occurrence(text, findings):
         out.append(text[pos : f.start])
         out.append(mapping.token_for(f.entity_type, text[f.start : f.end]))
         pos = f.end

@@ -225,3 +225,9 @@ def test_scanner_leaves_plain_prose_alone(scanner: Scanner) -> None:
 def test_scanner_mr_place_and_person(scanner: Scanner) -> None:
     got = _types(scanner, "Ms. Austin flew to Phoenix on Friday.")
     assert got.get("Austin") == "PERSON" and got.get("Phoenix") == "LOCATION"
+
+
+def test_section_headings_are_not_people(scanner):
+    for text in ("## Background\n\nMany adults use inhalers.", "## Treatments compared\n\nTwo arms.", "Assessment:\nStable."):
+        assert [f.entity_type for f in scanner.scan(text).findings if f.entity_type == "PERSON"] == [], text
+    assert "PERSON" in {f.entity_type for f in scanner.scan("Dear Grace,\nthanks for the notes.").findings}

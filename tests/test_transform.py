@@ -69,3 +69,10 @@ def test_restore_leaves_unknown_placeholders_alone():
     mapping = Mapping()
     mapping.token_for("PERSON", "Ann")
     assert restore("<PERSON_2> met <PERSON_1>", mapping) == "<PERSON_2> met Ann"
+
+
+def test_every_occurrence_of_a_value_is_hidden_even_where_it_was_not_detected():
+    text = "Dana Whitfield called. Later DANA WHITFIELD wrote, and Dana  Whitfield signed. Whitfields Ltd did not."
+    out, mapping = pseudonymize(text, [Finding("PERSON", "PII", 0, 14, 0.9)])
+    assert out == "<PERSON_1> called. Later <PERSON_1> wrote, and <PERSON_1> signed. Whitfields Ltd did not."
+    assert len(mapping) == 1

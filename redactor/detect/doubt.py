@@ -10,8 +10,8 @@ at a low score, what a careful human reviewer would stop at:
   ("Teresa Becker"), even when each is also a common word;
 - a capitalised given name inside a sentence ("leave me Victoria"), unless the
   name is also an English word ("Page", "Walker");
-- any word right after an honorific ("mr. elliott"), and a known name used as a
-  speaker label at the start of a line ("Destiny: Remember me?");
+- any word right after an honorific ("mr. elliott"), and a given name used as a
+  speaker label at the start of a line ("Destiny: Remember me?", not "Kitchen: ...");
 - a lower-case word that is a known name and not a common word ("olga krylova");
 - an upper-case word longer than five letters that is not a common word;
 - a number of five or more digits (groups allowed) that is not an amount, and any
@@ -66,6 +66,14 @@ def _name_pair(text: str, m: re.Match[str], names: frozenset[str]) -> bool:
     return any(n is not None and n.group(1)[:1].isupper() and n.group(1).casefold() in names for n in (after, before))
 
 
+def common_words() -> frozenset[str]:
+    return _lexicon("common_words.txt")
+
+
+def first_names() -> frozenset[str]:
+    return _lexicon("first_names.txt")
+
+
 @lru_cache(maxsize=1)
 def _names() -> frozenset[str]:
     """Given names and surnames, minus function words and calendar words some lists carry."""
@@ -107,6 +115,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     common = _lexicon("common_words.txt")
     names = _names()
     given = _given_names()
+    first = _lexicon("first_names.txt")
     shield = _Coverage(f for f in findings if f.category != QUASI)
     all_lower = not any(ch.isupper() for ch in text)
     out: list[Finding] = []
@@ -134,7 +143,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
         suspicious = (
             suspicious
             or bool(_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
-            or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and word.casefold() in names)
+            or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and word.casefold() in first)
         )
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))

@@ -90,6 +90,8 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True
         if c.entity_type == "PERSON" and value.islower() and c.recognizer != "NameRecognizer":
             return True  # NER on lower case guesses; the name recognizer reads such text with its lexicons
+        if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _heading_word(text, c.start, c.end):
+            return True  # "## Background", "Assessment:": section headings, not people
     if c.entity_type == "DATE_TIME":
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
@@ -100,7 +102,30 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "21", "65": ages and counts
         if re.fullmatch(r"\d{5,}", value.strip()) and not _compact_date(value.strip()):
             return True  # "6940579": an identifier spaCy read as a date
+        if not MONTHS.search(value) and not _DATE_SHAPE.search(value):
+            return True  # "18 to 64", "2 weeks": ages and durations, no calendar date
     return False
+
+
+# A year, a numeric date, a time of day or an 8-digit compact date.
+_DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
+_HEADING_MARKS = re.compile(r"^[\s#*>\-•\d.)]*")
+
+
+def _heading_word(text: str, start: int, end: int) -> bool:
+    """A single common English word (not a given name) that opens a short heading line."""
+    from .doubt import common_words, first_names
+
+    word = text[start:end]
+    if " " in word or word.casefold() not in common_words() or word.casefold() in first_names():
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    head = _HEADING_MARKS.match(line)
+    opens_line = line_start + (head.end() if head else 0) == start
+    words = line.strip().rstrip(":").split()
+    return opens_line and len(words) <= 4 and not line.rstrip().endswith((".", "?", "!"))
 
 
 def _compact_date(digits: str) -> bool:
