@@ -81,7 +81,6 @@ from .ingest.readers import read_path
 from .ingest.walk import iter_inputs
 from .pipeline import Pipeline, Prepared, Result
 from .rundir import Key, RunDir, answer_name, document_key, failure_entry, manifest_entry, task_key
-from .rundir import _atomic_write  # noqa: F401  (cli/redact.py writes its copies with it)
 
 __all__ = ["BatchOptions", "BatchRun", "BatchStats", "RunDir", "RunSummary", "answer_name", "count_inputs", "task_key"]
 

@@ -20,7 +20,7 @@ from .common import InputFailures, config_option, documents, progress, settings_
 @config_option
 def redact(paths, out, operator, key_env, config_file, spacy_model) -> None:
     """Write a redacted copy of every document in PATHS to --out (one .txt per document or record)."""
-    from ..batch import _atomic_write, answer_name
+    from ..rundir import _atomic_write, answer_name
     from ..detect.scanner import Scanner
 
     settings = settings_from(config_file, spacy_model)

@@ -7,11 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..audit.store import AuditTrail
-from ..batch import BatchOptions, BatchRun, RunDir, RunSummary, count_inputs
-from ..pipeline import Pipeline
-from ..workers import choose_workers
-from .common import config_option, echo_json, progress_bar, settings_from
+from .common import config_option, echo_json, progress_bar, settings_from, stdout_console
 
 
 @click.command()
@@ -35,6 +31,12 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     each document gets exactly one successful audit record.
     Exit code 0 when all documents succeeded, 1 when some failed, 2 on usage errors.
     """
+    # imported here so `redactor --help` does not load spaCy and Presidio
+    from ..audit.store import AuditTrail
+    from ..batch import BatchOptions, BatchRun, RunDir, count_inputs
+    from ..pipeline import Pipeline
+    from ..workers import choose_workers
+
     settings = settings_from(config_file, spacy_model, policy=policy, workers=workers)
     audit = AuditTrail.from_settings(settings) if settings.audit.enabled else None
     pipeline = Pipeline(settings, audit=audit)
@@ -56,11 +58,10 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
         sys.exit(1)
 
 
-def _print_summary(s: RunSummary, pipeline: Pipeline, out: Path) -> None:
-    from rich.console import Console
+def _print_summary(s, pipeline, out: Path) -> None:
     from rich.table import Table
 
-    console = Console()
+    console = stdout_console()
     table = Table(title=f"run {pipeline.run_id} · policy {pipeline.policy.name} ({pipeline.policy.version[:12]})")
     table.add_column("route")
     table.add_column("documents", justify="right")
