@@ -43,8 +43,10 @@ _FALLBACK_BUILTINS = [
     AbaRoutingRecognizer,
     UsBankRecognizer,
     UsItinRecognizer,
+    UsLicenseRecognizer,  # recognizers/pii.yaml defines both, with required context
+    UsPassportRecognizer,
 ]
-_ALWAYS_BUILTINS = [DateRecognizer, IpRecognizer, PrefilteredUrlRecognizer, UsSsnRecognizer, UsLicenseRecognizer, UsPassportRecognizer]
+_ALWAYS_BUILTINS = [DateRecognizer, IpRecognizer, PrefilteredUrlRecognizer, UsSsnRecognizer]
 
 
 @dataclass
