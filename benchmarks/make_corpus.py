@@ -305,20 +305,14 @@ def make_corpus(out: Path, n: int, seed: int = 7) -> dict[str, int]:
             path.write_text(write_records(fmt, templates, rng, docs), encoding="utf-8")
         elif fmt in ("txt", "md"):
             path.write_text(_body(rng, templates)[1] + "\n", encoding="utf-8")
-        elif fmt == "html":
-            native = [t for t in templates if t.kind == "html"]
+        elif fmt in ("html", "eml"):
+            native = [t for t in templates if t.kind == fmt]
             if rng.random() < 0.3 and native:
                 path.write_text(substitute(native[0].text, native[0].entities, rng), encoding="utf-8")
             else:
                 name, text = _body(rng, templates)
-                path.write_text(write_html(name, text), encoding="utf-8")
-        elif fmt == "eml":
-            native = [t for t in templates if t.kind == "eml"]
-            if rng.random() < 0.3 and native:
-                path.write_text(substitute(native[0].text, native[0].entities, rng), encoding="utf-8")
-            else:
-                name, text = _body(rng, templates)
-                path.write_text(write_eml(rng, f"Re: {Path(name).stem.replace('_', ' ')}", text), encoding="utf-8")
+                page = write_html(name, text) if fmt == "html" else write_eml(rng, f"Re: {Path(name).stem.replace('_', ' ')}", text)
+                path.write_text(page, encoding="utf-8")
         elif fmt == "docx":
             path.write_bytes(write_docx(_body(rng, templates)[1]))
         else:
