@@ -4,8 +4,9 @@ Recognizers miss things: a rare name spaCy has never seen, an account number
 with no label next to it.  Before text goes to the cloud we therefore also flag,
 at a low score, what a careful human reviewer would stop at:
 
-- a capitalised word that is not a common English word (``common_words.txt``;
-  each part of a hyphenated word is looked up alone);
+- a capitalised word that is not a common English word (``common_words.txt``,
+  ``clinical_words.txt`` and the one-word drug and condition terms; each part of
+  a hyphenated word is looked up alone);
 - two capitalised words in a row that are both known given names or surnames
   ("Teresa Becker"), even when each is also a common word;
 - a capitalised given name inside a sentence ("leave me Victoria"), unless the
@@ -66,8 +67,12 @@ def _name_pair(text: str, m: re.Match[str], names: frozenset[str]) -> bool:
     return any(n is not None and n.group(1)[:1].isupper() and n.group(1).casefold() in names for n in (after, before))
 
 
+@lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
-    return _lexicon("common_words.txt")
+    """Words that are not names: common English, clinical vocabulary, and the
+    single-word drug and condition terms."""
+    medical = {t for name in ("medications.txt", "conditions.txt") for t in _lexicon(name) if " " not in t}
+    return _lexicon("common_words.txt") | _lexicon("clinical_words.txt") | medical
 
 
 def first_names() -> frozenset[str]:
@@ -112,7 +117,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     policies usually let those out in clear, so a name mistaken for a place must
     still be doubted.
     """
-    common = _lexicon("common_words.txt")
+    common = common_words()
     names = _names()
     given = _given_names()
     first = _lexicon("first_names.txt")
