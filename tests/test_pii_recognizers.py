@@ -231,3 +231,13 @@ def test_section_headings_are_not_people(scanner):
     for text in ("## Background\n\nMany adults use inhalers.", "## Treatments compared\n\nTwo arms.", "Assessment:\nStable."):
         assert [f.entity_type for f in scanner.scan(text).findings if f.entity_type == "PERSON"] == [], text
     assert "PERSON" in {f.entity_type for f in scanner.scan("Dear Grace,\nthanks for the notes.").findings}
+
+
+def test_clinical_header_details(scanner):
+    text = "Attending: Dr. Rajesh Patel, MD. Lives in Springfield, MD 20601. Contact: (217) 555-0143."
+    found = {(f.entity_type, text[f.start : f.end]) for f in scanner.scan(text).findings}
+    assert ("PERSON", "Rajesh Patel") in found
+    assert ("PHONE_NUMBER", "(217) 555-0143") in found
+    degree = text.index("MD")
+    assert not any(f.entity_type == "LOCATION" and f.start == degree for f in scanner.scan(text).findings)
+    assert ("LOCATION", "Springfield") in found

@@ -58,15 +58,17 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
     cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
     cands = [c for c in cands if not _is_noise(text, c)]
     cands = _drop_url_inside_email(cands)
+    cands = _drop_credentials_after_names(text, cands)
     return _resolve_overlaps(text, cands)
 
 
 def _trim(text: str, c: Candidate) -> Candidate | None:
     """Strip surrounding whitespace/punctuation that NER spans sometimes include."""
     s, e = c.start, c.end
-    while s < e and (text[s].isspace() or text[s] in "\"'`([{<>,;:"):
+    # an opening bracket stays when its partner is inside the span: "(217) 555-0143"
+    while s < e and (text[s].isspace() or text[s] in "\"'`[{<>,;:" or (text[s] == "(" and ")" not in text[s:e])):
         s += 1
-    while e > s and (text[e - 1].isspace() or text[e - 1] in "\"'`)]}<>,;:"):
+    while e > s and (text[e - 1].isspace() or text[e - 1] in "\"'`]}<>,;:" or (text[e - 1] == ")" and "(" not in text[s:e])):
         e -= 1
     if e <= s:
         return None
@@ -137,6 +139,25 @@ def _compact_date(digits: str) -> bool:
     return (1800 <= y1 <= 2100 and 1 <= m1 <= 12 and 1 <= d1 <= 31) or (
         1800 <= y2 <= 2100 and 1 <= min(a, b) <= 12 and 1 <= max(a, b) <= 31
     )
+
+
+# Degrees and licences written after a name; "MD" and "PA" are also US state codes.
+CREDENTIALS = frozenset({"MD", "DO", "RN", "NP", "PA", "PhD", "DDS", "DMD", "PharmD", "MPH", "FACP", "LPN", "CNP"})
+
+
+def _drop_credentials_after_names(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """"Dr. Rajesh Patel, MD": the MD is a degree, not Maryland."""
+    person_ends = {c.end for c in cands if c.entity_type == "PERSON"}
+    if not person_ends:
+        return cands
+
+    def after_name(c: Candidate) -> bool:
+        i = c.start
+        while i > 0 and c.start - i < 3 and text[i - 1] in " ,":
+            i -= 1
+        return i < c.start and i in person_ends
+
+    return [c for c in cands if not (c.entity_type == "LOCATION" and text[c.start : c.end] in CREDENTIALS and after_name(c))]
 
 
 def _drop_url_inside_email(cands: list[Candidate]) -> list[Candidate]:
