@@ -67,7 +67,9 @@ except ImportError as e:  # pragma: no cover - depends on the install
 from pydantic import BaseModel, SecretStr
 
 from .audit.event import AuditEvent
-from .audit.store import AuditTrail, event_record, utc_now
+from .audit.clock import utc_now
+from .audit.store import AuditTrail
+from .audit.validate import event_record
 from .config import AuditSettings, DetectSettings, Settings, load_settings
 from .detect.scanner import Scanner
 from .errors import AuditError, ConfigError, RedactorError

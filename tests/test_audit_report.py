@@ -24,7 +24,7 @@ import pytest
 
 from redactor.audit import AuditEvent, AuditTrail
 from redactor.audit.report import build_report
-from redactor.audit.store import parse_moment
+from redactor.audit.clock import parse_moment
 
 ROOT = Path(__file__).resolve().parents[1]
 # Read at import: the suite's autouse fixture clears REDACTOR_* before each test.

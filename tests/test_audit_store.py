@@ -18,7 +18,7 @@ import pytest
 
 from redactor.audit import AuditEvent, AuditTrail
 from redactor.audit import chain
-from redactor.audit.store import parse_moment
+from redactor.audit.clock import parse_moment
 from redactor.errors import AuditError, AuditIntegrityError
 
 ROOT = Path(__file__).resolve().parents[1]

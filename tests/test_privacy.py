@@ -29,7 +29,7 @@ from conftest import SAMPLE_DOCS, SAMPLE_LABELS, SYNTH
 from redactor.detect.findings import Finding
 from redactor.evaluate import DEFAULT_IGNORED
 from redactor.ingest import iter_documents
-from redactor.policy import builtin_policies, load_policy
+from redactor.policy import builtin_policies
 
 TASK = "Summarize this document."
 # Gold types of the synthetic set that redactor types as QUASI_IDENTIFIER (places,

@@ -18,7 +18,8 @@ from string import Template
 from typing import Any
 
 from .chain import Verification
-from .store import AuditTrail, utc_now
+from .clock import utc_now
+from .store import AuditTrail
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
 ROUTES: list[tuple[str, str, str]] = [
@@ -319,7 +320,7 @@ def build_report(
     price_out_per_1m: float | None = None,
 ) -> str:
     """The report as an HTML string.  ``since``/``until`` are UTC bounds (see
-    ``store.parse_moment``); prices are USD per 1M tokens (output defaults to input)."""
+    ``clock.parse_moment``); prices are USD per 1M tokens (output defaults to input)."""
     s = Summary()
     for r in trail.iter_records(since=since, until=until):
         s.add(r)

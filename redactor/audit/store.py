@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import AuditError
 from . import chain
-from .clock import parse_moment, utc_iso, utc_now  # noqa: F401  (parse_moment: re-exported for callers)
+from .clock import utc_iso, utc_now
 from .event import AuditEvent
 from .validate import event_record
 

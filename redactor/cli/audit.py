@@ -52,7 +52,7 @@ class Moment(click.ParamType):
         self.end_of_day = end_of_day
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        from ..audit.store import parse_moment
+        from ..audit.clock import parse_moment
 
         try:
             return parse_moment(str(value), end_of_day=self.end_of_day)
@@ -210,7 +210,7 @@ def checkpoint(ctx: click.Context, out: Path | None) -> None:
         where = trail.path
     line = f"{count}:{head}"
     if out:
-        from ..audit.store import utc_now
+        from ..audit.clock import utc_now
 
         out.write_text(f"# redactor audit checkpoint of {where} at {utc_now()}\n{line}\n", encoding="utf-8")
     click.echo(line)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from pathlib import Path
 
 from ..config import resource_dir
 from .categories import PII, QUASI

@@ -23,7 +23,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List
 
 import regex as uregex
 import tldextract
@@ -97,16 +97,22 @@ _YEARISH = re.compile(r"^(?:19|20)\d\d$")
 _ISO_DATE = re.compile(r"(?:1[89]|20)\d\d-[01]\d-[0-3]\d\b")
 
 
-class PhoneRecognizer(EntityRecognizer):
-    """Phone numbers: 7–15 digits in a phone-like shape; context raises the score."""
+class _CodeRecognizer(EntityRecognizer):
+    """A recognizer written in code for one entity type, named after its class."""
 
-    ENTITY = "PHONE_NUMBER"
+    ENTITY = ""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=[self.ENTITY], name="PhoneRecognizer", supported_language="en")
+        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__, supported_language="en")
 
     def load(self) -> None:
         pass
+
+
+class PhoneRecognizer(_CodeRecognizer):
+    """Phone numbers: 7–15 digits in a phone-like shape; context raises the score."""
+
+    ENTITY = "PHONE_NUMBER"
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         results = []
@@ -341,18 +347,12 @@ _UK_CA_POSTCODE = uregex.compile(
 )
 
 
-class ZipCodeRecognizer(EntityRecognizer):
+class ZipCodeRecognizer(_CodeRecognizer):
     """Postal codes: after a label ("ZIP: 3520", "postcode is 7412 SL"), after a US
     state code ("IL 62704"), and UK or Canadian postcodes by their shape.  Codes
     inside an address block are covered by the address itself."""
 
     ENTITY = "ZIP_CODE"
-
-    def __init__(self) -> None:
-        super().__init__(supported_entities=[self.ENTITY], name="ZipCodeRecognizer", supported_language="en")
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         results = []

@@ -17,7 +17,6 @@ class _CasedReading(_Reader):
     """Mixed into ``NameRecognizer``: ``_read_cased`` and its steps."""
 
     def _read_cased(self, text: str) -> list[_Reading]:
-        lex = self.lex
         out: list[_Reading] = []
         scored: list[tuple[Run, float]] = []
         for run in _runs(text, _PLACE_PARTICLES):
