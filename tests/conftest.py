@@ -122,7 +122,9 @@ def make_settings(server=None, *, policy: str | None = None, **overrides):
     """Settings with the cloud pointed at the recording server (or not configured)."""
     from redactor.config import load_settings
 
-    cloud = {"max_retries": 2, "timeout_s": 5.0}
+    # generous timeout: the server answers at once unless a test scripts a delay, and a
+    # client-side timeout under CI load would record a request after its document moved on
+    cloud = {"max_retries": 2, "timeout_s": 30.0}
     if server is not None:
         cloud.update(base_url=server.base_url, api_key="sk-test-key-123", model="gpt-4o-mini")
     overrides.setdefault("audit", {"enabled": False})

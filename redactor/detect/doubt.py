@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import resource_dir
 from .categories import PII, QUASI
 from .findings import Finding
+from .names.lexicons import fold, load_lexicons, read_terms
 
 DOUBT_TYPE = "UNVERIFIED"
 DOUBT_SCORE = 0.3
@@ -48,51 +50,53 @@ _SPEAKER = re.compile(r"[ \t]*:")  # "Destiny: Remember me?" — a transcript sp
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 
 
-@lru_cache(maxsize=4)
-def _lexicon(name: str) -> frozenset[str]:
-    path = resource_dir("recognizers") / "lexicons" / name
-    if not path.exists():
-        return frozenset()
-    with open(path, encoding="utf-8") as fh:
-        return frozenset(line.strip().casefold() for line in fh if line.strip() and not line.startswith("#"))
-
-
 def _name_pair(text: str, m: re.Match[str], names: frozenset[str]) -> bool:
     """This word and its neighbour are both capitalised known names."""
-    if m.group().casefold() not in names:
+    if fold(m.group()) not in names:
         return False
     after = _NEXT_WORD.match(text, m.end())
     before = _PREV_WORD.search(text, max(0, m.start() - 40), m.start())
-    return any(n is not None and n.group(1)[:1].isupper() and n.group(1).casefold() in names for n in (after, before))
+    return any(n is not None and n.group(1)[:1].isupper() and fold(n.group(1)) in names for n in (after, before))
+
+
+@dataclass(frozen=True)
+class _Words:
+    common: frozenset[str]  # not names: common English, clinical words, one-word drug/condition terms
+    names: frozenset[str]  # given names and surnames, minus function and calendar words
+    given: frozenset[str]  # given names that are not also English words ("Victoria" yes, "Page" no)
+    first: frozenset[str]  # every given name
+
+
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+    "july august september october november december".split()
+)
 
 
 @lru_cache(maxsize=1)
+def _words() -> _Words:
+    """Built once from the name recognizer's lexicons (read once for both) and the
+    clinical and medical word lists, all keyed by ``fold``."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    lex = load_lexicons()
+    folder = resource_dir("recognizers") / "lexicons"
+    medical = {t for f in ("medications.txt", "conditions.txt") for t in read_terms(folder / f) if " " not in t}
+    names = (lex.first | lex.last) - {fold(w) for w in STOP_WORDS} - _CALENDAR
+    return _Words(
+        common=lex.dictionary | read_terms(folder / "clinical_words.txt") | medical,
+        names=names,
+        given=(lex.first & names) - lex.ambiguous,
+        first=lex.first,
+    )
+
+
 def common_words() -> frozenset[str]:
-    """Words that are not names: common English, clinical vocabulary, and the
-    single-word drug and condition terms."""
-    medical = {t for name in ("medications.txt", "conditions.txt") for t in _lexicon(name) if " " not in t}
-    return _lexicon("common_words.txt") | _lexicon("clinical_words.txt") | medical
+    return _words().common
 
 
 def first_names() -> frozenset[str]:
-    return _lexicon("first_names.txt")
-
-
-@lru_cache(maxsize=1)
-def _names() -> frozenset[str]:
-    """Given names and surnames, minus function words and calendar words some lists carry."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    calendar = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                "january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december"}
-    return (_lexicon("first_names.txt") | _lexicon("surnames.txt")) - STOP_WORDS - calendar
-
-
-@lru_cache(maxsize=1)
-def _given_names() -> frozenset[str]:
-    """Given names that are not also English words ("Victoria" yes, "Page" no)."""
-    return (_lexicon("first_names.txt") & _names()) - _lexicon("name_words.txt")
+    return _words().first
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -116,10 +120,8 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     policies usually let those out in clear, so a name mistaken for a place must
     still be doubted.
     """
-    common = common_words()
-    names = _names()
-    given = _given_names()
-    first = _lexicon("first_names.txt")
+    words = _words()
+    common, names, given, first = words.common, words.names, words.given, words.first
     shield = _Coverage(f for f in findings if f.category != QUASI)
     all_lower = not any(ch.isupper() for ch in text)
     out: list[Finding] = []
@@ -128,13 +130,14 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
         word = m.group().strip("'’-")
         if shield.covers(m.start(), m.start() + len(word)):
             continue
+        # casefold, not fold: "Sörös" is not the English word "soros"
         parts = [p.casefold() for p in re.split(r"[-'’]", word) if p]
         uncommon = any(p not in common for p in parts)
         if sum(ch.isdigit() for ch in word) >= 5:
             suspicious = True  # an alphanumeric identifier: "gb42nawi0445..."
         elif not word[:1].isupper():
             # text typed all in lower case hides names and places among ordinary words
-            folded = word.casefold()
+            folded = fold(word)
             suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)
         elif word.isupper():
             suspicious = len(word) > 5 and uncommon
@@ -142,12 +145,12 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
             suspicious = (
                 uncommon
                 or _name_pair(text, m, names)
-                or (word.casefold() in given and not _starts_sentence(text, m.start()))
+                or (fold(word) in given and not _starts_sentence(text, m.start()))
             )
         suspicious = (
             suspicious
             or bool(_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
-            or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and word.casefold() in first)
+            or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and fold(word) in first)
         )
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
 
+from .doubt import common_words, first_names
+from .names.lexicons import fold
+
 # Words that label a field.  As an entity of their own they are noise.
 LABEL_WORDS = frozenset(
     """dob ssn ss# iban bic swift mrn npi dea ein itin tin acct account routing aba phone tel fax
@@ -116,10 +119,8 @@ _HEADING_MARKS = re.compile(r"^[\s#*>\-•\d.)]*")
 
 def _heading_word(text: str, start: int, end: int) -> bool:
     """A single common English word (not a given name) that opens a short heading line."""
-    from .doubt import common_words, first_names
-
     word = text[start:end]
-    if " " in word or word.casefold() not in common_words() or word.casefold() in first_names():
+    if " " in word or fold(word) not in common_words() or fold(word) in first_names():
         return False
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)

@@ -25,7 +25,10 @@ def fold(s: str) -> str:
     return "".join(c for c in s if not unicodedata.combining(c)).casefold()
 
 
-def _read(path: Path) -> frozenset[str]:
+def read_terms(path: Path) -> frozenset[str]:
+    """A lexicon file's terms keyed by ``fold``; a missing file is an empty list."""
+    if not path.exists():
+        return frozenset()
     keys = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
@@ -93,13 +96,13 @@ class Lexicons:
 def load_lexicons(folder: Path | None = None) -> Lexicons:
     """Read the lexicon files once per folder; the result is immutable and shared."""
     folder = folder or resource_dir("recognizers") / "lexicons"
-    common = set(_read(folder / "frequent_words.txt")) | {fold(w) for w in STOP_WORDS} | set(_NON_NAMES)
-    dictionary = _read(folder / "common_words.txt") if (folder / "common_words.txt").exists() else frozenset()
+    common = set(read_terms(folder / "frequent_words.txt")) | {fold(w) for w in STOP_WORDS} | set(_NON_NAMES)
+    dictionary = read_terms(folder / "common_words.txt")
     return Lexicons(
-        first=_read(folder / "first_names.txt"),
-        last=_read(folder / "surnames.txt"),
-        places=_read(folder / "places.txt"),
+        first=read_terms(folder / "first_names.txt"),
+        last=read_terms(folder / "surnames.txt"),
+        places=read_terms(folder / "places.txt"),
         common=frozenset(common),
         dictionary=dictionary,
-        ambiguous=_read(folder / "name_words.txt"),
+        ambiguous=read_terms(folder / "name_words.txt"),
     )
