@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from redactor.evaluate import DEFAULT_IGNORED, Span, read_labels, score  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "synth_dataset_v2.json"
+DEFAULT_DATA = ROOT / "tests" / "data" / "synth_dataset_v2.json"
 
 
 def stock_presidio(model: str):
