@@ -88,6 +88,7 @@ class Prepared:
     mapping: Mapping | None = field(default=None, repr=False)
     error: RedactorError | None = None
     prepare_ms: float = 0.0
+    doubts: tuple[Finding, ...] = ()  # the doubt pass's findings (spans only), counted in the audit record
 
 
 def prepare(
@@ -112,7 +113,8 @@ def prepare(
         p.decision = decide(findings, policy)
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
             # text may leave: what no recognizer explained counts as a doubt
-            findings = findings + tuple(find_doubts(doc.text, findings))
+            p.doubts = tuple(find_doubts(doc.text, findings))
+            findings = findings + p.doubts
             p.decision = decide(findings, policy)
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED) and not cloud_configured:
             p.decision = p.decision.rerouted(Route.LOCAL, "cloud-not-configured")
@@ -283,7 +285,7 @@ class Pipeline:
                 run_id=self.run_id, document_id=error.path, document_sha256="", document_size=0,
                 entity_counts={}, category_counts={}, top_scores={}, route="none",
                 reasons=["ingest"], policy_version=self.policy.version, outcome="error",
-                error_class=type(error).__name__, tool_version=__version__,
+                error_class=type(error).__name__, tool_version=__version__, policy_name=self.policy.name,
             )
         )
 
@@ -293,6 +295,8 @@ class Pipeline:
             return None
         doc, task = prepared.doc, prepared.task
         scan, decision, c = result.scan, result.decision, result.completion
+        if scan is not None and prepared.doubts:  # what the doubt pass flagged counts too (as UNVERIFIED)
+            scan = dataclasses.replace(scan, findings=scan.findings + prepared.doubts)
         return self.audit.record(
             AuditEvent(
                 run_id=self.run_id,
@@ -316,5 +320,8 @@ class Pipeline:
                 latency_ms=result.latency_ms,
                 task_sha256=hashlib.sha256(task.encode()).hexdigest(),
                 tool_version=__version__,
+                policy_name=self.policy.name,
+                transform=getattr(self.policy, "transform", "pseudonymize") if result.route == "cloud_redacted" else "",
+                reason_actions=[r.action for r in decision.reasons] if decision else [],
             )
         )
