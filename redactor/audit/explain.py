@@ -109,8 +109,8 @@ def rule_words(rule: str, action: str = "", descriptions: Mapping[str, str] | No
         inner = thing(inner.partition(".")[2]) if inner.startswith(("entity.", "category.")) else rule_words(inner)
         return f"the leak guard stopped the send (it found {inner} in the outgoing text); answered by the local model"
     if rule.startswith("combination."):
-        text = (descriptions or {}).get(rule)
-        return (text.rstrip(".") if text else f"the policy's combination rule '{rule.partition('.')[2]}'") + then
+        text = (descriptions or {}).get(rule)  # its author's words say what it does: no action added
+        return text.rstrip(".") if text else f"the policy's combination rule '{rule.partition('.')[2]}'" + then
     m = re.fullmatch(r"low_confidence\((.*)\)", rule)
     if m:
         inner = m.group(1)

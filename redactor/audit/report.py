@@ -255,7 +255,8 @@ def hbars(items: list[tuple[str, float, str]], unit: str, css: str = "hbar", lab
             f'<rect class="{css}" x="{label_w}" y="{y + 4}" width="{bw:.1f}" height="{row - 10}" rx="3" fill="{color}">'
             f"<title>{escape(label)}: {_fmt(v)} {escape(unit)}</title></rect>"
         )
-        out.append(f'<text x="{label_w + bw + 8:.1f}" y="{y + 18}">{escape(_fmt(v))} {escape(unit)}</text>')
+        one = unit[:-1] if v == 1 and unit.endswith("s") else unit
+        out.append(f'<text x="{label_w + bw + 8:.1f}" y="{y + 18}">{escape(_fmt(v))} {escape(one)}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -344,18 +345,19 @@ def _documents(s: Summary, csv_name: str) -> str:
     only = (" Showing only: " + ", ".join(ROUTE_LABEL.get(r, r).lower() for r in sorted(s.routes)) + ".") if s.routes else ""
     where = f" Every row is also in {csv_name}, next to this report." if csv_name else ""
     explain = ("Each row is one time a document was handled: when, which document, where it went, under which "
-               "policy (its name, and the first digits of its fingerprint), the rules that decided it in plain "
+               "policy (its name, and the first digits of its fingerprint, the version), the rules that decided it in plain "
                "words, how the text was rewritten before it left (if it was), and how it ended." + only + where)
     if not s.document_rows:
         return _section("Documents, one by one", explain, '<p class="empty">No documents in this period.</p>', "documents")
     rows = []
     for d in s.document_rows:
-        policy = f"{d['policy_name'] or 'name not recorded'} ({d['policy_version'][:12]})"
+        policy = (f"{escape(d['policy_name'] or 'name not recorded')}<br>"
+                  f'<span class="mono ver">{escape(d["policy_version"][:12])}</span>')
         outcome = d["outcome"] + (f" ({d['error_class']})" if d["error_class"] else "")
         rows.append(
-            f'<tr class="doc"><td>{escape(d["timestamp"][:19].replace("T", " "))}</td>'
+            f'<tr class="doc"><td class="when">{escape(d["timestamp"][:16].replace("T", " "))}</td>'
             f'<td class="mono">{escape(d["document_id"])}</td>'
-            f'<td>{escape(ROUTE_SHORT.get(d["route"], d["route"]))}</td><td>{escape(policy)}</td>'
+            f'<td>{escape(ROUTE_SHORT.get(d["route"], d["route"]))}</td><td>{policy}</td>'
             f'<td>{"<br>".join(escape(w) for w in d["rules_in_words"])}</td>'
             f'<td>{escape(TRANSFORM_LABEL.get(d["transform"], d["transform"]))}</td><td>{escape(outcome)}</td></tr>')
     table = ('<table class="docs"><tr><th>Time (UTC)</th><th>Document</th><th>Route</th><th>Policy</th>'
@@ -370,7 +372,7 @@ def _documents(s: Summary, csv_name: str) -> str:
 def render(s: Summary, v: Verification, *, period: str, price_in: float, price_out: float, generated: str,
            structure: Verification | None = None, head: tuple[int, str] | None = None, csv_name: str = "") -> str:
     cards = [
-        (f"{s.total:,}", "records (a document handled again counts again)"),
+        (f"{s.total:,}", "records"),
         (f"{len(s.documents):,}", "distinct documents"),
         (f"{s.by_route['local']:,}", "kept on the local model"),
         (f"{s.by_route['cloud'] + s.by_route['cloud_redacted']:,}", "sent to a cloud model"),
@@ -431,8 +433,6 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
         "below is an estimate at the stated price.",
         vol + money, "tokens"))
 
-    sections.append(_documents(s, csv_name))
-
     if s.failures:
         fails = hbars([(c, float(n), "#D55E00") for c, n in s.failures.most_common(10)], "failures", "failbar")
         rows = "".join(
@@ -450,6 +450,8 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
         "Documents whose processing did not finish, grouped by the kind of error. A failed document was not "
         "sent anywhere it should not have been; it simply has no answer.",
         fails, "failures"))
+
+    sections.append(_documents(s, csv_name))
 
     if s.pruned:
         p = s.pruned[0]
