@@ -86,7 +86,8 @@ class Head(click.ParamType):
 since_opt = click.option("--since", type=Moment(), help="Only records at or after this date/time (UTC): 2026-03-01, 2026-03-01T09:30, today, yesterday, 12h, 7d, 2w.")
 until_opt = click.option("--until", type=Moment(end_of_day=True), help="Only records up to this date/time (a day includes that whole day).")
 ROUTE_CHOICE = click.Choice(["cloud", "cloud_redacted", "local", "blocked", "none"])
-route_opt = click.option("--route", "routes", type=ROUTE_CHOICE, multiple=True, help="Only this route; repeat for several.")
+def route_opt(help: str):  # noqa: A002 - click's own word
+    return click.option("--route", "routes", type=ROUTE_CHOICE, multiple=True, help=help)
 
 
 class Category(click.ParamType):
@@ -141,7 +142,7 @@ def _when(r: dict[str, Any]) -> str:
 @audit.command("list")
 @since_opt
 @until_opt
-@route_opt
+@route_opt("Only records of this route; repeat for several (any of them).")
 @click.option("--category", type=Category(), help="Records that found this category (e.g. HEALTH).")
 @click.option("--document", help="Records whose document id contains this text.")
 @click.option("--outcome", type=click.Choice(OUTCOMES), help="Records that ended this way.")
@@ -306,7 +307,7 @@ def _known_policies(settings: Any) -> dict[str, Any]:
               help="Where to write the per-document rows as CSV (default: next to --out, ending in .csv).")
 @since_opt
 @until_opt
-@route_opt
+@route_opt("Only this route in the per-document table and its CSV; repeat for several (any of them).")
 @click.option("--head", type=Head(), help="A checkpoint kept out of band (COUNT:HASH or a file): also check nothing was cut from the end.")
 @click.option("--price-per-1m", type=click.FloatRange(min=0), help="USD per 1M tokens for the 'had it gone to cloud' estimate (default: the configured cloud model's prices).")
 @click.pass_context
