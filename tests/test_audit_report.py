@@ -26,7 +26,7 @@ import pytest
 from redactor.audit import AuditEvent, AuditTrail
 from redactor.audit.report import build_report
 from redactor.audit.clock import parse_moment
-from redactor.audit.explain import known_policies
+from redactor.audit.explain import known_policies, rule_words
 from redactor.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,9 @@ needs_chromium = pytest.mark.skipif(
 
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 CATEGORIES = ["PII", "HEALTH", "FINANCIAL", "CREDENTIAL"]
-REASONS = ["health+identifier -> local", "pii.ssn -> local", "financial.account -> local", "credential.api_key -> local"]
+REASONS = ["combination.phi", "category.PII", "category.FINANCIAL", "cloud-not-configured"]  # each keeps a document local
+OTHER_REASONS = {"cloud": (["clean"], ["allow"]), "cloud_redacted": (["category.PII"], ["redact"]),
+                 "blocked": (["category.CREDENTIAL"], ["block"]), "none": ([], [])}
 
 
 def populate(trail: AuditTrail, days: int = 14, seed: int = 7, start: str = "2026-03-02") -> list[AuditEvent]:
@@ -63,8 +65,11 @@ def populate(trail: AuditTrail, days: int = 14, seed: int = 7, start: str = "202
                 category_counts=cats,
                 top_scores={"PERSON": 0.85} if cats else {},
                 route=route,
-                reasons=[HOSTILE[:60] if n == 1 and day == 3 else rnd.choice(REASONS)] if route == "local" else ["no findings"],
+                reasons=[HOSTILE[:60] if n == 1 and day == 3 else rnd.choice(REASONS)] if route == "local" else OTHER_REASONS[route][0],
+                reason_actions=["local"] if route == "local" else OTHER_REASONS[route][1],
                 policy_version="c" * 64,
+                policy_name="default",
+                transform="pseudonymize" if route == "cloud_redacted" else "",
                 outcome="error" if failed else "ok",
                 error_class={"local": "LocalModelError", "cloud": "CloudError"}.get(backend, "CorruptDocument") if failed else "",
                 backend=backend,
@@ -104,7 +109,7 @@ def test_report_content_matches_the_trail(trail: AuditTrail) -> None:
     assert f"${(local_in * 1.0 + local_out * 4.0) / 1e6:,.4f}" in html
     assert f"${sum(e.cost_usd for e in events if e.backend == 'cloud'):,.4f}" in html
     top_reason = Counter(r for e in events if e.route == "local" for r in e.reasons).most_common(1)[0][0]
-    assert top_reason.replace(">", "&gt;") in html
+    assert escape_html(rule_words(top_reason)) in _section(html, "reasons")
     assert "Period covered: 2026-03-02 to 2026-03-15" in html
     assert 'class="badge ok"' in html and "Audit trail intact" in html
 
@@ -265,6 +270,8 @@ PROBE = """<script>
   out.svgs = [...document.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().width > 300).length;
   out.badge = getComputedStyle(document.querySelector('.badge')).backgroundColor;
   out.height = Math.ceil(document.documentElement.scrollHeight);
+  out.docs_top = Math.ceil(document.getElementById('documents').getBoundingClientRect().top);
+  out.doc_rows = [...document.querySelectorAll('tr.doc')].filter(e => e.getBoundingClientRect().height > 0).length;
   const pre = document.createElement('pre'); pre.id = 'render-check';
   pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
 })();
@@ -312,6 +319,7 @@ def test_report_renders_in_headless_chromium(trail: AuditTrail, tmp_path: Path) 
     assert seen["reasonbar"] == len({r for e in events if e.route == "local" for r in e.reasons})
     assert seen["tokbar"] == 2 and seen["failbar"] >= 1 and seen["svgs"] >= 5
     assert seen["badge"] == "rgb(232, 245, 236)"  # the green "intact" badge
+    assert seen["doc_rows"] == len(events)  # the per-document table, one row per record
 
     # The untouched report, painted: a real picture, not a blank page.
     shot = tmp_path / "report.png"
@@ -328,5 +336,6 @@ def test_report_renders_in_headless_chromium(trail: AuditTrail, tmp_path: Path) 
         colours = {rgb: n for n, rgb in Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 24)}
         for rgb in [(0, 158, 115), (0, 114, 178), (86, 180, 233), (26, 127, 55)]:  # local, cloud, redacted, badge
             assert colours.get(rgb, 0) > 200, rgb
-    if UPDATE_SCREENSHOT:
+    if UPDATE_SCREENSHOT:  # the charts and the first rows of the per-document table
+        _chromium(tmp_path, f"--window-size=1000,{seen['docs_top'] + 640}", f"--screenshot={shot}", page.as_uri())
         shutil.copyfile(shot, ROOT / "docs" / "audit-report.png")
