@@ -174,6 +174,10 @@ def test_verify_key_mismatch(home: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("REDACTOR_AUDIT_KEY", "wrong")
     r = run("verify")
     assert r.exit_code == 1 and "record 1: key mismatch" in r.output
+    monkeypatch.delenv("REDACTOR_AUDIT_KEY")  # a reviewer without the key: not a failure, not a pass
+    r = run("verify")
+    assert r.exit_code == 1 and r.output.startswith("NOT CHECKED") and "FAILED" not in r.output
+    assert "structure consistent: 1 records" in r.output
 
 
 # ----------------------------------------------------------------------------- export / report / prune

@@ -217,10 +217,19 @@ def show(ctx: click.Context, record_id: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The verdict as JSON.")
 @click.pass_context
 def verify(ctx: click.Context, head: tuple[int, str] | None, as_json: bool) -> None:
-    """Check every record's seal.  Exit 0 when intact, 1 at the first bad record."""
+    """Check every record's seal.  Exit 0 when intact, 1 at the first bad record
+    (and when the seals cannot be checked for want of the key)."""
+    from ..audit.chain import KEY_MISMATCH
+
     with _open(ctx) as trail:
         v = trail.verify(head=head)
-    if as_json:
+        structure = trail.verify(head=head, seals=False) if v.reason == KEY_MISMATCH and not v.keyed else None
+    if structure is not None and structure.ok and not as_json:
+        click.echo("NOT CHECKED: the trail is sealed with a key and REDACTOR_AUDIT_KEY is not set, so its seals "
+                   "cannot be checked here")
+        click.echo(f"structure consistent: {structure.count} records, numbered without gaps, each linked to the one "
+                   "before, all sealed with the same key; ask the key holder to run verify")
+    elif as_json:
         click.echo(json.dumps({**v.__dict__, "head": v.head}))
     elif v.ok:
         extra = f" ({v.pruned} pruned into a summary)" if v.pruned else ""
