@@ -214,8 +214,8 @@ def test_report_writes_the_per_document_csv_next_to_the_html(db: Path, tmp_path:
                                 reason_actions=["redact", "allow"], policy_name="default", transform="pseudonymize",
                                 document_id="=cmd|' /C calc'!A0"))
     r = run("report", "--out", str(tmp_path / "r.html"), "--route", "cloud", "--route", "cloud_redacted")
-    assert r.exit_code == 0 and "r.csv" in r.output
-    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
+    assert r.exit_code == 0 and "r-documents.csv" in r.output
+    rows = list(csv.DictReader((tmp_path / "r-documents.csv").open(encoding="utf-8")))
     assert [x["seq"] for x in rows] == ["1", "3", "5", "8"]  # both routes, nothing else
     last = rows[-1]
     assert last["document_id"].startswith("'=")  # never a formula
@@ -223,7 +223,7 @@ def test_report_writes_the_per_document_csv_next_to_the_html(db: Path, tmp_path:
     assert last["rules"] == "low_confidence(category.PII); clean"
     assert "personal identifiers, found with low confidence: masked before sending" in last["rules_in_words"]
     html = (tmp_path / "r.html").read_text()
-    assert html.count('<tr class="doc">') == 4 and "r.csv" in html
+    assert html.count('<tr class="doc">') == 4 and "r-documents.csv" in html
     out = tmp_path / "elsewhere.csv"
     assert run("report", "--out", str(tmp_path / "r3.html"), "--csv", str(out)).exit_code == 0
     assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 8

@@ -313,7 +313,7 @@ def _known_policies(settings: Any) -> dict[str, Any]:
 @audit.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the per-document rows as CSV (default: next to --out, ending in .csv).")
+              help="Where to write the per-document rows as CSV (default: next to --out, report.html -> report-documents.csv).")
 @since_opt
 @until_opt
 @route_opt("Only this route in the per-document table and its CSV; repeat for several (any of them).")
@@ -334,7 +334,7 @@ def report(ctx: click.Context, out: Path, csv_out: Path | None, since: str | Non
     prices = cloud.prices.get(cloud.model, {})
     p_in = price_per_1m if price_per_1m is not None else float(prices.get("input", 0.0))
     p_out = price_per_1m if price_per_1m is not None else float(prices.get("output", p_in))
-    csv_path = csv_out or out.with_name(out.stem + (".documents.csv" if out.suffix.lower() == ".csv" else ".csv"))
+    csv_path = csv_out or out.with_name(out.stem + "-documents.csv")
     known = _known_policies(settings)
     with _open(ctx) as trail:
         html = build_report(trail, since=since, until=until, price_per_1m=p_in, price_out_per_1m=p_out,
