@@ -403,9 +403,10 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
     cats = [(c, float(n), "#6C5CE7") for c, n in s.category_docs.most_common(12)]
     sections.append(_section(
         "Kinds of sensitive data found",
-        "How many documents contained each category of sensitive information (for example personal identifiers, "
-        "financial or health details). The trail stores only these counts, never the information itself.",
-        hbars(cats, "documents", "catbar") if cats else '<p class="empty">No sensitive data was found in this period.</p>',
+        "How many records found each category of sensitive information (for example personal identifiers, "
+        "financial or health details). Words flagged as possibly identifying (with low confidence) count as "
+        "personal identifiers. The trail stores only these counts, never the information itself.",
+        hbars(cats, "records", "catbar") if cats else '<p class="empty">No sensitive data was found in this period.</p>',
         "categories"))
 
     reasons = [(r, float(n), "#009E73") for r, n in s.local_reasons.most_common(10)]
