@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLE_DOCS
+from conftest import ROOT, SAMPLE_DOCS
 from redactor.audit.store import AuditTrail
 from redactor.cli.main import cli
 
@@ -105,10 +109,10 @@ def test_run_with_the_cloud_sends_clean_documents_out_and_keeps_sensitive_ones(
         assert not openai_server.sent_anywhere(value), "a customer's value reached the cloud"
 
 
-def test_a_bad_file_fails_alone(tmp_path, monkeypatch, openai_server, redactor_home):
+def test_a_bad_file_fails_alone(tmp_path, monkeypatch, openai_server, redactor_home, local_model_path):
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123")
-    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(tmp_path / "absent.gguf"))  # nothing here goes local
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(local_model_path))  # checked at start; nothing here goes local
     folder = tmp_path / "docs"
     folder.mkdir()
     for name in GOOD:
@@ -147,9 +151,102 @@ def test_workers_option_is_validated(tmp_path):
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_missing_spacy_model_stops_the_run_with_one_clear_line(tmp_path, workers):
+def test_a_missing_spacy_model_stops_the_run_with_one_clear_line(tmp_path, workers, monkeypatch, local_model_path):
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(local_model_path))
     folder = small_sample(tmp_path / "docs", CLEAN[0], customers=0)
     r = CliRunner().invoke(cli, ["run", str(folder), "--task", "x", "--out", str(tmp_path / "out"),
                                  "--workers", workers, "--spacy-model", "xx_no_such_model"])
     assert r.exit_code == 1
     assert "xx_no_such_model" in r.stderr and "Traceback" not in r.stderr
+
+
+# ----------------------------------------------------------------------------- issue 8: fail loudly, per path
+
+
+@pytest.fixture
+def cloud_env(monkeypatch, openai_server, local_model_path):
+    """The cloud at the recording server, the real local model (checked at start, loaded only if used)."""
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123")
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(local_model_path))
+    return openai_server
+
+
+def clean_notes(folder: Path, *names: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text(f"{name}: the team reviewed the quarterly roadmap and agreed to ship the export feature.\n")
+    return folder
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+def test_unreadable_paths_are_per_path_errors_and_the_batch_goes_on(tmp_path, cloud_env, redactor_home):
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    (folder / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    os.mkfifo(folder / "pipe.txt")
+    missing = tmp_path / "not-there.txt"
+    out = tmp_path / "out"
+
+    r = run(str(folder), str(missing), "--task", TASK, "--out", str(out), "--max-tokens", "8", "--json")
+    assert r.exit_code == 1, r.output
+    errors = error_lines(r.stderr)
+    assert len(errors) == 3
+    assert any("dangling.txt: broken symlink" in e for e in errors)
+    assert any("pipe.txt: not a regular file: a FIFO" in e for e in errors)
+    assert any(f"{missing}: file not found" in e for e in errors)
+    summary = json.loads(r.stdout)
+    assert summary["input_failures"] == 3 and summary["outcomes"] == {"ok": 2}
+
+    entries = {Path(e["document"]).name: e for e in manifest(out)}
+    assert {n: (e["outcome"], e["error"]) for n, e in entries.items() if e["outcome"] != "ok"} == {
+        "dangling.txt": ("error", "IngestError"), "pipe.txt": ("error", "IngestError"), "not-there.txt": ("error", "IngestError")}
+    assert entries["pipe.txt"]["reason"] == "not a regular file: a FIFO (named pipe)"
+    trail = AuditTrail(redactor_home / "audit.db", create=False)
+    assert sorted(Path(rec["document_id"]).name for rec in trail.records(outcome="error")) == [
+        "dangling.txt", "not-there.txt", "pipe.txt"]
+
+
+def _can_drop_dac() -> bool:
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        return False
+    probe = subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", "true"], capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_drop_dac(), reason="needs root and setpriv to run without the DAC capabilities")
+def test_a_locked_folder_is_a_per_path_error_even_for_root_without_dac_capabilities(tmp_path, redactor_home):
+    """chmod 000 does not stop root; root without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH is stopped like anyone."""
+    docs = clean_notes(tmp_path / "docs", "a.txt")
+    inside = docs / "locked"
+    clean_notes(inside, "hidden-from-us.txt")
+    named = clean_notes(tmp_path / "named", "b.txt")
+    inside.chmod(0)
+    named.chmod(0)
+    try:
+        cmd = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-c",
+               "from redactor.cli.main import main; main()", "scan", "--json", str(docs), str(named)]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    finally:
+        inside.chmod(0o755)
+        named.chmod(0o755)
+    assert r.returncode == 1, r.stderr  # not 2: a path it cannot read is not a usage error
+    assert sorted(error_lines(r.stderr)) == sorted([f"error: {inside}: cannot read folder: permission denied",
+                                                    f"error: {named}: cannot read folder: permission denied"])
+    data = json.loads(r.stdout)
+    assert [Path(d["document"]).name for d in data["documents"]] == ["a.txt"]  # the rest carried on
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder anyway (see the setpriv test above)")
+def test_a_locked_folder_named_on_the_command_line_is_not_a_usage_error(tmp_path, cloud_env):
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    locked = clean_notes(tmp_path / "locked", "c.txt")
+    locked.chmod(0)
+    try:
+        r = run(str(folder), str(locked), "--task", TASK, "--out", str(tmp_path / "out"), "--max-tokens", "8")
+    finally:
+        locked.chmod(0o755)
+    assert r.exit_code == 1
+    assert error_lines(r.stderr) == [f"error: {locked}: cannot read folder: permission denied"]
