@@ -14,8 +14,9 @@ Replies are scriptable::
     server.responder = lambda body: "..."           # compute replies
     server.require_key("sk-right")                  # any other key: HTTP 401, on every path
 
-``GET /v1/models`` lists ``server.models`` (a preflight's cheap request);
-every other path but chat completions answers 404.
+``GET /v1/models`` lists ``server.models`` (a preflight's cheap request; set
+it to None for a server that does not list models); every other path but
+chat completions answers 404.
 
 The default reply repeats the placeholders (``<PERSON_1>``) found in the last
 user message, verbatim, so restore can be tested end to end.
@@ -95,7 +96,7 @@ class OpenAIServer:
         self._state = _State()
         self._closing = threading.Event()
         self.responder: Callable[[dict[str, Any]], str] = default_reply
-        self.models: list[str] = ["gpt-4o-mini", "gpt-4o"]
+        self.models: list[str] | None = ["gpt-4o-mini", "gpt-4o"]  # None: /models answers 404
         self._httpd = ThreadingHTTPServer((host, 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -237,7 +238,7 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             if not server._authorized(recorded):
                 error = {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}
                 return self._send(401, {"error": error})
-            if path in MODELS_PATHS and self.command == "GET":
+            if path in MODELS_PATHS and self.command == "GET" and server.models is not None:
                 models = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in server.models]
                 return self._send(200, {"object": "list", "data": models})
             if path not in CHAT_PATHS:

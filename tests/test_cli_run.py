@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE_DOCS
+from openai_server import OpenAIServer
 from redactor.audit.store import AuditTrail
 from redactor.cli.main import cli
 
@@ -250,3 +251,93 @@ def test_a_locked_folder_named_on_the_command_line_is_not_a_usage_error(tmp_path
         locked.chmod(0o755)
     assert r.exit_code == 1
     assert error_lines(r.stderr) == [f"error: {locked}: cannot read folder: permission denied"]
+
+
+# ----------------------------------------------------------------------------- issue 8: the cloud, checked once
+
+
+def closed_port() -> int:
+    with socket.socket() as s:  # bound, then closed: nothing listens there, connections are refused
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+WRONG_KEY = "sk-wrong-key-7a1f"
+
+
+@pytest.mark.parametrize("case, error, code", [
+    ("refused-key", "HTTP 401", 2),
+    ("wrong-url", "HTTP 404", 2),
+    ("no-server", "connection error", 1),
+])
+def test_a_broken_cloud_without_fallback_stops_before_any_document(tmp_path, cloud_env, monkeypatch, redactor_home,
+                                                                   case, error, code):
+    server = cloud_env
+    if case == "refused-key":
+        server.require_key("sk-the-right-one")
+        monkeypatch.setenv("OPENAI_API_KEY", WRONG_KEY)
+    elif case == "wrong-url":
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/api/v2")
+    else:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{closed_port()}/v1")
+    monkeypatch.setenv("REDACTOR_CLOUD__FALLBACK_TO_LOCAL", "false")
+    monkeypatch.setenv("REDACTOR_CLOUD__MAX_RETRIES", "0")
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out))
+    assert r.exit_code == code
+    [line] = [line for line in r.stderr.splitlines() if line.strip()]
+    assert line.startswith("Error: cloud endpoint 127.0.0.1") and error in line
+    if case == "wrong-url":
+        assert "/v1" in line  # says what to check
+    assert WRONG_KEY not in r.output and "sk-test-key-123" not in r.output
+    assert not out.exists() and server.chat_requests == []
+    assert all(req.json is None or "quarterly roadmap" not in json.dumps(req.json) for req in server.requests)
+    assert not (redactor_home / "audit.db").exists() or not AuditTrail(redactor_home / "audit.db", create=False).records()
+
+
+@pytest.fixture
+def local_server(monkeypatch):
+    """The local leg as an OpenAI-compatible server on loopback (a supported setup: local.server_url),
+    a second recording server, so a test sees what the local side got and what the cloud did not."""
+    with OpenAIServer() as server:
+        monkeypatch.setenv("REDACTOR_LOCAL__SERVER_URL", server.base_url)
+        yield server
+
+
+def test_a_refused_key_with_fallback_warns_once_and_the_summary_counts_the_fallbacks(
+    tmp_path, cloud_env, local_server, monkeypatch, redactor_home
+):
+    cloud_env.require_key("sk-the-right-one")
+    monkeypatch.setenv("OPENAI_API_KEY", WRONG_KEY)
+    folder = clean_notes(tmp_path / "docs", "only.txt")
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "4", "--json")
+    assert r.exit_code == 0, r.output
+    [warning] = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert "HTTP 401" in warning and "cloud-failed.CloudAuthError" in warning and WRONG_KEY not in r.output
+    summary = json.loads(r.stdout)
+    assert summary["cloud_fallbacks"] == {"cloud-failed.CloudAuthError": 1}
+    assert "HTTP 401" in summary["cloud_error"]
+    assert cloud_env.chat_requests == []  # one models request at the start, nothing else
+    assert [r.path for r in cloud_env.requests] == ["/v1/models"]
+    assert len(local_server.chat_requests) == 1
+    [entry] = manifest(out)
+    assert (entry["route"], entry["backend"], entry["outcome"]) == ("local", "local_server", "ok")
+    assert entry["reasons"][-1] == "cloud-failed.CloudAuthError"
+    [rec] = AuditTrail(redactor_home / "audit.db", create=False).records()
+    assert rec["reasons"][-1] == "cloud-failed.CloudAuthError" and rec["route"] == "local"
+
+
+def test_a_cloud_outage_mid_run_is_counted_in_the_summary(tmp_path, cloud_env, local_server, monkeypatch):
+    cloud_env.fail_next(50, status=503)  # the preflight lists models fine; every chat call then fails
+    monkeypatch.setenv("REDACTOR_CLOUD__MAX_RETRIES", "0")
+    folder = clean_notes(tmp_path / "docs", "only.txt")
+
+    r = run(str(folder), "--task", TASK, "--out", str(tmp_path / "out"), "--max-tokens", "4")
+    assert r.exit_code == 0, r.output
+    assert "cloud failed: 1 documents cleared for the cloud were answered by the local model instead" in r.stdout
+    assert "cloud-failed.CloudError: 1" in r.stdout
+    assert len(cloud_env.chat_requests) == 1 and len(local_server.chat_requests) == 1
