@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .backends.cloud import CloudBackend, UnavailableCloud
+from .backends.local import LocalBackend
 from .errors import CloudError, LocalModelError, ModelNotFoundError
 from .pipeline import Pipeline
 
@@ -32,7 +33,7 @@ def check_local_model(pipeline: Pipeline) -> None:
     """The in-process local model exists and looks like a GGUF; raises ``ModelNotFoundError`` /
     ``LocalModelError`` naming the model and how to get one."""
     local = pipeline.local
-    if not hasattr(local, "model_path"):  # a local server or a caller's own backend: nothing to resolve here
+    if not isinstance(local, LocalBackend):  # a local server or a caller's own backend: nothing to resolve here
         return
     name = pipeline.settings.local.model
     try:

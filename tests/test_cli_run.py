@@ -341,3 +341,31 @@ def test_a_cloud_outage_mid_run_is_counted_in_the_summary(tmp_path, cloud_env, l
     assert "cloud failed: 1 documents cleared for the cloud were answered by the local model instead" in r.stdout
     assert "cloud-failed.CloudError: 1" in r.stdout
     assert len(cloud_env.chat_requests) == 1 and len(local_server.chat_requests) == 1
+
+
+# ----------------------------------------------------------------------------- issue 8: the local model, checked once
+
+
+@pytest.mark.parametrize("model, says", [
+    ("smollm-typo", "unknown local model 'smollm-typo'"),
+    ("/nowhere/model.gguf", "GGUF model file not found: /nowhere/model.gguf"),
+    ("not-a-gguf", "not-a-gguf.gguf is not a GGUF file"),
+])
+def test_a_wrong_local_model_is_one_clear_error_before_any_document(tmp_path, monkeypatch, openai_server, redactor_home,
+                                                                   model, says):
+    if model == "not-a-gguf":
+        fake = tmp_path / "not-a-gguf.gguf"
+        fake.write_bytes(b"<html>a download error page</html>")
+        model = str(fake)
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", model)
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123")
+    folder = small_sample(tmp_path / "docs", *CLEAN, customers=2)  # two go local, two to the cloud
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out))
+    assert r.exit_code == 1
+    [line] = [line for line in r.stderr.splitlines() if line.strip()]
+    assert line.startswith("Error: ") and says in line and "redactor models list" in line
+    assert not out.exists() and openai_server.requests == []  # stopped before anything, the cloud included
+    assert not (redactor_home / "audit.db").exists() or not AuditTrail(redactor_home / "audit.db", create=False).records()

@@ -69,7 +69,8 @@ def assert_exactly_once(out: Path, trail: AuditTrail, n: int) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_kill_9_mid_run_then_rerun_loses_nothing_and_doubles_nothing(tmp_path, openai_server, redactor_home, workers):
+def test_kill_9_mid_run_then_rerun_loses_nothing_and_doubles_nothing(tmp_path, openai_server, redactor_home, workers,
+                                                                      local_model_path):
     def slow(body):
         time.sleep(0.1)
         return "Answer."
@@ -81,7 +82,7 @@ def test_kill_9_mid_run_then_rerun_loses_nothing_and_doubles_nothing(tmp_path, o
     env = os.environ | {
         "OPENAI_BASE_URL": openai_server.base_url,
         "OPENAI_API_KEY": "sk-test-key-123",
-        "REDACTOR_LOCAL__MODEL": str(tmp_path / "absent.gguf"),
+        "REDACTOR_LOCAL__MODEL": str(local_model_path),  # checked at start; these clean documents go to the cloud
         "REDACTOR_CLOUD__MAX_CONCURRENCY": "2",
     }
     cmd = [str(REDACTOR), "run", str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8",
