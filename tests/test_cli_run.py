@@ -369,3 +369,72 @@ def test_a_wrong_local_model_is_one_clear_error_before_any_document(tmp_path, mo
     assert line.startswith("Error: ") and says in line and "redactor models list" in line
     assert not out.exists() and openai_server.requests == []  # stopped before anything, the cloud included
     assert not (redactor_home / "audit.db").exists() or not AuditTrail(redactor_home / "audit.db", create=False).records()
+
+
+# ----------------------------------------------------------------------------- issue 8: progress without a terminal
+
+
+def test_progress_lines_go_to_stderr_when_it_is_not_a_terminal(tmp_path, cloud_env, monkeypatch):
+    import re
+
+    import redactor.cli.common as common
+
+    monkeypatch.setattr(common, "PROGRESS_INTERVAL_S", 0.0)  # every update prints: no clock in the test
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    r = run(str(folder), "--task", TASK, "--out", str(tmp_path / "out"), "--max-tokens", "8", "--json")
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.stderr.splitlines() if line.startswith("running: ")]
+    assert lines and all(re.fullmatch(r"running: \d+/2 files, \d+ docs, \d+\.\d docs/s", line) for line in lines)
+    assert lines[-1].startswith("running: 2/2 files, 2 docs, ")
+    assert not any("note_" in line for line in lines)  # counts only, never names
+    json.loads(r.stdout)  # stdout stays pure JSON
+
+
+def test_progress_lines_come_at_most_every_interval(capsys):
+    from redactor.cli.common import PROGRESS_INTERVAL_S, _Lines
+
+    now = [100.0]
+    lines = _Lines("running", total=47, unit="files", clock=lambda: now[0])
+    for t, files, docs in [(1, 1, 2), (PROGRESS_INTERVAL_S - 1, 5, 9), (PROGRESS_INTERVAL_S, 12, 30), (PROGRESS_INTERVAL_S + 1, 13, 31)]:
+        now[0] = 100.0 + t
+        lines.update(completed=files, docs=docs)
+    assert capsys.readouterr().err.splitlines() == [f"running: 12/47 files, 30 docs, {30 / PROGRESS_INTERVAL_S:.1f} docs/s"]
+
+
+# ----------------------------------------------------------------------------- issue 8: skipped is not failed; notes are kept
+
+
+def test_empty_and_binary_files_are_skipped_and_a_decoding_note_is_recorded(tmp_path, cloud_env, local_server, redactor_home):
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blob.txt").write_bytes(bytes(range(256)))
+    (folder / "menu.txt").write_bytes("Caf\u00e9 menu for the team lunch: cr\u00e8me br\u00fbl\u00e9e. ".encode() + b"\xff\n")
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8", "--json")
+    assert r.exit_code == 0, r.output  # only skips: nothing failed
+    assert error_lines(r.stderr) == []
+    stderr = r.stderr.splitlines()
+    assert f"skipped: {folder / 'empty.txt'}: empty file (0 bytes)" in stderr
+    assert f"skipped: {folder / 'blob.txt'}: binary file skipped" in stderr
+    assert f"note: {folder / 'menu.txt'}: 1 invalid UTF-8 byte sequence(s) replaced" in stderr
+    summary = json.loads(r.stdout)
+    assert summary["skipped_inputs"] == 2 and summary["input_failures"] == 0 and summary["documents_with_notes"] == 1
+    assert summary["outcomes"] == {"ok": 3}
+
+    entries = {Path(e["document"]).name: e for e in manifest(out)}
+    assert {n: (e["outcome"], e["error"]) for n, e in entries.items() if e["outcome"] != "ok"} == {
+        "empty.txt": ("skipped", "EmptyDocument"), "blob.txt": ("skipped", "BinaryFile")}
+    assert entries["menu.txt"]["notes"] == ["1 invalid UTF-8 byte sequence(s) replaced"]
+    assert entries["note_1.txt"]["notes"] == []
+    trail = AuditTrail(redactor_home / "audit.db", create=False)
+    assert sorted(Path(rec["document_id"]).name for rec in trail.records(outcome="skipped")) == ["blob.txt", "empty.txt"]
+    assert trail.records(outcome="error") == []
+    [menu] = [rec for rec in trail.records(outcome="ok") if rec["document_id"].endswith("menu.txt")]
+    assert menu["extra"] == {"ingest": ["decoded-with-replacement"]}
+    assert trail.verify().ok
+
+    # the table says it too
+    again = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8")
+    assert again.exit_code == 0
+    assert "files skipped (empty or binary)" in again.stdout and "skipped 2 empty or binary files" in again.stdout
