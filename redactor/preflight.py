@@ -1,8 +1,9 @@
 """Checks a batch makes once, before its first document, so a broken setup is one clear error.
 
 - The local model: resolved in the model store (installed on first use, as
-  the backend would), and its file must start like a GGUF.  Otherwise every
-  document routed local would fail on its own, with the same error.
+  the backend would), and its file must start like a GGUF; or, with
+  ``local.server_url``, the server must answer.  Otherwise every document
+  routed local would fail on its own, with the same error.
 - The cloud endpoint, when one is configured: one cheap request
   (``CloudBackend.check()``).  A refused key, a wrong URL or an unreachable
   host then either stops the run before anything is processed, or, with
@@ -20,6 +21,7 @@ from typing import Callable
 
 from .backends.cloud import CloudBackend, UnavailableCloud
 from .backends.local import LocalBackend
+from .backends.server import LocalServerBackend
 from .errors import CloudError, LocalModelError, ModelNotFoundError
 from .pipeline import Pipeline
 
@@ -30,10 +32,13 @@ MODELS_HINT = ("see the known models with `redactor models list`, install one wi
 
 
 def check_local_model(pipeline: Pipeline) -> None:
-    """The in-process local model exists and looks like a GGUF; raises ``ModelNotFoundError`` /
-    ``LocalModelError`` naming the model and how to get one."""
+    """The in-process local model exists and looks like a GGUF (or the local server answers);
+    raises ``ModelNotFoundError`` / ``LocalModelError`` naming the model and how to get one."""
     local = pipeline.local
-    if not isinstance(local, LocalBackend):  # a local server or a caller's own backend: nothing to resolve here
+    if isinstance(local, LocalServerBackend):  # a llama.cpp server: it must answer (there is no fallback for local)
+        local.check()
+        return
+    if not isinstance(local, LocalBackend):  # a caller's own backend: nothing to resolve here
         return
     name = pipeline.settings.local.model
     try:

@@ -188,6 +188,7 @@ def test_unreadable_paths_are_per_path_errors_and_the_batch_goes_on(tmp_path, cl
     folder = clean_notes(tmp_path / "docs", *GOOD)
     (folder / "dangling.txt").symlink_to(tmp_path / "gone.txt")
     os.mkfifo(folder / "pipe.txt")
+    clean_notes(folder / os.fsdecode(b"caf\xe9"), "menu.txt")  # a Latin-1 folder name: read, and named printably
     missing = tmp_path / "not-there.txt"
     out = tmp_path / "out"
 
@@ -199,12 +200,13 @@ def test_unreadable_paths_are_per_path_errors_and_the_batch_goes_on(tmp_path, cl
     assert any("pipe.txt: not a regular file: a FIFO" in e for e in errors)
     assert any(f"{missing}: file not found" in e for e in errors)
     summary = json.loads(r.stdout)
-    assert summary["input_failures"] == 3 and summary["outcomes"] == {"ok": 2}
+    assert summary["input_failures"] == 3 and summary["outcomes"] == {"ok": 3}
 
     entries = {Path(e["document"]).name: e for e in manifest(out)}
     assert {n: (e["outcome"], e["error"]) for n, e in entries.items() if e["outcome"] != "ok"} == {
         "dangling.txt": ("error", "IngestError"), "pipe.txt": ("error", "IngestError"), "not-there.txt": ("error", "IngestError")}
     assert entries["pipe.txt"]["reason"] == "not a regular file: a FIFO (named pipe)"
+    assert entries["menu.txt"]["document"] == f"{folder}/caf\\xe9/menu.txt" and entries["menu.txt"]["outcome"] == "ok"
     trail = AuditTrail(redactor_home / "audit.db", create=False)
     assert sorted(Path(rec["document_id"]).name for rec in trail.records(outcome="error")) == [
         "dangling.txt", "not-there.txt", "pipe.txt"]
@@ -438,3 +440,14 @@ def test_empty_and_binary_files_are_skipped_and_a_decoding_note_is_recorded(tmp_
     again = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8")
     assert again.exit_code == 0
     assert "files skipped (empty or binary)" in again.stdout and "skipped 2 empty or binary files" in again.stdout
+
+
+def test_a_local_server_that_does_not_answer_is_one_clear_error_up_front(tmp_path, monkeypatch, openai_server):
+    monkeypatch.setenv("REDACTOR_LOCAL__SERVER_URL", f"http://127.0.0.1:{closed_port()}/v1")
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", "smollm2")
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    r = run(str(folder), "--task", TASK, "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    [line] = [line for line in r.stderr.splitlines() if line.strip()]
+    assert line.startswith("Error: local_server endpoint 127.0.0.1: connection error")
+    assert not (tmp_path / "out").exists()

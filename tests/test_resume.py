@@ -218,3 +218,31 @@ def test_failed_documents_are_retried_and_changed_ones_redone(tmp_path, scanner,
     third = BatchRun(Pipeline(settings, scanner=scanner, local=missing_local_model, audit=trail), RunDir(out),
                      BatchOptions(task="List the action items", max_tokens=8)).run([folder])
     assert third.outcomes == {"ok": 6} and third.skipped == 0
+
+
+def test_a_skipped_file_lost_from_the_manifest_is_recovered_as_skipped_not_as_an_error(
+    tmp_path, scanner, openai_server, missing_local_model
+):
+    folder = make_docs(tmp_path / "in", 2)
+    (folder / "zz_empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    trail = AuditTrail(tmp_path / "audit.db")
+    settings = make_settings(openai_server)
+    first = _batch(settings, scanner, missing_local_model, out, trail).run([folder])
+    assert first.input_skips == 1 and first.failed == 0
+
+    # the crash window for the skip: its record is in, its manifest line is not, the run never settled
+    lines = (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "manifest.jsonl").write_text("".join(lines[:2]), encoding="utf-8")
+    runs = (out / "runs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "runs.jsonl").write_text(runs[0], encoding="utf-8")
+
+    rundir = RunDir(out)
+    assert rundir.open("reconcile-only", trail) == 1
+    rundir.close()
+    [empty] = [e for e in manifest(out) if e["document"].endswith("zz_empty.txt")]
+    assert (empty["outcome"], empty["error"], empty["recovered"]) == ("skipped", "EmptyDocument", True)
+
+    second = _batch(settings, scanner, missing_local_model, out, trail).run([folder])
+    assert second.failed == 0 and second.input_skips == 1 and second.skipped == 2
+    assert [r["outcome"] for r in trail.records() if r["document_id"].endswith("zz_empty.txt")] == ["skipped", "skipped"]
