@@ -36,7 +36,9 @@ c. this run's id is appended to ``runs.jsonl`` (fsynced) before it writes any
    audit record;
 d. a document is done when its latest manifest line is ``ok`` or ``blocked``
    for the same key: document id, content sha256, policy version and task
-   sha256.  Done documents are skipped; failed ones are tried again.
+   sha256.  Done documents are skipped; failed ones are tried again, and so
+   are files skipped as empty or binary (outcome ``skipped``: read again, cheaply,
+   and recorded again, in case they have changed).
 
 Why that is exactly once, whenever the process dies (kill -9 included):
 
@@ -75,6 +77,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from .backends.cloud import UnavailableCloud
 from .errors import AuditError, IngestError, RedactorError
 from .ingest.document import Document
 from .ingest.readers import SKIPPED_INPUTS, read_path
@@ -215,8 +218,9 @@ class BatchRun:
         self.on_error = on_error or (lambda line: None)
         self.on_notice = on_notice or (lambda line: None)
         self.on_progress = on_progress or (lambda files, docs: None)
+        cloud_error = str(pipeline.cloud.error) if isinstance(pipeline.cloud, UnavailableCloud) else ""
         self.summary = RunSummary(cloud_configured=pipeline.cloud_configured, workers=options.workers,
-                                  cloud_error=str(getattr(pipeline.cloud, "error", "") or ""))
+                                  cloud_error=cloud_error)
         self.stats = BatchStats()
         self._task_sha = task_key(options.task)
         self._order: dict[str, int] = {}

@@ -16,8 +16,8 @@ entity *types* and error classes only.
     ├── IngestError                 one input could not be read; names the file and why
     │   ├── UnsupportedFormat       extension/format we do not read
     │   ├── FileTooLarge            over the configured size limit
-    │   ├── EmptyDocument           nothing to read
-    │   ├── BinaryFile              looks binary, skipped
+    │   ├── EmptyDocument           nothing to read (a batch reports it as skipped, not failed)
+    │   ├── BinaryFile              looks binary (skipped, likewise)
     │   └── CorruptDocument         parser failed, encrypted PDF, zip bomb, ...
     ├── BackendError                a model call failed
     │   ├── CloudError              cloud API failed after retries
