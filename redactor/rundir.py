@@ -168,6 +168,7 @@ class RunDir:
         except Timeout:
             raise RedactorError(f"{self.out} is in use by another redactor run") from None
         try:
+            self._remove_partials()
             self._cut_torn_tail()
             recovered = self._reconcile(audit) if audit is not None and hasattr(audit, "iter_records") else 0
             self._append_json(self.runs_file, [{"run_id": run_id, "started": time.time()}])
@@ -247,6 +248,13 @@ class RunDir:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+
+    def _remove_partials(self) -> None:
+        """Temp files of a run killed mid-write (``_atomic_write``): under the lock no one
+        else is writing, so every ``.part-*`` left is garbage, never an answer."""
+        for folder in (self.out, self.answers):
+            for part in folder.glob(".part-*") if folder.is_dir() else ():
+                part.unlink(missing_ok=True)
 
     def _cut_torn_tail(self) -> None:
         for path in (self.manifest, self.runs_file):

@@ -246,3 +246,16 @@ def test_a_skipped_file_lost_from_the_manifest_is_recovered_as_skipped_not_as_an
     second = _batch(settings, scanner, missing_local_model, out, trail).run([folder])
     assert second.failed == 0 and second.input_skips == 1 and second.skipped == 2
     assert [r["outcome"] for r in trail.records() if r["document_id"].endswith("zz_empty.txt")] == ["skipped", "skipped"]
+
+
+def test_temp_files_of_a_run_killed_mid_write_are_removed_on_open(tmp_path):
+    out = tmp_path / "out"
+    (out / "answers").mkdir(parents=True)
+    (out / "answers" / ".part-q6r005zx").write_text("half an answer")
+    (out / ".part-manifest-abc").write_text("half a manifest")
+    (out / "answers" / "kept.txt").write_text("an answer")
+    rundir = RunDir(out)
+    rundir.open("run-a")
+    rundir.close()
+    assert not list(out.rglob(".part-*"))
+    assert (out / "answers" / "kept.txt").read_text() == "an answer"
