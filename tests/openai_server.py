@@ -12,6 +12,11 @@ Replies are scriptable::
     server.timeout_next(1, seconds=2.0)             # answer too late
     server.malformed_next(1, kind="not_json")       # or kind="no_choices"
     server.responder = lambda body: "..."           # compute replies
+    server.require_key("sk-right")                  # any other key: HTTP 401, on every path
+
+``GET /v1/models`` lists ``server.models`` (a preflight's cheap request; set
+it to None for a server that does not list models); every other path but
+chat completions answers 404.
 
 The default reply repeats the placeholders (``<PERSON_1>``) found in the last
 user message, verbatim, so restore can be tested end to end.
@@ -31,6 +36,7 @@ from typing import Any, Callable
 
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
 CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
+MODELS_PATHS = ("/v1/models", "/models")
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class _State:
     requests: list[RecordedRequest] = field(default_factory=list)
     replies: deque[str] = field(default_factory=deque)
     faults: deque[_Fault] = field(default_factory=deque)
+    key: str | None = None  # require_key(): the only Authorization accepted
 
 
 class OpenAIServer:
@@ -89,6 +96,7 @@ class OpenAIServer:
         self._state = _State()
         self._closing = threading.Event()
         self.responder: Callable[[dict[str, Any]], str] = default_reply
+        self.models: list[str] | None = ["gpt-4o-mini", "gpt-4o"]  # None: /models answers 404
         self._httpd = ThreadingHTTPServer((host, 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -137,6 +145,11 @@ class OpenAIServer:
             raise ValueError("kind is 'not_json' or 'no_choices'")
         self._add_faults(n, _Fault("malformed", malformed=kind))
 
+    def require_key(self, key: str | None) -> None:
+        """Answer 401 to any request without ``Authorization: Bearer <key>`` (None: accept any)."""
+        with self._lock:
+            self._state.key = key
+
     def _add_faults(self, n: int, fault: _Fault) -> None:
         with self._lock:
             self._state.faults.extend([fault] * n)
@@ -146,6 +159,7 @@ class OpenAIServer:
         with self._lock:
             self._state = _State()
         self.responder = default_reply
+        self.models = ["gpt-4o-mini", "gpt-4o"]
 
     # -- what was received -------------------------------------------------
 
@@ -164,10 +178,14 @@ class OpenAIServer:
 
     # -- used by the handler -----------------------------------------------
 
+    def _authorized(self, request: RecordedRequest) -> bool:
+        key = self._state.key
+        return key is None or request.authorization == f"Bearer {key}"
+
     def _record(self, request: RecordedRequest) -> tuple[_Fault | None, str | None]:
         with self._lock:
             self._state.requests.append(request)
-            if request.path not in CHAT_PATHS:
+            if request.path not in CHAT_PATHS or not self._authorized(request):
                 return None, None
             if self._state.faults:
                 return self._state.faults.popleft(), None
@@ -217,6 +235,12 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 json=parsed,
             )
             fault, scripted = server._record(recorded)
+            if not server._authorized(recorded):
+                error = {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}
+                return self._send(401, {"error": error})
+            if path in MODELS_PATHS and self.command == "GET" and server.models is not None:
+                models = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in server.models]
+                return self._send(200, {"object": "list", "data": models})
             if path not in CHAT_PATHS:
                 return self._send(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
             if not isinstance(parsed, dict):

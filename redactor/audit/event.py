@@ -24,7 +24,7 @@ class AuditEvent:
     route: str  # cloud | cloud_redacted | local | blocked | none (scan-only / failed before decide)
     reasons: list[str]  # rule ids and short machine reasons, never values
     policy_version: str  # sha256 of the policy's canonical form
-    outcome: str  # ok | error
+    outcome: str  # ok | error | skipped (an empty or binary file: nothing to answer)
     error_class: str = ""
     backend: str = ""  # cloud | local | local_server | ""
     model: str = ""
