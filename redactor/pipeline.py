@@ -38,7 +38,7 @@ from .detect.scanner import Scanner
 from .errors import CloudError, IngestError, RedactorError, UnexpectedError
 from .guard import check_payload
 from .ingest.document import Document
-from .policy import Decision, Policy, Route, decide, load_policy
+from .policy import Decision, Policy, Route, check_names, decide, load_policy
 from .transform import Mapping, pseudonymize, restore
 
 SYSTEM_PROMPT = "You are a careful assistant. Answer the task about the document concisely."
@@ -182,7 +182,11 @@ class Pipeline:
         self.settings = settings
         self._scanner = scanner
         self._scanner_lock = threading.Lock()
-        self.policy = policy or load_policy(settings.policy)
+        if policy is None:
+            policy = load_policy(settings.policy, settings.detect)
+        else:
+            check_names(policy, settings.detect)
+        self.policy = policy
         if cloud is None and settings.cloud.configured:
             cloud = CloudBackend(settings.cloud)
         self.cloud = cloud

@@ -62,7 +62,10 @@ Category = Literal["PII", "FINANCIAL", "HEALTH", "CREDENTIAL", "OTHER"]
 #: catastrophically fails loudly instead of hanging the scan.
 REGEX_TIMEOUT_S = 60.0
 
-__all__ = ["PackSet", "PackRecognizer", "LexiconRecognizer", "load_packs", "default_pack_paths", "read_lexicon"]
+__all__ = [
+    "PackSet", "PackRecognizer", "LexiconRecognizer", "load_packs", "read_pack_specs", "pack_categories",
+    "checksum_types", "default_pack_paths", "read_lexicon",
+]
 
 
 # -- schema ----------------------------------------------------------------------------
@@ -415,6 +418,7 @@ class PackSet:
 
     recognizers: list[EntityRecognizer]
     categories: dict[str, str]
+    checksum_types: frozenset[str] = frozenset()
 
 
 def default_pack_paths() -> list[Path]:
@@ -495,8 +499,9 @@ def _lexicon_terms(pack_file: Path, spec: RecognizerSpec) -> list[str]:
     raise PackError(f"{pack_file}: recognizer {spec.name}: lexicon: file {spec.lexicon} not found in lexicons/")
 
 
-def load_packs(paths: Iterable[Path | str]) -> PackSet:
-    """Load pack files and folders (``*.yaml`` in sorted order).
+def read_pack_specs(paths: Iterable[Path | str]) -> list[tuple[Path, RecognizerSpec]]:
+    """The recognizer entries of pack files and folders (``*.yaml`` in sorted order),
+    validated but not built: no lexicon is read, no regex run.
 
     A later entry with the same ``name`` replaces an earlier one, so a site pack can
     override or disable (``enabled: false``) a shipped recognizer."""
@@ -505,20 +510,37 @@ def load_packs(paths: Iterable[Path | str]) -> PackSet:
         for spec in _read_pack(pack_file).recognizers:
             chosen.pop(spec.name, None)
             chosen[spec.name] = (pack_file, spec)
+    return list(chosen.values())
 
+
+def pack_categories(specs: Iterable[tuple[Path, RecognizerSpec]]) -> dict[str, str]:
+    """The category of every entity type the entries declare (disabled ones too)."""
     categories: dict[str, str] = {}
-    recognizers: list[EntityRecognizer] = []
-    for pack_file, spec in chosen.values():
+    for pack_file, spec in specs:
         known = categories.setdefault(spec.entity_type, spec.category)
         if known != spec.category:
             raise PackError(
                 f"{pack_file}: recognizer {spec.name}: category: {spec.entity_type} is {spec.category} here "
                 f"but {known} in another entry"
             )
+    return dict(sorted(categories.items()))
+
+
+def checksum_types(specs: Iterable[tuple[Path, RecognizerSpec]]) -> frozenset[str]:
+    """Entity types that an enabled entry confirms by a checksum (its ``validator``)."""
+    return frozenset(spec.entity_type for _, spec in specs if spec.enabled and spec.validator)
+
+
+def load_packs(paths: Iterable[Path | str]) -> PackSet:
+    """Load pack files and folders into recognizers (see ``read_pack_specs``)."""
+    specs = read_pack_specs(paths)
+    categories = pack_categories(specs)
+    recognizers: list[EntityRecognizer] = []
+    for pack_file, spec in specs:
         if not spec.enabled:
             continue
         if spec.lexicon:
             recognizers.append(LexiconRecognizer(spec, _lexicon_terms(pack_file, spec)))
         else:
             recognizers.append(PackRecognizer(spec))
-    return PackSet(recognizers=recognizers, categories=dict(sorted(categories.items())))
+    return PackSet(recognizers=recognizers, categories=categories, checksum_types=checksum_types(specs))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.predefined_recognizers import (
@@ -29,7 +30,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from ..config import DetectSettings
-from .categories import BUILTIN_CATEGORIES
+from .categories import BUILTIN_CATEGORIES, CATEGORIES, PII
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
 
@@ -49,11 +50,17 @@ _FALLBACK_BUILTINS = [
 _ALWAYS_BUILTINS = [DateRecognizer, IpRecognizer, PrefilteredUrlRecognizer, UsSsnRecognizer]
 
 
+# Built-in types whose recognizers confirm a match by a checksum or fixed validity
+# rules (Presidio's validate_result / invalidate_result).  Packs add theirs (``validator``).
+BUILTIN_CHECKSUM_TYPES = frozenset({"CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "CRYPTO", "US_SSN"})
+
+
 @dataclass
 class Registry:
     registry: RecognizerRegistry
     categories: dict[str, str] = field(default_factory=dict)
     pack_files: list[Path] = field(default_factory=list)
+    checksum_types: frozenset[str] = frozenset()
 
 
 def _pack_paths(settings: DetectSettings) -> list[Path]:
@@ -81,4 +88,25 @@ def build_registry(settings: DetectSettings) -> Registry:
         registry.add_recognizer(r)
     categories = dict(BUILTIN_CATEGORIES)
     categories.update(packs.categories)
-    return Registry(registry=registry, categories=categories, pack_files=pack_paths)
+    checksum = BUILTIN_CHECKSUM_TYPES | packs.checksum_types
+    return Registry(registry=registry, categories=categories, pack_files=pack_paths, checksum_types=checksum)
+
+
+def known_entity_types(settings: DetectSettings) -> dict[str, str]:
+    """Every entity type a Scanner built from ``settings`` can report, with its
+    category: the built-in table, the packs' entries (read from YAML, no spaCy,
+    no lexicon) and the doubt pass's type.  Policies are checked against it."""
+    from .doubt import DOUBT_TYPE
+    from .packs import pack_categories, read_pack_specs
+
+    types = dict(BUILTIN_CATEGORIES)
+    types.update(pack_categories(read_pack_specs(_pack_paths(settings))))
+    types[DOUBT_TYPE] = PII
+    return types
+
+
+def known_categories(entity_types: dict[str, str]) -> frozenset[str]:
+    """The categories a policy may name: the fixed ones and any a pack entry uses."""
+    from .packs import Category
+
+    return frozenset(CATEGORIES) | frozenset(get_args(Category)) | frozenset(entity_types.values())
