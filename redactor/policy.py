@@ -180,7 +180,7 @@ def check_names(policy: Policy, detect: DetectSettings | None = None, *, where: 
     combinations is a known category or entity type (built-in or from the packs
     ``detect`` configures).  A misspelt name would otherwise never match, and the
     findings it meant would fall through to a more permissive rule."""
-    from .detect.registry import known_categories, known_entity_types
+    from .detect.categories import known_categories, known_entity_types
 
     types = known_entity_types(detect or DetectSettings())
     categories = known_categories(types)

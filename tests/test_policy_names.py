@@ -91,7 +91,7 @@ def test_types_of_custom_packs_are_known_when_the_settings_name_the_pack(tmp_pat
 
 def test_every_type_a_scanner_can_report_is_known(scanner):
     """known_entity_types reads YAML and tables only; it must not miss what the real registry builds."""
-    from redactor.detect.registry import known_entity_types
+    from redactor.detect.categories import known_entity_types
 
     known = known_entity_types(DetectSettings())
     assert set(scanner.supported_entities) <= set(known)

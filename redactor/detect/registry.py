@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
 
 from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.predefined_recognizers import (
@@ -30,7 +29,8 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from ..config import DetectSettings
-from .categories import BUILTIN_CATEGORIES, CATEGORIES, PII
+from . import pack_specs
+from .categories import BUILTIN_CATEGORIES
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
 
@@ -63,17 +63,10 @@ class Registry:
     checksum_types: frozenset[str] = frozenset()
 
 
-def _pack_paths(settings: DetectSettings) -> list[Path]:
-    from .packs import default_pack_paths
-
-    paths = list(default_pack_paths()) if settings.use_default_packs else []
-    return paths + [Path(p) for p in settings.packs]
-
-
 def build_registry(settings: DetectSettings) -> Registry:
     from .packs import load_packs
 
-    pack_paths = _pack_paths(settings)
+    pack_paths = pack_specs.pack_paths(settings)
     packs = load_packs(pack_paths)
     recognizers: list[EntityRecognizer] = [SpacyRecognizer(supported_entities=list(NER_ENTITIES))]
     recognizers += pii_recognizers()
@@ -90,23 +83,3 @@ def build_registry(settings: DetectSettings) -> Registry:
     categories.update(packs.categories)
     checksum = BUILTIN_CHECKSUM_TYPES | packs.checksum_types
     return Registry(registry=registry, categories=categories, pack_files=pack_paths, checksum_types=checksum)
-
-
-def known_entity_types(settings: DetectSettings) -> dict[str, str]:
-    """Every entity type a Scanner built from ``settings`` can report, with its
-    category: the built-in table, the packs' entries (read from YAML, no spaCy,
-    no lexicon) and the doubt pass's type.  Policies are checked against it."""
-    from .doubt import DOUBT_TYPE
-    from .packs import pack_categories, read_pack_specs
-
-    types = dict(BUILTIN_CATEGORIES)
-    types.update(pack_categories(read_pack_specs(_pack_paths(settings))))
-    types[DOUBT_TYPE] = PII
-    return types
-
-
-def known_categories(entity_types: dict[str, str]) -> frozenset[str]:
-    """The categories a policy may name: the fixed ones and any a pack entry uses."""
-    from .packs import Category
-
-    return frozenset(CATEGORIES) | frozenset(get_args(Category)) | frozenset(entity_types.values())
