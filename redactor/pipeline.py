@@ -90,6 +90,20 @@ class Prepared:
     prepare_ms: float = 0.0
 
 
+def decide_with_doubts(scan: ScanResult, policy: Policy) -> tuple[Decision, tuple[Finding, ...]]:
+    """The decision for one scanned text and the findings it acts on: the scanner's,
+    then, when that first decision would let text leave, the doubt pass's after
+    them (``findings[len(scan.findings):]`` are the doubts).  ``redactor scan``
+    shows exactly these, so it reports what ``run`` does."""
+    findings = scan.findings
+    decision = decide(findings, policy)
+    if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
+        # text may leave: what no recognizer explained counts as a doubt
+        findings = findings + tuple(find_doubts(scan.text, findings))
+        decision = decide(findings, policy)
+    return decision, findings
+
+
 def prepare(
     document: str | Document,
     task: str,
@@ -108,12 +122,7 @@ def prepare(
     p = Prepared(doc, task)
     try:
         p.scan = scan if scan is not None else scanner.scan(doc)
-        findings = p.scan.findings
-        p.decision = decide(findings, policy)
-        if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
-            # text may leave: what no recognizer explained counts as a doubt
-            findings = findings + tuple(find_doubts(doc.text, findings))
-            p.decision = decide(findings, policy)
+        p.decision, findings = decide_with_doubts(p.scan, policy)
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED) and not cloud_configured:
             p.decision = p.decision.rerouted(Route.LOCAL, "cloud-not-configured")
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
