@@ -133,6 +133,17 @@ def test_redact_operators_needing_a_key_say_so(docs: Path, tmp_path: Path):
     assert r.exit_code == 2 and "REDACTOR_REDACT_KEY" in r.stderr
 
 
+def test_redact_keeps_the_label_after_a_name(tmp_path: Path):
+    """"John Smith SSN 536-…": the name and the number go, the word SSN stays."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "hr.txt").write_text(f"Employee: John Smith SSN {SSN}, start date next month.\n")
+    r = run("redact", str(src / "hr.txt"), "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    [copy] = list((tmp_path / "out").iterdir())
+    assert copy.read_text() == "Employee: <PERSON> SSN <US_SSN>, start date next month.\n"
+
+
 def test_scan_shows_the_doubts_run_acts_on(tmp_path: Path):
     """A word no recognizer explains is a doubt: run pseudonymises it, so scan must show it."""
     (tmp_path / "note.txt").write_text("The Quorvex rollout starts next quarter.\n")

@@ -1,0 +1,30 @@
+"""Refinement on labelled cases (tests/labeled/refinement.jsonl): exactly the gold
+spans, no more.
+
+- One name is one finding: "John Smith" read by spaCy and "John Smith SSN" read by
+  the name recognizer merge into "John Smith", and the label "SSN" stays text.
+- Ordinary words are not people or places: "Lunch" (PERSON at 0.85 from spaCy),
+  "Nice to have" and "the delta delta" (LOCATION) kept clean memos local.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redactor.evaluate import read_jsonl
+
+CASES = list(read_jsonl(Path(__file__).parent / "labeled" / "refinement.jsonl"))
+
+
+@pytest.mark.parametrize("example", CASES, ids=[e.text[:40] for e in CASES])
+def test_exactly_the_gold_spans(scanner, example):
+    found = sorted((f.entity_type, f.start, f.end) for f in scanner.scan(example.text).findings)
+    assert found == sorted((s.entity_type, s.start, s.end) for s in example.gold)
+
+
+def test_a_place_that_is_a_frequent_word_needs_a_place_cue(scanner):
+    text = "It would be Nice to have a dashboard. We flew to Nice in May."
+    places = [(f.value(text), f.start) for f in scanner.scan(text).findings if f.entity_type == "LOCATION"]
+    assert places == [("Nice", text.rindex("Nice"))]
