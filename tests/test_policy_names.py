@@ -149,3 +149,16 @@ def test_naming_the_mrn_as_allowed_lets_the_note_out(tmp_path: Path, make_pipeli
     r = pipeline.process(NOTE, TASK, max_tokens=16)
     assert (r.outcome, r.route) == ("ok", "cloud")
     assert openai_server.sent_anywhere("00482913")
+
+
+def test_run_with_a_misspelt_policy_stops_before_any_document(tmp_path: Path, openai_server):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.txt").write_text(NOTE)
+    env = {"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-test-key-123"}
+    r = CliRunner().invoke(cli, ["run", str(docs), "--task", TASK, "--out", str(tmp_path / "out"),
+                                 "--policy", str(write(tmp_path, "typo.toml", MISSPELT_HEALTH))], env=env)
+    assert r.exit_code == 2 and "categories.HELTH" in r.stderr and "did you mean HEALTH?" in r.stderr
+    assert openai_server.requests == []
+    r = CliRunner().invoke(cli, ["scan", str(docs), "--policy", str(tmp_path / "typo.toml")])
+    assert r.exit_code == 2 and "categories.HELTH" in r.stderr
