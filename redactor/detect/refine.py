@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from presidio_analyzer import RecognizerResult
 
 from .doubt import common_words, first_names
-from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE
+from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
 
 # Words that label a field.  As an entity of their own they are noise.
@@ -59,7 +59,7 @@ class Candidate:
 def refine(text: str, results: list[RecognizerResult], min_score: float) -> list[Candidate]:
     cands = [Candidate.of(r) for r in results]
     cands = [c for c in (_trim(text, c) for c in cands) if c is not None]
-    cands = [c for c in (_drop_edge_labels(text, c) for c in cands) if c is not None]
+    cands = [c for c in (_drop_edge_labels(text, c) for c in cands) if c is not None and _trim(text, c) is not None]
     cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
     cands = [c for c in cands if not _is_noise(text, c)]
     cands = _drop_url_inside_email(cands)
@@ -85,25 +85,31 @@ _LAST_WORD = re.compile(r"\s+(\S+)$")
 _FIRST_WORD = re.compile(r"^(\S+)\s+")
 
 
-def _is_label(word: str) -> bool:
-    """A field label as written on a form: "SSN", "DOB:", "MRN#"."""
-    return word.lower().strip(".:#") in LABEL_WORDS and (word.isupper() or word.endswith((":", "#")))
+def _is_label(word: str, place: bool) -> bool:
+    """A field label as written on a form: "SSN", "DOB:", "MRN#" ("ID" and "MS"
+    after a place are states)."""
+    return (
+        word.lower().strip(".:#") in LABEL_WORDS
+        and (word.isupper() or word.endswith((":", "#")))
+        and not (place and word in _US_STATE_CODES)
+    )
 
 
 def _drop_edge_labels(text: str, c: Candidate) -> Candidate | None:
     """"John Smith SSN 536-…": the label that follows a name is not part of it.
     Left in, the span would be counted beside "John Smith" and redacting it would
     remove the label that says what the next value is."""
-    if c.entity_type not in NER_TYPES:
+    if c.entity_type not in ("PERSON", "LOCATION"):
         return c
+    place = c.entity_type == "LOCATION"
     value = text[c.start : c.end]
-    while (m := _LAST_WORD.search(value)) and _is_label(m.group(1)):
+    while (m := _LAST_WORD.search(value)) and _is_label(m.group(1), place):
         value = value[: m.start()]
-    while (m := _FIRST_WORD.match(value)) and _is_label(m.group(1)):
+    while (m := _FIRST_WORD.match(value)) and _is_label(m.group(1), place):
         c.start += m.end()
         value = value[m.end() :]
     c.end = c.start + len(value)
-    return None if _is_label(value) else c
+    return None if _is_label(value, place) else c
 
 
 def _is_noise(text: str, c: Candidate) -> bool:
@@ -173,22 +179,23 @@ _ARTICLE = frozenset({"the", "a", "an"})
 
 
 def _words_not_place(text: str, c: Candidate, value: str) -> bool:
-    """A place reading made of ordinary words: a phrase of English words with a
-    lower-case word in it ("Nice to have", "the delta delta") that is not itself a
-    known place, or a very frequent word ("Nice") with no place cue around it.  A
+    """A place reading made of ordinary words, with no place cue around it: a very
+    frequent word ("Nice"), or a phrase of English words with a lower-case word in
+    it ("Nice to have", "the delta delta") that is not itself a known place.  A
     given name stays: spaCy sometimes calls a person a place ("calls me Ján")."""
     lex = load_lexicons()
-    words = [fold(w) for w in value.split()]
-    if len(words) == 1:
-        return words[0] in lex.common and words[0] not in lex.first and not _place_cue(text, c.start, c.end)
-    inner = value.split()[1:] if words[0] in _ARTICLE else value.split()
-    lowered = [w for w in inner if w.islower() and fold(w) not in _PLACE_PARTICLES]
-    phrase = " ".join(words[1:] if words[0] in _ARTICLE else words)
-    return (
-        bool(lowered)
-        and all(w in lex.dictionary or w in lex.common for w in words)
-        and phrase not in lex.places
-    )
+    words = value.split()
+    keys = [fold(w) for w in words]
+    if len(keys) == 1:
+        ordinary = keys[0] in lex.common and keys[0] not in lex.first
+    else:
+        body = words[1:] if keys[0] in _ARTICLE else words
+        ordinary = (
+            any(w.islower() and fold(w) not in _PLACE_PARTICLES for w in body)
+            and all(k in lex.dictionary or k in lex.common for k in keys)
+            and fold(" ".join(body)) not in lex.places
+        )
+    return ordinary and not _place_cue(text, c.start, c.end)
 
 
 def _place_cue(text: str, start: int, end: int) -> bool:
