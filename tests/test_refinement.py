@@ -28,3 +28,16 @@ def test_a_place_that_is_a_frequent_word_needs_a_place_cue(scanner):
     text = "It would be Nice to have a dashboard. We flew to Nice in May."
     places = [(f.value(text), f.start) for f in scanner.scan(text).findings if f.entity_type == "LOCATION"]
     assert places == [("Nice", text.rindex("Nice"))]
+
+
+def test_overlapping_findings_of_one_type_are_one_finding():
+    """Two recognizers, two overlapping readings of one name: one finding over both."""
+    from presidio_analyzer import RecognizerResult
+
+    from redactor.detect.refine import refine
+
+    text = "Signed by Anna Maria Lindqvist on arrival."
+    a, b = text.index("Anna Maria"), text.index("Maria Lindqvist")
+    raw = [RecognizerResult("PERSON", a, a + len("Anna Maria"), 0.85), RecognizerResult("PERSON", b, b + len("Maria Lindqvist"), 0.7)]
+    [one] = refine(text, raw, 0.4)
+    assert (one.entity_type, text[one.start : one.end]) == ("PERSON", "Anna Maria Lindqvist")
