@@ -162,3 +162,16 @@ def test_run_with_a_misspelt_policy_stops_before_any_document(tmp_path: Path, op
     assert openai_server.requests == []
     r = CliRunner().invoke(cli, ["scan", str(docs), "--policy", str(tmp_path / "typo.toml")])
     assert r.exit_code == 2 and "categories.HELTH" in r.stderr
+
+
+def test_checking_names_loads_neither_spacy_nor_presidio():
+    """`policy check` reads the packs' YAML; it must stay a quick command."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from redactor.policy import load_policy; load_policy('default'); "
+        "print(sorted(m for m in ('spacy', 'presidio_analyzer') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
