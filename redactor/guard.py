@@ -9,12 +9,13 @@ payloads it also checks that no original value of the mapping appears in it,
 whatever the scanner thinks.  Placeholders themselves are ignored.
 
 Strong identifiers are refused whatever the policy's categories and
-``unknown_entity`` say: an identifier confirmed by a checksum (card, IBAN, SSN,
-NPI, DEA, MBI, routing number … every pack entry with a ``validator``) or a
-health or financial identifier confirmed by its label (``LABELLED_IDENTIFIERS``)
-passes only when the policy allows its entity type by name
-(``[entities.NPI] action = "allow"``).  A permissive category rule or a
-misjudged catch-all never lets one out.
+``unknown_entity`` say: an identifier confirmed by a checksum or validity rules
+(card, IBAN, SSN, NPI, DEA, MBI, routing number … every pack entry with a
+``validator``, see ``Scanner.checksum_types``) or a health or financial
+identifier confirmed by its label (``LABELLED_IDENTIFIERS``) passes only when
+the policy allows its entity type by name (``[entities.NPI] action = "allow"``;
+the same for non-personal ones such as ISIN or CUSIP).  A permissive category
+rule or a misspelt or catch-all rule never lets one out.
 """
 
 from __future__ import annotations
