@@ -41,3 +41,11 @@ def test_overlapping_findings_of_one_type_are_one_finding():
     raw = [RecognizerResult("PERSON", a, a + len("Anna Maria"), 0.85), RecognizerResult("PERSON", b, b + len("Maria Lindqvist"), 0.7)]
     [one] = refine(text, raw, 0.4)
     assert (one.entity_type, text[one.start : one.end]) == ("PERSON", "Anna Maria Lindqvist")
+
+
+def test_a_clean_memo_goes_to_the_cloud(make_pipeline, openai_server, missing_local_model):
+    """What the false positives cost: a memo with no personal data was kept local."""
+    memo = "Team memo\n\nLunch is at noon on Thursday in the atrium.\nThe delta delta between the two load tests was small.\n"
+    r = make_pipeline(local=missing_local_model).process(memo, "Summarize this memo.", max_tokens=16)
+    assert (r.outcome, r.route) == ("ok", "cloud"), r.reasons
+    assert openai_server.sent_anywhere("Lunch is at noon")
