@@ -7,6 +7,15 @@ decision is ``cloud``: nothing left in clear that the policy would redact, keep
 local or block.  For pseudonymised
 payloads it also checks that no original value of the mapping appears in it,
 whatever the scanner thinks.  Placeholders themselves are ignored.
+
+Strong identifiers are refused whatever the policy's categories and
+``unknown_entity`` say: an identifier confirmed by a checksum or validity rules
+(card, IBAN, SSN, NPI, DEA, MBI, routing number … every pack entry with a
+``validator``, see ``Scanner.checksum_types``) or a health or financial
+identifier confirmed by its label (``LABELLED_IDENTIFIERS``) passes only when
+the policy allows its entity type by name (``[entities.NPI] action = "allow"``;
+the same for non-personal ones such as ISIN or CUSIP).  A permissive category
+rule or a misspelt or catch-all rule never lets one out.
 """
 
 from __future__ import annotations
@@ -21,6 +30,10 @@ from .policy import Decision, Policy, Route, decide
 from .transform import Mapping, _norm
 
 _PLACEHOLDER = re.compile(r"<[A-Z0-9_]+_\d+>")
+
+# Health and financial identifiers with no checksum, reported only beside their
+# label ("MRN", "member id", "acct #"); the label makes them as certain as a checksum.
+LABELLED_IDENTIFIERS = frozenset({"MEDICAL_RECORD_NUMBER", "HEALTH_PLAN_ID", "US_BANK_NUMBER", "ACCOUNT_NUMBER"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,10 @@ def check_payload(messages: list[dict[str, str]], scanner: Scanner, policy: Poli
     decision = decide(findings, policy)
     if decision.route is not Route.CLOUD:
         return GuardVerdict(False, f"guard.{decision.reasons[0].rule}", decision)
+    strong = scanner.checksum_types | LABELLED_IDENTIFIERS
+    for f in findings:
+        if f.entity_type in strong and policy.action_for(f) != (f"entity.{f.entity_type}", "allow"):
+            return GuardVerdict(False, f"guard.identifier.{f.entity_type}", decision)
     return GuardVerdict(True, "", decision)
 
 

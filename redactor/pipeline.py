@@ -38,7 +38,7 @@ from .detect.scanner import Scanner
 from .errors import CloudError, IngestError, RedactorError, UnexpectedError
 from .guard import check_payload
 from .ingest.document import Document, note_codes
-from .policy import Decision, Policy, Route, decide, load_policy
+from .policy import Decision, Policy, Route, check_names, decide, load_policy
 from .transform import Mapping, pseudonymize, restore
 
 SYSTEM_PROMPT = "You are a careful assistant. Answer the task about the document concisely."
@@ -91,6 +91,20 @@ class Prepared:
     doubts: tuple[Finding, ...] = ()  # the doubt pass's findings (spans only), counted in the audit record
 
 
+def decide_with_doubts(scan: ScanResult, policy: Policy) -> tuple[Decision, tuple[Finding, ...]]:
+    """The decision for one scanned text and the findings it acts on: the scanner's,
+    then, when that first decision would let text leave, the doubt pass's after
+    them (``findings[len(scan.findings):]`` are the doubts).  ``redactor scan``
+    shows exactly these, so it reports what ``run`` does."""
+    findings = scan.findings
+    decision = decide(findings, policy)
+    if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
+        # text may leave: what no recognizer explained counts as a doubt
+        findings = findings + tuple(find_doubts(scan.text, findings))
+        decision = decide(findings, policy)
+    return decision, findings
+
+
 def prepare(
     document: str | Document,
     task: str,
@@ -109,13 +123,8 @@ def prepare(
     p = Prepared(doc, task)
     try:
         p.scan = scan if scan is not None else scanner.scan(doc)
-        findings = p.scan.findings
-        p.decision = decide(findings, policy)
-        if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
-            # text may leave: what no recognizer explained counts as a doubt
-            p.doubts = tuple(find_doubts(doc.text, findings))
-            findings = findings + p.doubts
-            p.decision = decide(findings, policy)
+        p.decision, findings = decide_with_doubts(p.scan, policy)
+        p.doubts = findings[len(p.scan.findings):]
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED) and not cloud_configured:
             p.decision = p.decision.rerouted(Route.LOCAL, "cloud-not-configured")
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
@@ -184,7 +193,11 @@ class Pipeline:
         self.settings = settings
         self._scanner = scanner
         self._scanner_lock = threading.Lock()
-        self.policy = policy or load_policy(settings.policy)
+        if policy is None:
+            policy = load_policy(settings.policy, settings.detect)
+        else:
+            check_names(policy, settings.detect)
+        self.policy = policy
         if cloud is None and settings.cloud.configured:
             cloud = CloudBackend(settings.cloud)
         self.cloud = cloud

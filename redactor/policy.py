@@ -1,7 +1,9 @@
 """The routing policy and the one function that applies it: ``decide()``.
 
 A policy is a TOML file compliance can read (see ``redactor/policies/default.toml``),
-validated with ``extra="forbid"`` so a typo fails loudly and names the field.
+validated with ``extra="forbid"`` so a typo fails loudly and names the field,
+and checked against the known categories and entity types (``check_names``) so a
+misspelt ``[categories.HELTH]`` fails too instead of silently never matching.
 Its version is the sha256 of its canonical JSON form and goes into every
 decision and audit record.
 
@@ -18,6 +20,7 @@ How a route is decided, for the findings of one document:
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections import Counter
@@ -29,7 +32,7 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .config import PACKAGE_DIR, format_validation_error, read_toml
+from .config import PACKAGE_DIR, DetectSettings, format_validation_error, read_toml
 from .detect.findings import Finding
 from .errors import PolicyError
 
@@ -151,8 +154,11 @@ def builtin_policies() -> dict[str, Path]:
     return {p.stem: p for p in sorted(POLICY_DIR.glob("*.toml"))}
 
 
-def load_policy(path_or_name: str | Path | None = None) -> Policy:
-    """Load a policy file, or a shipped policy by name (``default``, ``redact-pii``, ``strict``)."""
+def load_policy(path_or_name: str | Path | None = None, detect: DetectSettings | None = None) -> Policy:
+    """Load a policy file, or a shipped policy by name (``default``, ``redact-pii``, ``strict``).
+
+    Every category and entity type it names must exist for the detection
+    ``detect`` configures (default: the shipped packs); see ``check_names``."""
     shipped = builtin_policies()
     if path_or_name is None:
         path = shipped["default"]
@@ -162,6 +168,36 @@ def load_policy(path_or_name: str | Path | None = None) -> Policy:
         path = Path(path_or_name)
     data = read_toml(path, PolicyError, f" (shipped policies: {', '.join(shipped)})")
     try:
-        return Policy(**data)
+        policy = Policy(**data)
     except ValidationError as e:
         raise PolicyError(format_validation_error(e, str(path))) from None
+    check_names(policy, detect, where=str(path))
+    return policy
+
+
+def check_names(policy: Policy, detect: DetectSettings | None = None, *, where: str = "policy") -> None:
+    """Fail unless every name under ``categories.``, ``entities.`` and in the
+    combinations is a known category or entity type (built-in or from the packs
+    ``detect`` configures).  A misspelt name would otherwise never match, and the
+    findings it meant would fall through to a more permissive rule."""
+    from .detect.categories import known_categories, known_entity_types
+
+    types = known_entity_types(detect or DetectSettings())
+    categories = known_categories(types)
+    problems = [_unknown(f"categories.{n}", n, categories, "category") for n in policy.categories if n not in categories]
+    problems += [_unknown(f"entities.{n}", n, types, "entity type") for n in policy.entities if n not in types]
+    for i, combo in enumerate(policy.combinations):
+        for key in ("if_all", "if_any"):
+            problems += [
+                _unknown(f"combinations[{i}] ({combo.id}).{key}: {n}", n, categories | types.keys(), "category or entity type")
+                for n in getattr(combo, key)
+                if n not in categories and n not in types
+            ]
+    if problems:
+        raise PolicyError(f"{where}: " + "; ".join(problems))
+
+
+def _unknown(key: str, name: str, known: Iterable[str], kind: str) -> str:
+    close = difflib.get_close_matches(name.upper(), sorted(known), n=1, cutoff=0.75)
+    hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(sorted(known))}"
+    return f"{key}: unknown {kind} {name!r}; {hint}"

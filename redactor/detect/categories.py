@@ -2,10 +2,16 @@
 
 Pack recognizers declare their own category in YAML; this table covers the
 built-in and code recognizers.  A type in neither gets ``UNKNOWN``, which the
-policy routes the safe way.
+policy routes the safe way.  ``known_entity_types`` is the whole list for one
+configuration, which policies are checked against.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, get_args
+
+if TYPE_CHECKING:
+    from ..config import DetectSettings
 
 PII = "PII"
 FINANCIAL = "FINANCIAL"
@@ -15,6 +21,9 @@ QUASI = "QUASI_IDENTIFIER"  # not identifying alone (dates, places); identifying
 UNKNOWN = "UNKNOWN"
 
 CATEGORIES = (PII, FINANCIAL, HEALTH, CREDENTIAL, QUASI, UNKNOWN)
+
+# What the doubt pass (detect/doubt.py) calls a word or number no recognizer explained.
+DOUBT_TYPE = "UNVERIFIED"
 
 BUILTIN_CATEGORIES: dict[str, str] = {
     "PERSON": PII,
@@ -33,6 +42,7 @@ BUILTIN_CATEGORIES: dict[str, str] = {
     "ZIP_CODE": QUASI,
     "CREDIT_CARD": FINANCIAL,
     "IBAN_CODE": FINANCIAL,
+    "ABA_ROUTING_NUMBER": FINANCIAL,
     "US_BANK_NUMBER": FINANCIAL,
     "US_ITIN": FINANCIAL,
     "CRYPTO": FINANCIAL,
@@ -43,3 +53,22 @@ def category_of(entity_type: str, extra: dict[str, str] | None = None) -> str:
     if extra and entity_type in extra:
         return extra[entity_type]
     return BUILTIN_CATEGORIES.get(entity_type, UNKNOWN)
+
+
+def known_entity_types(settings: "DetectSettings") -> dict[str, str]:
+    """Every entity type a Scanner built from ``settings`` can report, with its
+    category: this table, the doubt pass's type, and the entries of the packs
+    ``settings`` configure, read from YAML (no Presidio, no spaCy, no lexicon)."""
+    from .pack_specs import pack_categories, pack_paths, read_pack_specs
+
+    types = dict(BUILTIN_CATEGORIES)
+    types[DOUBT_TYPE] = PII
+    types.update(pack_categories(read_pack_specs(pack_paths(settings))))
+    return types
+
+
+def known_categories(entity_types: dict[str, str]) -> frozenset[str]:
+    """The categories a policy may name: the fixed ones and any a pack entry may use."""
+    from .pack_specs import Category
+
+    return frozenset(CATEGORIES) | frozenset(get_args(Category)) | frozenset(entity_types.values())

@@ -34,11 +34,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import resource_dir
-from .categories import PII, QUASI
+from .categories import DOUBT_TYPE, PII, QUASI
 from .findings import Finding
 from .names.lexicons import fold, load_lexicons, read_terms
 
-DOUBT_TYPE = "UNVERIFIED"
 DOUBT_SCORE = 0.3
 
 _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")

@@ -1,5 +1,8 @@
 """Declarative recognizer packs: YAML files that compliance can read and edit.
 
+This module builds recognizers from pack entries; their schema and the reading of
+pack files are in ``pack_specs.py``.
+
 A pack is a YAML file with a list of ``recognizers``; each entry becomes a Presidio
 recognizer.  ``recognizers/README.md`` documents the fields for editors.  In short::
 
@@ -45,102 +48,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable
 
 import regex
-import yaml
 from presidio_analyzer import EntityRecognizer, LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..config import resource_dir
 from ..errors import PackError
+from .pack_specs import (  # the schema and reading live there, light enough for `policy check`
+    Category,
+    PackSpec,
+    PatternSpec,
+    RecognizerSpec,
+    checksum_types,
+    default_pack_paths,
+    pack_categories,
+    read_pack_specs,
+)
 from .validators import VALIDATORS
-
-Category = Literal["PII", "FINANCIAL", "HEALTH", "CREDENTIAL", "OTHER"]
 
 #: Longest one pattern may run over one text; a pack regex that backtracks
 #: catastrophically fails loudly instead of hanging the scan.
 REGEX_TIMEOUT_S = 60.0
 
-__all__ = ["PackSet", "PackRecognizer", "LexiconRecognizer", "load_packs", "default_pack_paths", "read_lexicon"]
-
-
-# -- schema ----------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PatternSpec(_Strict):
-    name: str = Field(min_length=1)
-    regex: str = Field(min_length=1)
-    score: float = Field(ge=0.0, le=1.0)
-
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            regex.compile(value)
-        except regex.error as e:
-            raise ValueError(f"invalid regex: {e}") from None
-        return value
-
-
-class RecognizerSpec(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
-    entity_type: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
-    category: Category
-    description: str = ""
-    enabled: bool = True
-    language: str = "en"
-    patterns: list[PatternSpec] = Field(default_factory=list)
-    lexicon: str | None = None
-    lexicon_score: float = Field(0.75, ge=0.0, le=1.0)
-    validator: str | None = None
-    invalid_score: float | None = Field(None, ge=0.0, le=1.0)
-    context: list[str] = Field(default_factory=list)
-    context_required: bool = False
-    context_window: int = Field(40, ge=1, le=1000)
-    context_after: int | None = Field(None, ge=0, le=1000)
-    context_boost: float = Field(0.0, ge=0.0, le=1.0)
-
-    @field_validator("validator")
-    @classmethod
-    def _known_validator(cls, value: str | None) -> str | None:
-        if value is not None and value not in VALIDATORS:
-            raise ValueError(f"unknown validator {value!r}; known: {', '.join(sorted(VALIDATORS))}")
-        return value
-
-    @field_validator("lexicon")
-    @classmethod
-    def _plain_file_name(cls, value: str | None) -> str | None:
-        if value is not None and (not value or "/" in value or "\\" in value or value.startswith(".")):
-            raise ValueError("must be a file name in the pack's lexicons/ folder")
-        return value
-
-    @field_validator("context")
-    @classmethod
-    def _no_blank_words(cls, value: list[str]) -> list[str]:
-        if any(not w.strip() for w in value):
-            raise ValueError("context words must not be blank")
-        return value
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "RecognizerSpec":
-        if bool(self.patterns) == bool(self.lexicon):
-            raise ValueError("give either patterns or lexicon (exactly one)")
-        if self.context_required and not self.context:
-            raise ValueError("context_required needs context words")
-        if self.lexicon and (self.validator or self.invalid_score is not None):
-            raise ValueError("validator and invalid_score apply to patterns, not to a lexicon")
-        return self
-
-
-class PackSpec(_Strict):
-    version: Literal[1] = 1
-    description: str = ""
-    recognizers: list[RecognizerSpec]
+__all__ = [
+    "PackSet", "PackRecognizer", "LexiconRecognizer", "load_packs", "default_pack_paths", "read_lexicon",
+    "Category", "PackSpec", "PatternSpec", "RecognizerSpec",
+]
 
 
 # -- context ---------------------------------------------------------------------------
@@ -415,10 +349,7 @@ class PackSet:
 
     recognizers: list[EntityRecognizer]
     categories: dict[str, str]
-
-
-def default_pack_paths() -> list[Path]:
-    return [resource_dir("recognizers")]
+    checksum_types: frozenset[str] = frozenset()
 
 
 def read_lexicon(path: Path) -> list[str]:
@@ -429,59 +360,6 @@ def read_lexicon(path: Path) -> list[str]:
         if term:
             terms.append(term)
     return terms
-
-
-def _pack_files(paths: Iterable[Path | str]) -> list[Path]:
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise PackError(f"{p}: recognizer pack not found")
-    return files
-
-
-def _where(loc: tuple, raw: object) -> str:
-    """``recognizers[2] (credit_card).patterns[0].regex`` from a pydantic location."""
-    parts: list[str] = []
-    node = raw
-    for key in loc:
-        if isinstance(key, int):
-            label = f"[{key}]"
-            node = node[key] if isinstance(node, list) and key < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("name"), str):
-                label += f" ({node['name']})"
-            parts.append(label)
-        else:
-            parts.append(("." if parts else "") + str(key))
-            node = node.get(key) if isinstance(node, dict) else None
-    return "".join(parts) or "(root)"
-
-
-def _read_pack(path: Path) -> PackSpec:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise PackError(f"{path}: cannot read pack: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        problem = f": {e.problem}" if getattr(e, "problem", None) else ""
-        raise PackError(f"{path}: invalid YAML{where}{problem}") from None
-    if not isinstance(raw, dict):
-        raise PackError(f"{path}: a pack must be a mapping with a 'recognizers' list")
-    try:
-        pack = PackSpec.model_validate(raw)
-    except ValidationError as e:
-        problems = "; ".join(f"{_where(err['loc'], raw)}: {err['msg']}" for err in e.errors())
-        raise PackError(f"{path}: {problems}") from None
-    names = [r.name for r in pack.recognizers]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise PackError(f"{path}: recognizers.name: duplicate name(s) {', '.join(duplicates)}")
-    return pack
 
 
 def _lexicon_terms(pack_file: Path, spec: RecognizerSpec) -> list[str]:
@@ -496,29 +374,15 @@ def _lexicon_terms(pack_file: Path, spec: RecognizerSpec) -> list[str]:
 
 
 def load_packs(paths: Iterable[Path | str]) -> PackSet:
-    """Load pack files and folders (``*.yaml`` in sorted order).
-
-    A later entry with the same ``name`` replaces an earlier one, so a site pack can
-    override or disable (``enabled: false``) a shipped recognizer."""
-    chosen: dict[str, tuple[Path, RecognizerSpec]] = {}
-    for pack_file in _pack_files(paths):
-        for spec in _read_pack(pack_file).recognizers:
-            chosen.pop(spec.name, None)
-            chosen[spec.name] = (pack_file, spec)
-
-    categories: dict[str, str] = {}
+    """Load pack files and folders into recognizers (see ``read_pack_specs``)."""
+    specs = read_pack_specs(paths)
+    categories = pack_categories(specs)
     recognizers: list[EntityRecognizer] = []
-    for pack_file, spec in chosen.values():
-        known = categories.setdefault(spec.entity_type, spec.category)
-        if known != spec.category:
-            raise PackError(
-                f"{pack_file}: recognizer {spec.name}: category: {spec.entity_type} is {spec.category} here "
-                f"but {known} in another entry"
-            )
+    for pack_file, spec in specs:
         if not spec.enabled:
             continue
         if spec.lexicon:
             recognizers.append(LexiconRecognizer(spec, _lexicon_terms(pack_file, spec)))
         else:
             recognizers.append(PackRecognizer(spec))
-    return PackSet(recognizers=recognizers, categories=dict(sorted(categories.items())))
+    return PackSet(recognizers=recognizers, categories=categories, checksum_types=checksum_types(specs))

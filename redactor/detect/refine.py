@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from presidio_analyzer import RecognizerResult
 
 from .doubt import common_words, first_names
-from .names.lexicons import fold
+from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
+from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
 
 # Words that label a field.  As an entity of their own they are noise.
 LABEL_WORDS = frozenset(
@@ -58,6 +59,7 @@ class Candidate:
 def refine(text: str, results: list[RecognizerResult], min_score: float) -> list[Candidate]:
     cands = [Candidate.of(r) for r in results]
     cands = [c for c in (_trim(text, c) for c in cands) if c is not None]
+    cands = [c for c in (_drop_edge_labels(text, c) for c in cands) if c is not None and _trim(text, c) is not None]
     cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
     cands = [c for c in cands if not _is_noise(text, c)]
     cands = _drop_url_inside_email(cands)
@@ -79,6 +81,37 @@ def _trim(text: str, c: Candidate) -> Candidate | None:
     return c
 
 
+_LAST_WORD = re.compile(r"\s+(\S+)$")
+_FIRST_WORD = re.compile(r"^(\S+)\s+")
+
+
+def _is_label(word: str, place: bool) -> bool:
+    """A field label as written on a form: "SSN", "DOB:", "MRN#" ("ID" and "MS"
+    after a place are states)."""
+    return (
+        word.lower().strip(".:#") in LABEL_WORDS
+        and (word.isupper() or word.endswith((":", "#")))
+        and not (place and word in _US_STATE_CODES)
+    )
+
+
+def _drop_edge_labels(text: str, c: Candidate) -> Candidate | None:
+    """"John Smith SSN 536-…": the label that follows a name is not part of it.
+    Left in, the span would be counted beside "John Smith" and redacting it would
+    remove the label that says what the next value is."""
+    if c.entity_type not in ("PERSON", "LOCATION"):
+        return c
+    place = c.entity_type == "LOCATION"
+    value = text[c.start : c.end]
+    while (m := _LAST_WORD.search(value)) and _is_label(m.group(1), place):
+        value = value[: m.start()]
+    while (m := _FIRST_WORD.match(value)) and _is_label(m.group(1), place):
+        c.start += m.end()
+        value = value[m.end() :]
+    c.end = c.start + len(value)
+    return None if _is_label(value, place) else c
+
+
 def _is_noise(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
     if c.entity_type not in NER_TYPES:
@@ -97,6 +130,10 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # NER on lower case guesses; the name recognizer reads such text with its lexicons
         if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _heading_word(text, c.start, c.end):
             return True  # "## Background", "Assessment:": section headings, not people
+        if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _word_not_name(value):
+            return True  # "Lunch is at noon": an English word no name list knows
+        if c.entity_type == "LOCATION" and c.recognizer != "NameRecognizer" and _words_not_place(text, c, value):
+            return True  # "Nice to have", "the delta delta": ordinary words read as a place
     if c.entity_type == "DATE_TIME":
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
@@ -129,6 +166,42 @@ def _heading_word(text: str, start: int, end: int) -> bool:
     opens_line = line_start + (head.end() if head else 0) == start
     words = line.strip().rstrip(":").split()
     return opens_line and len(words) <= 4 and not line.rstrip().endswith((".", "?", "!"))
+
+
+def _word_not_name(value: str) -> bool:
+    """One English word that is neither a given name nor a surname."""
+    key = fold(value)
+    lex = load_lexicons()
+    return " " not in value and key in lex.dictionary and key not in lex.first and key not in lex.last
+
+
+_ARTICLE = frozenset({"the", "a", "an"})
+
+
+def _words_not_place(text: str, c: Candidate, value: str) -> bool:
+    """A place reading made of ordinary words, with no place cue around it: a very
+    frequent word ("Nice"), or a phrase of English words with a lower-case word in
+    it ("Nice to have", "the delta delta") that is not itself a known place.  A
+    given name stays: spaCy sometimes calls a person a place ("calls me Ján")."""
+    lex = load_lexicons()
+    words = value.split()
+    keys = [fold(w) for w in words]
+    if len(keys) == 1:
+        ordinary = keys[0] in lex.common and keys[0] not in lex.first
+    else:
+        body = words[1:] if keys[0] in _ARTICLE else words
+        ordinary = (
+            any(w.islower() and fold(w) not in _PLACE_PARTICLES for w in body)
+            and all(k in lex.dictionary or k in lex.common for k in keys)
+            and fold(" ".join(body)) not in lex.places
+        )
+    return ordinary and not _place_cue(text, c.start, c.end)
+
+
+def _place_cue(text: str, start: int, end: int) -> bool:
+    """"in Nice", "flew to Nice", "Nice, France"."""
+    before = text[max(0, start - 60) : start]
+    return bool(_PLACE_PREP_BEFORE.search(before) or _PLACE_CUE_BEFORE.search(before) or _COMMA_NEXT.match(text[end : end + 45]))
 
 
 def _compact_date(digits: str) -> bool:
@@ -192,14 +265,20 @@ def _spec(c: Candidate) -> int:
 def _resolve_overlaps(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Keep the most specific of overlapping candidates.
 
-    A candidate wholly inside a kept one is dropped.  A vaguer candidate around a
-    kept one is dropped only when it adds no letters or digits of its own (a
-    "date" that is exactly a card number); otherwise both are kept so nothing is
-    left unredacted, and the transform stage merges them into one placeholder.
+    A candidate wholly inside a kept one is dropped, and one that overlaps a kept
+    one of the same type widens it: one name is one finding, however many
+    recognizers saw it.  A vaguer candidate around a kept one is dropped only
+    when it adds no letters or digits of its own (a "date" that is exactly a card
+    number); otherwise both are kept so nothing is left unredacted, and the
+    transform stage merges them into one placeholder.
     """
     kept: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (_spec(c), c.score, c.end - c.start), reverse=True):
         if any(k.start <= c.start and c.end <= k.end for k in kept):
+            continue
+        same = next((k for k in kept if k.entity_type == c.entity_type and k.start < c.end and c.start < k.end), None)
+        if same is not None:
+            same.start, same.end = min(same.start, c.start), max(same.end, c.end)
             continue
         inner = [k for k in kept if c.start <= k.start and k.end <= c.end]
         if inner:

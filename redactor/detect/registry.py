@@ -29,6 +29,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from ..config import DetectSettings
+from . import pack_specs
 from .categories import BUILTIN_CATEGORIES
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
@@ -49,24 +50,23 @@ _FALLBACK_BUILTINS = [
 _ALWAYS_BUILTINS = [DateRecognizer, IpRecognizer, PrefilteredUrlRecognizer, UsSsnRecognizer]
 
 
+# Built-in types whose recognizers confirm a match by a checksum or fixed validity
+# rules (Presidio's validate_result / invalidate_result).  Packs add theirs (``validator``).
+BUILTIN_CHECKSUM_TYPES = frozenset({"CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "CRYPTO", "US_SSN"})
+
+
 @dataclass
 class Registry:
     registry: RecognizerRegistry
     categories: dict[str, str] = field(default_factory=dict)
     pack_files: list[Path] = field(default_factory=list)
-
-
-def _pack_paths(settings: DetectSettings) -> list[Path]:
-    from .packs import default_pack_paths
-
-    paths = list(default_pack_paths()) if settings.use_default_packs else []
-    return paths + [Path(p) for p in settings.packs]
+    checksum_types: frozenset[str] = frozenset()
 
 
 def build_registry(settings: DetectSettings) -> Registry:
     from .packs import load_packs
 
-    pack_paths = _pack_paths(settings)
+    pack_paths = pack_specs.pack_paths(settings)
     packs = load_packs(pack_paths)
     recognizers: list[EntityRecognizer] = [SpacyRecognizer(supported_entities=list(NER_ENTITIES))]
     recognizers += pii_recognizers()
@@ -81,4 +81,5 @@ def build_registry(settings: DetectSettings) -> Registry:
         registry.add_recognizer(r)
     categories = dict(BUILTIN_CATEGORIES)
     categories.update(packs.categories)
-    return Registry(registry=registry, categories=categories, pack_files=pack_paths)
+    checksum = BUILTIN_CHECKSUM_TYPES | packs.checksum_types
+    return Registry(registry=registry, categories=categories, pack_files=pack_paths, checksum_types=checksum)

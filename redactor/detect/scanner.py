@@ -43,6 +43,7 @@ class Scanner:
         self.settings: DetectSettings = settings.detect if isinstance(settings, Settings) else settings
         built = build_registry(self.settings)
         self.categories = built.categories
+        self.checksum_types = built.checksum_types
         self._nlp = NerOnlySpacyEngine(self.settings.spacy_model, self.settings.language)
         self._nlp.load()
         self._analyzer = _Analyzer(
