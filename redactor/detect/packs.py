@@ -8,7 +8,7 @@ recognizer.  ``recognizers/README.md`` documents the fields for editors.  In sho
     recognizers:
       - name: credit_card                 # unique; a later pack may replace it by name
         entity_type: CREDIT_CARD
-        category: FINANCIAL               # PII | FINANCIAL | HEALTH | CREDENTIAL | OTHER
+        category: FINANCIAL               # PII | FINANCIAL | HEALTH | CREDENTIAL | GENERAL | OTHER
         patterns: [{name: grouped, regex: '...', score: 0.9}]
         validator: luhn                   # a name in redactor.detect.validators.VALIDATORS
         invalid_score: null               # null: drop a match that fails the validator
@@ -56,7 +56,7 @@ from ..config import resource_dir
 from ..errors import PackError
 from .validators import VALIDATORS
 
-Category = Literal["PII", "FINANCIAL", "HEALTH", "CREDENTIAL", "OTHER"]
+Category = Literal["PII", "FINANCIAL", "HEALTH", "CREDENTIAL", "GENERAL", "OTHER"]
 
 #: Longest one pattern may run over one text; a pack regex that backtracks
 #: catastrophically fails loudly instead of hanging the scan.

@@ -3,7 +3,9 @@
 Small spaCy models label form labels ("DOB", "SSN", "IBAN") as entities, read
 long digit runs as dates, and URL recognizers fire on the domain of an e-mail
 address.  Each rule below removes one such kind of noise; none of them can
-remove a checksum-validated or context-confirmed identifier.
+remove a checksum-validated or context-confirmed identifier.  Clinical
+lookalikes (eponyms, score names, blood pressures) and the Safe Harbor
+``GENERAL`` types (a year alone, a state or country) are in ``clinical.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
 
+from .clinical import drop_clinical_lookalikes, retype_general
 from .doubt import common_words, first_names
 from .names.lexicons import fold
 
@@ -60,8 +63,10 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
     cands = [c for c in (_trim(text, c) for c in cands) if c is not None]
     cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
     cands = [c for c in cands if not _is_noise(text, c)]
+    cands = drop_clinical_lookalikes(text, cands)
     cands = _drop_url_inside_email(cands)
     cands = _drop_credentials_after_names(text, cands)
+    cands = retype_general(text, cands)
     return _resolve_overlaps(text, cands)
 
 
@@ -177,6 +182,8 @@ def _drop_url_inside_email(cands: list[Candidate]) -> list[Candidate]:
 _SPECIFICITY = {
     "PHONE_NUMBER": 1,
     "DATE_TIME": 0,
+    "DATE_YEAR": 0,
+    "REGION": 1,
     "US_DRIVER_LICENSE": 0,
     "US_BANK_NUMBER": 1,
     "LOCATION": 1,
