@@ -56,11 +56,22 @@ _HEADS = frozenset(
     gastrectomy classification measure measures questionnaire inventory assessment exam examination
     performance status level levels space duct gland glands canal membrane valve tract area foramen ligament
     hernia bypass anastomosis pathway criteria tuberosity lung hand knee foot elbow thumb finger shoulder
-    nodule nodules crisis disease's""".split()
+    nodule nodules crisis ultrasound developmental screen screening study echo boot bag splint needle
+    forceps stockings mask view views""".split()
 )
 _HONORIFIC = re.compile(r"(?:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|nurse)\.?|\bpatient|\bpt)\s+$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'’]*|\d+|[IVX]+\b")
 _GRADE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}(?:\+\d)?|[IVX]{1,4}|[A-C])(?![\w/])")
+# Eponyms that stand alone for a device or a test ("Foley to gravity", "a Doppler").
+_STANDALONE = frozenset("foley doppler holter hickman broviac penrose dobhoff hemovac swan-ganz jackson-pratt".split())
+# All-capital words that head sections of a note; a "name" made only of these and
+# abbreviations ("ED NOTE / CC") is a heading.
+_HEADING_WORDS = frozenset(
+    "NOTE NOTES SUMMARY REPORT PLAN ASSESSMENT HISTORY EXAM LABS MEDS IMPRESSION FINDINGS DISCHARGE ADMISSION "
+    "PROGRESS TRIAGE CONSULT PROCEDURE OPERATIVE ALLERGIES VITALS".split()
+)
+# "1900-0700": a nursing shift, two 24-hour times, not a phone number.
+_SHIFT = re.compile(r"(?:[01]\d|2[0-4])[0-5]\d-(?:[01]\d|2[0-4])[0-5]\d")
 _POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$")
 
 # Abbreviations that clinical text uses for services, people and diseases.
@@ -86,7 +97,7 @@ _MONTH_CUE_BEFORE = re.compile(
 )
 _MONTH_CUE_AFTER = re.compile(r"^[ \t.,]*(?:\d|(?:of[ \t]+)?(?:19|20)\d\d)")
 
-_FRACTION = re.compile(r"(\d{1,3})[ \t]*/[ \t]*(\d{1,3})")
+_FRACTION = re.compile(r"(?<![\d/])(\d{1,3})[ \t]*/[ \t]*(\d{1,3})(?![\d/])")
 _FRACTION_CUE_BEFORE = re.compile(
     r"\b(?:bp|b/p|blood\s+pressure|pressures?|pain|strength|power|motor|vision|visual|acuity|va|score|scored|"
     r"scale|mmse|moca|gcs|apgars?|reflexes|murmur|grade|rated|rates|take|takes|taking|tab|tabs|tablets?|"
@@ -104,7 +115,7 @@ _YEAR_ALONE = re.compile(
     r"(?:18|19|20)\d\d(?:s|'s|’s)?(?:[ \t]*(?:-|–|to|and|through|or)[ \t]*(?:(?:18|19|20)\d\d|\d\d)(?:s|'s)?)?",
     re.IGNORECASE,
 )
-_PLACE_CUE = re.compile(r"(?:\b(?:in|from|to|of|across|throughout|near|visiting|visited|moved|born)[ \t]+(?:the[ \t]+)?|,[ \t]*)$",
+_PLACE_CUE = re.compile(r"(?:\b(?:in|from|to|of|across|throughout|near|visiting|visited|moved|born|or|and)[ \t]+(?:the[ \t]+)?|,[ \t]*)$",
                         re.IGNORECASE)
 _GIVEN_NAME_REGIONS = frozenset(
     "georgia virginia carolina jordan chad india kenya israel indiana dakota montana florida america asia "
@@ -157,13 +168,37 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
     kept = []
     for c in cands:
         if c.entity_type in NAME_TYPES and (
-            _inside_score(c, scores) or _eponym_term(text, c) or _abbreviation(text, c) or _month(text, c)
+            _inside_score(c, scores)
+            or _eponym_term(text, c)
+            or _abbreviation(text, c)
+            or _month(text, c)
+            or _heading(text, c)
+            or _clinical_word(text, c)
         ):
             continue
         if c.entity_type == "DATE_TIME" and _reading_not_date(text, c):
             continue
+        if c.entity_type in ("PHONE_NUMBER", "DATE_TIME") and _SHIFT.fullmatch(text[c.start : c.end]):
+            continue
         kept.append(c)
     return kept
+
+
+def _heading(text: str, c: Candidate) -> bool:
+    words = re.findall(r"\S+", text[c.start : c.end])
+    return all(w.strip(":") in _ABBREVIATIONS or w.strip(":") in _HEADING_WORDS for w in words)
+
+
+def _clinical_word(text: str, c: Candidate) -> bool:
+    """A single word NER took for a name that is clinical vocabulary ("Wristband", "Dispo")"""
+    words = text[c.start : c.end].split()
+    vocabulary = _clinical_vocabulary()
+    return c.recognizer == "SpacyRecognizer" and all(_key(w) in vocabulary or w in _ABBREVIATIONS for w in words)
+
+
+@lru_cache(maxsize=1)
+def _clinical_vocabulary() -> frozenset[str]:
+    return frozenset(_key(w) for w in _lexicon("clinical_words.txt"))
 
 
 def _inside_score(c: Candidate, scores: list[re.Match[str]]) -> bool:
@@ -177,6 +212,10 @@ def _eponym_term(text: str, c: Candidate) -> bool:
     if not words or _HONORIFIC.search(text, max(0, c.start - 12), c.start):
         return False
     keys = [_key(w) for w in words]
+    if len(keys) > 1 and keys[0] not in lex.eponyms and _sentence_start(text, c.start) and keys[0] in _common():
+        keys = keys[1:]  # "Explain Kussmaul breathing": NER took the verb that opens the question
+    if len(keys) == 1 and keys[0] in _STANDALONE:
+        return True
     if not any(k in lex.eponyms or k in lex.diseases for k in keys):
         return False
     if not all(k in lex.eponyms or k in lex.diseases or k in _HEADS for k in keys):
@@ -186,6 +225,18 @@ def _eponym_term(text: str, c: Candidate) -> bool:
     if _possessive_disease(text, c, keys, lex) or text[max(0, c.start - 4) : c.start].lower().endswith("non-"):
         return True
     return _head_follows(text, c.end, lex) or _GRADE_AFTER.match(text, c.end) is not None
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \t\"'(")
+    return not before or before[-1] in ".!?:\n"
+
+
+@lru_cache(maxsize=1)
+def _common() -> frozenset[str]:
+    from .doubt import common_words, first_names
+
+    return common_words() - first_names()
 
 
 def _possessive_disease(text: str, c: Candidate, keys: list[str], lex: _Lexicons) -> bool:
@@ -227,16 +278,33 @@ def _month(text: str, c: Candidate) -> bool:
 
 def _reading_not_date(text: str, c: Candidate) -> bool:
     """A fraction that is a reading or a dose ("BP 120/80", "pain 7/10", "1/2 tab")."""
-    m = _FRACTION.fullmatch(text[c.start : c.end].strip())
-    if not m:
+    value = text[c.start : c.end]
+    fractions = list(_FRACTION.finditer(value))
+    if not fractions:
         return False
-    a, b = int(m.group(1)), int(m.group(2))
+    for m in fractions:
+        if not _reading(text, c.start + m.start(), c.start + m.end(), int(m.group(1)), int(m.group(2))):
+            return False
+    return not _DATE_LEFT.search(_FRACTION.sub(" ", value))
+
+
+# What a span still needs, once its readings are taken out, to be a date.
+_DATE_LEFT = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}[-.]\d{1,2}"
+)
+_READING_BEFORE = re.compile(r"(\d{1,3})/(\d{1,3})[ \t]*(?:to|->|-|,|then|and|now)[ \t]*$")
+
+
+def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
     if a > 12 and b > 12 or b > 31 or a > 31 or a == 0 or b == 0:
         return True  # not a month and day either way round
-    return bool(
-        _FRACTION_CUE_BEFORE.search(text[max(0, c.start - 40) : c.start])
-        or _FRACTION_CUE_AFTER.match(text[c.end : c.end + 30])
-    )
+    before = text[max(0, start - 40) : start]
+    if _FRACTION_CUE_BEFORE.search(before) or _FRACTION_CUE_AFTER.match(text[end : end + 30]):
+        return True
+    if b == 10 and a <= 10 and re.search(r"(?i)\bpain\b", text[max(0, start - 60) : end + 30]):
+        return True  # pain scales
+    prior = _READING_BEFORE.search(before)
+    return bool(prior and prior.group(2) == str(b))  # "from 8/10 to 3/10"
 
 
 # -- GENERAL types -------------------------------------------------------------------------
@@ -249,6 +317,10 @@ def retype_general(text: str, cands: list[Candidate]) -> list[Candidate]:
             c.entity_type = "DATE_YEAR"
         elif c.entity_type == "LOCATION" and _is_region(text, c, value):
             c.entity_type = "REGION"
+        elif c.entity_type == "PERSON" and _is_region(text, c, value) and _PLACE_CUE.search(
+            text, max(0, c.start - 20), c.start
+        ):
+            c.entity_type = "REGION"  # "travel to Kenya or Tanzania"
     return cands
 
 

@@ -107,7 +107,10 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)
         if len(digits) > 8 and not MONTHS.search(value):
-            return True  # long digit runs: card, account or phone numbers, not dates
+            lead = _LEADING_DATE.match(value)
+            if not lead:
+                return True  # long digit runs: card, account or phone numbers, not dates
+            c.end = c.start + lead.end()  # "11/03/2023 0800": the date, without the time
         if re.fullmatch(r"\d{1,3}", value.strip()):
             return True  # "21", "65": ages and counts
         if re.fullmatch(r"\d{5,}", value.strip()) and not _compact_date(value.strip()):
@@ -117,6 +120,7 @@ def _is_noise(text: str, c: Candidate) -> bool:
     return False
 
 
+_LEADING_DATE = re.compile(r"(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?=\s+\d{1,2}:?\d{2}\b)")
 # A year, a numeric date, a time of day or an 8-digit compact date.
 _DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
 _HEADING_MARKS = re.compile(r"^[\s#*>\-•\d.)]*")

@@ -4,7 +4,8 @@ Order of authority: recognizer packs (``recognizers/*.yaml`` and any the user
 adds) define an entity type; a Presidio built-in is added only for types no pack
 defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
 networked or imprecise, ``names.py`` adds the person and place names spaCy's
-NER misses, and ``facilities.py`` the names of hospitals and clinics.  Nothing is
+NER misses, ``facilities.py`` the names of hospitals and clinics and ``dates.py``
+the dates clinical notes write.  Nothing is
 added implicitly.
 """
 
@@ -31,6 +32,7 @@ from presidio_analyzer.predefined_recognizers import (
 
 from ..config import DetectSettings
 from .categories import BUILTIN_CATEGORIES
+from .dates import ClinicalDateRecognizer
 from .facilities import FacilityRecognizer
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
@@ -73,7 +75,7 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers: list[EntityRecognizer] = [SpacyRecognizer(supported_entities=list(NER_ENTITIES))]
     recognizers += pii_recognizers()
     recognizers.append(NameRecognizer())
-    recognizers.append(FacilityRecognizer())
+    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer()]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
     recognizers += list(packs.recognizers)
     covered = {e for r in recognizers for e in r.supported_entities}
