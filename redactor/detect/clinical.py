@@ -198,7 +198,9 @@ def _clinical_word(text: str, c: Candidate) -> bool:
 
 @lru_cache(maxsize=1)
 def _clinical_vocabulary() -> frozenset[str]:
-    return frozenset(_key(w) for w in _lexicon("clinical_words.txt"))
+    lex = _lexicons()
+    # eponyms are in clinical_words.txt for the doubt pass, but they are surnames too
+    return frozenset(_key(w) for w in _lexicon("clinical_words.txt")) - lex.eponyms - lex.diseases
 
 
 def _inside_score(c: Candidate, scores: list[re.Match[str]]) -> bool:
