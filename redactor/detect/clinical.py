@@ -326,6 +326,18 @@ def retype_general(text: str, cands: list[Candidate]) -> list[Candidate]:
     return cands
 
 
+def general_type(value: str) -> str | None:
+    """``DATE_YEAR`` or ``REGION`` when ``value`` alone is a year or a state, country or
+    larger region (what Safe Harbor does not count as an identifier), else None."""
+    value = value.strip(" .,")
+    if _YEAR_ALONE.fullmatch(value):
+        return "DATE_YEAR"
+    lex = _lexicons()
+    if value.isupper() and len(value) <= 3:
+        return "REGION" if value in lex.region_codes else None
+    return "REGION" if _key(re.sub(r"^the\s+", "", value, flags=re.IGNORECASE)) in lex.regions else None
+
+
 def _is_region(text: str, c: Candidate, value: str) -> bool:
     lex = _lexicons()
     value = value.strip(" .,")

@@ -272,6 +272,8 @@ class PackRecognizer(PatternRecognizer):
         a pack's regex carries its own flags."""
         if entities and self.supported_entities[0] not in entities:
             return []
+        if self.spec.context_required and not self._window.regex.search(text):
+            return []  # no context word anywhere: no match can count, so skip the patterns
         hits = []
         for pattern, compiled in zip(self.patterns, self._compiled):
             try:
