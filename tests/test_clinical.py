@@ -103,7 +103,7 @@ def test_clean_clinical_questions_go_to_the_cloud(make_pipeline, examples):
     "text,expected",
     [
         ("Diabetes was first noted in 2019.", {"DATE_YEAR": "2019"}),
-        ("She moved from Ohio to Kenya last spring.", {"REGION": "Kenya"}),
+        ("She moved from Ohio to Tanzania last spring.", {"REGION": "Tanzania"}),
         ("Seen on March 3, 2024 for follow-up.", {"DATE_TIME": "March 3, 2024"}),
         ("A 92-year-old woman with a hip fracture.", {"AGE_OVER_89": "92-year-old"}),
     ],
@@ -170,3 +170,17 @@ def test_shipped_policies_allow_general():
 
     for name in ("default", "redact-pii", "strict"):
         assert load_policy(name).categories[GENERAL].action == "allow"
+
+
+def test_eponym_terms_are_reported_as_clinical_terms(scanner):
+    text = "Braden scale 14, Gleason 7, Foley placed, Homans' sign negative, CURB-65 of 2."
+    terms = [text[f.start : f.end] for f in scanner.scan(text).findings if f.entity_type == "CLINICAL_TERM"]
+    assert {"Braden scale", "Gleason", "Foley", "CURB-65"} <= set(terms)
+    assert all(BUILTIN_CATEGORIES["CLINICAL_TERM"] == GENERAL for _ in terms)
+
+
+def test_a_region_that_is_a_given_name_needs_a_place_cue(scanner):
+    moved = "She moved here from Georgia in May."
+    gave = "I gave the forms to Georgia at the desk."
+    assert "REGION" in [f.entity_type for f in scanner.scan(moved).findings]
+    assert "REGION" not in [f.entity_type for f in scanner.scan(gave).findings]

@@ -6,7 +6,7 @@ policy routes the safe way.
 
 ``GENERAL`` holds what HIPAA Safe Harbor (45 CFR 164.514(b)(2)) does not count as an
 identifier: a year on its own (``DATE_YEAR``) and a state, country or larger region
-(``REGION``).  Refinement turns such ``DATE_TIME`` and ``LOCATION`` findings into these
+(``REGION``), and eponymous clinical terms (``CLINICAL_TERM``: "Braden scale").  Refinement turns such ``DATE_TIME`` and ``LOCATION`` findings into these
 types, so a policy can let them out while full dates and towns stay quasi-identifiers.
 """
 
@@ -45,6 +45,7 @@ BUILTIN_CATEGORIES: dict[str, str] = {
     "HEALTHCARE_FACILITY": PII,  # also declared by recognizers/phi.yaml
     "DATE_YEAR": GENERAL,
     "REGION": GENERAL,
+    "CLINICAL_TERM": GENERAL,  # "Romberg test", "APACHE II": eponyms and scores, not names
 }
 
 

@@ -41,23 +41,21 @@ if TYPE_CHECKING:
 
 NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "HEALTHCARE_FACILITY"})
 
-# Words after an eponym that make it a clinical term.
+# Words after an eponym that make it a clinical term.  Generic nouns ("line", "study",
+# "type", "view") are left out: after a surname they are as often about a person.
 _HEADS = frozenset(
     """sign signs test tests testing score scores scoring scale scales criteria criterion class classes
     classification stage stages staging grade grades grading index disease diseases syndrome syndromes
     sarcoma lymphoma lymphomas tumor tumour carcinoma palsy maneuver maneuvers manoeuvre reflex reflexes
     breathing respiration respirations triad phenomenon law formula equation rule rules position procedure
-    operation repair fundoplication incision catheter catheters line tube drain node nodes lesion lesions
-    spot spots cell cells bodies body fracture fractures cyst contracture neuroma esophagus oesophagus
-    ulcer ulcers diverticulum point murmur block type method stain staining smear coma pupil pupils
-    reaction effect angle loop pouch shunt regimen protocol curve ratio monitor monitoring aphasia
-    encephalopathy thyroiditis chorea dementia arteritis tear deformity dystrophy ataxia anomaly anomalies
-    tetralogy virus bacillus fever sclerosis malformation disorder toxin agar stain approach technique
-    gastrectomy classification measure measures questionnaire inventory assessment exam examination
-    performance status level levels space duct gland glands canal membrane valve tract area foramen ligament
-    hernia bypass anastomosis pathway criteria tuberosity lung hand knee foot elbow thumb finger shoulder
-    nodule nodules crisis ultrasound developmental screen screening study echo boot bag splint needle
-    forceps stockings mask view views""".split()
+    operation fundoplication incision catheter catheters drain node nodes lesion lesions spot spots cell
+    cells fracture fractures cyst contracture neuroma esophagus oesophagus ulcer ulcers diverticulum murmur
+    block stain staining smear coma pupil pupils pouch shunt regimen protocol curve ratio monitor monitoring
+    aphasia encephalopathy thyroiditis chorea dementia arteritis tear deformity dystrophy ataxia anomaly
+    anomalies tetralogy virus bacillus fever sclerosis malformation disorder toxin agar technique gastrectomy
+    questionnaire inventory assessment duct gland glands canal membrane valve tract foramen ligament hernia
+    bypass anastomosis pathway tuberosity nodule nodules crisis ultrasound developmental screen screening
+    echo splint forceps stockings""".split()
 )
 _HONORIFIC = re.compile(r"(?:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|nurse)\.?|\bpatient|\bpt)\s+$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'’]*|\d+|[IVX]+\b")
@@ -115,8 +113,16 @@ _YEAR_ALONE = re.compile(
     r"(?:18|19|20)\d\d(?:s|'s|’s)?(?:[ \t]*(?:-|–|to|and|through|or)[ \t]*(?:(?:18|19|20)\d\d|\d\d)(?:s|'s)?)?",
     re.IGNORECASE,
 )
-_PLACE_CUE = re.compile(r"(?:\b(?:in|from|to|of|across|throughout|near|visiting|visited|moved|born|or|and)[ \t]+(?:the[ \t]+)?|,[ \t]*)$",
-                        re.IGNORECASE)
+_PLACE_CUE = re.compile(
+    r"(?:\b(?:in|from|to|of|across|throughout|near|visiting|visited|moved|born|or|and)[ \t]+(?:the[ \t]+)?|,[ \t]*)$",
+    re.IGNORECASE,
+)
+# Before a region that is also a given name, only a cue no person takes: "gave it to Jordan".
+_STRONG_PLACE_CUE = re.compile(
+    r"(?:\b(?:in|from|across|throughout|travel(?:l?ed|l?ing)?[ \t]+to|moved[ \t]+to|born[ \t]+in|visiting)[ \t]+"
+    r"(?:the[ \t]+)?|[a-z],[ \t]*)$",
+    re.IGNORECASE,
+)
 _GIVEN_NAME_REGIONS = frozenset(
     "georgia virginia carolina jordan chad india kenya israel indiana dakota montana florida america asia "
     "africa china sierra victoria adelaide austin".split()
@@ -347,5 +353,5 @@ def _is_region(text: str, c: Candidate, value: str) -> bool:
     if key not in lex.regions:
         return False
     if key in _GIVEN_NAME_REGIONS:
-        return bool(_PLACE_CUE.search(text, max(0, c.start - 20), c.start))
+        return bool(_STRONG_PLACE_CUE.search(text, max(0, c.start - 20), c.start))
     return True

@@ -5,7 +5,8 @@ adds) define an entity type; a Presidio built-in is added only for types no pack
 defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
 networked or imprecise, ``names.py`` adds the person and place names spaCy's
 NER misses, ``facilities.py`` the names of hospitals and clinics and ``dates.py``
-the dates clinical notes write.  Nothing is
+the dates clinical notes write; ``clinical_terms.py`` reports eponymous signs
+and scores as what they are, so they are not taken for names.  Nothing is
 added implicitly.
 """
 
@@ -32,6 +33,7 @@ from presidio_analyzer.predefined_recognizers import (
 
 from ..config import DetectSettings
 from .categories import BUILTIN_CATEGORIES
+from .clinical_terms import ClinicalTermRecognizer
 from .dates import ClinicalDateRecognizer
 from .facilities import FacilityRecognizer
 from .names import NameRecognizer
@@ -75,7 +77,7 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers: list[EntityRecognizer] = [SpacyRecognizer(supported_entities=list(NER_ENTITIES))]
     recognizers += pii_recognizers()
     recognizers.append(NameRecognizer())
-    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer()]
+    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer()]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
     recognizers += list(packs.recognizers)
     covered = {e for r in recognizers for e in r.supported_entities}
