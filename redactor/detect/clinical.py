@@ -55,7 +55,15 @@ _HEADS = frozenset(
     anomalies tetralogy virus bacillus fever sclerosis malformation disorder toxin agar technique gastrectomy
     questionnaire inventory assessment duct gland glands canal membrane valve tract foramen ligament hernia
     bypass anastomosis pathway tuberosity nodule nodules crisis ultrasound developmental screen screening
-    echo splint forceps stockings""".split()
+    echo splint forceps stockings point diet""".split()
+)
+# Words that may stand between an eponym and its head: "Ottawa ankle rule", "Karnofsky
+# performance score", "Canadian CT head rule", "Denver developmental screening test".
+_MODIFIERS = frozenset(
+    """ankle knee foot head neck spine c-spine cervical ct mri performance developmental coma severity risk
+    bleeding stroke pain status depression anxiety sleepiness cognitive functional frailty fall falls nutrition
+    pressure sepsis pneumonia embolism appendicitis prognostic prediction clinical mental modified revised
+    simplified pediatric paediatric adult vision hearing tremor disability dyspnea dyspnoea bleed""".split()
 )
 _HONORIFIC = re.compile(r"(?:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|nurse)\.?|\bpatient|\bpt)\s+$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'’]*|\d+|[IVX]+\b")
@@ -124,8 +132,8 @@ _STRONG_PLACE_CUE = re.compile(
     re.IGNORECASE,
 )
 _GIVEN_NAME_REGIONS = frozenset(
-    "georgia virginia carolina jordan chad india kenya israel indiana dakota montana florida america asia "
-    "africa china sierra victoria adelaide austin".split()
+    "georgia virginia carolina jordan chad india kenya israel indiana dakota montana florida china sierra "
+    "victoria adelaide austin".split()
 )
 
 
@@ -219,7 +227,9 @@ def _eponym_term(text: str, c: Candidate) -> bool:
     words = [w for w in _TOKEN.findall(value) if w.lower() not in ("and", "non", "de", "von", "van", "en", "y", "the")]
     if not words or _HONORIFIC.search(text, max(0, c.start - 12), c.start):
         return False
-    keys = [_key(w) for w in words]
+    keys = [_key(w) for w in words if not w.isdigit() and not re.fullmatch(r"[IVX]+", w)]
+    if not keys:
+        return False
     if len(keys) > 1 and keys[0] not in lex.eponyms and _sentence_start(text, c.start) and keys[0] in _common():
         keys = keys[1:]  # "Explain Kussmaul breathing": NER took the verb that opens the question
     if len(keys) == 1 and keys[0] in _STANDALONE:
@@ -228,8 +238,8 @@ def _eponym_term(text: str, c: Candidate) -> bool:
         return False
     if not all(k in lex.eponyms or k in lex.diseases or k in _HEADS for k in keys):
         return False
-    if any(k in _HEADS for k in keys[1:]):
-        return True
+    if any(k in _HEADS for k in keys[1:]) or (len(words) > len(keys) and words[0][:1].isalpha()):
+        return True  # a head or a grade inside the finding: "Gleason 4+4", "Killip II"
     if _possessive_disease(text, c, keys, lex) or text[max(0, c.start - 4) : c.start].lower().endswith("non-"):
         return True
     return _head_follows(text, c.end, lex) or _GRADE_AFTER.match(text, c.end) is not None
@@ -263,7 +273,7 @@ def _head_follows(text: str, end: int, lex: _Lexicons) -> bool:
         key = _key(m.group())
         if key in _HEADS:
             return True
-        if n >= 4 or not (key in lex.eponyms or key in ("and", "or", "non", "s", "en", "y")):
+        if n >= 4 or not (key in lex.eponyms or key in _MODIFIERS or key in ("and", "or", "non", "s", "en", "y")):
             return False
         prev_end = m.end()
     return False

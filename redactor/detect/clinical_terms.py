@@ -18,7 +18,7 @@ from typing import List
 
 from presidio_analyzer import RecognizerResult
 
-from .clinical import _HEADS, _HONORIFIC, _STANDALONE, _key, _lexicons
+from .clinical import _HEADS, _HONORIFIC, _MODIFIERS, _STANDALONE, _key, _lexicons
 from .pii import _CodeRecognizer, make_result
 
 ENTITY = "CLINICAL_TERM"
@@ -60,9 +60,18 @@ class ClinicalTermRecognizer(_CodeRecognizer):
         return [make_result(self, ENTITY, s, e, 0.9) for s, e in spans]
 
 
+_MODIFIER_BEFORE = re.compile(r"([A-Za-z][\w-]*)[ \t]+$")
+
+
 def _eponyms_before(text: str, head_start: int, lex) -> int | None:
-    """Where the run of eponyms (joined by "-", "and", "non-") before a head word starts."""
+    """Where the run of eponyms (joined by "-", "and", "non-") before a head word starts;
+    up to two modifiers may stand between ("Ottawa ankle rule")."""
     pos, start = head_start, None
+    for _ in range(2):
+        m = _MODIFIER_BEFORE.search(text, max(0, pos - 30), pos)
+        if not m or _key(m.group(1)) not in _MODIFIERS:
+            break
+        pos = m.start(1)
     for _ in range(5):
         m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
         if not m:

@@ -16,6 +16,7 @@ person and a place, so ``FacilityRecognizer`` reads them the way the names are b
 
 In a passage typed in lower case ("my mom was at good samaritan hospital") the run is
 lower-case words that are neither function words nor generic, at a lower score.
+A saint's name alone ("transferred to St. Luke's") is a hospital too.
 Abbreviations and names without a head ("MGH", "NYU Langone") come from the
 ``healthcare_facility_name`` lexicon recognizer in ``recognizers/phi.yaml``.
 """
@@ -52,6 +53,12 @@ _JOINERS = frozenset({"of", "and", "&", "the", "de", "la", "del", "-"})
 _CAP_TOKEN = re.compile(r"[A-Z][\w'’.-]*|&|-")
 _LOWER_TOKEN = re.compile(r"[a-z][a-z'’-]*")
 _TOKEN = re.compile(r"[^\s,;:()/\[\]\"]+")
+# "St. Luke's", "Saint Mary's": in clinical text a saint's name alone is a hospital.
+_SAINTS = re.compile(
+    r"(?<![\w.])(?:St\.?|Saint)[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?['’]s(?![\w'’])"
+    r"(?![ \t]+(?:Day|Eve|Church|Cathedral|Chapel|Parish|School|College|University|Academy|Street|St\b|Road|Rd\b|"
+    r"Avenue|Ave\b|Place|Square|Park|Hall|Island|Bay|River|Feast|Fire|Wort|Cross))"
+)
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
 
@@ -86,6 +93,8 @@ class FacilityRecognizer(_CodeRecognizer):
                 found = None
             if found:
                 results.append(make_result(self, ENTITY, *found))
+        if "S" in text:
+            results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINTS.finditer(text)]
         return results
 
     @staticmethod
