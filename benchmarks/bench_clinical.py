@@ -5,7 +5,8 @@ Stock Presidio is built as in ``bench_detect.py`` (default registry, same spaCy 
 Stock Presidio has no type for most Safe Harbor identifiers, so a gold span counts as
 found when any prediction overlaps it, whatever its type (``redactor/evaluate.py``).
 Only identifier types are scored as predictions; medications, conditions, ICD codes,
-years alone (DATE_YEAR) and states or countries (REGION) are not identifiers.
+years alone (DATE_YEAR), states or countries (REGION) and eponymous terms (CLINICAL_TERM)
+are not identifiers.
 
     python benchmarks/bench_clinical.py [--skip-stock] [--json OUT]
 """
@@ -28,7 +29,7 @@ from redactor.evaluate import read_jsonl, score  # noqa: E402
 
 LABELS = ROOT / "tests" / "labeled" / "clinical.jsonl"
 NOT_IDENTIFIERS = frozenset(
-    {"MEDICATION", "MEDICAL_CONDITION", "ICD10_CODE", "NPI", "DEA_NUMBER", "DATE_YEAR", "REGION", "NRP",
+    {"MEDICATION", "MEDICAL_CONDITION", "ICD10_CODE", "NPI", "DEA_NUMBER", "DATE_YEAR", "REGION", "CLINICAL_TERM", "NRP",
      "ORGANIZATION", "UK_NHS", "MEDICAL_LICENSE", "AU_ABN", "AU_ACN", "AU_TFN", "AU_MEDICARE", "IN_PAN"}
 )  # fmt: skip
 
