@@ -110,6 +110,8 @@ CASES = [
      ["ORIF with plate at L4-L5.", "Part 7KJP294 was shipped."]),
     ("device_udi", "UDI (01)00643169007222(17)260128(21)BOH20151P on the box.",
      "(01)00643169007222(17)260128(21)BOH20151P", 0.85, ["Call (01) 555 0100."]),
+    ("device_mac_address", "Pump Wi-Fi MAC 00:1A:2B:3C:4D:5E registered.", "00:1A:2B:3C:4D:5E", 0.7,
+     ["Time 12:30:45 logged.", "Hash 00:1A:2B:3C:4D registered."]),
     ("device_serial", "Pacemaker serial no. RNB602211S, implanted 2021.", "RNB602211S", 0.6,
      ["Pacemaker model RNB602211S, implanted 2021.", "Serial no. pending."]),
     ("biometric_id", "Fingerprint ID FP-0082-7741 stored.", "FP-0082-7741", 0.6,
