@@ -13,7 +13,6 @@ before the eponym ("Mr. Murphy's sign-out") keeps it a name.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import List
 
 from presidio_analyzer import RecognizerResult
@@ -22,70 +21,76 @@ from .clinical import _HEADS, _HONORIFIC, _MODIFIERS, _STANDALONE, _key, _lexico
 from .pii import _CodeRecognizer, make_result
 
 ENTITY = "CLINICAL_TERM"
-_WORD_BEFORE = re.compile(r"([A-Z][\w’']*(?:-[A-Z]?[\w’']+)*)[ \t]*(?:-[ \t]*)?$")
-_JOINER_BEFORE = re.compile(r"(?:and|&|non-?)[ \t]+$|non-$", re.IGNORECASE)
-_POSSESSIVE_EPONYM = re.compile(r"(?<![\w-])([A-Z][a-zà-ÿ]+)['’]s?(?![\w])")
+# A capitalised word, maybe hyphenated ("Child-Pugh") or possessive ("Tinel's", "Homans'").
 _CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w'’]*(?:-[A-Za-z0-9][\w'’]*)*")
+# The next word after an eponym, on the same line, past spaces or a hyphen.
+_NEXT = re.compile(r"[ \t]*-?[ \t]*([^\W\d_][\w'’]*(?:-[\w'’]+)*)")
 _GRADE = re.compile(r"[ \t]+(?:\d{1,2}(?:\+\d)?|[IVX]{1,4})(?![\w/.])")
-
-
-@lru_cache(maxsize=1)
-def _head_regex() -> re.Pattern[str]:
-    body = "|".join(sorted((re.escape(h) for h in _HEADS), key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+_JOINERS = frozenset({"and", "or", "non", "en", "y", "de", "von", "van", "la", "&"})
 
 
 class ClinicalTermRecognizer(_CodeRecognizer):
-    """Eponym terms and score names (see module docstring)."""
+    """Eponym terms and score names (see module docstring).  Work starts only at a
+    capitalised word that is an eponym, so ordinary text costs one regex pass."""
 
     ENTITY = ENTITY
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         lex = _lexicons()
         spans = [(m.start(), m.end()) for m in lex.scores.finditer(text)]
-        for head in _head_regex().finditer(text):
-            start = _eponyms_before(text, head.start(), lex)
-            if start is not None:
-                spans.append((start, head.end()))
+        claimed = -1
         for m in _CAPITALISED.finditer(text):
-            key = _key(m.group())
-            parts = [_key(p) for p in m.group().split("-")]
-            if not all(p in lex.eponyms or p in lex.diseases for p in parts) or _honorific(text, m.start()):
+            if m.start() < claimed:
                 continue
-            after = text[m.end() : m.end() + 2]
-            possessive = after[:1] in "'’" or m.group()[-2:] in ("'s", "’s")
-            if (key in _STANDALONE or (possessive and parts[-1] in lex.diseases)
-                    or (_GRADE.match(text, m.end()) and key in lex.eponyms)):  # fmt: skip
-                spans.append((m.start(), m.end() + (2 if after in ("'s", "’s") else 0)))
+            parts, possessive = _parts(m.group())
+            if not all(p in lex.eponyms or p in lex.diseases or p in _JOINERS for p in parts):
+                continue
+            if not any(p in lex.eponyms or p in lex.diseases for p in parts) or _honorific(text, m.start()):
+                continue
+            end = _head_end(text, m.end(), lex)
+            if end is None and (
+                (len(parts) == 1 and parts[0] in _STANDALONE)
+                or (possessive and parts[-1] in lex.diseases)
+                or (_GRADE.match(text, m.end()) and parts[-1] in lex.eponyms)
+            ):
+                end = m.end()
+            if end is not None:
+                spans.append((m.start(), end))
+                claimed = end
         return [make_result(self, ENTITY, s, e, 0.9) for s, e in spans]
 
 
-_MODIFIER_BEFORE = re.compile(r"([A-Za-z][\w-]*)[ \t]+$")
+def _parts(word: str) -> tuple[list[str], bool]:
+    """Lower-case parts of a hyphenated word, without a possessive ending."""
+    word = word.lower().replace("’", "'")
+    possessive = word.endswith(("'s", "'"))
+    word = word[:-2] if word.endswith("'s") else word.rstrip("'")
+    return [p for p in word.split("-") if p], possessive
 
 
-def _eponyms_before(text: str, head_start: int, lex) -> int | None:
-    """Where the run of eponyms (joined by "-", "and", "non-") before a head word starts;
-    up to two modifiers may stand between ("Ottawa ankle rule")."""
-    pos, start = head_start, None
-    for _ in range(2):
-        m = _MODIFIER_BEFORE.search(text, max(0, pos - 30), pos)
-        if not m or _key(m.group(1)) not in _MODIFIERS:
-            break
-        pos = m.start(1)
-    for _ in range(5):
-        m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
+def _head_end(text: str, pos: int, lex) -> int | None:
+    """The end of the head word after an eponym ("Romberg test", "Glasgow coma scale"),
+    passing eponyms, joiners and up to two modifiers ("Ottawa ankle rule")."""
+    end, modifiers = None, 0
+    for _ in range(6):
+        m = _NEXT.match(text, pos)
         if not m:
             break
-        parts = [_key(p) for p in re.split(r"-", m.group(1)) if p]
-        if not parts or not all(p in lex.eponyms or p in lex.diseases or p == "non" for p in parts):
+        parts, _ = _parts(m.group(1))
+        key = parts[-1] if parts else ""
+        if key in _HEADS:
+            end = pos = m.end()
+            continue
+        if end is not None:
             break
-        start = pos = m.start(1)
-        joiner = _JOINER_BEFORE.search(text, max(0, pos - 6), pos)
-        if joiner:
-            pos = joiner.start()
-    if start is None or _honorific(text, start):
-        return None
-    return start
+        if all(p in lex.eponyms or p in lex.diseases or p in _JOINERS for p in parts):
+            pos = m.end()
+        elif key in _MODIFIERS and modifiers < 2:
+            modifiers += 1
+            pos = m.end()
+        else:
+            break
+    return end
 
 
 def _honorific(text: str, start: int) -> bool:

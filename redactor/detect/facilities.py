@@ -64,12 +64,15 @@ MAX_RUN = 7
 
 
 @lru_cache(maxsize=1)
-def _heads() -> re.Pattern[str]:
+def _heads() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The head regex, and the last words of the heads: a text holding none of them
+    (most texts) is not searched."""
     from .packs import read_lexicon
 
     terms = read_lexicon(resource_dir("recognizers") / "lexicons" / "facility_words.txt")
     body = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in sorted(set(terms), key=len, reverse=True))
-    return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE)
+    last_words = tuple(sorted({t.split()[-1].lower() for t in terms}))
+    return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE), last_words
 
 
 def _is_generic(word: str) -> bool:
@@ -83,7 +86,11 @@ class FacilityRecognizer(_CodeRecognizer):
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         results = []
-        for head in _heads().finditer(text):
+        heads, last_words = _heads()
+        lowered = text.lower()
+        if not any(w in lowered for w in last_words):
+            heads = None
+        for head in heads.finditer(text) if heads else ():
             word = head.group()
             if word[0].isupper():
                 found = self._cased(text, head.start(), head.end())
@@ -93,7 +100,7 @@ class FacilityRecognizer(_CodeRecognizer):
                 found = None
             if found:
                 results.append(make_result(self, ENTITY, *found))
-        if "S" in text:
+        if "St" in text or "Saint" in text:
             results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINTS.finditer(text)]
         return results
 
