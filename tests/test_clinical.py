@@ -184,3 +184,41 @@ def test_a_region_that_is_a_given_name_needs_a_place_cue(scanner):
     gave = "I gave the forms to Georgia at the desk."
     assert "REGION" in [f.entity_type for f in scanner.scan(moved).findings]
     assert "REGION" not in [f.entity_type for f in scanner.scan(gave).findings]
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("Seen at Mercy Valley Hospital overnight.", "Mercy Valley Hospital"),
+        ("Transferred to Our Lady of Lourdes Regional Medical Center.", "Our Lady of Lourdes Regional Medical Center"),
+        ("Born at Children's Hospital of Philadelphia.", "Children's Hospital of Philadelphia"),
+        ("Admitted to Brigham and Women's Hospital.", "Brigham and Women's Hospital"),
+        ("Follow up at Valley Cardiology Associates.", "Valley Cardiology Associates"),
+        ("Transferred to St. Luke's for PCI.", "St. Luke's"),
+        ("my mom was at good samaritan hospital last night", "good samaritan hospital"),
+    ],
+)
+def test_facility_names(text, value):
+    from redactor.detect.facilities import FacilityRecognizer
+
+    assert value in [text[r.start : r.end] for r in FacilityRecognizer().analyze(text, [])]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hospital course: uneventful.", "Department of Radiology read the film.", "He went to the General Hospital.",
+     "Follow up with Primary Care in 2 weeks.", "my mom was at the hospital last night", "Happy St. Patrick's Day."],
+)  # fmt: skip
+def test_not_facility_names(text):
+    from redactor.detect.facilities import FacilityRecognizer
+
+    assert FacilityRecognizer().analyze(text, []) == []
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("F/u on 4/30 in clinic.", "4/30"), ("Expires 09/2025.", "09/2025"), ("Labs drawn Aug 2, 2024.", "Aug 2, 2024"),
+     ("Seen May 3rd.", "May 3rd"), ("Enrolled 15 Feb 2024.", "15 Feb 2024"), ("Surgery 12-Mar-2024.", "12-Mar-2024")],
+)  # fmt: skip
+def test_clinical_dates(scanner, text, value):
+    assert value in [text[f.start : f.end] for f in scanner.scan(text).findings if f.entity_type == "DATE_TIME"]

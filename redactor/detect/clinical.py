@@ -111,9 +111,10 @@ _FRACTION_CUE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _FRACTION_CUE_AFTER = re.compile(
-    r"^[ \t]*(?:mm[ \t]?hg|cm[ \t]?h2o|tabs?\b|tablets?\b|caps?\b|capsules?\b|inch(?:es)?\b|in\b|cups?\b|teaspoons?\b|"
+    r"^[ \t]*(?:mm[ \t]?hg|cm[ \t]?h2o|tabs?\b|tablets?\b|caps?\b|capsules?\b|inch(?:es)?\b|cups?\b|teaspoons?\b|"
     r"tsp\b|of[ \t]+(?:a|an|the)\b|strength\b|pain\b|power\b|vision\b|murmur\b|systolic\b|diastolic\b|"
-    r"(?:on|at)[ \t]+(?:rest|exertion|standing|sitting)\b|bilaterally\b|throughout\b|in[ \t]+(?:all|the|both|left|right)\b)",
+    r"(?:on|at)[ \t]+(?:rest|exertion|standing|sitting)\b|bilaterally\b|throughout\b|in[ \t]+(?:all|both)[ \t]+(?:four[ \t]+)?(?:extremities|limbs|ues|les)\b|"
+    r"in[ \t]+(?:the[ \t]+)?(?:left|right|bilateral)\b)",
     re.IGNORECASE,
 )
 _YEAR_ALONE = re.compile(

@@ -122,6 +122,8 @@ class FacilityRecognizer(_CodeRecognizer):
             return None
         s = run[0].start() if run else start
         e = after.end() if after else end
+        while text[e - 1] == "." and after:
+            e -= 1  # the full stop after "of Philadelphia."
         return s, e, 0.8
 
     @staticmethod
