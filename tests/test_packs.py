@@ -94,6 +94,32 @@ CASES = [
      ["Order number 6940579 shipped.", "The license plate reads 7ABC123."]),
     ("us_passport", "Passport No. 912803456, issued 2019.", "912803456", 0.6,
      ["Invoice 912803456 is overdue.", "Passport photos cost 15 dollars."]),
+    ("age_over_89", "A 93-year-old woman fell at home.", "93-year-old", 0.8,
+     ["An 89-year-old woman fell at home.", "Infant, age 90 days.", "BP 92/60, 95 kg."]),
+    ("healthcare_facility_name", "Transferred from MGH last night.", "MGH", 0.6,
+     ["Transferred from mgh last night.", "The MGHX group met."]),
+    ("account_number", "Acct #: KL-220915 (self-pay).", "KL-220915", 0.6,
+     ["Ticket KL-220915 was closed.", "Acct #: pending."]),
+    ("hospital_account_number", "Guarantor account 400981127 is past due.", "400981127", 0.6,
+     ["Invoice 400981127 is past due."]),
+    ("vehicle_vin", "Vehicle VIN 1HGCM82633A004352 was towed.", "1HGCM82633A004352", 0.85,
+     ["Vehicle VIN 1HGCM82634A004352 was towed.", "Code 11111111111111111 sent."]),
+    ("vehicle_vin_with_context", "VIN: WVWZZZ1JZXW000001, imported.", "WVWZZZ1JZXW000001", 0.6,
+     ["Batch WVWZZZ1JZXW000001 imported."]),
+    ("licence_plate", "Licence plate 7KJP294 was seen at the scene.", "7KJP294", 0.6,
+     ["ORIF with plate at L4-L5.", "Part 7KJP294 was shipped."]),
+    ("device_udi", "UDI (01)00643169007222(17)260128(21)BOH20151P on the box.",
+     "(01)00643169007222(17)260128(21)BOH20151P", 0.85, ["Call (01) 555 0100."]),
+    ("device_mac_address", "Pump Wi-Fi MAC 00:1A:2B:3C:4D:5E registered.", "00:1A:2B:3C:4D:5E", 0.7,
+     ["Time 12:30:45 logged.", "Hash 00:1A:2B:3C:4D registered."]),
+    ("device_serial", "Pacemaker serial no. RNB602211S, implanted 2021.", "RNB602211S", 0.6,
+     ["Pacemaker model RNB602211S, implanted 2021.", "Serial no. pending."]),
+    ("biometric_id", "Fingerprint ID FP-0082-7741 stored.", "FP-0082-7741", 0.6,
+     ["Reference FP-0082-7741 stored.", "Fingerprint on file."]),
+    ("certificate_number", "Death certificate no. 2024-0031877 issued.", "2024-0031877", 0.6,
+     ["Invoice 2024-0031877 issued.", "Certificate on file."]),
+    ("unique_id", "Accession: S24-118305, hemoglobin A1c.", "S24-118305", 0.55,
+     ["Room S24-118305 is booked.", "Accession: 2024-04-02."]),
 ]  # fmt: skip
 
 
@@ -118,13 +144,15 @@ def test_entity_types_and_categories(packs):
                  "US_ITIN", "CUSIP", "ISIN", "CRYPTO"}  # fmt: skip
     health = {"MEDICAL_RECORD_NUMBER", "NPI", "DEA_NUMBER", "ICD10_CODE", "MEDICARE_MBI", "HEALTH_PLAN_ID",
               "MEDICATION", "MEDICAL_CONDITION"}  # fmt: skip
-    pii = {"US_DRIVER_LICENSE", "US_PASSPORT"}
+    financial |= {"ACCOUNT_NUMBER"}
+    pii = {"US_DRIVER_LICENSE", "US_PASSPORT", "AGE_OVER_89", "HEALTHCARE_FACILITY", "VEHICLE_ID", "DEVICE_ID",
+           "BIOMETRIC_ID", "CERTIFICATE_NUMBER", "UNIQUE_ID"}  # fmt: skip
     assert packs.categories == {**{t: "FINANCIAL" for t in financial}, **{t: "HEALTH" for t in health}, **{t: "PII" for t in pii}}
 
 
 def test_recognizer_classes(packs):
     for r in packs.recognizers:
-        assert isinstance(r, LexiconRecognizer if r.name in ("medication", "medical_condition") else PackRecognizer)
+        assert isinstance(r, LexiconRecognizer if r.name in ("medication", "medical_condition", "healthcare_facility_name") else PackRecognizer)
     assert isinstance(by_name(packs, "credit_card"), PatternRecognizer)
     assert by_name(packs, "credit_card").validate_result("4111111111111111") is True
     assert by_name(packs, "credit_card").validate_result("4111111111111112") is False

@@ -27,6 +27,7 @@ import pytest
 
 from conftest import SAMPLE_DOCS, SAMPLE_LABELS, SYNTH
 from redactor.detect.findings import Finding
+from redactor.detect.clinical import general_type
 from redactor.evaluate import DEFAULT_IGNORED
 from redactor.ingest import iter_documents
 from redactor.policy import builtin_policies
@@ -62,6 +63,8 @@ def _leaks(pipeline, server, items, categories) -> list[str]:
         detected = [(f.entity_type, f.category, f.value(r.scan.text)) for f in r.scan.findings] if r.scan else []
         for entity_type, value in gold:
             category = "QUASI_IDENTIFIER" if entity_type in QUASI_GOLD else categories.get(entity_type, "PII")
+            if entity_type in QUASI_GOLD and general_type(value):
+                category = "GENERAL"  # a year alone, a state or a country: not a Safe Harbor identifier
             if not _allowed_in_clear(policy, entity_type, category) and any(q.contains(value) for q in sent):
                 leaks.append(f"gold {entity_type}")
         for entity_type, category, value in detected:

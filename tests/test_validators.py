@@ -78,7 +78,7 @@ def change_one_digit(value: str, index: int = -1) -> str:
 def test_registry_names():
     assert set(VALIDATORS) == {
         "luhn", "iban_mod97", "aba_routing", "npi", "dea", "cusip", "isin", "ein", "itin", "mbi",
-        "swift_bic", "btc_address", "eth_address",
+        "swift_bic", "btc_address", "eth_address", "vin",
     }  # fmt: skip
 
 
@@ -279,3 +279,14 @@ def test_eth_address():
         assert not eth_address(flipped), value
     assert not eth_address("0x" + "0" * 40)
     assert not eth_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe")
+
+
+def test_vin_mod11_check_digit():
+    from redactor.detect.validators import vin
+
+    assert vin("1M8GDM9AXKP042788")  # check digit X (10)
+    assert vin("1HGCM82633A004352") and vin("1hgcm82633a004352")
+    assert not vin("1HGCM82634A004352")  # wrong check digit
+    assert not vin("1HGCM82633A00435")  # 16 characters
+    assert not vin("IHGCM82633A004352")  # I is never used
+    assert not vin("11111111111111111")

@@ -4,6 +4,12 @@ Pack recognizers declare their own category in YAML; this table covers the
 built-in and code recognizers.  A type in neither gets ``UNKNOWN``, which the
 policy routes the safe way.  ``known_entity_types`` is the whole list for one
 configuration, which policies are checked against.
+
+``GENERAL`` holds what HIPAA Safe Harbor (45 CFR 164.514(b)(2)) does not count as an
+identifier: a year on its own (``DATE_YEAR``) and a state, country or larger region
+(``REGION``), and eponymous clinical terms (``CLINICAL_TERM``: "Braden scale").
+Refinement turns such ``DATE_TIME`` and ``LOCATION`` findings into these
+types, so a policy can let them out while full dates and towns stay quasi-identifiers.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ FINANCIAL = "FINANCIAL"
 HEALTH = "HEALTH"
 CREDENTIAL = "CREDENTIAL"
 QUASI = "QUASI_IDENTIFIER"  # not identifying alone (dates, places); identifying in combination
+GENERAL = "GENERAL"  # not an identifier under HIPAA Safe Harbor: a year alone, a state or country
 UNKNOWN = "UNKNOWN"
 
-CATEGORIES = (PII, FINANCIAL, HEALTH, CREDENTIAL, QUASI, UNKNOWN)
+CATEGORIES = (PII, FINANCIAL, HEALTH, CREDENTIAL, QUASI, GENERAL, UNKNOWN)
 
 # What the doubt pass (detect/doubt.py) calls a word or number no recognizer explained.
 DOUBT_TYPE = "UNVERIFIED"
@@ -46,6 +53,10 @@ BUILTIN_CATEGORIES: dict[str, str] = {
     "US_BANK_NUMBER": FINANCIAL,
     "US_ITIN": FINANCIAL,
     "CRYPTO": FINANCIAL,
+    "HEALTHCARE_FACILITY": PII,  # also declared by recognizers/phi.yaml
+    "DATE_YEAR": GENERAL,
+    "REGION": GENERAL,
+    "CLINICAL_TERM": GENERAL,  # "Romberg test", "APACHE II": eponyms and scores, not names
 }
 
 

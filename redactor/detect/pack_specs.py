@@ -23,7 +23,7 @@ from .validators import VALIDATORS
 if TYPE_CHECKING:
     from ..config import DetectSettings
 
-Category = Literal["PII", "FINANCIAL", "HEALTH", "CREDENTIAL", "OTHER"]
+Category = Literal["PII", "FINANCIAL", "HEALTH", "CREDENTIAL", "GENERAL", "OTHER"]
 
 __all__ = [
     "Category", "PatternSpec", "RecognizerSpec", "PackSpec", "default_pack_paths", "pack_paths",

@@ -11,7 +11,7 @@ recognizer.  ``recognizers/README.md`` documents the fields for editors.  In sho
     recognizers:
       - name: credit_card                 # unique; a later pack may replace it by name
         entity_type: CREDIT_CARD
-        category: FINANCIAL               # PII | FINANCIAL | HEALTH | CREDENTIAL | OTHER
+        category: FINANCIAL               # PII | FINANCIAL | HEALTH | CREDENTIAL | GENERAL | OTHER
         patterns: [{name: grouped, regex: '...', score: 0.9}]
         validator: luhn                   # a name in redactor.detect.validators.VALIDATORS
         invalid_score: null               # null: drop a match that fails the validator
@@ -206,6 +206,8 @@ class PackRecognizer(PatternRecognizer):
         a pack's regex carries its own flags."""
         if entities and self.supported_entities[0] not in entities:
             return []
+        if self.spec.context_required and not self._window.regex.search(text):
+            return []  # no context word anywhere: no match can count, so skip the patterns
         hits = []
         for pattern, compiled in zip(self.patterns, self._compiled):
             try:

@@ -3,7 +3,9 @@
 Small spaCy models label form labels ("DOB", "SSN", "IBAN") as entities, read
 long digit runs as dates, and URL recognizers fire on the domain of an e-mail
 address.  Each rule below removes one such kind of noise; none of them can
-remove a checksum-validated or context-confirmed identifier.
+remove a checksum-validated or context-confirmed identifier.  Clinical
+lookalikes (eponyms, score names, blood pressures) and the Safe Harbor
+``GENERAL`` types (a year alone, a state or country) are in ``clinical.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
 
+from .clinical import drop_clinical_lookalikes, retype_general
 from .doubt import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
@@ -62,8 +65,10 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
     cands = [c for c in (_drop_edge_labels(text, c) for c in cands) if c is not None and _trim(text, c) is not None]
     cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
     cands = [c for c in cands if not _is_noise(text, c)]
+    cands = drop_clinical_lookalikes(text, cands)
     cands = _drop_url_inside_email(cands)
     cands = _drop_credentials_after_names(text, cands)
+    cands = retype_general(text, cands)
     return _resolve_overlaps(text, cands)
 
 
@@ -139,7 +144,10 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)
         if len(digits) > 8 and not MONTHS.search(value):
-            return True  # long digit runs: card, account or phone numbers, not dates
+            lead = _LEADING_DATE.match(value)
+            if not lead:
+                return True  # long digit runs: card, account or phone numbers, not dates
+            c.end = c.start + lead.end()  # "11/03/2023 0800": the date, without the time
         if re.fullmatch(r"\d{1,3}", value.strip()):
             return True  # "21", "65": ages and counts
         if re.fullmatch(r"\d{5,}", value.strip()) and not _compact_date(value.strip()):
@@ -149,6 +157,7 @@ def _is_noise(text: str, c: Candidate) -> bool:
     return False
 
 
+_LEADING_DATE = re.compile(r"(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?=\s+\d{1,2}:?\d{2}\b)")
 # A year, a numeric date, a time of day or an 8-digit compact date.
 _DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
 _HEADING_MARKS = re.compile(r"^[\s#*>\-•\d.)]*")
@@ -250,6 +259,8 @@ def _drop_url_inside_email(cands: list[Candidate]) -> list[Candidate]:
 _SPECIFICITY = {
     "PHONE_NUMBER": 1,
     "DATE_TIME": 0,
+    "DATE_YEAR": 0,
+    "REGION": 1,
     "US_DRIVER_LICENSE": 0,
     "US_BANK_NUMBER": 1,
     "LOCATION": 1,

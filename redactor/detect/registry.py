@@ -3,8 +3,11 @@
 Order of authority: recognizer packs (``recognizers/*.yaml`` and any the user
 adds) define an entity type; a Presidio built-in is added only for types no pack
 defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
-networked or imprecise, and ``names.py`` adds the person and place names spaCy's
-NER misses.  Nothing is added implicitly.
+networked or imprecise, ``names.py`` adds the person and place names spaCy's
+NER misses, ``facilities.py`` the names of hospitals and clinics and ``dates.py``
+the dates clinical notes write; ``clinical_terms.py`` reports eponymous signs
+and scores as what they are, so they are not taken for names.  Nothing is
+added implicitly.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from presidio_analyzer.predefined_recognizers import (
 from ..config import DetectSettings
 from . import pack_specs
 from .categories import BUILTIN_CATEGORIES
+from .clinical_terms import ClinicalTermRecognizer
+from .dates import ClinicalDateRecognizer
+from .facilities import FacilityRecognizer
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
 
@@ -71,6 +77,7 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers: list[EntityRecognizer] = [SpacyRecognizer(supported_entities=list(NER_ENTITIES))]
     recognizers += pii_recognizers()
     recognizers.append(NameRecognizer())
+    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer()]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
     recognizers += list(packs.recognizers)
     covered = {e for r in recognizers for e in r.supported_entities}

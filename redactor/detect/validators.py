@@ -370,6 +370,24 @@ def eth_address(value: str) -> bool:
     )
 
 
+# -- vehicles ---------------------------------------------------------------------------
+
+_VIN_VALUES = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))),
+               **dict(zip("JKLMN", range(1, 6))), "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}  # fmt: skip
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin(value: str) -> bool:
+    """Vehicle Identification Number (49 CFR 565 / ISO 3779): 17 characters without
+    I, O or Q, and the mod-11 check digit in position 9 (``X`` for 10).  Vehicles
+    built for North America carry the check digit; others may not."""
+    code = _compact(value).upper()
+    if len(code) != 17 or any(ch not in _VIN_VALUES for ch in code) or code.isdigit() or code.isalpha():
+        return False
+    total = sum(_VIN_VALUES[ch] * w for ch, w in zip(code, _VIN_WEIGHTS)) % 11
+    return code[8] == ("X" if total == 10 else str(total))
+
+
 VALIDATORS: dict[str, Callable[[str], bool]] = {
     "luhn": luhn,
     "iban_mod97": iban_mod97,
@@ -384,6 +402,7 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
     "swift_bic": swift_bic,
     "btc_address": btc_address,
     "eth_address": eth_address,
+    "vin": vin,
 }
 
 __all__ = ["VALIDATORS", "COUNTRY_CODES", "IBAN_LENGTHS", "keccak256", *VALIDATORS]

@@ -1,0 +1,368 @@
+"""Clinical false-positive controls and the Safe Harbor ``GENERAL`` types, in the
+refinement layer.
+
+Rule systems that de-identify notes well (Philter among them) run ordered "safe"
+patterns before they redact: a word that names a sign, a score or a disease is not a
+person, and a blood pressure is not a date.  ``drop_clinical_lookalikes`` does that
+for candidates from NER and the name recognizer, in this order:
+
+1. *scores*: a finding inside a score acronym ("APACHE II", "CURB-65", "NIHSS";
+   ``lexicons/clinical_scores.txt``);
+2. *eponyms*: a finding made only of eponym words (``clinical_eponyms.txt``) with a
+   clinical head word after it ("Romberg test", "Child-Pugh class B", "Tinel's sign",
+   "Hodgkin and non-Hodgkin lymphoma"), a grade after it ("Gleason 7"), or, for
+   disease eponyms (``clinical_eponym_diseases.txt``), a possessive ("Parkinson's") or
+   "non-" before it.  An honorific before it ("Mr. Murphy's sign-out") keeps it a name;
+3. *abbreviations*: MS, PT, ED, PA, OR ... alone are clinical, not places or people,
+   unless written as a state after a town ("Erie, PA");
+4. *month names*: "May", "June", "August" next to a day or after "in"/"since" are months,
+   not given names;
+5. *fractions*: "120/80", "7/10 pain", "4/5 strength", "1/2 tablet", "MMSE 12/30" are
+   readings and doses, not dates.
+
+``retype_general`` then turns a ``DATE_TIME`` that is a year alone into ``DATE_YEAR``
+and a ``LOCATION`` that is a state, a country or a larger region (``regions.txt``) into
+``REGION``; both are category ``GENERAL``: not identifiers under HIPAA Safe Harbor.
+A region that is also a common given name ("Georgia", "Virginia") stays a LOCATION
+unless a place cue ("in", "from", ", ") stands before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ..config import resource_dir
+
+if TYPE_CHECKING:
+    from .refine import Candidate
+
+NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "HEALTHCARE_FACILITY"})
+
+# Words after an eponym that make it a clinical term.  Generic nouns ("line", "study",
+# "type", "view") are left out: after a surname they are as often about a person.
+_HEADS = frozenset(
+    """sign signs test tests testing score scores scoring scale scales criteria criterion class classes
+    classification stage stages staging grade grades grading index disease diseases syndrome syndromes
+    sarcoma lymphoma lymphomas tumor tumour carcinoma palsy maneuver maneuvers manoeuvre reflex reflexes
+    breathing respiration respirations triad phenomenon law formula equation rule rules position procedure
+    operation fundoplication incision catheter catheters drain node nodes lesion lesions spot spots cell
+    cells fracture fractures cyst contracture neuroma esophagus oesophagus ulcer ulcers diverticulum murmur
+    block stain staining smear coma pupil pupils pouch shunt regimen protocol curve ratio monitor monitoring
+    aphasia encephalopathy thyroiditis chorea dementia arteritis tear deformity dystrophy ataxia anomaly
+    anomalies tetralogy virus bacillus fever sclerosis malformation disorder toxin agar technique gastrectomy
+    questionnaire inventory assessment duct gland glands canal membrane valve tract foramen ligament hernia
+    bypass anastomosis pathway tuberosity nodule nodules crisis ultrasound developmental screen screening
+    echo splint forceps stockings point diet""".split()
+)
+# Words that may stand between an eponym and its head: "Ottawa ankle rule", "Karnofsky
+# performance score", "Canadian CT head rule", "Denver developmental screening test".
+_MODIFIERS = frozenset(
+    """ankle knee foot head neck spine c-spine cervical ct mri performance developmental coma severity risk
+    bleeding stroke pain status depression anxiety sleepiness cognitive functional frailty fall falls nutrition
+    pressure sepsis pneumonia embolism appendicitis prognostic prediction clinical mental modified revised
+    simplified pediatric paediatric adult vision hearing tremor disability dyspnea dyspnoea bleed""".split()
+)
+_HONORIFIC = re.compile(r"(?:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|nurse)\.?|\bpatient|\bpt)\s+$", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W\d_][\w'’]*|\d+|[IVX]+\b")
+_GRADE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}(?:\+\d)?|[IVX]{1,4}|[A-C])(?![\w/])")
+# Eponyms that stand alone for a device or a test ("Foley to gravity", "a Doppler").
+_STANDALONE = frozenset("foley doppler holter hickman broviac penrose dobhoff hemovac swan-ganz jackson-pratt".split())
+# All-capital words that head sections of a note; a "name" made only of these and
+# abbreviations ("ED NOTE / CC") is a heading.
+_HEADING_WORDS = frozenset(
+    "NOTE NOTES SUMMARY REPORT PLAN ASSESSMENT HISTORY EXAM LABS MEDS IMPRESSION FINDINGS DISCHARGE ADMISSION "
+    "PROGRESS TRIAGE CONSULT PROCEDURE OPERATIVE ALLERGIES VITALS".split()
+)
+# "1900-0700": a nursing shift, two 24-hour times, not a phone number.
+_SHIFT = re.compile(r"(?:[01]\d|2[0-4])[0-5]\d-(?:[01]\d|2[0-4])[0-5]\d")
+_POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$")
+
+# Abbreviations that clinical text uses for services, people and diseases.
+_ABBREVIATIONS = frozenset(
+    """MS PT ED PA OR ER ICU CCU NICU PICU MICU SICU PACU BP HR RR GI GU ENT OB GYN OBGYN CT MRI ECG EKG EEG EMG
+    CBC BMP CMP INR PTT TSH DM HTN CHF COPD CKD CAD MI PE DVT UTI URI TB HIV HCV HBV AF CVA TIA NPO PRN BID
+    TID QID PO IV IM SC SQ NKDA DNR DNI HCP PCP NP RN MD DO LPN CNA SNF OT SLP RT ADL ROM WNL NAD PERRLA
+    HEENT CTA RRR SOB DOE PND CP NV ABG VBG LFT LFTs UA UDS CXR KUB US EF LVEF AKI ESRD HD PD RA SLE IBD IBS
+    GERD BPH OSA ADHD PTSD OCD MDD GAD ALS CF SCD ITP TTP DIC ARDS SIRS BLS ACLS PALS EMS BIBA AMA LWBS
+    MVC MVA GSW LOC AAOx3 AOx3 OTC RX DX HX TX SX FX CC HPI ROS PMH PSH FH SH""".split()
+)
+# State codes that an abbreviation can also be, used as a state after a town: "Erie, PA".
+_STATE_AFTER_TOWN = re.compile(r"[A-Z][\w.'’-]*,[ \t]*$")
+
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_MONTH_CUE_BEFORE = re.compile(
+    r"(?:\b(?:in|on|since|until|till|by|from|of|early|late|mid|last|next|this|during|through|before|after|"
+    r"between|and|to)[ \t]+|\d[ \t]*|-)$",
+    re.IGNORECASE,
+)
+_MONTH_CUE_AFTER = re.compile(r"^[ \t.,]*(?:\d|(?:of[ \t]+)?(?:19|20)\d\d)")
+
+_FRACTION = re.compile(r"(?<![\d/])(\d{1,3})[ \t]*/[ \t]*(\d{1,3})(?![\d/])")
+_FRACTION_CUE_BEFORE = re.compile(
+    r"\b(?:bp|b/p|blood\s+pressure|pressures?|pain|strength|power|motor|vision|visual|acuity|va|score|scored|"
+    r"scale|mmse|moca|gcs|apgars?|reflexes|murmur|grade|rated|rates|take|takes|taking|tab|tabs|tablets?|"
+    r"dose|pupils?|ratio|fio2|peep|vent|settings)\b[^.\n]{0,12}$",
+    re.IGNORECASE,
+)
+_FRACTION_CUE_AFTER = re.compile(
+    r"^[ \t]*(?:mm[ \t]?hg|cm[ \t]?h2o|tabs?\b|tablets?\b|caps?\b|capsules?\b|inch(?:es)?\b|cups?\b|teaspoons?\b|"
+    r"tsp\b|of[ \t]+(?:a|an|the)\b|strength\b|pain\b|power\b|vision\b|murmur\b|systolic\b|diastolic\b|"
+    r"(?:on|at)[ \t]+(?:rest|exertion|standing|sitting)\b|bilaterally\b|throughout\b|in[ \t]+(?:all|both)[ \t]+(?:four[ \t]+)?(?:extremities|limbs|ues|les)\b|"
+    r"in[ \t]+(?:the[ \t]+)?(?:left|right|bilateral)\b)",
+    re.IGNORECASE,
+)
+_YEAR_ALONE = re.compile(
+    r"(?:(?:in|since|by|from|until|till|during|circa|ca\.?|around|early|late|mid|the|year|of|before|after)[ \t-]+)*"
+    r"(?:18|19|20)\d\d(?:s|'s|’s)?(?:[ \t]*(?:-|–|to|and|through|or)[ \t]*(?:(?:18|19|20)\d\d|\d\d)(?:s|'s)?)?",
+    re.IGNORECASE,
+)
+_PLACE_CUE = re.compile(
+    r"(?:\b(?:in|from|to|of|across|throughout|near|visiting|visited|moved|born|or|and)[ \t]+(?:the[ \t]+)?|,[ \t]*)$",
+    re.IGNORECASE,
+)
+# Before a region that is also a given name, only a cue no person takes: "gave it to Jordan".
+_STRONG_PLACE_CUE = re.compile(
+    r"(?:\b(?:in|from|across|throughout|travel(?:l?ed|l?ing)?[ \t]+to|moved[ \t]+to|born[ \t]+in|visiting)[ \t]+"
+    r"(?:the[ \t]+)?|[a-z],[ \t]*)$",
+    re.IGNORECASE,
+)
+_GIVEN_NAME_REGIONS = frozenset(
+    "georgia virginia carolina jordan chad india kenya israel indiana dakota montana florida china sierra "
+    "victoria adelaide austin".split()
+)
+
+
+def _lexicon(name: str) -> list[str]:
+    from .packs import read_lexicon
+
+    return read_lexicon(resource_dir("recognizers") / "lexicons" / name)
+
+
+@dataclass(frozen=True)
+class _Lexicons:
+    eponyms: frozenset[str]
+    diseases: frozenset[str]
+    scores: re.Pattern[str]
+    regions: frozenset[str]
+    region_codes: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _lexicons() -> _Lexicons:
+    scores = sorted(set(_lexicon("clinical_scores.txt")), key=len, reverse=True)
+    body = "|".join(r"[ \t-]?".join(re.escape(w) for w in re.split(r"[ -]", s)) for s in scores)
+    regions = _lexicon("regions.txt")
+    return _Lexicons(
+        eponyms=frozenset(_key(w) for w in _lexicon("clinical_eponyms.txt")),
+        diseases=frozenset(_key(w) for t in _lexicon("clinical_eponym_diseases.txt") for w in t.split()),
+        scores=re.compile(rf"(?<![\w-])(?:{body})(?:[ \t-]?(?:[IVX]{{1,3}}|\d{{1,2}}))?(?![\w-])"),
+        regions=frozenset(_key(r) for r in regions if not (r.isupper() and len(r) <= 3)),
+        region_codes=frozenset(r for r in regions if r.isupper() and len(r) <= 3),
+    )
+
+
+def _key(word: str) -> str:
+    word = word.replace("’", "'").lower()
+    return _POSSESSIVE.sub("", word) if len(word) > 3 else word
+
+
+# -- safe patterns -----------------------------------------------------------------------
+
+
+def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidate]:
+    if not cands:
+        return cands
+    names = [c for c in cands if c.entity_type in NAME_TYPES]
+    scores = list(_lexicons().scores.finditer(text)) if names else []
+    kept = []
+    for c in cands:
+        if c.entity_type in NAME_TYPES and (
+            _inside_score(c, scores)
+            or _eponym_term(text, c)
+            or _abbreviation(text, c)
+            or _month(text, c)
+            or _heading(text, c)
+            or _clinical_word(text, c)
+        ):
+            continue
+        if c.entity_type == "DATE_TIME" and _reading_not_date(text, c):
+            continue
+        if c.entity_type in ("PHONE_NUMBER", "DATE_TIME") and _SHIFT.fullmatch(text[c.start : c.end]):
+            continue
+        kept.append(c)
+    return kept
+
+
+def _heading(text: str, c: Candidate) -> bool:
+    words = re.findall(r"\S+", text[c.start : c.end])
+    return all(w.strip(":") in _ABBREVIATIONS or w.strip(":") in _HEADING_WORDS for w in words)
+
+
+def _clinical_word(text: str, c: Candidate) -> bool:
+    """A single word NER took for a name that is clinical vocabulary ("Wristband", "Dispo")"""
+    words = text[c.start : c.end].split()
+    vocabulary = _clinical_vocabulary()
+    return c.recognizer == "SpacyRecognizer" and all(_key(w) in vocabulary or w in _ABBREVIATIONS for w in words)
+
+
+@lru_cache(maxsize=1)
+def _clinical_vocabulary() -> frozenset[str]:
+    lex = _lexicons()
+    # eponyms are in clinical_words.txt for the doubt pass, but they are surnames too
+    return frozenset(_key(w) for w in _lexicon("clinical_words.txt")) - lex.eponyms - lex.diseases
+
+
+def _inside_score(c: Candidate, scores: list[re.Match[str]]) -> bool:
+    return any(m.start() <= c.start and c.end <= m.end() for m in scores)
+
+
+def _eponym_term(text: str, c: Candidate) -> bool:
+    lex = _lexicons()
+    value = text[c.start : c.end]
+    words = [w for w in _TOKEN.findall(value) if w.lower() not in ("and", "non", "de", "von", "van", "en", "y", "the")]
+    if not words or _HONORIFIC.search(text, max(0, c.start - 12), c.start):
+        return False
+    keys = [_key(w) for w in words if not w.isdigit() and not re.fullmatch(r"[IVX]+", w)]
+    if not keys:
+        return False
+    if len(keys) > 1 and keys[0] not in lex.eponyms and _sentence_start(text, c.start) and keys[0] in _common():
+        keys = keys[1:]  # "Explain Kussmaul breathing": NER took the verb that opens the question
+    if len(keys) == 1 and keys[0] in _STANDALONE:
+        return True
+    if not any(k in lex.eponyms or k in lex.diseases for k in keys):
+        return False
+    if not all(k in lex.eponyms or k in lex.diseases or k in _HEADS for k in keys):
+        return False
+    if any(k in _HEADS for k in keys[1:]) or (len(words) > len(keys) and words[0][:1].isalpha()):
+        return True  # a head or a grade inside the finding: "Gleason 4+4", "Killip II"
+    if _possessive_disease(text, c, keys, lex) or text[max(0, c.start - 4) : c.start].lower().endswith("non-"):
+        return True
+    return _head_follows(text, c.end, lex) or _GRADE_AFTER.match(text, c.end) is not None
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \t\"'(")
+    return not before or before[-1] in ".!?:\n"
+
+
+@lru_cache(maxsize=1)
+def _common() -> frozenset[str]:
+    from .doubt import common_words, first_names
+
+    return common_words() - first_names()
+
+
+def _possessive_disease(text: str, c: Candidate, keys: list[str], lex: _Lexicons) -> bool:
+    """"Parkinson's", "Crohn’s": a disease eponym, possessive, whether or not NER kept the 's."""
+    around = text[max(c.start, c.end - 2) : c.end + 2].replace("’", "'")
+    return keys[-1] in lex.diseases and "'s" in around
+
+
+def _head_follows(text: str, end: int, lex: _Lexicons) -> bool:
+    """Within four words after ``end``: a head word, passing only eponyms and joiners
+    ("Child-Pugh class", "Hodgkin and non-Hodgkin lymphoma", "Tinel's sign")."""
+    for n, m in enumerate(_TOKEN.finditer(text, end, min(len(text), end + 60))):
+        gap = text[end if n == 0 else prev_end : m.start()]
+        if "\n" in gap or any(ch in gap for ch in ".,;:()"):
+            return False
+        key = _key(m.group())
+        if key in _HEADS:
+            return True
+        if n >= 4 or not (key in lex.eponyms or key in _MODIFIERS or key in ("and", "or", "non", "s", "en", "y")):
+            return False
+        prev_end = m.end()
+    return False
+
+
+def _abbreviation(text: str, c: Candidate) -> bool:
+    value = text[c.start : c.end]
+    if value not in _ABBREVIATIONS:
+        return False
+    return not (value in _lexicons().region_codes and _STATE_AFTER_TOWN.search(text, max(0, c.start - 40), c.start))
+
+
+def _month(text: str, c: Candidate) -> bool:
+    value = text[c.start : c.end].strip(".")
+    if c.entity_type != "PERSON" or value.lower() not in _MONTHS:
+        return False
+    before = text[max(0, c.start - 20) : c.start]
+    return bool(_MONTH_CUE_BEFORE.search(before) or _MONTH_CUE_AFTER.match(text[c.end : c.end + 12]))
+
+
+def _reading_not_date(text: str, c: Candidate) -> bool:
+    """A fraction that is a reading or a dose ("BP 120/80", "pain 7/10", "1/2 tab")."""
+    value = text[c.start : c.end]
+    fractions = list(_FRACTION.finditer(value))
+    if not fractions:
+        return False
+    for m in fractions:
+        if not _reading(text, c.start + m.start(), c.start + m.end(), int(m.group(1)), int(m.group(2))):
+            return False
+    return not _DATE_LEFT.search(_FRACTION.sub(" ", value))
+
+
+# What a span still needs, once its readings are taken out, to be a date.
+_DATE_LEFT = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}[-.]\d{1,2}"
+)
+_READING_BEFORE = re.compile(r"(\d{1,3})/(\d{1,3})[ \t]*(?:to|->|-|,|then|and|now)[ \t]*$")
+
+
+def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
+    if a > 12 and b > 12 or b > 31 or a > 31 or a == 0 or b == 0:
+        return True  # not a month and day either way round
+    before = text[max(0, start - 40) : start]
+    if _FRACTION_CUE_BEFORE.search(before) or _FRACTION_CUE_AFTER.match(text[end : end + 30]):
+        return True
+    if b == 10 and a <= 10 and re.search(r"(?i)\bpain\b", text[max(0, start - 60) : end + 30]):
+        return True  # pain scales
+    prior = _READING_BEFORE.search(before)
+    return bool(prior and prior.group(2) == str(b))  # "from 8/10 to 3/10"
+
+
+# -- GENERAL types -------------------------------------------------------------------------
+
+
+def retype_general(text: str, cands: list[Candidate]) -> list[Candidate]:
+    for c in cands:
+        value = text[c.start : c.end]
+        if c.entity_type == "DATE_TIME" and _YEAR_ALONE.fullmatch(value.strip()):
+            c.entity_type = "DATE_YEAR"
+        elif c.entity_type == "LOCATION" and _is_region(text, c, value):
+            c.entity_type = "REGION"
+        elif c.entity_type == "PERSON" and _is_region(text, c, value) and _PLACE_CUE.search(
+            text, max(0, c.start - 20), c.start
+        ):
+            c.entity_type = "REGION"  # "travel to Kenya or Tanzania"
+    return cands
+
+
+def general_type(value: str) -> str | None:
+    """``DATE_YEAR`` or ``REGION`` when ``value`` alone is a year or a state, country or
+    larger region (what Safe Harbor does not count as an identifier), else None."""
+    value = value.strip(" .,")
+    if _YEAR_ALONE.fullmatch(value):
+        return "DATE_YEAR"
+    lex = _lexicons()
+    if value.isupper() and len(value) <= 3:
+        return "REGION" if value in lex.region_codes else None
+    return "REGION" if _key(re.sub(r"^the\s+", "", value, flags=re.IGNORECASE)) in lex.regions else None
+
+
+def _is_region(text: str, c: Candidate, value: str) -> bool:
+    lex = _lexicons()
+    value = value.strip(" .,")
+    if value.isupper() and len(value) <= 3:
+        return value in lex.region_codes
+    key = _key(re.sub(r"^the\s+", "", value, flags=re.IGNORECASE))
+    if key not in lex.regions:
+        return False
+    if key in _GIVEN_NAME_REGIONS:
+        return bool(_STRONG_PLACE_CUE.search(text, max(0, c.start - 20), c.start))
+    return True

@@ -1,0 +1,156 @@
+"""Healthcare facility names: "Mercy Valley Hospital", "Our Lady of Lourdes Regional
+Medical Center", "Children's Hospital of Philadelphia".
+
+In de-identification practice (i2b2/n2c2 LOCATION:HOSPITAL) a facility name is PHI:
+it places the patient in a town.  spaCy calls such names ORG, or splits them into a
+person and a place, so ``FacilityRecognizer`` reads them the way the names are built:
+
+- a *head* from ``recognizers/lexicons/facility_words.txt`` ("Hospital", "Medical
+  Center", "Nursing Home"), capitalised;
+- before it, a run of capitalised words on the same line, joined by "of", "and", "&",
+  "the" or a hyphen ("St. Brendan Regional", "Brigham and Women's"); after it,
+  optionally "of <Place>";
+- at least one word of the run that is not generic ("Regional", "Community",
+  "Children's", "Department" ...): "the General Hospital" and "Department of
+  Radiology" are not names.
+
+In a passage typed in lower case ("my mom was at good samaritan hospital") the run is
+lower-case words that are neither function words nor generic, at a lower score.
+A saint's name alone ("transferred to St. Luke's") is a hospital too.
+Abbreviations and names without a head ("MGH", "NYU Langone") come from the
+``healthcare_facility_name`` lexicon recognizer in ``recognizers/phi.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import List
+
+from presidio_analyzer import RecognizerResult
+
+from ..config import resource_dir
+from .pii import _CodeRecognizer, make_result
+
+ENTITY = "HEALTHCARE_FACILITY"
+
+# Words that describe a facility without naming one.  A run made only of these is not a name.
+_GENERIC = frozenset(
+    """regional medical general community memorial county university state city national public children's
+    childrens women's womens family health healthcare care rehabilitation rehab surgical surgery specialty
+    veterans va central north south east west northern southern eastern western upper lower new old st st.
+    saint mount mt mt. our lady the a an department dept dept. division unit service services center centre main
+    local private psychiatric mental behavioral cancer heart vascular eye orthopedic orthopaedic pediatric
+    dental teaching academic outpatient inpatient emergency urgent primary clinical reference diagnostic imaging
+    physical therapy nursing home assisted living senior adult day hospital hospitals clinic clinics medicine
+    discharge admission admitted transfer transferred patient seen visit follow summary note course report
+    previous outside other same any your my his her their this that and of & nearest closest big small
+    ed er icu ccu nicu picu micu sicu pacu or osh snf ltac ltach affiliated associated partner
+    """.split()
+)
+_JOINERS = frozenset({"of", "and", "&", "the", "de", "la", "del", "-"})
+# A word of a name in cased text: capitalised or all capitals, maybe possessive or abbreviated ("St.").
+_CAP_TOKEN = re.compile(r"[A-Z][\w'’.-]*|&|-")
+_LOWER_TOKEN = re.compile(r"[a-z][a-z'’-]*")
+_TOKEN = re.compile(r"[^\s,;:()/\[\]\"]+")
+# "St. Luke's", "Saint Mary's": in clinical text a saint's name alone is a hospital.
+_SAINTS = re.compile(
+    r"(?<![\w.])(?:St\.?|Saint)[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?['’]s(?![\w'’])"
+    r"(?![ \t]+(?:Day|Eve|Church|Cathedral|Chapel|Parish|School|College|University|Academy|Street|St\b|Road|Rd\b|"
+    r"Avenue|Ave\b|Place|Square|Park|Hall|Island|Bay|River|Feast|Fire|Wort|Cross))"
+)
+_AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
+MAX_RUN = 7
+
+
+@lru_cache(maxsize=1)
+def _heads() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The head regex, and the last words of the heads: a text holding none of them
+    (most texts) is not searched."""
+    from .packs import read_lexicon
+
+    terms = read_lexicon(resource_dir("recognizers") / "lexicons" / "facility_words.txt")
+    body = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in sorted(set(terms), key=len, reverse=True))
+    last_words = tuple(sorted({t.split()[-1].lower() for t in terms}))
+    return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE), last_words
+
+
+def _is_generic(word: str) -> bool:
+    return word.lower().rstrip(".,") in _GENERIC or word.lower() in _GENERIC
+
+
+class FacilityRecognizer(_CodeRecognizer):
+    """Facility names ending in a head word (see module docstring)."""
+
+    ENTITY = ENTITY
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
+        results = []
+        heads, last_words = _heads()
+        lowered = text.lower()
+        if not any(w in lowered for w in last_words):
+            heads = None
+        for head in heads.finditer(text) if heads else ():
+            word = head.group()
+            if word[0].isupper():
+                found = self._cased(text, head.start(), head.end())
+            elif word.islower() and _lower_case_passage(text, head.start()):
+                found = self._lower(text, head.start(), head.end())
+            else:
+                found = None
+            if found:
+                results.append(make_result(self, ENTITY, *found))
+        if "St" in text or "Saint" in text:
+            results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINTS.finditer(text)]
+        return results
+
+    @staticmethod
+    def _cased(text: str, start: int, end: int) -> tuple[int, int, float] | None:
+        words = _words_before(text, start)
+        run: list[re.Match[str]] = []
+        for m in reversed(words):
+            if len(run) >= MAX_RUN or not (_CAP_TOKEN.fullmatch(m.group()) or m.group() in _JOINERS):
+                break
+            run.insert(0, m)
+        while run and (run[0].group() in _JOINERS or run[0].group().lower() == "the"):
+            run.pop(0)
+        names = [m.group() for m in run if m.group() not in _JOINERS]
+        after = _AFTER_OF.match(text, end)
+        if after:
+            names += after.group(1).split()
+        if not any(not _is_generic(w) and not w.isdigit() for w in names):
+            return None
+        s = run[0].start() if run else start
+        e = after.end() if after else end
+        while text[e - 1] == "." and after:
+            e -= 1  # the full stop after "of Philadelphia."
+        return s, e, 0.8
+
+    @staticmethod
+    def _lower(text: str, start: int, end: int) -> tuple[int, int, float] | None:
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        run = []
+        for m in reversed(_words_before(text, start)):
+            w = m.group()
+            if len(run) >= 4 or not _LOWER_TOKEN.fullmatch(w) or w in STOP_WORDS:
+                break
+            run.insert(0, m)
+        if not any(not _is_generic(m.group()) for m in run):
+            return None
+        return run[0].start(), end, 0.6
+
+
+def _words_before(text: str, start: int) -> list[re.Match[str]]:
+    """The tokens between the start of the line (or the last comma/colon) and ``start``."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind(",", 0, start), text.rfind(":", 0, start),
+                     text.rfind("(", 0, start), text.rfind(";", 0, start)) + 1  # fmt: skip
+    line_start = max(line_start, start - 120)
+    return list(_TOKEN.finditer(text, line_start, start))
+
+
+def _lower_case_passage(text: str, pos: int) -> bool:
+    """The sentence around ``pos`` is typed without capitals (digits-and-letters codes aside)."""
+    lo, hi = max(0, pos - 150), min(len(text), pos + 150)
+    words = re.findall(r"[A-Za-z][A-Za-z'’]*", text[lo:hi])
+    return bool(words) and sum(w[0].isupper() for w in words) <= max(1, len(words) // 20)
