@@ -127,15 +127,17 @@ def redact_frame(
     *,
     key_env: str = KEY_ENV,
     batch_size: int | None = None,
+    key: str | bytes | None = None,
 ) -> pd.DataFrame:
     """A copy of ``df`` with every finding in ``columns`` replaced by a Presidio operator:
-    ``replace`` (``<PERSON>``), ``mask``, ``hmac`` or ``encrypt`` (keys from ``key_env``).
+    ``replace`` (``<PERSON>``), ``mask``, ``hmac`` or ``encrypt`` (the key is ``key``,
+    else the environment variable ``key_env``).
 
     The operator (and its key) is checked before any cell is read.  Other
     columns are copied unchanged: redact every column that may hold values.
     """
     names = _require_columns(df, columns)
-    redactor = Redactor(operator, key_env)  # fails fast on a bad operator or a missing key
+    redactor = Redactor(operator, key_env, key=key)  # fails fast on a bad operator or a missing key
     scanner = scanner or Scanner()
     out = df.copy()
     for col in names:
