@@ -2,7 +2,8 @@
 
 Where copies go: the tree under each folder named on the command line is
 mirrored under ``--out`` (``in/a/b.txt`` → ``out/a/b.txt``), and a file named
-directly goes to ``out/<its name>``.  Two inputs that would write the same
+directly goes to ``out/<its name>``; files already under ``--out`` are not
+inputs.  Two inputs that would write the same
 output path are refused before anything is written (``ConfigError``).
 
 What a copy holds:
@@ -59,11 +60,14 @@ def plan_copies(paths: Iterable[Path | str], out: Path, *, keep_names: bool = Fa
     ``keep_names``: the copy keeps the input's name whatever its format (decrypting).
     Raises ``ConfigError`` naming both inputs when two map to the same output."""
     out = Path(out)
+    inside_out = out.resolve()
     copies: list[Copy] = []
     taken: dict[str, Path] = {}
     for raw in paths:
         root = Path(raw)
         for file in iter_inputs([root]):
+            if inside_out in file.resolve().parents:
+                continue  # --out inside an input folder: earlier copies are not inputs
             rel = file.relative_to(root) if root.is_dir() else Path(file.name)
             if not keep_names and file_suffix(file) not in TABULAR + PLAIN:
                 rel = rel.with_name(rel.name + ".txt")

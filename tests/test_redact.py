@@ -160,3 +160,13 @@ def test_redact_encrypt_then_decrypt_round_trip(tree: Path, tmp_path: Path):
     assert (back / "hr" / "2024" / "letter.txt").read_text() == (tree / "hr" / "2024" / "letter.txt").read_text()
     r = run("redact", "--decrypt", str(red), "--out", str(tmp_path / "bad"), env={KEY_ENV: "f" * 32})
     assert r.exit_code == 1 and "does not decrypt" in r.stderr
+
+
+def test_copies_under_out_are_not_inputs(tree: Path):
+    from redactor.redact_files import plan_copies
+
+    out = tree / "redacted"
+    (out / "hr").mkdir(parents=True)
+    (out / "hr" / "old.txt").write_text("an earlier copy")
+    targets = {c.target.relative_to(out).as_posix() for c in plan_copies([tree], out)}
+    assert targets == {"customers.csv", "hr/2024/letter.txt", "hr/page.html.txt", "memo.md"}
