@@ -113,7 +113,7 @@ def manifest_entry(
         "document_sha256": key.sha256,
         "outcome": result.outcome,
         "route": result.route,
-        "reasons": result.reasons,
+        "reasons": result.decision.rule_ids if result.decision else [],
         "policy_version": key.policy_version,
         "task_sha256": key.task_sha256,
         "backend": c.backend if c else None,
