@@ -76,3 +76,21 @@ def test_the_pandas_snippet_runs(openai_server, local_model_path, monkeypatch, t
     assert answers["notes__outcome"].tolist() == ["ok", "ok"]
     assert "<PERSON>" in scope["clean"]["notes"][0] and "Whitfield" not in scope["clean"]["notes"][0]
     assert not openai_server.sent_anywhere("Whitfield")
+
+
+def test_readme_library_scan_output_is_what_it_prints(scanner, capsys):
+    [code] = [c for c in snippets(README) if "from redactor import Scanner, Pipeline" in c]
+    scan_part = code.split("\npipeline = ")[0]
+    expected = [line[2:] for line in scan_part.splitlines() if line.startswith("# ")]
+    scan_part = scan_part.replace("from redactor import Scanner, Pipeline", "")  # the session's Scanner instead
+    exec(compile(scan_part, str(README), "exec"), {"Scanner": lambda: scanner})
+    assert capsys.readouterr().out.splitlines() == expected
+
+
+def test_readme_library_decision_output_is_real(make_pipeline, missing_local_model):
+    """The route and reasons the README shows for its example (the answer needs the model)."""
+    [code] = [c for c in snippets(README) if "from redactor import Scanner, Pipeline" in c]
+    shown = [line[2:] for line in code.split("\npipeline = ")[1].splitlines() if line.startswith("# ")]
+    r = make_pipeline(cloud=False, local=missing_local_model).process(
+        "Patient MRN: 4481923 has asthma.", task="Summarize", id="ticket-4711")
+    assert shown[:2] == [f"{r.document_id} {r.route} {r.reasons}", r.explain()]
