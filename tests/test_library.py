@@ -146,6 +146,21 @@ def test_process_many_on_the_worker_pool_equals_sequential(make_pipeline, openai
     assert not openai_server.sent_anywhere("Whitfield")
 
 
+def test_process_many_on_the_pool_streams_an_endless_input(make_pipeline, missing_local_model):
+    """Results come while the input is still being read: it is never drained into memory."""
+    from itertools import count, cycle, islice
+
+    read = count()
+    texts = (t for t, _ in zip(cycle([CLEAN, "Nothing to see here."]), read))
+    ids = (f"row-{i}" for i in count())
+    pipeline = make_pipeline(cloud=False, local=missing_local_model)
+    results = pipeline.process_many(texts, TASK, ids=ids, workers=2)
+    first = [r.document_id for r in islice(results, 5)]
+    results.close()  # stops the pool
+    assert first == [f"row-{i}" for i in range(5)]
+    assert next(read) <= 5 + 4 * 2 * 8 + 1  # at most the pool's window of chunks was read ahead
+
+
 def test_process_many_workers_default_from_settings(make_pipeline, missing_local_model, monkeypatch):
     import redactor.workers as workers
 
