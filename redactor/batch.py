@@ -78,6 +78,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .backends.cloud import UnavailableCloud
+from .config import DEFAULT_MAX_TOKENS
 from .errors import AuditError, IngestError, RedactorError
 from .ingest.document import Document
 from .ingest.readers import SKIPPED_INPUTS, read_path
@@ -157,7 +158,7 @@ class RunSummary:
 @dataclass
 class BatchOptions:
     task: str
-    max_tokens: int = 256
+    max_tokens: int = DEFAULT_MAX_TOKENS
     workers: int = 1
     chunk: int = 8  # documents per worker task: one nlp.pipe pass
     window: int | None = None  # documents in flight; default 4 × workers × chunk

@@ -23,6 +23,10 @@ from .errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
+#: Answer length limit (new tokens) when the caller gives none: ``redactor run
+#: --max-tokens``, ``Pipeline.process``/``process_many`` and the pandas and Spark helpers.
+DEFAULT_MAX_TOKENS = 256
+
 
 def data_dir() -> Path:
     """The one directory redactor writes state to (audit trail, models, runs)."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import ConfigError
+from .errors import ConfigError, IngestError
 
 DEFAULT_IGNORED = frozenset({"ORGANIZATION", "TITLE", "AGE", "NRP"})
 
@@ -139,58 +139,143 @@ def _tally(report: Report, ex: Example, pred: list[Span], ignored: frozenset[str
     report.negatives_reported += sum(1 for n in ex.negatives if any(p.overlaps(n) for p in pred))
 
 
+class _Labels:
+    """Where a label record came from, for errors that name the file, the record and the problem."""
+
+    def __init__(self, path: Path, where: str) -> None:
+        self.path, self.where = path, where
+
+    def fail(self, problem: str) -> ConfigError:
+        return ConfigError(f"{self.path}: {self.where}: {problem}")
+
+    def field(self, rec: object, key: str, kind: type | tuple[type, ...], name: str = "") -> object:
+        name = name or key
+        if not isinstance(rec, dict):
+            raise self.fail(f"expected an object, got {_kind(rec)}")
+        if key not in rec:
+            raise self.fail(f"missing key {name!r}")
+        value = rec[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            want = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+            raise self.fail(f"{name!r} must be {want}, got {_kind(value)}")
+        return value
+
+    def spans(self, rec: dict, text: str, keys: tuple[str, str]) -> list[Span]:
+        raw = rec.get("spans", [])
+        if not isinstance(raw, list):
+            raise self.fail(f"'spans' must be a list, got {_kind(raw)}")
+        out = []
+        for i, s in enumerate(raw):
+            where = f"spans[{i}]"
+            if not isinstance(s, dict):
+                raise self.fail(f"{where} must be an object, got {_kind(s)}")
+            etype = self.field(s, "entity_type", str, f"{where}.entity_type")
+            start = self.field(s, keys[0], int, f"{where}.{keys[0]}")
+            end = self.field(s, keys[1], int, f"{where}.{keys[1]}")
+            assert isinstance(etype, str) and isinstance(start, int) and isinstance(end, int)
+            if not 0 <= start < end <= len(text):
+                raise self.fail(
+                    f"{where} is out of range: {keys[0]}={start}, {keys[1]}={end} for a text of {len(text)} characters"
+                    " (need 0 <= start < end <= length)"
+                )
+            out.append(Span(etype, start, end))
+        return out
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _load_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+
+
 def read_presidio_json(path: Path) -> Iterator[Example]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    path = Path(path)
+    data = _load_json(path)
+    if not isinstance(data, list):
+        raise ConfigError(f"{path}: expected a JSON list of {{full_text, spans}} records, got {_kind(data)}")
     for i, rec in enumerate(data):
-        yield Example(
-            id=f"{path}#{i + 1}",
-            text=rec["full_text"],
-            gold=[Span(s["entity_type"], s["start_position"], s["end_position"]) for s in rec.get("spans", [])],
-        )
+        where = _Labels(path, f"record {i + 1}")
+        text = where.field(rec, "full_text", str)
+        assert isinstance(text, str) and isinstance(rec, dict)
+        yield Example(id=f"{path}#{i + 1}", text=text, gold=where.spans(rec, text, ("start_position", "end_position")))
 
 
 def read_jsonl(path: Path) -> Iterator[Example]:
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    path = Path(path)
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            where = _Labels(path, f"line {n}")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise where.fail("not UTF-8 text") from None
             if not line.strip():
                 continue
-            rec = json.loads(line)
-            yield Example(
-                id=f"{path}#{n}",
-                text=rec["text"],
-                gold=[Span(s["entity_type"], s["start"], s["end"]) for s in rec.get("spans", [])],
-            )
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise where.fail(f"not valid JSON (column {e.colno}: {e.msg})") from None
+            text = where.field(rec, "text", str)
+            assert isinstance(text, str) and isinstance(rec, dict)
+            yield Example(id=f"{path}#{n}", text=text, gold=where.spans(rec, text, ("start", "end")))
 
 
 def read_value_labels(path: Path, read_document: Callable[[Path], str]) -> Iterator[Example]:
     """sample_docs-style labels: values per file, located in the text the reader extracts."""
     path = Path(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    root = (path.parent / data.get("root", ".")).resolve()
-    for doc in data["documents"]:
-        text = read_document(root / doc["file"])
-        gold = [
-            Span(e["type"], m.start(), m.end())
-            for e in doc.get("entities", [])
-            for m in re.finditer(re.escape(e["value"]), text)
-        ]
-        negatives = [
-            Span("NEGATIVE", m.start(), m.end())
-            for v in doc.get("negatives", [])
-            for m in re.finditer(re.escape(v), text)
-        ]
-        yield Example(id=doc["file"], text=text, gold=gold, negatives=negatives)
+    data = _load_json(path)
+    top = _Labels(path, "top level")
+    if not isinstance(data, dict):
+        raise top.fail(f"expected an object with 'documents', got {_kind(data)}")
+    docs = top.field(data, "documents", list)
+    root = (path.parent / str(data.get("root", "."))).resolve()
+    assert isinstance(docs, list)
+    for i, doc in enumerate(docs):
+        where = _Labels(path, f"documents[{i}]")
+        name = where.field(doc, "file", str)
+        assert isinstance(name, str) and isinstance(doc, dict)
+        entities = doc.get("entities", [])
+        negatives = doc.get("negatives", [])
+        if not isinstance(entities, list):
+            raise where.fail(f"'entities' must be a list, got {_kind(entities)}")
+        if not isinstance(negatives, list) or not all(isinstance(v, str) and v for v in negatives):
+            raise where.fail("'negatives' must be a list of non-empty strings")
+        values = []
+        for j, e in enumerate(entities):
+            etype = where.field(e, "type", str, f"entities[{j}].type")
+            value = where.field(e, "value", str, f"entities[{j}].value")
+            if not value:
+                raise where.fail(f"entities[{j}].value is empty")
+            values.append((etype, value))
+        try:
+            text = read_document(root / name)
+        except IngestError as e:
+            raise where.fail(f"cannot read {e.path}: {e.reason}") from None
+        gold = [Span(t, m.start(), m.end()) for t, v in values for m in re.finditer(re.escape(v), text)]
+        negs = [Span("NEGATIVE", m.start(), m.end()) for v in negatives for m in re.finditer(re.escape(v), text)]
+        yield Example(id=name, text=text, gold=gold, negatives=negs)
 
 
 def read_labels(path: Path, read_document: Callable[[Path], str] | None = None) -> Iterator[Example]:
-    """Pick the reader by shape: ``*.jsonl``, a presidio JSON list, or a labels.json object."""
+    """Pick the reader by shape: ``*.jsonl``, a presidio JSON list, or a labels.json object.
+
+    A malformed file raises ``ConfigError`` naming the file, the line or record
+    and the problem (bad JSON, a missing key, a wrong type, a span out of range)."""
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"labels file not found: {path}")
     if path.suffix == ".jsonl":
         return read_jsonl(path)
-    head = path.read_text(encoding="utf-8").lstrip()[:1]
-    if head == "[":
+    with open(path, "rb") as fh:
+        head = fh.read(4096).lstrip()[:1]
+    if head == b"[":
         return read_presidio_json(path)
     if read_document is None:
         raise ConfigError(f"{path}: value labels need a document reader")

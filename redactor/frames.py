@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from .config import DEFAULT_MAX_TOKENS
 from .detect.scanner import Scanner
 from .errors import ConfigError
 from .ingest.document import Document
@@ -127,15 +128,17 @@ def redact_frame(
     *,
     key_env: str = KEY_ENV,
     batch_size: int | None = None,
+    key: str | bytes | None = None,
 ) -> pd.DataFrame:
     """A copy of ``df`` with every finding in ``columns`` replaced by a Presidio operator:
-    ``replace`` (``<PERSON>``), ``mask``, ``hmac`` or ``encrypt`` (keys from ``key_env``).
+    ``replace`` (``<PERSON>``), ``mask``, ``hmac`` or ``encrypt`` (the key is ``key``,
+    else the environment variable ``key_env``).
 
     The operator (and its key) is checked before any cell is read.  Other
     columns are copied unchanged: redact every column that may hold values.
     """
     names = _require_columns(df, columns)
-    redactor = Redactor(operator, key_env)  # fails fast on a bad operator or a missing key
+    redactor = Redactor(operator, key_env, key=key)  # fails fast on a bad operator or a missing key
     scanner = scanner or Scanner()
     out = df.copy()
     for col in names:
@@ -155,7 +158,7 @@ def redact_frame(
 
 
 def routed_rows(
-    pipeline: Pipeline, texts: Iterable[Any], ids: Iterable[str], task: str, *, max_tokens: int = 512
+    pipeline: Pipeline, texts: Iterable[Any], ids: Iterable[str], task: str, *, max_tokens: int = DEFAULT_MAX_TOKENS
 ) -> Iterator[Result | None]:
     """``Pipeline.process`` per cell, in order; ``None`` for a null or blank cell (skipped:
     nothing decided, sent or audited).  Exactly one audit event per processed cell."""
@@ -172,7 +175,7 @@ def route_columns(column: str, results: Iterable[Result | None]) -> dict[str, li
     out: dict[str, list[Any]] = {column + s: [] for s in ROUTE_SUFFIXES}
     for r in results:
         out[column + "__route"].append(r.route if r else None)
-        out[column + "__reasons"].append(r.decision.rule_ids if r and r.decision else [])
+        out[column + "__reasons"].append(r.reasons if r else [])
         out[column + "__answer"].append(r.answer if r else None)
         out[column + "__outcome"].append(r.outcome if r else SKIPPED)
         out[column + "__error"].append(r.error_class if r else "")
@@ -186,7 +189,7 @@ def route_frame(
     pipeline: Pipeline,
     *,
     id_column: str | None = None,
-    max_tokens: int = 512,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> pd.DataFrame:
     """A copy of ``df`` with ``column`` routed row by row through ``pipeline``:
 

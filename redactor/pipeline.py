@@ -31,11 +31,11 @@ from . import __version__
 from .audit.event import AuditEvent, AuditSink
 from .backends import Backend, CloudBackend, Completion, Message, complete_long, local_backend
 from .backends.longdoc import build_messages
-from .config import Settings, load_settings
+from .config import DEFAULT_MAX_TOKENS, Settings, load_settings
 from .detect.doubt import find_doubts
 from .detect.findings import Finding, ScanResult
 from .detect.scanner import Scanner
-from .errors import CloudError, IngestError, RedactorError, UnexpectedError
+from .errors import CloudError, ConfigError, IngestError, RedactorError, UnexpectedError
 from .guard import check_payload
 from .ingest.document import Document, note_codes
 from .policy import Decision, Policy, Route, check_names, decide, load_policy
@@ -68,7 +68,19 @@ class Result:
 
     @property
     def reasons(self) -> list[str]:
+        """The rule ids behind the route, as the manifest and the audit trail hold them
+        (``["category.PII", "cloud-not-configured"]``)."""
+        return self.decision.rule_ids if self.decision else []
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The same reasons for people: rule, action and the entity counts it covered
+        (``"category.PII → local (PERSON×1, US_SSN×1)"``)."""
         return [str(r) for r in self.decision.reasons] if self.decision else []
+
+    def explain(self) -> str:
+        """One line: the route and why."""
+        return f"{self.route}: {'; '.join(self.reason_texts) or 'no decision'}"
 
 
 @dataclass
@@ -172,6 +184,28 @@ def _prepare_cloud_payload(p: Prepared, findings: tuple[Finding, ...], scanner: 
     p.messages, p.outgoing_text = messages, text
 
 
+def _check_id(doc_id: object) -> str:
+    if not isinstance(doc_id, str) or not doc_id:
+        raise ConfigError(f"a document id must be a non-empty string, got {type(doc_id).__name__}")
+    return doc_id
+
+
+def _one_id(id: str | None, document_id: str | None) -> str | None:
+    if id is not None and document_id is not None and id != document_id:
+        raise ConfigError("give the document id once: id= or document_id=, not both")
+    doc_id = id if id is not None else document_id
+    return None if doc_id is None else _check_id(doc_id)
+
+
+def _as_document(document: str | Document, doc_id: str | None) -> Document:
+    """``document`` as a Document with ``doc_id`` when one is given."""
+    if isinstance(document, Document):
+        return document if doc_id is None or doc_id == document.id else dataclasses.replace(document, id=doc_id)
+    if not isinstance(document, str):
+        raise ConfigError(f"a document must be a str or a Document, got {type(document).__name__}")
+    return Document.from_text(document, id=doc_id or "<text>")
+
+
 def _unexpected(e: Exception) -> UnexpectedError:
     return UnexpectedError(f"unexpected {type(e).__name__} while processing this document")
 
@@ -234,25 +268,84 @@ class Pipeline:
 
     # -- one document -------------------------------------------------------
 
-    def process(self, document: str | Document, task: str, *, max_tokens: int = 512) -> Result:
-        """Prepare and dispatch one document; the result is also recorded in the audit trail."""
-        return self.dispatch(self.prepare(document, task), max_tokens=max_tokens)
+    def process(
+        self,
+        document: str | Document,
+        task: str,
+        *,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        id: str | None = None,
+        document_id: str | None = None,
+    ) -> Result:
+        """Prepare and dispatch one document; the result is also recorded in the audit trail.
 
-    def process_many(self, documents: Iterable[str | Document], task: str, *, max_tokens: int = 512) -> Iterator[Result]:
-        """Stream results in input order; one document in memory at a time."""
-        for doc in documents:
-            yield self.process(doc, task, max_tokens=max_tokens)
+        ``id`` (or its alias ``document_id``) is the document id the result and the
+        audit record carry, e.g. the ETL row's key: it is stored, so use a key, never
+        personal data.  Without one, a ``Document`` keeps its own id and a string is
+        ``"<text>"``."""
+        doc = _as_document(document, _one_id(id, document_id))
+        return self.dispatch(self.prepare(doc, task), max_tokens=max_tokens)
+
+    def process_many(
+        self,
+        documents: Iterable[str | Document],
+        task: str,
+        *,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        ids: Iterable[str] | None = None,
+        workers: int | None = None,
+    ) -> Iterator[Result]:
+        """Stream results in input order, with bounded memory.
+
+        Ids come from ``ids`` (one per document, in order), else from each
+        ``Document``, else ``"<text>#<n>"`` (n counts from 1).  With ``workers``
+        > 1 (default: ``Settings.workers``, else 1), detection and the decision run in
+        that many processes (``workers.PreparePool``, as ``redactor run`` uses; each
+        builds its own Scanner from ``settings.detect``, which takes seconds), a few
+        chunks ahead of the model calls, which stay in this thread."""
+        docs = self._documents(documents, ids)
+        workers = workers if workers is not None else (self.settings.workers or 1)
+        if workers < 1:
+            raise ConfigError(f"workers must be at least 1, got {workers}")
+        if workers == 1:
+            for doc in docs:
+                yield self.process(doc, task, max_tokens=max_tokens)
+            return
+        from .workers import PreparePool, prepare_ordered
+
+        pool = PreparePool(workers, self.settings.detect, self.policy, task, cloud_configured=self.cloud_configured)
+        try:
+            for prepared in prepare_ordered(pool, docs):
+                yield self.dispatch(prepared, max_tokens=max_tokens)
+        finally:
+            pool.close(cancel=True)
+
+    @staticmethod
+    def _documents(documents: Iterable[str | Document], ids: Iterable[str] | None) -> Iterator[Document]:
+        if ids is None:
+            for n, d in enumerate(documents, 1):
+                yield d if isinstance(d, Document) else Document.from_text(d, id=f"<text>#{n}")
+            return
+        done = object()
+        id_iter = iter(ids)
+        for n, d in enumerate(documents, 1):
+            doc_id = next(id_iter, done)
+            if doc_id is done:
+                raise ConfigError(f"process_many: ids ran out at document {n}: give one id per document")
+            yield _as_document(d, _check_id(doc_id))
+        if next(id_iter, done) is not done:
+            raise ConfigError("process_many: more ids than documents: give one id per document")
 
     def prepare(self, document: str | Document, task: str) -> "Prepared":
         return prepare(document, task, self.scanner, self.policy, cloud_configured=self.cloud is not None)
 
-    def dispatch(self, prepared: "Prepared", *, max_tokens: int = 512) -> Result:
+    def dispatch(self, prepared: "Prepared", *, max_tokens: int = DEFAULT_MAX_TOKENS) -> Result:
         """Send a prepared document where its decision says, restore the answer, record the outcome."""
         result = self.answer(prepared, max_tokens=max_tokens)
         self.record(prepared, result)
         return result
 
-    def answer(self, prepared: "Prepared", *, max_tokens: int = 512) -> Result:
+    def answer(self, prepared: "Prepared", *, max_tokens: int = DEFAULT_MAX_TOKENS) -> Result:
         """``dispatch()`` without the audit record: the batch runner stores the
         answer between the two (see ``batch.py``), then calls ``record()``."""
         p = prepared

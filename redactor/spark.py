@@ -70,7 +70,7 @@ from .audit.event import AuditEvent
 from .audit.clock import utc_now
 from .audit.store import AuditTrail
 from .audit.validate import event_record
-from .config import AuditSettings, DetectSettings, Settings, load_settings
+from .config import DEFAULT_MAX_TOKENS, AuditSettings, DetectSettings, Settings, load_settings
 from .detect.scanner import Scanner
 from .errors import AuditError, ConfigError, RedactorError
 from .frames import SCAN_SUFFIXES, cell_text, redact_frame, route_columns, routed_rows, scan_frame
@@ -298,7 +298,7 @@ class _RouteJob:
     text_column: str
     id_column: str | None
     task: str = ""
-    max_tokens: int = 512
+    max_tokens: int = DEFAULT_MAX_TOKENS
     run_id: str = ""
 
     def __repr__(self) -> str:  # the task may be confidential too
@@ -312,7 +312,7 @@ def route_column(
     settings: Settings | None = None,
     id_column: str | None = None,
     *,
-    max_tokens: int = 512,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
     run_id: str | None = None,
 ) -> DataFrame:
     """``df`` plus ``c__route``, ``c__reasons`` (array<string>), ``c__answer``,

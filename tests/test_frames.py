@@ -83,7 +83,7 @@ def test_redact_frame_hmac_is_keyed_and_consistent(scanner, monkeypatch):
     out = redact_frame(df, ["a"], "hmac", scanner)["a"].tolist()
     token = out[0].removeprefix("SSN ")
     assert token.startswith("HMAC:") and out[1] == f"again {token}" and out[2] == CLEAN
-    monkeypatch.setenv("REDACTOR_REDACT_KEY", "another key")
+    monkeypatch.setenv("REDACTOR_REDACT_KEY", "another key, 16 bytes or more")
     assert redact_frame(df, ["a"], "hmac", scanner)["a"].tolist()[0] != out[0]
 
 

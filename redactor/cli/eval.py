@@ -19,22 +19,27 @@ def eval_cmd(labels: Path, as_json: bool, ignore: tuple[str, ...], config_file, 
 
     LABELS is presidio-evaluator JSON (a list of {full_text, spans}), redactor
     JSONL ({text, spans} per line) or value labels for a folder of documents
-    (tests/data/sample_docs_labels.json).  Spans match by overlap.
+    (tests/data/sample_docs_labels.json).  Spans match by overlap.  A malformed
+    file (bad JSON, a missing key, a wrong type, a span out of range) stops
+    with one line naming the file, the line or record and the problem (exit 2).
     """
     from ..detect.scanner import Scanner
     from ..evaluate import Span, read_labels, score
     from ..ingest import read_path
 
     settings = settings_from(config_file, spacy_model)
-    scanner = Scanner(settings)
 
     def read_document(path: Path) -> str:
         return "\n".join(d.text for d in read_path(path, settings.ingest))
 
+    # read (and check) every label before spaCy loads: a malformed file fails in a second, exit 2
+    examples = list(read_labels(labels, read_document))
+    scanner = Scanner(settings)
+
     def predict(texts):
         return [[Span(f.entity_type, f.start, f.end) for f in r.findings] for r in scanner.scan_many(texts)]
 
-    report = score(read_labels(labels, read_document), predict, frozenset(ignore) if ignore else None)
+    report = score(examples, predict, frozenset(ignore) if ignore else None)
     d = report.to_dict()
     if as_json:
         echo_json(d)

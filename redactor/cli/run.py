@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..config import DEFAULT_MAX_TOKENS
 from .common import INPUT_PATHS, config_option, echo_json, progress_bar, settings_from, stdout_console
 
 
@@ -14,7 +15,7 @@ from .common import INPUT_PATHS, config_option, echo_json, progress_bar, setting
 @click.argument("paths", nargs=-1, required=True, type=INPUT_PATHS)
 @click.option("--task", required=True, help='What to do with each document, e.g. "Summarize this document".')
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory for answers and the manifest.")
-@click.option("--max-tokens", default=256, show_default=True, type=click.IntRange(1, 32768), help="Answer length limit.")
+@click.option("--max-tokens", default=DEFAULT_MAX_TOKENS, show_default=True, type=click.IntRange(1, 32768), help="Answer length limit.")
 @click.option("--policy", "policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, strict.")
 @click.option("--workers", "workers", default=None, type=click.IntRange(1, 256),
               help="Processes that scan documents (default: settings `workers`, else one per core; one for small inputs).")

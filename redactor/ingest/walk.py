@@ -26,13 +26,14 @@ def iter_inputs(paths: Iterable[Path | str], settings: IngestSettings | None = N
     for raw in paths:
         path = Path(raw)
         for file in _walk(path) if path.is_dir() else (path,):
-            key = _identity(file)
+            key = identity(file)
             if key not in seen:
                 seen.add(key)
                 yield file
 
 
-def _identity(path: Path) -> Path:
+def identity(path: Path) -> Path:
+    """The resolved path, or the absolute one where it cannot be resolved (a symlink loop)."""
     try:
         return path.resolve()
     except (OSError, RuntimeError):  # a symlink loop: read_path reports it
