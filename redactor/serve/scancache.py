@@ -1,0 +1,61 @@
+"""Scan results by content hash: a multi-turn conversation is not rescanned turn after turn.
+
+Bounded LRU, in memory only, never written anywhere.  Keys are sha256 digests
+of the text, so the cache holds no text of its own besides the ``ScanResult``
+objects (which reference the text they were computed on, as any scan does
+while a request is in flight).  Doubts (``detect/doubt.py``) are cached with
+the scan: they are a pure function of the text and its findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from ..detect.doubt import find_doubts
+from ..detect.findings import Finding, ScanResult
+from ..detect.scanner import Scanner
+
+
+@dataclass(frozen=True)
+class Scanned:
+    findings: tuple[Finding, ...]
+    doubts: tuple[Finding, ...]
+
+
+class ScanCache:
+    """``scan(text)`` through a Scanner, remembered for the last ``size`` texts.  Thread-safe."""
+
+    def __init__(self, scanner: Scanner, size: int = 4096) -> None:
+        self.scanner = scanner
+        self.size = size
+        self._items: OrderedDict[bytes, Scanned] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, text: str) -> Scanned:
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found
+        findings = self.scanner.scan(text).findings if text.strip() else ()
+        scanned = Scanned(findings, tuple(find_doubts(text, findings)) if text.strip() else ())
+        with self._lock:
+            self.misses += 1
+            self._items[key] = scanned
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return scanned
+
+    def scan(self, text: str) -> ScanResult:
+        """The ``Scanner.scan`` shape, so the leak guard can scan through the cache."""
+        return ScanResult(text=text, findings=self.get(text).findings)
+
+    def __len__(self) -> int:
+        return len(self._items)
