@@ -583,13 +583,28 @@ class Gateway:
             build = answers.local_chat if kind == "chat" else answers.local_completion
             return JSONResponse(build(ctx.id, self.local.model_name, completions))
 
+        # the first piece before any header: a model that cannot load or a conversation that
+        # does not fit is an HTTP error (503 / 400), not a 200 with an error event
+        first = self.local.stream(messages, max_tokens)
+        try:
+            head = [await first.__anext__()]
+        except StopAsyncIteration:
+            head = []
+        except BaseException:
+            await first.aclose()
+            raise
+
         async def events() -> AsyncIterator[bytes]:
             failure: tuple[int, str, str] | None = None
             try:
                 try:
                     for i in range(n):
+                        pieces = first if i == 0 else self.local.stream(messages, max_tokens)
                         yield sse(answers.chunk(ctx.id, ctx.model, kind, i, "" if kind == "chat" else None, role=True))
-                        async for piece in self.local.stream(messages, max_tokens):
+                        for piece in head if i == 0 else []:
+                            ctx.tokens_out += 1
+                            yield sse(answers.chunk(ctx.id, ctx.model, kind, i, piece))
+                        async for piece in pieces:
                             ctx.tokens_out += 1
                             yield sse(answers.chunk(ctx.id, ctx.model, kind, i, piece))
                         yield sse(answers.chunk(ctx.id, ctx.model, kind, i, None, finish="stop"))
@@ -598,6 +613,7 @@ class Gateway:
                 async for part in self._end_stream(ctx, failure):
                     yield part
             finally:
+                await first.aclose()
                 self._abandon(ctx)
 
         return self._stream_response(ctx, events())
