@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..detect.findings import Finding
-from ..guard import check_payload
 from ..policy import Decision, Policy, Route, decide
 from ..transform import Mapping, pseudonymize
 from .scancache import ScanCache
@@ -281,7 +280,7 @@ def _cloud_payload(routed: Routed, scans: list, policy: Policy, cache: ScanCache
     # the guard, on each distinct outgoing text of the conversation; scan-only fields were
     # decided on their findings above (doubts on JSON schema words would send every tool call local)
     for text in dict.fromkeys(t for s, t in zip(slots, outgoing) if s.maskable):
-        verdict = check_payload([{"role": "user", "content": text}], cache, policy, routed.mapping)  # type: ignore[arg-type]
+        verdict = cache.guard(text, policy, routed.mapping)
         if not verdict.ok:
             routed.decision = routed.decision.rerouted(Route.LOCAL, verdict.reason)
             routed.mapping = None
