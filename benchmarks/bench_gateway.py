@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 import sys
@@ -41,7 +42,7 @@ def prose(chars: int) -> str:
     out = ""
     while len(out) < chars:
         out += base + "\n\n"
-    return out[:chars]
+    return out[:chars].rsplit(None, 1)[0] + "\n"  # whole words: a cut word is an unexplained token
 
 
 def pct(values: list[float], q: float) -> float:
@@ -75,6 +76,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     results: dict[str, object] = {}
+    tickets = itertools.count(1)
 
     settings = load_settings(None, audit={"enabled": False}, policy="redact-pii")
     scanner = Scanner(settings)
@@ -96,7 +98,7 @@ def main() -> None:
                     d, g_new, g_same, scan = [], [], [], []
                     n = args.requests if chars < 10000 else max(5, args.requests // 2)
                     for k in range(n):
-                        text = f"Ticket {k} of run {time.time_ns()}. " + body  # new text: nothing cached
+                        text = f"Ticket {next(tickets)}. " + body  # new text: nothing cached
                         msgs = [{"role": "user", "content": text}]
                         d.append(timed(lambda: direct.chat.completions.create(model="gpt-4o-mini", messages=msgs)))
                         raw = via.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=msgs)
@@ -118,7 +120,7 @@ def main() -> None:
             history = [{"role": "system", "content": "You are a helpful assistant."}]
             turns = []
             for turn in range(10):
-                history.append({"role": "user", "content": f"Turn {turn}, run {time.time_ns()}. " + prose(1800) + PII})
+                history.append({"role": "user", "content": f"Ticket {next(tickets)}. " + prose(1800) + PII})
                 turns.append(timed(lambda: via.chat.completions.create(model="gpt-4o-mini", messages=history)))
                 history.append({"role": "assistant", "content": f"Noted, Dana Whitfield (turn {turn})."})
             results["multi_turn_ms"] = [round(t * 1000, 1) for t in turns]

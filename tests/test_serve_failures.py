@@ -157,3 +157,20 @@ def test_bad_json_body_is_400(gateway, openai_server):
     r = httpx.post(gw.base_url + "/chat/completions", json={"messages": MSGS})
     assert r.status_code == 400 and "model" in r.json()["error"]["message"]
     assert openai_server.requests == []
+
+
+def test_fields_that_cannot_be_masked_keep_the_request_away_from_the_cloud(gateway, openai_server):
+    gw = gateway()  # the local model is missing, so "local" shows as a 503
+    clean = [{"role": "user", "content": "Write a haiku about autumn."}]
+    with pytest.raises(openai.InternalServerError) as e:
+        client(gw).chat.completions.create(model="gpt-4o-mini", messages=clean, stop=[f"Regards, {NAME}"])
+    assert e.value.response.headers["x-redactor-route"] == "local"
+    assert "unmaskable-field" in gw.gateway.audit.records()[-1]["reasons"]
+    assert openai_server.requests == []
+
+
+def test_model_names_are_names(gateway, openai_server):
+    gw = gateway()
+    with pytest.raises(openai.BadRequestError):
+        client(gw).chat.completions.create(model=f"ask {NAME}", messages=MSGS)
+    assert openai_server.requests == []

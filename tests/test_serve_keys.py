@@ -132,3 +132,45 @@ def test_full_local_queue_is_503_with_retry_after(gateway, openai_server):
         gw.gateway.local.leave()
     assert openai_server.requests == []
     assert "redactor_gateway_local_queue_depth 0" in httpx.get(gw.url + "/metrics").text
+
+
+@pytest.mark.slow
+def test_the_serve_command_runs_a_gateway(openai_server, redactor_home, tmp_path):
+    """`redactor serve` end to end: a real process, the upstream from OPENAI_* in its environment."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-upstream-only",
+           "REDACTOR_HOME": str(redactor_home)}
+    exe = os.path.join(os.path.dirname(sys.executable), "redactor")
+    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--policy", "redact-pii"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode() if proc.poll() else "slow"
+            time.sleep(0.2)
+        c = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="whatever", max_retries=0)
+        r = c.chat.completions.create(model="gpt-4o-mini", messages=MSGS)
+        assert "Dana Whitfield" in r.choices[0].message.content
+        assert not openai_server.sent_anywhere("Dana Whitfield")
+        assert openai_server.chat_requests[-1].authorization == "Bearer sk-upstream-only"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    from redactor.audit.store import AuditTrail
+
+    with AuditTrail(redactor_home / "audit.db", create=False) as trail:
+        assert trail.records()[-1]["extra"]["source"] == "gateway"
+    r = CliRunner().invoke(cli, ["audit", "report", "--out", str(tmp_path / "report.html")])
+    assert r.exit_code == 0, r.output

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 
 import json
+import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +53,7 @@ from .scancache import ScanCache
 from .upstream import Upstream, UpstreamError
 
 NO_KEY_ID = "none"
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}")
 STATELESS_FIELDS = {
     "previous_response_id": "the gateway is stateless: previous_response_id would make the upstream keep the conversation",
     "conversation": "the gateway is stateless: conversation would make the upstream keep the conversation",
@@ -417,6 +419,8 @@ class Gateway:
         model = body.get("model")
         if not isinstance(model, str) or not model:
             raise BadRequest("model is required")
+        if not MODEL_NAME.fullmatch(model):  # it goes upstream and into the audit trail unscanned
+            raise BadRequest("model must be a model name (letters, digits and . _ : / -)")
         return model
 
     def _max_tokens(self, body: dict[str, Any]) -> int:
@@ -653,8 +657,6 @@ class Gateway:
 
 
 def _error_class(value: str) -> str:
-    import re
-
     return value if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,199}", value or "") else ""
 
 

@@ -16,7 +16,7 @@ restored into an earlier answer is hidden again when that answer comes back
 as history.
 
 Fields that cannot be pseudonymised in place (tool descriptions, ``user``,
-``metadata``) are scanned too (findings only: JSON schema words are not names):
+``metadata``, ``stop``, ``prediction``) are scanned too (findings only: JSON schema words are not names):
 if they hold anything the policy would redact, the request stays local.
 """
 
@@ -113,8 +113,15 @@ def _descriptions(slots: list[Slot], path: Path, value: Any) -> None:
 def _side_fields(slots: list[Slot], body: dict[str, Any]) -> None:
     for key in ("tools", "functions", "response_format", "text"):
         _descriptions(slots, (key,), body.get(key))
-    if isinstance(body.get("user"), str):
-        _text(slots, ("user",), body["user"], "user", maskable=False)
+    for key in ("user", "safety_identifier", "prompt_cache_key"):
+        if isinstance(body.get(key), str):
+            _text(slots, (key,), body[key], key, maskable=False)
+    stop = body.get("stop")
+    for i, value in enumerate([stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []):
+        _text(slots, ("stop", i), value, f"stop[{i}]", maskable=False)
+    prediction = body.get("prediction")
+    if isinstance(prediction, dict) and isinstance(prediction.get("content"), str):
+        _text(slots, ("prediction", "content"), prediction["content"], "prediction.content", maskable=False)
     metadata = body.get("metadata")
     if isinstance(metadata, dict):
         for k, v in metadata.items():
