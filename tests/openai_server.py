@@ -309,6 +309,27 @@ def _response_reply(body: dict[str, Any], text: str) -> dict[str, Any]:
     }
 
 
+def _response_stream(body: dict[str, Any], text: str, piece: int) -> list[dict[str, Any]]:
+    """The events of a streamed Responses reply (it ends with response.completed, no [DONE])."""
+    done = _response_reply(body, text)
+    where = {"item_id": "msg_test", "output_index": 0, "content_index": 0}
+    part = {"type": "output_text", "text": "", "annotations": []}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": {**done, "status": "in_progress", "output": []}},
+        {"type": "response.output_item.added", "output_index": 0,
+         "item": {**done["output"][0], "status": "in_progress", "content": []}},
+        {"type": "response.content_part.added", **where, "part": part},
+    ]
+    events += [{"type": "response.output_text.delta", **where, "delta": p} for p in _pieces(text, piece)]
+    events += [
+        {"type": "response.output_text.done", **where, "text": text},
+        {"type": "response.content_part.done", **where, "part": {**part, "text": text}},
+        {"type": "response.output_item.done", "output_index": 0, "item": done["output"][0]},
+        {"type": "response.completed", "response": done},
+    ]
+    return [{**e, "sequence_number": i} for i, e in enumerate(events)]
+
+
 def _embedding_reply(body: dict[str, Any]) -> dict[str, Any]:
     value = body.get("input")
     texts = [value] if isinstance(value, str) else list(value or [])
@@ -372,8 +393,14 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(200, _embedding_reply(parsed))
             reply = scripted if scripted is not None else server.responder(_as_chat_body(parsed))
             text = reply if isinstance(reply, str) else (reply.get("content") or "")
-            if path in RESPONSE_PATHS:
+            if path in RESPONSE_PATHS and not stream:
                 return self._send(200, _response_reply(parsed, text))
+            if path in RESPONSE_PATHS:
+                events = _response_stream(parsed, text, server.stream_piece)
+                data = b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+                if fault is not None and fault.malformed == "truncated_sse":
+                    data = data[: len(data) // 2]
+                return self._send_stream(data, server.sse_write_size)
             legacy = path in COMPLETION_PATHS
             if not stream:
                 return self._send(200, _completion_reply(parsed, text) if legacy else _chat_reply(parsed, reply))

@@ -97,3 +97,35 @@ def test_async_streaming_chat(gateway, openai_server):
             return "".join(out)
 
     assert asyncio.run(run()) == f"Answer about {NAME}, {EMAIL}."
+
+
+@pytest.mark.parametrize("write_size", [None, 3])
+def test_streamed_responses_equal_non_streamed(gateway, openai_server, write_size):
+    gw = gateway()
+    c = client(gw)
+    reply = "Mail <PERSON_1> at <EMAIL_ADDRESS_1>, not <PERSON_2>."
+    openai_server.enqueue(reply)
+    whole = c.responses.create(model="gpt-4o-mini", input=ASK)
+    openai_server.enqueue(reply)
+    openai_server.sse_write_size = write_size
+    openai_server.stream_piece = 3
+    deltas, done_text, completed = [], None, None
+    for event in c.responses.create(model="gpt-4o-mini", input=ASK, stream=True):
+        if event.type == "response.output_text.delta":
+            deltas.append(event.delta)
+        elif event.type == "response.output_text.done":
+            done_text = event.text
+        elif event.type == "response.completed":
+            completed = event.response
+    assert "".join(deltas) == done_text == completed.output_text == whole.output_text
+    assert whole.output_text == f"Mail {NAME} at {EMAIL}, not <PERSON_2>."
+    assert openai_server.requests[-1].json["store"] is False
+    assert not openai_server.sent_anywhere(NAME)
+
+
+def test_a_truncated_responses_stream_is_an_error(gateway, openai_server):
+    gw = gateway()
+    openai_server.malformed_next(1, kind="truncated_sse")
+    with pytest.raises(openai.APIError) as e:
+        list(client(gw).responses.create(model="gpt-4o-mini", input=ASK, stream=True))
+    assert "upstream stream" in str(e.value)

@@ -47,8 +47,8 @@ from .keys import LOOPBACK, GatewayKey, KeyStore, check_binding
 from .limits import KeyLimits, Refused
 from .local import LOCAL_PREFIX, LocalRunner, LocalUnavailable, chat_messages, response_messages
 from .metrics import Metrics
-from .restore_stream import ChunkRestorer, SSEParser, UnfinishedPlaceholder, UpstreamProtocolError, error_event, \
-    parse_event, sse
+from .restore_stream import RESPONSE_END, ChunkRestorer, ResponseEventRestorer, SSEParser, UnfinishedPlaceholder, \
+    UpstreamProtocolError, error_event, parse_event, sse
 from .scancache import ScanCache
 from .upstream import Upstream, UpstreamError
 
@@ -467,12 +467,12 @@ class Gateway:
                 raise GatewayError(400, "stateful_request", f"{name}: {why}")
         if body.get("store") is True:
             raise GatewayError(400, "stateful_request", "store=true: the gateway is stateless and forces store=false")
-        if body.get("stream") is True:
-            raise GatewayError(400, "unsupported", "stream=true is not supported on /v1/responses by the gateway; "
-                               "use /v1/chat/completions to stream")
         model = self._model(body)
+        ctx.stream = body.get("stream") is True
         routed = await self._route(ctx, response_slots(body), force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
         if routed.route is Route.LOCAL:
+            if ctx.stream:
+                return await self._local(ctx, "responses", response_messages(body), self._max_tokens(body), 1)
             self._admit_local()
             ctx.cleanup.append(self.local.leave)
             completion = await self.local.complete(response_messages(body), self._max_tokens(body))
@@ -522,44 +522,62 @@ class Gateway:
         opened = self.upstream.open(endpoint, out)
         resp = await opened.__aenter__()  # an upstream refusal is an HTTP error, before any byte is streamed
         ctx.upstream_headers = resp.headers
-        restorer = ChunkRestorer(mapping, "chat" if endpoint == "chat" else "completions") \
-            if mapping is not None and len(mapping) else None
+        responses = endpoint == "responses"
+        restorer: Any = None
+        if mapping is not None and len(mapping):
+            restorer = ResponseEventRestorer(mapping) if responses else \
+                ChunkRestorer(mapping, "chat" if endpoint == "chat" else "completions")
+        state: dict[str, Any] = {"done": False, "template": {}}
+
+        def handle(data: str) -> list[bytes]:
+            if state["done"]:
+                return []
+            if data == "[DONE]" and not responses:
+                state["done"] = True
+                return []
+            obj = parse_event(data)
+            if responses:
+                if obj.get("type") == "error":
+                    raise UpstreamError(502, "upstream_error", "the upstream reported an error mid-stream")
+                events = restorer.event(obj) if restorer is not None else [obj]
+                if obj.get("type") in RESPONSE_END:
+                    state["done"] = True
+                    ctx.usage((obj.get("response") or {}).get("usage"), responses=True)
+                return [sse(e, str(e.get("type", ""))) for e in events]
+            if "error" in obj and not obj.get("choices"):
+                raise UpstreamError(502, "upstream_error", "the upstream reported an error mid-stream")
+            state["template"] = {k: obj[k] for k in ("id", "object", "created", "model") if k in obj}
+            if restorer is not None:
+                restorer.chunk(obj)
+            ctx.usage(obj.get("usage"))
+            return [sse(obj)]
 
         async def events() -> AsyncIterator[bytes]:
-            parser, template, done = SSEParser(), {}, False
+            parser = SSEParser()
             failure: tuple[int, str, str] | None = None
             try:
                 try:
                     async for raw in resp.iter_bytes():
                         for data in parser.feed(raw):
-                            if done:
-                                continue
-                            if data == "[DONE]":
-                                done = True
-                                continue
-                            obj = parse_event(data)
-                            if "error" in obj and not obj.get("choices"):
-                                raise UpstreamError(502, "upstream_error", "the upstream reported an error mid-stream")
-                            template = {k: obj[k] for k in ("id", "object", "created", "model") if k in obj}
-                            if restorer is not None:
-                                restorer.chunk(obj)
-                            ctx.usage(obj.get("usage"))
-                            yield sse(obj)
-                    if not done:
-                        for data in parser.finish():
-                            done = done or data == "[DONE]"
-                    if not done:
-                        raise UpstreamProtocolError("the upstream stream ended without [DONE]")
-                    if restorer is not None:
-                        for c in restorer.finish(template):
+                            for part in handle(data):
+                                yield part
+                    for data in parser.finish():
+                        for part in handle(data):
+                            yield part
+                    if not state["done"]:
+                        raise UpstreamProtocolError("the upstream stream ended before its last event")
+                    if isinstance(restorer, ChunkRestorer):
+                        for c in restorer.finish(state["template"]):
                             yield sse(c)
+                    elif restorer is not None:
+                        restorer.finish()
                 except UnfinishedPlaceholder as e:
                     failure = (502, "unfinished_placeholder", str(e))
                 except UpstreamProtocolError as e:
                     failure = (502, "upstream_protocol_error", str(e))
                 except UpstreamError as e:
                     failure = (e.status, e.code, e.message)
-                async for part in self._end_stream(ctx, failure):
+                async for part in self._end_stream(ctx, failure, done_marker=not responses):
                     yield part
             finally:
                 await opened.__aexit__(None, None, None)
@@ -602,7 +620,10 @@ class Gateway:
             failure: tuple[int, str, str] | None = None
             try:
                 try:
-                    for i in range(n):
+                    if kind == "responses":
+                        async for part in self._local_response_events(ctx, head, first):
+                            yield part
+                    for i in range(n if kind != "responses" else 0):
                         pieces = first if i == 0 else self.local.stream(messages, max_tokens)
                         yield sse(answers.chunk(ctx.id, ctx.model, kind, i, "" if kind == "chat" else None, role=True))
                         for piece in head if i == 0 else []:
@@ -614,13 +635,39 @@ class Gateway:
                         yield sse(answers.chunk(ctx.id, ctx.model, kind, i, None, finish="stop"))
                 except LocalUnavailable as e:
                     failure = (e.status, e.code, str(e))
-                async for part in self._end_stream(ctx, failure):
+                async for part in self._end_stream(ctx, failure, done_marker=kind != "responses"):
                     yield part
             finally:
                 await first.aclose()
                 self._abandon(ctx)
 
         return self._stream_response(ctx, events())
+
+    async def _local_response_events(self, ctx: Ctx, head: list[str], pieces: AsyncIterator[str]) -> AsyncIterator[bytes]:
+        """A local answer as Responses stream events: created, text deltas, text done, completed."""
+        from ..backends.base import Completion, Usage
+
+        skeleton = answers.local_response(ctx.id, self.local.model_name, Completion("", Usage(), ctx.model, 0, "local", ""))
+        created = {**skeleton, "status": "in_progress", "output": []}
+        yield sse({"type": "response.created", "response": created}, "response.created")
+        where = {"item_id": f"msg_{ctx.id}", "output_index": 0, "content_index": 0}
+        text = []
+
+        async def all_pieces() -> AsyncIterator[str]:
+            for piece in head:
+                yield piece
+            async for piece in pieces:
+                yield piece
+
+        async for piece in all_pieces():
+            text.append(piece)
+            ctx.tokens_out += 1
+            yield sse({"type": "response.output_text.delta", **where, "delta": piece}, "response.output_text.delta")
+        full = "".join(text)
+        yield sse({"type": "response.output_text.done", **where, "text": full}, "response.output_text.done")
+        done = answers.local_response(ctx.id, self.local.model_name,
+                                      Completion(full, Usage(0, ctx.tokens_out), ctx.model, 0, "local", "in-process"))
+        yield sse({"type": "response.completed", "response": done}, "response.completed")
 
     # ------------------------------------------------------------------ streaming plumbing
 
@@ -630,7 +677,8 @@ class Gateway:
         self._headers(ctx, response)
         return response
 
-    async def _end_stream(self, ctx: Ctx, failure: tuple[int, str, str] | None) -> AsyncIterator[bytes]:
+    async def _end_stream(self, ctx: Ctx, failure: tuple[int, str, str] | None,
+                          done_marker: bool = True) -> AsyncIterator[bytes]:
         """The audit record, then ``[DONE]``; or an error event when anything failed."""
         if failure is not None:
             yield error_event(failure[2], failure[1])
@@ -645,7 +693,8 @@ class Gateway:
             yield error_event(f"the audit record could not be written ({type(e).__name__}); the answer is incomplete",
                               "audit_failed")
             return
-        yield sse("[DONE]")
+        if done_marker:
+            yield sse("[DONE]")
 
     def _abandon(self, ctx: Ctx) -> None:
         """A stream closed before its end (the client went away): still one record."""

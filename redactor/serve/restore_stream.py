@@ -178,6 +178,61 @@ class ChunkRestorer:
         return out
 
 
+#: Events that end a Responses stream (it has no ``[DONE]``).
+RESPONSE_END = ("response.completed", "response.incomplete", "response.failed")
+
+
+class ResponseEventRestorer:
+    """Restores Responses API stream events: text and argument deltas through buffers per
+    output item and content part, and the full texts in ``*.done`` and ``response.*`` events."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        from .answers import restore_response
+
+        self.mapping = mapping
+        self._restore_response = restore_response
+        self._pattern = placeholder_regex(mapping)
+        self._buffers: dict[tuple[Any, ...], TextRestorer] = {}
+
+    def _buffer(self, key: tuple[Any, ...]) -> TextRestorer:
+        if key not in self._buffers:
+            self._buffers[key] = TextRestorer(self.mapping, self._pattern, json_escape=key[0] == "a")
+        return self._buffers[key]
+
+    def event(self, obj: dict[str, Any]) -> list[dict[str, Any]]:
+        kind = obj.get("type")
+        if kind == "response.output_text.delta" and isinstance(obj.get("delta"), str):
+            obj["delta"] = self._buffer(("t", obj.get("output_index"), obj.get("content_index"))).feed(obj["delta"])
+        elif kind == "response.function_call_arguments.delta" and isinstance(obj.get("delta"), str):
+            obj["delta"] = self._buffer(("a", obj.get("output_index"))).feed(obj["delta"])
+        elif kind in ("response.output_text.done", "response.function_call_arguments.done"):
+            text = kind == "response.output_text.done"
+            key = ("t", obj.get("output_index"), obj.get("content_index")) if text else ("a", obj.get("output_index"))
+            rest = self._buffers.pop(key).finish() if key in self._buffers else ""
+            field = "text" if text else "arguments"
+            wrapper = {"type": "response", "output": [{"type": "message", "content": [{"text": obj.get(field)}]}] if text
+                       else [{"type": "function_call", "arguments": obj.get(field)}]}
+            self._restore_response(wrapper, self.mapping)
+            obj[field] = wrapper["output"][0]["content"][0]["text"] if text else wrapper["output"][0]["arguments"]
+            if rest:
+                delta = {k: v for k, v in obj.items() if k not in ("text", "arguments", "logprobs")}
+                delta["type"] = kind.replace(".done", ".delta")
+                return [{**delta, "delta": rest}, obj]
+        elif kind in ("response.content_part.added", "response.content_part.done") and isinstance(obj.get("part"), dict):
+            wrapper = {"output": [{"type": "message", "content": [obj["part"]]}]}
+            self._restore_response(wrapper, self.mapping)
+        elif kind in ("response.output_item.added", "response.output_item.done") and isinstance(obj.get("item"), dict):
+            self._restore_response({"output": [obj["item"]]}, self.mapping)
+        elif isinstance(obj.get("response"), dict):
+            self._restore_response(obj["response"], self.mapping)
+        return [obj]
+
+    def finish(self) -> None:
+        for buffer in self._buffers.values():
+            buffer.finish()  # raises on an unfinished placeholder
+        self._buffers.clear()
+
+
 class SSEParser:
     """Bytes in, ``data`` payloads of complete events out (``[DONE]`` included, comments dropped)."""
 
@@ -231,9 +286,10 @@ def parse_event(data: str) -> dict[str, Any]:
     return obj
 
 
-def sse(obj: dict[str, Any] | str) -> bytes:
+def sse(obj: dict[str, Any] | str, event: str | None = None) -> bytes:
     data = obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return f"data: {data}\n\n".encode("utf-8", "surrogatepass")
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {data}\n\n".encode("utf-8", "surrogatepass")
 
 
 def error_event(message: str, code: str) -> bytes:
