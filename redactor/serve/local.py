@@ -158,8 +158,11 @@ class LocalRunner:
 
                 path = self.backend.model_path
                 try:
+                    # mean pooling: one vector per input, as the embeddings API promises (a chat GGUF
+                    # declares no pooling and would give one vector per token)
                     self._embedder = llama_cpp.Llama(model_path=str(path), embedding=True, n_ctx=self.backend.context_tokens,
-                                                     n_threads=self.backend.settings.n_threads, verbose=False)
+                                                     n_threads=self.backend.settings.n_threads, verbose=False,
+                                                     pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN)
                 except Exception as e:
                     raise LocalModelError(f"could not load local model {path.name} in embedding mode ({type(e).__name__})") from None
             try:
