@@ -186,3 +186,29 @@ def test_sse_multi_line_data_and_a_last_event_without_blank_line():
     p = SSEParser()
     assert p.feed(b"event: x\ndata: a\ndata: b\n\ndata: c") == ["a\nb"]
     assert p.finish() == ["c"]
+
+
+def test_responses_events_split_at_every_position():
+    from redactor.serve.restore_stream import ResponseEventRestorer
+
+    m = mapping()
+    text = ANSWERS[1]
+    args = '{"to": "<EMAIL_ADDRESS_1>", "who": "<PERSON_2>"}'
+    expected_text, expected_args = restore(text, m), json.dumps({"to": "dana@example.com", "who": "Zoë Ångström"})
+    for i in range(len(text) + 1):
+        r = ResponseEventRestorer(m)
+        where = {"output_index": 0, "content_index": 0}
+        events = [{"type": "response.output_text.delta", **where, "delta": text[:i]},
+                  {"type": "response.output_text.delta", **where, "delta": text[i:]},
+                  {"type": "response.output_text.done", **where, "text": text},
+                  {"type": "response.function_call_arguments.delta", "output_index": 1, "delta": args[: i % len(args)]},
+                  {"type": "response.function_call_arguments.delta", "output_index": 1, "delta": args[i % len(args):]},
+                  {"type": "response.function_call_arguments.done", "output_index": 1, "arguments": args}]
+        out = [e for ev in events for e in r.event(json.loads(json.dumps(ev)))]
+        r.finish()
+        deltas = "".join(e["delta"] for e in out if e["type"] == "response.output_text.delta")
+        arg_deltas = "".join(e["delta"] for e in out if e["type"] == "response.function_call_arguments.delta")
+        done = next(e for e in out if e["type"] == "response.output_text.done")
+        done_args = next(e for e in out if e["type"] == "response.function_call_arguments.done")
+        assert deltas == done["text"] == expected_text, i
+        assert json.loads(arg_deltas) == json.loads(done_args["arguments"]) == json.loads(expected_args), i
