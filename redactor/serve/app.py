@@ -580,10 +580,15 @@ class Gateway:
                 async for part in self._end_stream(ctx, failure, done_marker=not responses):
                     yield part
             finally:
+                await close()
+
+        async def close() -> None:
+            if not state.get("closed"):
+                state["closed"] = True
                 await opened.__aexit__(None, None, None)
                 self._abandon(ctx)
 
-        return self._stream_response(ctx, events())
+        return self._stream_response(ctx, events(), close)
 
     # ------------------------------------------------------------------ dispatch: local
 
@@ -638,10 +643,17 @@ class Gateway:
                 async for part in self._end_stream(ctx, failure, done_marker=kind != "responses"):
                     yield part
             finally:
+                await close()
+
+        closed = [False]
+
+        async def close() -> None:
+            if not closed[0]:
+                closed[0] = True
                 await first.aclose()
                 self._abandon(ctx)
 
-        return self._stream_response(ctx, events())
+        return self._stream_response(ctx, events(), close)
 
     async def _local_response_events(self, ctx: Ctx, head: list[str], pieces: AsyncIterator[str]) -> AsyncIterator[bytes]:
         """A local answer as Responses stream events: created, text deltas, text done, completed."""
@@ -671,9 +683,9 @@ class Gateway:
 
     # ------------------------------------------------------------------ streaming plumbing
 
-    def _stream_response(self, ctx: Ctx, events: AsyncIterator[bytes]) -> StreamingResponse:
-        response = StreamingResponse(events, media_type="text/event-stream",
-                                     headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+    def _stream_response(self, ctx: Ctx, events: AsyncIterator[bytes], close: Callable[[], Awaitable[None]]) -> Response:
+        response = _ClosingStream(events, close, media_type="text/event-stream",
+                                  headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
         self._headers(ctx, response)
         return response
 
@@ -703,6 +715,22 @@ class Gateway:
                 self._finish(ctx, "error", 499, "ClientDisconnected")
             except Exception:
                 pass
+
+
+class _ClosingStream(StreamingResponse):
+    """A stream whose resources (upstream connection, key and queue places, the audit record)
+    are released even when the client leaves before the first byte: a generator that never
+    started never runs its ``finally``."""
+
+    def __init__(self, content: AsyncIterator[bytes], close: Callable[[], Awaitable[None]], **kw: Any) -> None:
+        super().__init__(content, **kw)
+        self._close = close
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._close()
 
 
 def _error_class(value: str) -> str:
