@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
