@@ -23,7 +23,7 @@ def working_llama(local_model_path):
         "import llama_cpp,sys; l=llama_cpp.Llama(model_path=sys.argv[1], n_ctx=256, n_threads=1, verbose=False);"
         "l.create_chat_completion(messages=[{'role':'user','content':'Say hi to me'}], max_tokens=2)"
     )
-    if os.environ.get("REDACTOR_SKIP_LLAMA_PROBE") != "1" and subprocess.run(
+    if os.environ.get("GATEWAY_SKIP_LLAMA_PROBE") != "1" and subprocess.run(
             [sys.executable, "-c", code, str(local_model_path)], capture_output=True, timeout=300).returncode:
         pytest.skip("this llama-cpp-python build crashes on generation (see the report); the local route is untested here")
 

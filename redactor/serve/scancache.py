@@ -1,9 +1,8 @@
 """Scan results by content hash: a multi-turn conversation is not rescanned turn after turn.
 
 Bounded LRU, in memory only, never written anywhere.  Keys are sha256 digests
-of the text, so the cache holds no text of its own besides the ``ScanResult``
-objects (which reference the text they were computed on, as any scan does
-while a request is in flight).  Doubts (``detect/doubt.py``) are cached with
+of the text and entries hold findings (types, offsets, scores), never text, so
+the cache keeps no value once its requests are done.  Doubts (``detect/doubt.py``) are cached with
 the scan: they are a pure function of the text and its findings.  So is the
 leak guard's verdict on an outgoing text, given the policy and the mapping's
 values: ``guard()`` remembers it under the digests of all three.
