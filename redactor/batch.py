@@ -36,7 +36,9 @@ c. this run's id is appended to ``runs.jsonl`` (fsynced) before it writes any
    audit record;
 d. a document is done when its latest manifest line is ``ok`` or ``blocked``
    for the same key: document id, content sha256, policy version and task
-   sha256.  Done documents are skipped; failed ones are tried again.
+   sha256.  Done documents are skipped; failed ones are tried again, and so
+   are files skipped as empty or binary (outcome ``skipped``: read again, cheaply,
+   and recorded again, in case they have changed).
 
 Why that is exactly once, whenever the process dies (kill -9 included):
 
@@ -75,9 +77,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from .backends.cloud import UnavailableCloud
 from .errors import AuditError, IngestError, RedactorError
 from .ingest.document import Document
-from .ingest.readers import read_path
+from .ingest.readers import SKIPPED_INPUTS, read_path
 from .ingest.walk import iter_inputs
 from .pipeline import Pipeline, Prepared, Result
 from .rundir import Key, RunDir, answer_name, document_key, failure_entry, manifest_entry, task_key
@@ -95,16 +98,22 @@ class RunSummary:
     cloud_tokens: int = 0
     local_tokens: int = 0
     cost_usd: float = 0.0
-    skipped: int = 0
+    skipped: int = 0  # already done by an earlier run
     input_failures: int = 0
+    input_skips: int = 0  # empty or binary files: nothing to answer, not a failure
+    noted: int = 0  # documents read with a reader's note (e.g. invalid UTF-8 replaced)
     recovered: int = 0
     cloud_configured: bool = True
+    cloud_error: str = ""  # why the cloud's preflight failed, when the run went on without it
+    fallbacks: Counter[str] = field(default_factory=Counter)  # cloud-failed.<ErrorClass> -> documents
     workers: int = 1
     elapsed_s: float = 0.0
 
     def add(self, result: Result) -> None:
         self.routes[result.route] += 1
         self.outcomes[result.outcome] += 1
+        if result.decision is not None:
+            self.fallbacks.update(r for r in result.decision.rule_ids if r.startswith("cloud-failed"))
         c = result.completion
         if c is not None:
             if c.backend == "cloud":
@@ -127,11 +136,15 @@ class RunSummary:
             "outcomes": dict(sorted(self.outcomes.items())),
             "skipped_already_done": self.skipped,
             "input_failures": self.input_failures,
+            "skipped_inputs": self.input_skips,
+            "documents_with_notes": self.noted,
             "recovered_from_audit": self.recovered,
             "cloud_tokens": self.cloud_tokens,
             "local_tokens": self.local_tokens,
             "estimated_cost_usd": round(self.cost_usd, 6),
             "cloud_configured": self.cloud_configured,
+            "cloud_error": self.cloud_error or None,
+            "cloud_fallbacks": dict(sorted(self.fallbacks.items())),
             "workers": self.workers,
             "elapsed_s": round(self.elapsed_s, 2),
             "docs_per_s": round(self.processed / self.elapsed_s, 2) if self.elapsed_s else 0.0,
@@ -173,6 +186,7 @@ class _Item:
     result: Result | None = None
     entry: dict[str, Any] | None = None
     message: str = ""  # the stderr line for a failure
+    notice: str = ""  # the stderr line for a skip or a reader's note
     finished: bool = False
 
 
@@ -184,8 +198,10 @@ class BatchRun:
     """Run ``pipeline`` over every document under some paths, into a ``RunDir``.
 
     ``on_error(line)`` gets one line per failed document or file (naming it and
-    the reason, never its content), in input order; ``on_progress(files_done,
-    docs_done)`` is called from the calling thread as documents complete.
+    the reason, never its content), in input order; ``on_notice(line)`` one
+    line per skipped file (``skipped: ...``) and per document read with a note
+    (``note: ...``); ``on_progress(files_done, docs_done)`` is called from the
+    calling thread as documents complete.
     """
 
     def __init__(
@@ -196,11 +212,15 @@ class BatchRun:
         *,
         on_error: Callable[[str], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.pipeline, self.rundir, self.options = pipeline, rundir, options
         self.on_error = on_error or (lambda line: None)
+        self.on_notice = on_notice or (lambda line: None)
         self.on_progress = on_progress or (lambda files, docs: None)
-        self.summary = RunSummary(cloud_configured=pipeline.cloud_configured, workers=options.workers)
+        cloud_error = str(pipeline.cloud.error) if isinstance(pipeline.cloud, UnavailableCloud) else ""
+        self.summary = RunSummary(cloud_configured=pipeline.cloud_configured, workers=options.workers,
+                                  cloud_error=cloud_error)
         self.stats = BatchStats()
         self._task_sha = task_key(options.task)
         self._order: dict[str, int] = {}
@@ -291,14 +311,21 @@ class BatchRun:
                     self.summary.skipped += 1
                     self._docs_done += 1
                     continue
-                yield _Item(seq, file_index, key, doc, size=doc.size)
+                notice = f"note: {key.document}: {'; '.join(doc.notes)}" if doc.notes else ""
+                yield _Item(seq, file_index, key, doc, size=doc.size, notice=notice)
 
     def _input_failure(self, e: IngestError, seq: int, file_index: int) -> _Item:
-        audit_seq = self.pipeline.record_input_failure(e)
+        skip = isinstance(e, SKIPPED_INPUTS)
+        outcome = "skipped" if skip else "error"
+        audit_seq = self.pipeline.record_input_failure(e, outcome=outcome)
         entry = failure_entry(e, policy_version=self.pipeline.policy.version, run_id=self.pipeline.run_id,
-                              audit_seq=audit_seq)
+                              audit_seq=audit_seq, outcome=outcome)
+        line = f"{e.path}: {e.reason}"
+        if skip:
+            self.summary.input_skips += 1
+            return _Item(seq, file_index, None, None, entry=entry, notice=f"skipped: {line}", finished=True)
         self.summary.input_failures += 1
-        return _Item(seq, file_index, None, None, entry=entry, message=f"{e.path}: {e.reason}", finished=True)
+        return _Item(seq, file_index, None, None, entry=entry, message=line, finished=True)
 
     def _full(self, pending: deque[_Item], size: int) -> bool:
         return len(pending) >= self.options.max_in_flight or self._bytes(pending) + size > self.options.window_bytes
@@ -347,6 +374,9 @@ class BatchRun:
         for i in ready:
             if i.result is not None:
                 self.summary.add(i.result)
+                self.summary.noted += bool(i.notice)
+            if i.notice:
+                self.on_notice(i.notice)
             if i.message:
                 self.on_error(i.message)
         self._docs_done += len(ready)
@@ -382,7 +412,8 @@ class BatchRun:
         except BaseException as e:
             self._abort(e if isinstance(e, AuditError) else RedactorError(f"audit record failed ({type(e).__name__})"))
             return
-        entry = manifest_entry(result, key, run_id=self.pipeline.run_id, audit_seq=audit_seq, answer_file=answer_file)
+        entry = manifest_entry(result, key, run_id=self.pipeline.run_id, audit_seq=audit_seq, answer_file=answer_file,
+                               notes=p.doc.notes)
         with self._cond:
             item.result = dataclasses.replace(result, answer=None, scan=None)  # keep the window light
             item.entry, item.prepared, item.doc = entry, None, None

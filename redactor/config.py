@@ -76,6 +76,8 @@ class CloudSettings(_Strict):
 class LocalSettings(_Strict):
     model: str = "smollm2-135m-instruct"  # a name in models/manifest.toml or a path to a .gguf
     n_ctx: int = Field(4096, ge=256)
+    # Longer documents are refused (outcome error), not answered map-reduce for many minutes.
+    max_input_tokens: int = Field(16_000, ge=1)
     n_threads: int | None = None
     temperature: float = 0.2
     server_url: str | None = None  # optional OpenAI-compatible llama.cpp server

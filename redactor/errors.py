@@ -16,13 +16,17 @@ entity *types* and error classes only.
     ├── IngestError                 one input could not be read; names the file and why
     │   ├── UnsupportedFormat       extension/format we do not read
     │   ├── FileTooLarge            over the configured size limit
-    │   ├── EmptyDocument           nothing to read
-    │   ├── BinaryFile              looks binary, skipped
+    │   ├── EmptyDocument           nothing to read (a batch reports it as skipped, not failed)
+    │   ├── BinaryFile              looks binary (skipped, likewise)
     │   └── CorruptDocument         parser failed, encrypted PDF, zip bomb, ...
     ├── BackendError                a model call failed
     │   ├── CloudError              cloud API failed after retries
-    │   │   └── CloudNotConfigured  no key / base URL
+    │   │   ├── CloudNotConfigured  no key / base URL
+    │   │   ├── CloudAuthError      the endpoint refused the API key: HTTP 401/403 (CLI exit 2)
+    │   │   ├── CloudEndpointNotFound  nothing OpenAI-compatible at the base URL: HTTP 404 (CLI exit 2)
+    │   │   └── CloudUnreachable    no connection, or no answer in time, after retries
     │   ├── LocalModelError         llama.cpp failed or model missing
+    │   ├── DocumentTooLong         over the local model's token budget (local.max_input_tokens)
     │   └── EndpointNotAllowed      a local-server URL outside loopback/allow-list
     ├── AuditError                  audit store unusable
     │   └── AuditIntegrityError     the chain does not verify
@@ -56,11 +60,22 @@ class ModelNotFoundError(RedactorError):
     pass
 
 
+def printable_path(path: object) -> str:
+    """A path as text that can be printed, stored and encoded: file name bytes that
+    are not UTF-8 (kept by Python as surrogates) are shown as ``\\xNN``."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
 class IngestError(RedactorError):
     """An input could not be read. ``path`` names it; ``reason`` says why."""
 
     def __init__(self, path: object, reason: str) -> None:
-        self.path = str(path)
+        self.path = printable_path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
@@ -97,7 +112,23 @@ class CloudNotConfigured(CloudError):
     pass
 
 
+class CloudAuthError(CloudError):
+    exit_code = 2
+
+
+class CloudEndpointNotFound(CloudError):
+    exit_code = 2
+
+
+class CloudUnreachable(CloudError):
+    pass
+
+
 class LocalModelError(BackendError):
+    pass
+
+
+class DocumentTooLong(BackendError):
     pass
 
 

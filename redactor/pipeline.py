@@ -37,7 +37,7 @@ from .detect.findings import Finding, ScanResult
 from .detect.scanner import Scanner
 from .errors import CloudError, IngestError, RedactorError, UnexpectedError
 from .guard import check_payload
-from .ingest.document import Document
+from .ingest.document import Document, note_codes
 from .policy import Decision, Policy, Route, decide, load_policy
 from .transform import Mapping, pseudonymize, restore
 
@@ -88,6 +88,7 @@ class Prepared:
     mapping: Mapping | None = field(default=None, repr=False)
     error: RedactorError | None = None
     prepare_ms: float = 0.0
+    doubts: tuple[Finding, ...] = ()  # the doubt pass's findings (spans only), counted in the audit record
 
 
 def prepare(
@@ -112,7 +113,8 @@ def prepare(
         p.decision = decide(findings, policy)
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
             # text may leave: what no recognizer explained counts as a doubt
-            findings = findings + tuple(find_doubts(doc.text, findings))
+            p.doubts = tuple(find_doubts(doc.text, findings))
+            findings = findings + p.doubts
             p.decision = decide(findings, policy)
         if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED) and not cloud_configured:
             p.decision = p.decision.rerouted(Route.LOCAL, "cloud-not-configured")
@@ -259,7 +261,8 @@ class Pipeline:
                         raise
                     decision = decision.rerouted(Route.LOCAL, f"cloud-failed.{type(e).__name__}")
             if decision.route is Route.LOCAL:
-                completion = complete_long(self.local, system=SYSTEM_PROMPT, task=p.task, document=p.doc.text, max_tokens=max_tokens)
+                completion = complete_long(self.local, system=SYSTEM_PROMPT, task=p.task, document=p.doc.text, max_tokens=max_tokens,
+                                           max_input_tokens=self.settings.local.max_input_tokens)
             if decision.route is Route.BLOCKED or completion is None:
                 result = Result(p.doc.id, "blocked", decision, scan=p.scan)
             else:
@@ -273,17 +276,17 @@ class Pipeline:
 
     # -- audit ----------------------------------------------------------------
 
-    def record_input_failure(self, error: IngestError) -> int | None:
-        """A file that could not be read still leaves an audit record (outcome error).
-        Returns the record's seq when the sink gives one."""
+    def record_input_failure(self, error: IngestError, *, outcome: str = "error") -> int | None:
+        """A file that could not be read still leaves an audit record (outcome error, or
+        ``skipped`` for an empty or binary file).  Returns the record's seq when the sink gives one."""
         if self.audit is None:
             return None
         return self.audit.record(
             AuditEvent(
                 run_id=self.run_id, document_id=error.path, document_sha256="", document_size=0,
                 entity_counts={}, category_counts={}, top_scores={}, route="none",
-                reasons=["ingest"], policy_version=self.policy.version, outcome="error",
-                error_class=type(error).__name__, tool_version=__version__,
+                reasons=["ingest"], policy_version=self.policy.version, outcome=outcome,
+                error_class=type(error).__name__, tool_version=__version__, policy_name=self.policy.name,
             )
         )
 
@@ -293,6 +296,8 @@ class Pipeline:
             return None
         doc, task = prepared.doc, prepared.task
         scan, decision, c = result.scan, result.decision, result.completion
+        if scan is not None and prepared.doubts:  # what the doubt pass flagged counts too (as UNVERIFIED)
+            scan = dataclasses.replace(scan, findings=scan.findings + prepared.doubts)
         return self.audit.record(
             AuditEvent(
                 run_id=self.run_id,
@@ -316,5 +321,9 @@ class Pipeline:
                 latency_ms=result.latency_ms,
                 task_sha256=hashlib.sha256(task.encode()).hexdigest(),
                 tool_version=__version__,
+                policy_name=self.policy.name,
+                transform=getattr(self.policy, "transform", "pseudonymize") if result.route == "cloud_redacted" else "",
+                reason_actions=[r.action for r in decision.reasons] if decision else [],
+                extra={"ingest": note_codes(doc.notes)} if doc.notes else {},
             )
         )

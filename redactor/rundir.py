@@ -105,7 +105,8 @@ class Key:
 
 
 def manifest_entry(
-    result: Result, key: Key, *, run_id: str, audit_seq: int | None, answer_file: str | None
+    result: Result, key: Key, *, run_id: str, audit_seq: int | None, answer_file: str | None,
+    notes: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     c = result.completion
     return {
@@ -123,17 +124,21 @@ def manifest_entry(
         "latency_ms": result.latency_ms,
         "answer": answer_file,
         "error": result.error_class or None,
+        "notes": list(notes),  # what the reader had to do, e.g. "2 invalid UTF-8 byte sequence(s) replaced"
         "run_id": run_id,
         "audit_seq": audit_seq,
     }
 
 
-def failure_entry(error: IngestError, *, policy_version: str, run_id: str, audit_seq: int | None) -> dict[str, Any]:
+def failure_entry(
+    error: IngestError, *, policy_version: str, run_id: str, audit_seq: int | None, outcome: str = "error"
+) -> dict[str, Any]:
+    """The manifest line of a file that could not be read (``error``) or had nothing to read (``skipped``)."""
     return {
-        "document": document_key(error.path), "document_sha256": "", "outcome": "error", "route": "none",
+        "document": document_key(error.path), "document_sha256": "", "outcome": outcome, "route": "none",
         "reasons": ["ingest"], "policy_version": policy_version, "task_sha256": "", "backend": None,
         "model": None, "tokens_in": 0, "tokens_out": 0, "latency_ms": None, "answer": None,
-        "error": type(error).__name__, "run_id": run_id, "audit_seq": audit_seq,
+        "error": type(error).__name__, "reason": error.reason, "notes": [], "run_id": run_id, "audit_seq": audit_seq,
     }
 
 
@@ -163,6 +168,7 @@ class RunDir:
         except Timeout:
             raise RedactorError(f"{self.out} is in use by another redactor run") from None
         try:
+            self._remove_partials()
             self._cut_torn_tail()
             recovered = self._reconcile(audit) if audit is not None and hasattr(audit, "iter_records") else 0
             self._append_json(self.runs_file, [{"run_id": run_id, "started": time.time()}])
@@ -243,6 +249,13 @@ class RunDir:
             fh.flush()
             os.fsync(fh.fileno())
 
+    def _remove_partials(self) -> None:
+        """Temp files of a run killed mid-write (``_atomic_write``): under the lock no one
+        else is writing, so every ``.part-*`` left is garbage, never an answer."""
+        for folder in (self.out, self.answers):
+            for part in folder.glob(".part-*") if folder.is_dir() else ():
+                part.unlink(missing_ok=True)
+
     def _cut_torn_tail(self) -> None:
         for path in (self.manifest, self.runs_file):
             if not path.exists() or path.stat().st_size == 0:
@@ -290,7 +303,11 @@ class RunDir:
 
     def _entry_from_record(self, rec: dict[str, Any]) -> dict[str, Any]:
         route = rec.get("route", "none")
-        outcome = "error" if rec.get("outcome") != "ok" else ("blocked" if route == "blocked" else "ok")
+        outcome = rec.get("outcome")
+        if outcome not in ("ok", "skipped"):
+            outcome = "error"
+        elif outcome == "ok" and route == "blocked":
+            outcome = "blocked"
         key = Key(rec["document_id"], rec.get("document_sha256", ""), rec.get("policy_version", ""), rec.get("task_sha256", ""))
         answer = None
         if outcome == "ok" and route in ANSWER_ROUTES:

@@ -12,6 +12,11 @@ Replies are scriptable::
     server.timeout_next(1, seconds=2.0)             # answer too late
     server.malformed_next(1, kind="not_json")       # or kind="no_choices"
     server.responder = lambda body: "..."           # compute replies
+    server.require_key("sk-right")                  # any other key: HTTP 401, on every path
+
+``GET /v1/models`` lists ``server.models`` (a preflight's cheap request; set
+it to None for a server that does not list models); every other path but
+the ones listed below answers 404.
 
 Also (for the gateway's tests): a scripted reply may be a dict with ``content``
 and ``tool_calls`` (``[{"name": ..., "arguments": ...}]``); ``"stream": true``
@@ -44,7 +49,7 @@ CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 COMPLETION_PATHS = ("/v1/completions", "/completions")
 EMBEDDING_PATHS = ("/v1/embeddings", "/embeddings")
 RESPONSE_PATHS = ("/v1/responses", "/responses")
-MODEL_PATHS = ("/v1/models", "/models")
+MODELS_PATHS = ("/v1/models", "/models")
 SCRIPTED_PATHS = CHAT_PATHS + COMPLETION_PATHS + EMBEDDING_PATHS + RESPONSE_PATHS
 MALFORMED_KINDS = ("not_json", "no_choices", "bad_sse", "truncated_sse")
 
@@ -95,6 +100,7 @@ class _State:
     requests: list[RecordedRequest] = field(default_factory=list)
     replies: deque[Any] = field(default_factory=deque)
     faults: deque[_Fault] = field(default_factory=deque)
+    key: str | None = None  # require_key(): the only Authorization accepted
 
 
 class OpenAIServer:
@@ -105,6 +111,7 @@ class OpenAIServer:
         self._state = _State()
         self._closing = threading.Event()
         self.responder: Callable[[dict[str, Any]], str] = default_reply
+        self.models: list[str] | None = ["gpt-4o-mini", "gpt-4o"]  # None: /models answers 404
         self.stream_piece = 4  # characters per streamed delta
         self.sse_write_size: int | None = None  # bytes per socket write of a stream (None: one write per event)
         self.reply_headers: dict[str, str] = {}
@@ -156,6 +163,11 @@ class OpenAIServer:
             raise ValueError(f"kind is one of {', '.join(MALFORMED_KINDS)}")
         self._add_faults(n, _Fault("malformed", malformed=kind))
 
+    def require_key(self, key: str | None) -> None:
+        """Answer 401 to any request without ``Authorization: Bearer <key>`` (None: accept any)."""
+        with self._lock:
+            self._state.key = key
+
     def _add_faults(self, n: int, fault: _Fault) -> None:
         with self._lock:
             self._state.faults.extend([fault] * n)
@@ -165,6 +177,7 @@ class OpenAIServer:
         with self._lock:
             self._state = _State()
         self.responder = default_reply
+        self.models = ["gpt-4o-mini", "gpt-4o"]
         self.stream_piece = 4
         self.sse_write_size = None
         self.reply_headers = {}
@@ -186,10 +199,14 @@ class OpenAIServer:
 
     # -- used by the handler -----------------------------------------------
 
+    def _authorized(self, request: RecordedRequest) -> bool:
+        key = self._state.key
+        return key is None or request.authorization == f"Bearer {key}"
+
     def _record(self, request: RecordedRequest) -> tuple[_Fault | None, Any]:
         with self._lock:
             self._state.requests.append(request)
-            if request.path not in SCRIPTED_PATHS:
+            if request.path not in SCRIPTED_PATHS or not self._authorized(request):
                 return None, None
             if self._state.faults:
                 return self._state.faults.popleft(), None
@@ -370,8 +387,11 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 json=parsed,
             )
             fault, scripted = server._record(recorded)
-            if path in MODEL_PATHS and self.command == "GET":
-                models = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in ("gpt-4o-mini", "gpt-4o")]
+            if not server._authorized(recorded):
+                error = {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}
+                return self._send(401, {"error": error})
+            if path in MODELS_PATHS and self.command == "GET" and server.models is not None:
+                models = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in server.models]
                 return self._send(200, {"object": "list", "data": models})
             if path not in SCRIPTED_PATHS:
                 return self._send(404, {"error": {"message": "not found", "type": "invalid_request_error"}})

@@ -87,6 +87,40 @@ def test_list_table_and_filters(db: Path) -> None:
     assert [x["seq"] for x in json.loads(run("list", "--json", "--outcome", "error").output)] == [7]
     assert [x["seq"] for x in json.loads(run("list", "--json", "--limit", "2").output)] == [6, 7]
     assert json.loads(run("list", "--json", "--category", "FINANCIAL").output) == []
+    assert [x["seq"] for x in json.loads(run("list", "--json", "--category", "health").output)] == [2, 4, 6]
+
+
+def test_list_repeated_routes_combine(db: Path) -> None:
+    rows = json.loads(run("list", "--json", "--route", "local", "--route", "none").output)
+    assert [x["seq"] for x in rows] == [2, 4, 6, 7]
+
+
+def test_list_relative_dates(home: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    trail = AuditTrail(home / "audit.db")
+    for i, ago in enumerate([timedelta(days=20), timedelta(days=3), timedelta(hours=2)]):
+        trail.record(event(i, timestamp=(now - ago).isoformat()))
+    seqs = lambda *a: [x["seq"] for x in json.loads(run("list", "--json", *a).output)]  # noqa: E731
+    assert seqs("--since", "7d") == [2, 3]
+    assert seqs("--since", "12h") == [3]
+    assert seqs("--since", "today") == ([3] if (now - timedelta(hours=2)).date() == now.date() else [])
+    assert seqs("--until", "yesterday") == [1, 2]
+    assert seqs("--since", "2w", "--until", "yesterday") == [2]
+
+
+@pytest.mark.parametrize(("args", "valid"), [(["--category", "HELTH"], "HEALTH"), (["--outcome", "failed"], "skipped")])
+def test_list_unknown_category_or_outcome_is_a_usage_error_naming_the_valid_values(db: Path, args: list[str], valid: str) -> None:
+    msg = one_line_error(run("list", *args), 2)
+    assert valid in msg
+
+
+def test_list_piped_is_not_wrapped_at_80_columns(db: Path) -> None:
+    long_id = "archive/2026/march/" + "quarterly_statement_" * 5 + "final.pdf"
+    AuditTrail(db).record(event(8, document_id=long_id, reasons=["category.PII", "combination.phi", "cloud-not-configured"]))
+    out = CliRunner().invoke(cli, ["audit", "list"], catch_exceptions=False).output  # no COLUMNS: not a terminal
+    assert any(long_id in line and "cloud-not-configured" in line for line in out.splitlines())
 
 
 def test_show(db: Path) -> None:
@@ -140,6 +174,10 @@ def test_verify_key_mismatch(home: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("REDACTOR_AUDIT_KEY", "wrong")
     r = run("verify")
     assert r.exit_code == 1 and "record 1: key mismatch" in r.output
+    monkeypatch.delenv("REDACTOR_AUDIT_KEY")  # a reviewer without the key: not a failure, not a pass
+    r = run("verify")
+    assert r.exit_code == 1 and r.output.startswith("NOT CHECKED") and "FAILED" not in r.output
+    assert "structure consistent: 1 records" in r.output
 
 
 # ----------------------------------------------------------------------------- export / report / prune
@@ -168,7 +206,27 @@ def test_report_writes_html(db: Path, tmp_path: Path) -> None:
     html = out.read_text()
     assert r.exit_code == 0 and "Audit trail intact" in html and "$2.50 / $2.50" in html
     r = run("report", "--out", str(tmp_path / "r2.html"), "--since", "2026-03-07")
-    assert r.exit_code == 0 and "1</b><span>documents handled" in (tmp_path / "r2.html").read_text()
+    assert r.exit_code == 0 and "1</b><span>records" in (tmp_path / "r2.html").read_text()
+
+
+def test_report_writes_the_per_document_csv_next_to_the_html(db: Path, tmp_path: Path) -> None:
+    AuditTrail(db).record(event(7, route="cloud_redacted", reasons=["low_confidence(category.PII)", "clean"],
+                                reason_actions=["redact", "allow"], policy_name="default", transform="pseudonymize",
+                                document_id="=cmd|' /C calc'!A0"))
+    r = run("report", "--out", str(tmp_path / "r.html"), "--route", "cloud", "--route", "cloud_redacted")
+    assert r.exit_code == 0 and "r-documents.csv" in r.output
+    rows = list(csv.DictReader((tmp_path / "r-documents.csv").open(encoding="utf-8")))
+    assert [x["seq"] for x in rows] == ["1", "3", "5", "8"]  # both routes, nothing else
+    last = rows[-1]
+    assert last["document_id"].startswith("'=")  # never a formula
+    assert (last["route"], last["policy_name"], last["transform"]) == ("cloud_redacted", "default", "pseudonymize")
+    assert last["rules"] == "low_confidence(category.PII); clean"
+    assert "personal identifiers, found with low confidence: masked before sending" in last["rules_in_words"]
+    html = (tmp_path / "r.html").read_text()
+    assert html.count('<tr class="doc">') == 4 and "r-documents.csv" in html
+    out = tmp_path / "elsewhere.csv"
+    assert run("report", "--out", str(tmp_path / "r3.html"), "--csv", str(out)).exit_code == 0
+    assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 8
 
 
 def test_prune(db: Path) -> None:

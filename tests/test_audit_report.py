@@ -7,6 +7,7 @@ to refresh ``docs/audit-report.png`` from the browser test.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -25,6 +26,8 @@ import pytest
 from redactor.audit import AuditEvent, AuditTrail
 from redactor.audit.report import build_report
 from redactor.audit.clock import parse_moment
+from redactor.audit.explain import known_policies, rule_words
+from redactor.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 # Read at import: the suite's autouse fixture clears REDACTOR_* before each test.
@@ -36,7 +39,9 @@ needs_chromium = pytest.mark.skipif(
 
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 CATEGORIES = ["PII", "HEALTH", "FINANCIAL", "CREDENTIAL"]
-REASONS = ["health+identifier -> local", "pii.ssn -> local", "financial.account -> local", "credential.api_key -> local"]
+REASONS = ["combination.phi", "category.PII", "category.FINANCIAL", "cloud-not-configured"]  # each keeps a document local
+OTHER_REASONS = {"cloud": (["clean"], ["allow"]), "cloud_redacted": (["category.PII"], ["redact"]),
+                 "blocked": (["category.CREDENTIAL"], ["block"]), "none": ([], [])}
 
 
 def populate(trail: AuditTrail, days: int = 14, seed: int = 7, start: str = "2026-03-02") -> list[AuditEvent]:
@@ -60,8 +65,11 @@ def populate(trail: AuditTrail, days: int = 14, seed: int = 7, start: str = "202
                 category_counts=cats,
                 top_scores={"PERSON": 0.85} if cats else {},
                 route=route,
-                reasons=[HOSTILE[:60] if n == 1 and day == 3 else rnd.choice(REASONS)] if route == "local" else ["no findings"],
+                reasons=[HOSTILE[:60] if n == 1 and day == 3 else rnd.choice(REASONS)] if route == "local" else OTHER_REASONS[route][0],
+                reason_actions=["local"] if route == "local" else OTHER_REASONS[route][1],
                 policy_version="c" * 64,
+                policy_name="default",
+                transform="pseudonymize" if route == "cloud_redacted" else "",
                 outcome="error" if failed else "ok",
                 error_class={"local": "LocalModelError", "cloud": "CloudError"}.get(backend, "CorruptDocument") if failed else "",
                 backend=backend,
@@ -93,14 +101,15 @@ def test_report_content_matches_the_trail(trail: AuditTrail) -> None:
     assert _rects(html, "bar") == len({(e.timestamp[:10], e.route) for e in events})
     assert _rects(html, "catbar") == len({c for e in events for c in e.category_counts})
     assert _rects(html, "tokbar") == 2 and _rects(html, "failbar") == len({e.error_class for e in events if e.error_class})
-    assert f"<b>{len(events):,}</b><span>documents handled" in html
+    assert f"<b>{len(events):,}</b><span>records" in html
+    assert f"<b>{len({e.document_sha256 for e in events}):,}</b><span>distinct documents" in html
     assert f"<b>{sum(e.route == 'local' for e in events):,}</b><span>kept on the local model" in html
     local_in = sum(e.tokens_in for e in events if e.backend == "local")
     local_out = sum(e.tokens_out for e in events if e.backend == "local")
     assert f"${(local_in * 1.0 + local_out * 4.0) / 1e6:,.4f}" in html
     assert f"${sum(e.cost_usd for e in events if e.backend == 'cloud'):,.4f}" in html
     top_reason = Counter(r for e in events if e.route == "local" for r in e.reasons).most_common(1)[0][0]
-    assert top_reason.replace(">", "&gt;") in html
+    assert escape_html(rule_words(top_reason)) in _section(html, "reasons")
     assert "Period covered: 2026-03-02 to 2026-03-15" in html
     assert 'class="badge ok"' in html and "Audit trail intact" in html
 
@@ -125,7 +134,7 @@ def test_report_period_filter_and_empty_trail(trail: AuditTrail) -> None:
     events = populate(trail)
     html = build_report(trail, since=parse_moment("2026-03-10"), until=parse_moment("2026-03-11", end_of_day=True))
     n = sum("2026-03-10" <= e.timestamp[:10] <= "2026-03-11" for e in events)
-    assert f"<b>{n:,}</b><span>documents handled" in html and "Period covered: 2026-03-10 to 2026-03-11" in html
+    assert f"<b>{n:,}</b><span>records" in html and "Period covered: 2026-03-10 to 2026-03-11" in html
 
 
 def test_long_periods_are_drawn_week_by_week(tmp_path: Path) -> None:
@@ -145,6 +154,111 @@ def test_report_shows_a_broken_chain_in_red(trail: AuditTrail) -> None:
     assert 'class="badge bad"' in html and "FAILED verification" in html and "record 5: edited" in html
 
 
+# ----------------------------------------------------------------------------- the compliance officer's questions
+
+DEFAULT = load_policy("default")
+KNOWN = known_policies([DEFAULT])
+
+
+def record(trail: AuditTrail, doc: str, route: str, reasons: list[str], actions: list[str] | None = None, **kw) -> None:
+    base = dict(run_id="r", document_id=doc, document_sha256=hashlib.sha256(doc.encode()).hexdigest(), document_size=10,
+                entity_counts={}, category_counts={}, top_scores={}, route=route, reasons=reasons,
+                reason_actions=actions or [], policy_version=DEFAULT.version, policy_name="default", outcome="ok",
+                timestamp="2026-03-04T10:00:00Z")
+    trail.record(AuditEvent(**{**base, **kw}))
+
+
+def _section(html: str, sid: str) -> str:
+    return re.search(rf'<section id="{sid}">(.*?)</section>', html, re.S).group(1)
+
+
+def test_per_document_table_says_where_each_document_went_and_under_which_rule(trail: AuditTrail) -> None:
+    record(trail, "memo.txt", "cloud", ["clean"], ["allow"])
+    record(trail, "visit.txt", "cloud_redacted", ["category.PII", "entity.MEDICAL_CONDITION"], ["redact", "allow"],
+           transform="hipaa-safe-harbor")
+    record(trail, "chart.txt", "local", ["combination.phi", "category.QUASI_IDENTIFIER"], ["local", "allow"])
+    html = build_report(trail, known=KNOWN, csv_name="report.csv")
+    table = _section(html, "documents")
+    rows = re.findall(r'<tr class="doc">(.*?)</tr>', table, re.S)
+    assert len(rows) == 3
+    assert "memo.txt" in rows[0] and "no sensitive data found" in rows[0] and "default<br>" in rows[0] and DEFAULT.version[:12] in rows[0]
+    assert "personal identifiers found: masked before sending to the cloud" in rows[1]
+    assert "a medical condition" not in rows[1] and "medical condition found: may go to the cloud as written" in rows[1]
+    assert "HIPAA Safe Harbor" in rows[1] and "45 CFR 164.514(b)(2)" in table  # the transform, explained once
+    assert escape_html(DEFAULT.combinations[0].description.rstrip(".")) in rows[2]  # the policy's own words
+    assert "report.csv" in table
+    only = _section(build_report(trail, known=KNOWN, routes=["cloud", "cloud_redacted"]), "documents")
+    assert only.count('<tr class="doc">') == 2 and "chart.txt" not in only and "45 CFR" in only
+
+
+def escape_html(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+def test_why_kept_local_counts_only_the_rules_that_kept_documents_local(trail: AuditTrail) -> None:
+    record(trail, "a.txt", "local", ["combination.phi", "entity.MEDICAL_CONDITION"], ["local", "allow"])
+    record(trail, "b.txt", "local", ["clean", "cloud-not-configured"], ["allow", "local"])
+    record(trail, "c.txt", "local", ["category.PII", "entity.MEDICAL_CONDITION"])  # written before actions were recorded
+    record(trail, "d.txt", "local", ["clean", "guard.category.FINANCIAL"], ["allow", "local"])
+    section = _section(build_report(trail, known=KNOWN), "reasons")
+    labels = re.findall(r'<rect class="reasonbar"[^>]*><title>([^<]*): ', section)
+    assert sorted(labels) == sorted([
+        escape_html(DEFAULT.combinations[0].description.rstrip(".")),
+        "no cloud model is configured, so it was answered by the local model",
+        "personal identifiers found",  # the policy's text says category.PII is a local rule
+        "the leak guard stopped the send (it found financial details in the outgoing text); answered by the local model",
+    ])
+    assert "medical condition" not in section and "no sensitive data" not in section
+
+
+def test_records_and_distinct_documents_are_counted_apart(trail: AuditTrail) -> None:
+    for run in range(4):
+        for n in range(8):
+            record(trail, f"doc_{n}.txt", "cloud", ["clean"], ["allow"], run_id=f"run-{run}")
+    summary = _section(build_report(trail), "summary")
+    assert "<b>32</b><span>records" in summary and "<b>8</b><span>distinct documents" in summary
+
+
+def test_skipped_and_blocked_outcomes_are_not_failures(trail: AuditTrail) -> None:
+    record(trail, "empty.txt", "none", [], outcome="skipped")
+    record(trail, "secret.txt", "blocked", ["category.CREDENTIAL"], ["block"], outcome="blocked")
+    record(trail, "broken.pdf", "none", ["ingest"], outcome="error", error_class="CorruptDocument")
+    html = build_report(trail)
+    assert "<b>1</b><span>skipped" in html and "<b>1</b><span>failed" in html
+    assert "CorruptDocument" in _section(html, "failures") and "empty.txt" not in _section(html, "failures")
+
+
+def test_a_reviewer_without_the_key_sees_unchecked_seals_not_a_failure(tmp_path: Path) -> None:
+    keyed = AuditTrail(tmp_path / "a.db", key="the-key")
+    populate(keyed, days=2)
+    reviewer = AuditTrail(tmp_path / "a.db")  # read access, no key
+    html = build_report(reviewer)
+    badge = _section(html, "verification")
+    assert 'class="badge unknown"' in badge and "Seals not checked" in badge and "without the audit key" in badge
+    assert "FAILED" not in badge and "badge ok" not in badge and "badge bad" not in badge
+    # without the key a gap still shows: that is a real failure
+    conn = sqlite3.connect(keyed.path, isolation_level=None)
+    conn.execute("DROP TRIGGER records_no_delete")
+    conn.execute("DELETE FROM records WHERE seq = 4")
+    badge = _section(build_report(reviewer), "verification")
+    assert 'class="badge bad"' in badge and "record 4: deleted" in badge
+
+
+def test_the_green_badge_claims_nothing_about_the_end_without_a_checkpoint(tmp_path: Path) -> None:
+    trail = AuditTrail(tmp_path / "a.db")  # unkeyed
+    populate(trail, days=2)
+    badge = _section(build_report(trail), "verification")
+    assert 'class="badge ok"' in badge and "removed or reordered" not in badge
+    assert "cannot be told from the trail alone" in badge and "--head" in badge
+    count, head = trail.checkpoint()
+    badge = _section(build_report(trail, head=(count, head)), "verification")
+    assert f"It still holds the {count:,} records of the checkpoint you gave" in badge
+    badge = _section(build_report(trail, head=(count + 5, head)), "verification")
+    assert 'class="badge bad"' in badge and "truncated" in badge
+
+
 # ----------------------------------------------------------------------------- in a real browser
 
 PROBE = """<script>
@@ -156,6 +270,8 @@ PROBE = """<script>
   out.svgs = [...document.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().width > 300).length;
   out.badge = getComputedStyle(document.querySelector('.badge')).backgroundColor;
   out.height = Math.ceil(document.documentElement.scrollHeight);
+  out.docs_top = Math.ceil(document.getElementById('documents').getBoundingClientRect().top);
+  out.doc_rows = [...document.querySelectorAll('tr.doc')].filter(e => e.getBoundingClientRect().height > 0).length;
   const pre = document.createElement('pre'); pre.id = 'render-check';
   pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
 })();
@@ -203,6 +319,7 @@ def test_report_renders_in_headless_chromium(trail: AuditTrail, tmp_path: Path) 
     assert seen["reasonbar"] == len({r for e in events if e.route == "local" for r in e.reasons})
     assert seen["tokbar"] == 2 and seen["failbar"] >= 1 and seen["svgs"] >= 5
     assert seen["badge"] == "rgb(232, 245, 236)"  # the green "intact" badge
+    assert seen["doc_rows"] == len(events)  # the per-document table, one row per record
 
     # The untouched report, painted: a real picture, not a blank page.
     shot = tmp_path / "report.png"
@@ -219,5 +336,6 @@ def test_report_renders_in_headless_chromium(trail: AuditTrail, tmp_path: Path) 
         colours = {rgb: n for n, rgb in Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 24)}
         for rgb in [(0, 158, 115), (0, 114, 178), (86, 180, 233), (26, 127, 55)]:  # local, cloud, redacted, badge
             assert colours.get(rgb, 0) > 200, rgb
-    if UPDATE_SCREENSHOT:
+    if UPDATE_SCREENSHOT:  # the charts and the first rows of the per-document table
+        _chromium(tmp_path, f"--window-size=1000,{seen['docs_top'] + 640}", f"--screenshot={shot}", page.as_uri())
         shutil.copyfile(shot, ROOT / "docs" / "audit-report.png")

@@ -89,7 +89,7 @@ def test_schema_migrates_on_open_once_and_uses_wal(db: Path) -> None:
     fill(db, 1).close()
     conn = sqlite3.connect(db)
     names = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
-    assert names == ["m001_records", "m002_append_only_guard"]
+    assert names == ["m001_records", "m002_append_only_guard", "m003_policy_name"]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     for sql in ("UPDATE records SET route = 'cloud'", "DELETE FROM records"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):  # a guard against accidents
@@ -275,6 +275,10 @@ PLANTED = ["Beatriz Almeida", "078-05-1120", "4111 1111 1111 1111", "beatriz@exa
         {"cost_usd": float("nan")},
         {"document_size": "12"},
         {"timestamp": "yesterday"},
+        {"policy_name": "line\nbreak " + PLANTED[0]},
+        {"transform": "to " + PLANTED[0]},
+        {"reason_actions": ["local", "local"]},  # one action per reason, or none
+        {"reason_actions": [PLANTED[0]]},
     ],
 )
 def test_record_rejects_content_and_nonsense(db: Path, bad: dict) -> None:
@@ -494,3 +498,113 @@ def test_sigkill_mid_append_leaves_a_trail_that_verifies(db: Path) -> None:
         expected += 1
         assert trail.verify().ok
         trail.close()
+
+
+# ----------------------------------------------------------------------------- policy name, transform, old trails
+
+
+def _old_trail(path: Path, n: int, monkeypatch: pytest.MonkeyPatch, key: str | None = None) -> None:
+    """A trail as the tool wrote it before ``policy_name``/``transform``/``reason_actions``:
+    two migrations, seven columns, records without the new fields."""
+    from redactor.audit import store, validate
+
+    new = ("policy_name", "transform", "reason_actions")
+
+    def old_record(e: AuditEvent) -> dict:
+        return {k: v for k, v in validate.event_record(e).items() if k not in new}
+
+    with monkeypatch.context() as m:
+        m.setattr(store, "MIGRATIONS", store.MIGRATIONS[:2])
+        m.setattr(store, "COLUMNS", tuple(c for c in store.COLUMNS if c != "policy_name"))
+        m.setattr(store, "event_record", old_record)
+        fill(path, n, key=key).close()
+    body = json.loads(sqlite3.connect(path).execute("SELECT record FROM records WHERE seq = 1").fetchone()[0])
+    assert not set(new) & set(body)
+
+
+def test_policy_name_transform_and_actions_are_sealed_in_the_record(db: Path) -> None:
+    trail = AuditTrail(db)
+    trail.record(event(1, route="cloud_redacted", policy_name="redact-pii", transform="hipaa-safe-harbor",
+                       reasons=["category.PII", "clean"], reason_actions=["redact", "allow"]))
+    r = trail.get(1)
+    assert (r["policy_name"], r["transform"], r["reason_actions"]) == ("redact-pii", "hipaa-safe-harbor", ["redact", "allow"])
+    assert [x["seq"] for x in trail.records()] == [1] and trail.verify().ok
+    raw(db).execute("UPDATE records SET policy_name = 'strict' WHERE seq = 1")  # the indexed copy is checked too
+    v = trail.verify()
+    assert not v.ok and v.reason == chain.EDITED and "policy_name" in v.detail
+
+
+def test_an_old_trail_migrates_and_still_verifies(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _old_trail(db, 3, monkeypatch, key="k")
+    ro = AuditTrail(db, key="k", read_only=True)  # a reader without write access: as it is, unmigrated
+    assert ro.verify().ok and ro.count() == 3 and "policy_name" not in ro.get(1)
+    ro.close()
+    trail = AuditTrail(db, key="k")  # opened for writing: migrated
+    names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM _migrations")]
+    assert names[-1] == "m003_policy_name"
+    assert trail.verify().ok and "policy_name" not in trail.get(2)
+    trail.record(event(9, policy_name="default"))
+    v = trail.verify()
+    assert v.ok and v.count == 4 and trail.get(4)["policy_name"] == "default"
+    raw(db).execute("UPDATE records SET record = replace(record, '\"route\":\"local\"', '\"route\":\"cloud\"') WHERE seq = 2")
+    assert trail.verify().bad_seq == 2  # old records are still sealed as they were
+
+
+# ----------------------------------------------------------------------------- a reader without the key
+
+
+def test_without_the_key_the_structure_is_checked_but_not_the_seals(db: Path) -> None:
+    fill(db, 5, key="k").close()
+    trail = AuditTrail(db)  # no key
+    assert trail.verify().reason == chain.KEY_MISMATCH
+    v = trail.verify(seals=False)
+    assert v.ok and not v.seals_checked and v.count == 5 and "seals not checked" in v.message()
+    # an edit cannot be seen without the key: that is what seals_checked=False says
+    raw(db).execute("UPDATE records SET route = 'cloud', "
+                    "record = replace(record, '\"route\":\"local\"', '\"route\":\"cloud\"') WHERE seq = 2")
+    assert trail.verify(seals=False).ok and not AuditTrail(db, key="k").verify().ok
+    raw(db).execute("DELETE FROM records WHERE seq = 3")  # a gap can
+    v = trail.verify(seals=False)
+    assert not v.ok and (v.bad_seq, v.reason) == (3, chain.DELETED)
+
+
+def test_without_the_key_a_record_sealed_otherwise_is_caught(db: Path) -> None:
+    fill(db, 3, key="k").close()
+    conn = raw(db)
+    last_hash = conn.execute("SELECT hash FROM records WHERE seq = 3").fetchone()[0]
+    body, h = chain.seal(last_hash, {**AuditTrail(db, key="k").get(3), "seq": 4}, None)  # appended without the key
+    conn.execute("INSERT INTO records (seq, ts, kind, run_id, document_id, route, outcome, key_id, prev_hash, hash, record)"
+                 " VALUES (4, ?, 'event', 'run-1', 'x', 'local', 'ok', '', ?, ?, ?)",
+                 (json.loads(body)["timestamp"], last_hash, h, body))
+    v = AuditTrail(db).verify(seals=False)
+    assert not v.ok and (v.bad_seq, v.reason) == (4, chain.KEY_MISMATCH)
+
+
+# ----------------------------------------------------------------------------- relative dates
+
+
+@pytest.mark.parametrize(
+    ("text", "end_of_day", "want"),
+    [
+        ("7d", False, "2026-03-08T15:30:00.000000Z"),
+        ("12h", False, "2026-03-15T03:30:00.000000Z"),
+        ("2w", False, "2026-03-01T15:30:00.000000Z"),
+        ("today", False, "2026-03-15T00:00:00.000000Z"),
+        ("today", True, "2026-03-15T23:59:59.999999Z"),
+        ("Yesterday", False, "2026-03-14T00:00:00.000000Z"),
+        ("yesterday", True, "2026-03-14T23:59:59.999999Z"),
+        ("2026-03-01", False, "2026-03-01T00:00:00.000000Z"),
+        ("2026-03-01T09:30", False, "2026-03-01T09:30:00.000000Z"),
+    ],
+)
+def test_relative_and_iso_moments(text: str, end_of_day: bool, want: str) -> None:
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 3, 15, 15, 30, tzinfo=timezone.utc)
+    assert parse_moment(text, end_of_day=end_of_day, now=now) == want
+
+
+@pytest.mark.parametrize("text", ["last tuesday", "7", "d7", "7y", "-3d", "tomorrow"])
+def test_unknown_moments_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_moment(text)

@@ -121,3 +121,36 @@ def test_a_second_run_cannot_use_a_run_directory_in_use(tmp_path):
     second = RunDir(tmp_path / "out")
     second.open("run-b")
     second.close()
+
+
+# ----------------------------------------------------------------------------- issue 8: bounds and outcomes
+
+
+def test_a_document_over_the_local_token_budget_fails_alone_before_any_model_call(tmp_path, scanner, local_backend):
+    from redactor.audit.store import AuditTrail
+
+    settings = make_settings(None, local={"max_input_tokens": 60})  # no cloud: clean documents go local
+    folder = clean_folder(tmp_path / "in", 1, size=8)  # ~8 x 18 tokens
+    trail = AuditTrail(tmp_path / "audit.db")
+    errors: list[str] = []
+    calls = local_backend.calls
+    pipeline = Pipeline(settings, scanner=scanner, local=local_backend, audit=trail)
+    batch = BatchRun(pipeline, RunDir(tmp_path / "out"), BatchOptions(task=TASK, max_tokens=8), on_error=errors.append)
+    summary = batch.run([folder])
+
+    assert local_backend.calls == calls  # refused up front: no model call at all
+    assert summary.outcomes == {"error": 1} and summary.failed == 1
+    [line] = errors
+    assert line.startswith(f"{folder / 'note_000.txt'}: DocumentTooLong: the document has ")
+    assert "over the 60-token budget of the local model (local.max_input_tokens)" in line
+    assert "roadmap" not in line  # never content
+    [entry] = manifest(tmp_path / "out")
+    assert (entry["outcome"], entry["route"], entry["error"]) == ("error", "local", "DocumentTooLong")
+    [rec] = trail.records()
+    assert (rec["outcome"], rec["error_class"]) == ("error", "DocumentTooLong")
+
+
+def test_the_default_local_token_budget_is_set():
+    from redactor.config import LocalSettings
+
+    assert LocalSettings().max_input_tokens == 16_000

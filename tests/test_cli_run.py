@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLE_DOCS
+from conftest import ROOT, SAMPLE_DOCS
+from openai_server import OpenAIServer
 from redactor.audit.store import AuditTrail
 from redactor.cli.main import cli
 
@@ -105,10 +110,10 @@ def test_run_with_the_cloud_sends_clean_documents_out_and_keeps_sensitive_ones(
         assert not openai_server.sent_anywhere(value), "a customer's value reached the cloud"
 
 
-def test_a_bad_file_fails_alone(tmp_path, monkeypatch, openai_server, redactor_home):
+def test_a_bad_file_fails_alone(tmp_path, monkeypatch, openai_server, redactor_home, local_model_path):
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123")
-    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(tmp_path / "absent.gguf"))  # nothing here goes local
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(local_model_path))  # checked at start; nothing here goes local
     folder = tmp_path / "docs"
     folder.mkdir()
     for name in GOOD:
@@ -147,9 +152,302 @@ def test_workers_option_is_validated(tmp_path):
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_missing_spacy_model_stops_the_run_with_one_clear_line(tmp_path, workers):
+def test_a_missing_spacy_model_stops_the_run_with_one_clear_line(tmp_path, workers, monkeypatch, local_model_path):
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(local_model_path))
     folder = small_sample(tmp_path / "docs", CLEAN[0], customers=0)
     r = CliRunner().invoke(cli, ["run", str(folder), "--task", "x", "--out", str(tmp_path / "out"),
                                  "--workers", workers, "--spacy-model", "xx_no_such_model"])
     assert r.exit_code == 1
     assert "xx_no_such_model" in r.stderr and "Traceback" not in r.stderr
+
+
+# ----------------------------------------------------------------------------- issue 8: fail loudly, per path
+
+
+@pytest.fixture
+def cloud_env(monkeypatch, openai_server, local_model_path):
+    """The cloud at the recording server, the real local model (checked at start, loaded only if used)."""
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123")
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", str(local_model_path))
+    return openai_server
+
+
+def clean_notes(folder: Path, *names: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text(f"{name}: the team reviewed the quarterly roadmap and agreed to ship the export feature.\n")
+    return folder
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+def test_unreadable_paths_are_per_path_errors_and_the_batch_goes_on(tmp_path, cloud_env, redactor_home):
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    (folder / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    os.mkfifo(folder / "pipe.txt")
+    clean_notes(folder / os.fsdecode(b"caf\xe9"), "menu.txt")  # a Latin-1 folder name: read, and named printably
+    missing = tmp_path / "not-there.txt"
+    out = tmp_path / "out"
+
+    r = run(str(folder), str(missing), "--task", TASK, "--out", str(out), "--max-tokens", "8", "--json")
+    assert r.exit_code == 1, r.output
+    errors = error_lines(r.stderr)
+    assert len(errors) == 3
+    assert any("dangling.txt: broken symlink" in e for e in errors)
+    assert any("pipe.txt: not a regular file: a FIFO" in e for e in errors)
+    assert any(f"{missing}: file not found" in e for e in errors)
+    summary = json.loads(r.stdout)
+    assert summary["input_failures"] == 3 and summary["outcomes"] == {"ok": 3}
+
+    entries = {Path(e["document"]).name: e for e in manifest(out)}
+    assert {n: (e["outcome"], e["error"]) for n, e in entries.items() if e["outcome"] != "ok"} == {
+        "dangling.txt": ("error", "IngestError"), "pipe.txt": ("error", "IngestError"), "not-there.txt": ("error", "IngestError")}
+    assert entries["pipe.txt"]["reason"] == "not a regular file: a FIFO (named pipe)"
+    assert entries["menu.txt"]["document"] == f"{folder}/caf\\xe9/menu.txt" and entries["menu.txt"]["outcome"] == "ok"
+    trail = AuditTrail(redactor_home / "audit.db", create=False)
+    assert sorted(Path(rec["document_id"]).name for rec in trail.records(outcome="error")) == [
+        "dangling.txt", "not-there.txt", "pipe.txt"]
+
+
+def _can_drop_dac() -> bool:
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        return False
+    probe = subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", "true"], capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_drop_dac(), reason="needs root and setpriv to run without the DAC capabilities")
+def test_a_locked_folder_is_a_per_path_error_even_for_root_without_dac_capabilities(tmp_path, redactor_home):
+    """chmod 000 does not stop root; root without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH is stopped like anyone."""
+    docs = clean_notes(tmp_path / "docs", "a.txt")
+    inside = docs / "locked"
+    clean_notes(inside, "hidden-from-us.txt")
+    named = clean_notes(tmp_path / "named", "b.txt")
+    inside.chmod(0)
+    named.chmod(0)
+    try:
+        cmd = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-c",
+               "from redactor.cli.main import main; main()", "scan", "--json", str(docs), str(named)]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    finally:
+        inside.chmod(0o755)
+        named.chmod(0o755)
+    assert r.returncode == 1, r.stderr  # not 2: a path it cannot read is not a usage error
+    assert sorted(error_lines(r.stderr)) == sorted([f"error: {inside}: cannot read folder: permission denied",
+                                                    f"error: {named}: cannot read folder: permission denied"])
+    data = json.loads(r.stdout)
+    assert [Path(d["document"]).name for d in data["documents"]] == ["a.txt"]  # the rest carried on
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder anyway (see the setpriv test above)")
+def test_a_locked_folder_named_on_the_command_line_is_not_a_usage_error(tmp_path, cloud_env):
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    locked = clean_notes(tmp_path / "locked", "c.txt")
+    locked.chmod(0)
+    try:
+        r = run(str(folder), str(locked), "--task", TASK, "--out", str(tmp_path / "out"), "--max-tokens", "8")
+    finally:
+        locked.chmod(0o755)
+    assert r.exit_code == 1
+    assert error_lines(r.stderr) == [f"error: {locked}: cannot read folder: permission denied"]
+
+
+# ----------------------------------------------------------------------------- issue 8: the cloud, checked once
+
+
+def closed_port() -> int:
+    with socket.socket() as s:  # bound, then closed: nothing listens there, connections are refused
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+WRONG_KEY = "sk-wrong-key-7a1f"
+
+
+@pytest.mark.parametrize("case, error, code", [
+    ("refused-key", "HTTP 401", 2),
+    ("wrong-url", "HTTP 404", 2),
+    ("no-server", "connection error", 1),
+])
+def test_a_broken_cloud_without_fallback_stops_before_any_document(tmp_path, cloud_env, monkeypatch, redactor_home,
+                                                                   case, error, code):
+    server = cloud_env
+    if case == "refused-key":
+        server.require_key("sk-the-right-one")
+        monkeypatch.setenv("OPENAI_API_KEY", WRONG_KEY)
+    elif case == "wrong-url":
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/api/v2")
+    else:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{closed_port()}/v1")
+    monkeypatch.setenv("REDACTOR_CLOUD__FALLBACK_TO_LOCAL", "false")
+    monkeypatch.setenv("REDACTOR_CLOUD__MAX_RETRIES", "0")
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out))
+    assert r.exit_code == code
+    [line] = [line for line in r.stderr.splitlines() if line.strip()]
+    assert line.startswith("Error: cloud endpoint 127.0.0.1") and error in line
+    if case == "wrong-url":
+        assert "/v1" in line  # says what to check
+    assert WRONG_KEY not in r.output and "sk-test-key-123" not in r.output
+    assert not out.exists() and server.chat_requests == []
+    assert all(req.json is None or "quarterly roadmap" not in json.dumps(req.json) for req in server.requests)
+    assert not (redactor_home / "audit.db").exists() or not AuditTrail(redactor_home / "audit.db", create=False).records()
+
+
+@pytest.fixture
+def local_server(monkeypatch):
+    """The local leg as an OpenAI-compatible server on loopback (a supported setup: local.server_url),
+    a second recording server, so a test sees what the local side got and what the cloud did not."""
+    with OpenAIServer() as server:
+        monkeypatch.setenv("REDACTOR_LOCAL__SERVER_URL", server.base_url)
+        yield server
+
+
+def test_a_refused_key_with_fallback_warns_once_and_the_summary_counts_the_fallbacks(
+    tmp_path, cloud_env, local_server, monkeypatch, redactor_home
+):
+    cloud_env.require_key("sk-the-right-one")
+    monkeypatch.setenv("OPENAI_API_KEY", WRONG_KEY)
+    folder = clean_notes(tmp_path / "docs", "only.txt")
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "4", "--json")
+    assert r.exit_code == 0, r.output
+    [warning] = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert "HTTP 401" in warning and "cloud-failed.CloudAuthError" in warning and WRONG_KEY not in r.output
+    summary = json.loads(r.stdout)
+    assert summary["cloud_fallbacks"] == {"cloud-failed.CloudAuthError": 1}
+    assert "HTTP 401" in summary["cloud_error"]
+    assert cloud_env.chat_requests == []  # one models request at the start, nothing else
+    assert [r.path for r in cloud_env.requests] == ["/v1/models"]
+    assert len(local_server.chat_requests) == 1
+    [entry] = manifest(out)
+    assert (entry["route"], entry["backend"], entry["outcome"]) == ("local", "local_server", "ok")
+    assert entry["reasons"][-1] == "cloud-failed.CloudAuthError"
+    [rec] = AuditTrail(redactor_home / "audit.db", create=False).records()
+    assert rec["reasons"][-1] == "cloud-failed.CloudAuthError" and rec["route"] == "local"
+
+
+def test_a_cloud_outage_mid_run_is_counted_in_the_summary(tmp_path, cloud_env, local_server, monkeypatch):
+    cloud_env.fail_next(50, status=503)  # the preflight lists models fine; every chat call then fails
+    monkeypatch.setenv("REDACTOR_CLOUD__MAX_RETRIES", "0")
+    folder = clean_notes(tmp_path / "docs", "only.txt")
+
+    r = run(str(folder), "--task", TASK, "--out", str(tmp_path / "out"), "--max-tokens", "4")
+    assert r.exit_code == 0, r.output
+    assert "cloud failed: 1 documents cleared for the cloud were answered by the local model instead" in r.stdout
+    assert "cloud-failed.CloudError: 1" in r.stdout
+    assert len(cloud_env.chat_requests) == 1 and len(local_server.chat_requests) == 1
+
+
+# ----------------------------------------------------------------------------- issue 8: the local model, checked once
+
+
+@pytest.mark.parametrize("model, says", [
+    ("smollm-typo", "unknown local model 'smollm-typo'"),
+    ("/nowhere/model.gguf", "GGUF model file not found: /nowhere/model.gguf"),
+    ("not-a-gguf", "not-a-gguf.gguf is not a GGUF file"),
+])
+def test_a_wrong_local_model_is_one_clear_error_before_any_document(tmp_path, monkeypatch, openai_server, redactor_home,
+                                                                   model, says):
+    if model == "not-a-gguf":
+        fake = tmp_path / "not-a-gguf.gguf"
+        fake.write_bytes(b"<html>a download error page</html>")
+        model = str(fake)
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", model)
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123")
+    folder = small_sample(tmp_path / "docs", *CLEAN, customers=2)  # two go local, two to the cloud
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out))
+    assert r.exit_code == 1
+    [line] = [line for line in r.stderr.splitlines() if line.strip()]
+    assert line.startswith("Error: ") and says in line and "redactor models list" in line
+    assert not out.exists() and openai_server.requests == []  # stopped before anything, the cloud included
+    assert not (redactor_home / "audit.db").exists() or not AuditTrail(redactor_home / "audit.db", create=False).records()
+
+
+# ----------------------------------------------------------------------------- issue 8: progress without a terminal
+
+
+def test_progress_lines_go_to_stderr_when_it_is_not_a_terminal(tmp_path, cloud_env, monkeypatch):
+    import re
+
+    import redactor.cli.common as common
+
+    monkeypatch.setattr(common, "PROGRESS_INTERVAL_S", 0.0)  # every update prints: no clock in the test
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    r = run(str(folder), "--task", TASK, "--out", str(tmp_path / "out"), "--max-tokens", "8", "--json")
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.stderr.splitlines() if line.startswith("running: ")]
+    assert lines and all(re.fullmatch(r"running: \d+/2 files, \d+ docs, \d+\.\d docs/s", line) for line in lines)
+    assert lines[-1].startswith("running: 2/2 files, 2 docs, ")
+    assert not any("note_" in line for line in lines)  # counts only, never names
+    json.loads(r.stdout)  # stdout stays pure JSON
+
+
+def test_progress_lines_come_at_most_every_interval(capsys):
+    from redactor.cli.common import PROGRESS_INTERVAL_S, _Lines
+
+    now = [100.0]
+    lines = _Lines("running", total=47, unit="files", clock=lambda: now[0])
+    for t, files, docs in [(1, 1, 2), (PROGRESS_INTERVAL_S - 1, 5, 9), (PROGRESS_INTERVAL_S, 12, 30), (PROGRESS_INTERVAL_S + 1, 13, 31)]:
+        now[0] = 100.0 + t
+        lines.update(completed=files, docs=docs)
+    assert capsys.readouterr().err.splitlines() == [f"running: 12/47 files, 30 docs, {30 / PROGRESS_INTERVAL_S:.1f} docs/s"]
+
+
+# ----------------------------------------------------------------------------- issue 8: skipped is not failed; notes are kept
+
+
+def test_empty_and_binary_files_are_skipped_and_a_decoding_note_is_recorded(tmp_path, cloud_env, local_server, redactor_home):
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blob.txt").write_bytes(bytes(range(256)))
+    (folder / "menu.txt").write_bytes("Caf\u00e9 menu for the team lunch: cr\u00e8me br\u00fbl\u00e9e. ".encode() + b"\xff\n")
+    out = tmp_path / "out"
+
+    r = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8", "--json")
+    assert r.exit_code == 0, r.output  # only skips: nothing failed
+    assert error_lines(r.stderr) == []
+    stderr = r.stderr.splitlines()
+    assert f"skipped: {folder / 'empty.txt'}: empty file (0 bytes)" in stderr
+    assert f"skipped: {folder / 'blob.txt'}: binary file skipped" in stderr
+    assert f"note: {folder / 'menu.txt'}: 1 invalid UTF-8 byte sequence(s) replaced" in stderr
+    summary = json.loads(r.stdout)
+    assert summary["skipped_inputs"] == 2 and summary["input_failures"] == 0 and summary["documents_with_notes"] == 1
+    assert summary["outcomes"] == {"ok": 3}
+
+    entries = {Path(e["document"]).name: e for e in manifest(out)}
+    assert {n: (e["outcome"], e["error"]) for n, e in entries.items() if e["outcome"] != "ok"} == {
+        "empty.txt": ("skipped", "EmptyDocument"), "blob.txt": ("skipped", "BinaryFile")}
+    assert entries["menu.txt"]["notes"] == ["1 invalid UTF-8 byte sequence(s) replaced"]
+    assert entries["note_1.txt"]["notes"] == []
+    trail = AuditTrail(redactor_home / "audit.db", create=False)
+    assert sorted(Path(rec["document_id"]).name for rec in trail.records(outcome="skipped")) == ["blob.txt", "empty.txt"]
+    assert trail.records(outcome="error") == []
+    [menu] = [rec for rec in trail.records(outcome="ok") if rec["document_id"].endswith("menu.txt")]
+    assert menu["extra"] == {"ingest": ["decoded-with-replacement"]}
+    assert trail.verify().ok
+
+    # the table says it too
+    again = run(str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8")
+    assert again.exit_code == 0
+    assert "files skipped (empty or binary)" in again.stdout and "skipped 2 empty or binary files" in again.stdout
+
+
+def test_a_local_server_that_does_not_answer_is_one_clear_error_up_front(tmp_path, monkeypatch, openai_server):
+    monkeypatch.setenv("REDACTOR_LOCAL__SERVER_URL", f"http://127.0.0.1:{closed_port()}/v1")
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", "smollm2")
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    r = run(str(folder), "--task", TASK, "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    [line] = [line for line in r.stderr.splitlines() if line.strip()]
+    assert line.startswith("Error: local_server endpoint 127.0.0.1: connection error")
+    assert not (tmp_path / "out").exists()

@@ -62,10 +62,24 @@ def test_bad_file_fails_alone_with_its_name(docs: Path):
     (docs / "empty.txt").write_text("")
     r = CliRunner().invoke(cli, ["scan", "--json", str(docs)])
     assert r.exit_code == 1
-    assert "broken.pdf" in r.stderr and "empty.txt" in r.stderr
+    assert "error: " in r.stderr and "broken.pdf" in r.stderr
+    assert f"skipped: {docs / 'empty.txt'}: empty file (0 bytes)" in r.stderr  # skipped, not failed
     data = json.loads(r.stdout)
-    assert len(data["failed"]) == 2
+    assert [Path(f["path"]).name for f in data["failed"]] == ["broken.pdf"]
+    assert [Path(f["path"]).name for f in data["skipped"]] == ["empty.txt"]
     assert any(d["document"].endswith("letter.txt") for d in data["documents"])
+
+
+def test_empty_and_binary_files_are_skipped_not_failures_and_decoding_is_noted(docs: Path):
+    (docs / "empty.txt").write_text("")
+    (docs / "blob.txt").write_bytes(bytes(range(256)))
+    (docs / "latin.txt").write_bytes("Caf\u00e9 menu: cr\u00e8me br\u00fbl\u00e9e, na\u00efve ".encode() + b"\xff\xfe" + b" end\n")
+    r = CliRunner().invoke(cli, ["scan", "--json", str(docs)])
+    assert r.exit_code == 0, r.stderr
+    skipped = sorted(line for line in r.stderr.splitlines() if line.startswith("skipped: "))
+    assert skipped == [f"skipped: {docs / 'blob.txt'}: binary file skipped", f"skipped: {docs / 'empty.txt'}: empty file (0 bytes)"]
+    assert f"note: {docs / 'latin.txt'}: 2 invalid UTF-8 byte sequence(s) replaced" in r.stderr.splitlines()
+    assert json.loads(r.stdout)["failed"] == []
 
 
 def test_usage_errors_exit_2(tmp_path: Path):

@@ -207,3 +207,37 @@ def test_complete_long_over_http_splits_and_sends_every_part(openai_server):
     sent = "".join(r.json["messages"][-1]["content"] for r in requests)
     assert all(s in sent for s in sentences)  # nothing truncated
     assert "Combine them" in requests[-1].json["messages"][-1]["content"]
+
+
+# -- the preflight: one cheap request before a batch (issue 8) -----------------------------
+
+
+def test_check_lists_models_and_sends_no_document(openai_server):
+    cloud(openai_server).check()
+    assert [(r.method, r.path) for r in openai_server.requests] == [("GET", "/v1/models")]
+    assert openai_server.requests[0].authorization == f"Bearer {KEY}"
+
+
+def test_check_falls_back_to_a_one_token_ping_when_models_are_not_listed(openai_server):
+    openai_server.models = None
+    cloud(openai_server).check()
+    [ping] = openai_server.chat_requests
+    assert ping.messages == [{"role": "user", "content": "ping"}] and ping.json["max_tokens"] == 1
+
+
+def test_check_names_a_refused_key_a_wrong_url_and_a_dead_host(openai_server):
+    from redactor.errors import CloudAuthError, CloudEndpointNotFound, CloudUnreachable
+
+    openai_server.require_key("sk-another-key")
+    with pytest.raises(CloudAuthError, match=r"HTTP 401 \(AuthenticationError\): the API key was refused") as caught:
+        cloud(openai_server).check()
+    assert KEY not in str(caught.value)
+    openai_server.require_key(None)
+    with pytest.raises(CloudEndpointNotFound, match=r"HTTP 404 .*ends in /v1"):
+        CloudBackend(CloudSettings(api_key=KEY, base_url=openai_server.url + "/api"), retry=FAST).check()
+    with pytest.raises(CloudUnreachable, match="connection error"):
+        CloudBackend(CloudSettings(api_key=KEY, base_url="http://127.0.0.1:9/v1"), retry=FAST).check()
+    # the same classes come out of complete(): the pipeline records cloud-failed.<class>
+    openai_server.require_key("sk-another-key")
+    with pytest.raises(CloudAuthError):
+        cloud(openai_server).complete(MESSAGES, max_tokens=5)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import socket
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -578,3 +580,60 @@ def test_batch_over_folder_yields_good_and_names_bad(tmp_path: Path) -> None:
 
     with pytest.raises(IngestError):
         list(iter_documents([tmp_path], settings))
+
+
+# ---------------------------------------------------------------- paths that cannot be read (issue 8, item 2)
+# Tests run as root, which chmod does not stop: these use what stops root too
+# (a symlink to nothing, a symlink loop, a FIFO, a socket, a non-UTF-8 name).
+
+
+def special_tree(root: Path) -> Path:
+    write(root, "a_good.txt", "The team met on Tuesday.")
+    (root / "b_dangling.txt").symlink_to(root / "nowhere.txt")
+    (root / "c_loop.txt").symlink_to(root / "c_loop.txt")
+    os.mkfifo(root / "d_pipe.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(root / "e_sock"))
+    sock.close()
+    bad = root / os.fsdecode(b"f_caf\xe9")  # a Latin-1 folder name: not UTF-8
+    bad.mkdir()
+    write(bad, "note.txt", "Minutes of the meeting.")
+    return root
+
+
+def test_special_entries_in_a_tree_are_named_not_skipped_silently(tmp_path: Path) -> None:
+    root = special_tree(tmp_path / "tree")
+    errors: list[IngestError] = []
+    docs = list(iter_documents([root], on_error=errors.append))
+
+    assert [Path(d.id).name for d in docs] == ["a_good.txt", "note.txt"]
+    assert docs[1].id.endswith("f_caf\\xe9/note.txt")  # printable, encodable, still names the folder
+    docs[1].id.encode("utf-8")
+    reasons = {Path(e.path).name: e.reason for e in errors}
+    assert reasons == {
+        "b_dangling.txt": "broken symlink (its target does not exist)",
+        "c_loop.txt": "cannot stat file (Too many levels of symbolic links)",
+        "d_pipe.txt": "not a regular file: a FIFO (named pipe)",
+        "e_sock": "not a regular file: a socket",
+    }
+
+
+def test_a_fifo_named_directly_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")
+    with pytest.raises(IngestError, match=r"pipe\.txt: not a regular file: a FIFO"):
+        read_path(tmp_path / "pipe.txt")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder anyway (test_cli_run drops the capability)")
+def test_an_unreadable_folder_in_a_tree_is_an_error_naming_it(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", "The team met on Tuesday.")
+    locked = tmp_path / "locked"
+    write(locked, "secret.txt", "x")
+    locked.chmod(0)
+    try:
+        errors: list[IngestError] = []
+        docs = list(iter_documents([tmp_path], on_error=errors.append))
+    finally:
+        locked.chmod(0o755)
+    assert [Path(d.id).name for d in docs] == ["a.txt"]
+    assert [(e.path, e.reason) for e in errors] == [(str(locked), "cannot read folder: permission denied")]

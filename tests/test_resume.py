@@ -69,7 +69,8 @@ def assert_exactly_once(out: Path, trail: AuditTrail, n: int) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_kill_9_mid_run_then_rerun_loses_nothing_and_doubles_nothing(tmp_path, openai_server, redactor_home, workers):
+def test_kill_9_mid_run_then_rerun_loses_nothing_and_doubles_nothing(tmp_path, openai_server, redactor_home, workers,
+                                                                      local_model_path):
     def slow(body):
         time.sleep(0.1)
         return "Answer."
@@ -81,7 +82,7 @@ def test_kill_9_mid_run_then_rerun_loses_nothing_and_doubles_nothing(tmp_path, o
     env = os.environ | {
         "OPENAI_BASE_URL": openai_server.base_url,
         "OPENAI_API_KEY": "sk-test-key-123",
-        "REDACTOR_LOCAL__MODEL": str(tmp_path / "absent.gguf"),
+        "REDACTOR_LOCAL__MODEL": str(local_model_path),  # checked at start; these clean documents go to the cloud
         "REDACTOR_CLOUD__MAX_CONCURRENCY": "2",
     }
     cmd = [str(REDACTOR), "run", str(folder), "--task", TASK, "--out", str(out), "--max-tokens", "8",
@@ -217,3 +218,44 @@ def test_failed_documents_are_retried_and_changed_ones_redone(tmp_path, scanner,
     third = BatchRun(Pipeline(settings, scanner=scanner, local=missing_local_model, audit=trail), RunDir(out),
                      BatchOptions(task="List the action items", max_tokens=8)).run([folder])
     assert third.outcomes == {"ok": 6} and third.skipped == 0
+
+
+def test_a_skipped_file_lost_from_the_manifest_is_recovered_as_skipped_not_as_an_error(
+    tmp_path, scanner, openai_server, missing_local_model
+):
+    folder = make_docs(tmp_path / "in", 2)
+    (folder / "zz_empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    trail = AuditTrail(tmp_path / "audit.db")
+    settings = make_settings(openai_server)
+    first = _batch(settings, scanner, missing_local_model, out, trail).run([folder])
+    assert first.input_skips == 1 and first.failed == 0
+
+    # the crash window for the skip: its record is in, its manifest line is not, the run never settled
+    lines = (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "manifest.jsonl").write_text("".join(lines[:2]), encoding="utf-8")
+    runs = (out / "runs.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "runs.jsonl").write_text(runs[0], encoding="utf-8")
+
+    rundir = RunDir(out)
+    assert rundir.open("reconcile-only", trail) == 1
+    rundir.close()
+    [empty] = [e for e in manifest(out) if e["document"].endswith("zz_empty.txt")]
+    assert (empty["outcome"], empty["error"], empty["recovered"]) == ("skipped", "EmptyDocument", True)
+
+    second = _batch(settings, scanner, missing_local_model, out, trail).run([folder])
+    assert second.failed == 0 and second.input_skips == 1 and second.skipped == 2
+    assert [r["outcome"] for r in trail.records() if r["document_id"].endswith("zz_empty.txt")] == ["skipped", "skipped"]
+
+
+def test_temp_files_of_a_run_killed_mid_write_are_removed_on_open(tmp_path):
+    out = tmp_path / "out"
+    (out / "answers").mkdir(parents=True)
+    (out / "answers" / ".part-q6r005zx").write_text("half an answer")
+    (out / ".part-manifest-abc").write_text("half a manifest")
+    (out / "answers" / "kept.txt").write_text("an answer")
+    rundir = RunDir(out)
+    rundir.open("run-a")
+    rundir.close()
+    assert not list(out.rglob(".part-*"))
+    assert (out / "answers" / "kept.txt").read_text() == "an answer"

@@ -7,7 +7,8 @@
 
 ``chain.py`` seals and checks, ``validate.py`` refuses content-like events,
 ``store.py`` keeps the SQLite file, ``clock.py`` formats its times, ``report.py``
-writes the HTML report for compliance review.
+writes the HTML report (and its per-document CSV) for compliance review, in the
+words ``explain.py`` gives rule ids.
 """
 
 from __future__ import annotations

@@ -90,6 +90,7 @@ class Verification:
     reason: str = ""
     detail: str = ""
     keyed: bool = False
+    seals_checked: bool = True  # False: structure only (numbering, links, columns), for a reader without the key
 
     @property
     def head(self) -> str:
@@ -102,6 +103,8 @@ class Verification:
             raise AuditIntegrityError(self.message())
 
     def message(self) -> str:
+        if self.ok and not self.seals_checked:
+            return f"consistent, seals not checked without the key: {self.count} records, head {self.head}"
         if self.ok:
             return f"intact: {self.count} records, head {self.head}"
         where = f"record {self.bad_seq}" if self.bad_seq is not None else "trail"
@@ -117,12 +120,19 @@ def check_chain(
     rows: Iterable[StoredRow],
     key: bytes | None,
     heads: Iterable[tuple[int, str, str]] = (),
+    *,
+    seals: bool = True,
 ) -> Verification:
     """Walk rows in seq order and return the first problem, or a clean verdict.
 
     ``heads`` are checkpoints ``(count, hash, source)`` taken earlier: the trail
     must still reach each ``count`` (else *truncated*) with the same hash there
     (else history was rewritten).  ``source`` names where a checkpoint came from.
+
+    ``seals=False`` checks everything but the seals themselves: what a reader
+    without the key can check (no gap, no reordering, every record links to the
+    stored hash before it, all sealed with the same key).  It cannot tell an
+    edited record from an intact one, and its verdict says so (``seals_checked``).
     """
     want_key = key_id(key)
     heads = sorted(heads)
@@ -132,7 +142,7 @@ def check_chain(
     count = rows_seen = pruned = 0
 
     def bad(seq: int | None, reason: str, detail: str) -> Verification:
-        return Verification(False, count, rows_seen, expected_prev, pruned, seq, reason, detail, bool(key))
+        return Verification(False, count, rows_seen, expected_prev, pruned, seq, reason, detail, bool(key), seals)
 
     for row in rows:
         try:
@@ -162,15 +172,19 @@ def check_chain(
         if body_seq != row.seq:
             return bad(row.seq, REORDERED, f"row {row.seq} holds the record sealed as seq {body_seq}")
         got_key = str(record.get("key_id", ""))
+        if not seals and not rows_seen:
+            want_key = got_key  # the first record says which key the trail is sealed with
         if got_key != want_key:
-            if not key:
+            if not seals:
+                detail = "the record is sealed differently from the records before it"
+            elif not key:
                 detail = "the record is sealed with a key; set REDACTOR_AUDIT_KEY to verify it"
             elif not got_key:
                 detail = "the record is sealed without a key, but a key is set"
             else:
                 detail = "the record is sealed with a different key"
             return bad(row.seq, KEY_MISMATCH, detail)
-        if _digest(row.prev_hash, row.body, key) != row.hash:
+        if seals and _digest(row.prev_hash, row.body, key) != row.hash:
             return bad(row.seq, EDITED, "its content does not match its sealed hash")
         if row.prev_hash != expected_prev:
             return bad(row.seq, EDITED, "it does not link to the record before it (replaced or re-sealed)")
@@ -192,4 +206,4 @@ def check_chain(
             continue  # zero, or inside a pruned range: nothing left to compare
         if hashes_at.get(want_count) != want_hash:
             return bad(want_count, EDITED, f"{source} hash at record {want_count} differs: history was rewritten")
-    return Verification(True, count, rows_seen, expected_prev, pruned, keyed=bool(key))
+    return Verification(True, count, rows_seen, expected_prev, pruned, keyed=bool(key), seals_checked=seals)

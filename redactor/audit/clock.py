@@ -17,14 +17,24 @@ def utc_now() -> str:
     return utc_iso(datetime.now(timezone.utc))
 
 
-def parse_moment(text: str, end_of_day: bool = False) -> str:
-    """An ISO date or datetime as a UTC bound.  A bare date as an upper bound means
+_AGO = re.compile(r"(\d{1,6})\s*([hdw])")
+_UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+def parse_moment(text: str, end_of_day: bool = False, now: datetime | None = None) -> str:
+    """An ISO date or datetime as a UTC bound; also ``today``, ``yesterday`` (whole
+    UTC days) and a time ago: ``12h``, ``7d``, ``2w``.  A day as an upper bound means
     the end of that day.  Raises ValueError on anything else."""
-    text = text.strip()
+    text = text.strip().lower()
+    now = now or datetime.now(timezone.utc)
+    if m := _AGO.fullmatch(text):
+        return utc_iso(now - int(m.group(1)) * _UNIT[m.group(2)])
+    if text in ("today", "yesterday"):
+        text = (now.astimezone(timezone.utc).date() - timedelta(days=text == "yesterday")).isoformat()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         d = date.fromisoformat(text)
         dt = datetime.combine(d + timedelta(days=1) if end_of_day else d, time(), tzinfo=timezone.utc)
         if end_of_day:
             dt -= timedelta(microseconds=1)
         return utc_iso(dt)
-    return utc_iso(datetime.fromisoformat(text))
+    return utc_iso(datetime.fromisoformat(text.upper()))

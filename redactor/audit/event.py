@@ -1,7 +1,8 @@
 """The one shape every decision and outcome takes on its way to the audit trail.
 
 It holds counts, hashes, rule ids and metering — never text, values or the
-pseudonym mapping.  The pipeline builds one ``AuditEvent`` per document outcome
+pseudonym mapping.  Fields added later have defaults, and records written
+before them simply lack them (readers use ``.get``), so old trails still verify.  The pipeline builds one ``AuditEvent`` per document outcome
 and hands it to an ``AuditSink``.
 """
 
@@ -22,8 +23,8 @@ class AuditEvent:
     top_scores: dict[str, float]
     route: str  # cloud | cloud_redacted | local | blocked | none (scan-only / failed before decide)
     reasons: list[str]  # rule ids and short machine reasons, never values
-    policy_version: str
-    outcome: str  # ok | error
+    policy_version: str  # sha256 of the policy's canonical form
+    outcome: str  # ok | error | skipped (an empty or binary file: nothing to answer)
     error_class: str = ""
     backend: str = ""  # cloud | local | local_server | ""
     model: str = ""
@@ -36,6 +37,9 @@ class AuditEvent:
     tool_version: str = ""
     timestamp: str = ""  # UTC ISO-8601, filled by the sink if empty
     extra: dict[str, object] = field(default_factory=dict)
+    policy_name: str = ""  # the policy's ``name``, for people; ``policy_version`` is what pins it
+    transform: str = ""  # how text was rewritten for the cloud ("pseudonymize", ...); "" when it was not
+    reason_actions: list[str] = field(default_factory=list)  # the action of each reason, same order
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -8,17 +8,21 @@ officer: each section says in plain words what it shows.
 
 from __future__ import annotations
 
+import csv
+import json
 import math
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
 from importlib import resources
 from string import Template
-from typing import Any
+from typing import Any, TextIO
 
-from .chain import Verification
+from .chain import KEY_MISMATCH, Verification
 from .clock import utc_now
+from .explain import KnownPolicy, is_reroute, moved_local, rule_words
 from .store import AuditTrail
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
@@ -30,15 +34,95 @@ ROUTES: list[tuple[str, str, str]] = [
     ("none", "Not routed (scan only, or failed before a decision)", "#999999"),
 ]
 ROUTE_LABEL = {k: label for k, label, _ in ROUTES}
+ROUTE_SHORT = {"local": "local model", "cloud_redacted": "cloud, masked", "cloud": "cloud", "blocked": "blocked",
+               "none": "not routed"}
+TRANSFORM_LABEL = {"pseudonymize": "pseudonymised", "hipaa-safe-harbor": "HIPAA Safe Harbor"}
+TRANSFORM_EXPLAIN = {
+    "pseudonymize": "Pseudonymised: names and other identifiers were replaced by placeholders such as "
+                    "<PERSON_1> before the text was sent, and the answer was re-identified locally.",
+    "hipaa-safe-harbor": "HIPAA Safe Harbor: the text was de-identified under the HIPAA Safe Harbor method, "
+                         "45 CFR 164.514(b)(2), before it was sent, and the answer was re-identified locally.",
+}
+OUTCOMES = ("ok", "error", "blocked", "skipped")  # what the trail's outcome field may say
 OTHER_COLOR = "#CC79A7"
 MAX_FAILURE_ROWS = 50
+MAX_DOCUMENT_ROWS = 1000  # in the HTML; the CSV has every row
+
+#: Columns of the per-document CSV written next to the report.
+DOCUMENT_FIELDS = [
+    "seq", "timestamp", "document_id", "document_sha256", "route", "policy_name", "policy_version", "rules",
+    "rules_in_words", "transform", "outcome", "error_class", "run_id", "backend", "model",
+]
+
+
+def csv_cell(v: Any) -> Any:
+    """A value as a CSV cell: lists joined, mappings as JSON, and never a formula."""
+    if isinstance(v, (dict, list)) and v:
+        v = "; ".join(map(str, v)) if isinstance(v, list) else json.dumps(v, sort_keys=True)
+    elif isinstance(v, (dict, list)):
+        v = ""
+    # Spreadsheets run cells that start like a formula; a document id must never do that.
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        v = "'" + v
+    return v
+
+
+def rules_of(r: Mapping[str, Any], known: Mapping[str, KnownPolicy]) -> list[tuple[str, str]]:
+    """``(rule id, action)`` for each reason of a record.  The action is the one
+    recorded, else what the record's policy says (when we have its text), else ""."""
+    reasons = [str(x) for x in r.get("reasons") or []]
+    actions = [str(x) for x in r.get("reason_actions") or []]
+    if len(actions) != len(reasons):
+        policy = known.get(str(r.get("policy_version", "")))
+        actions = [("local" if is_reroute(x) else policy.action(x) if policy else "") for x in reasons]
+    return list(zip(reasons, actions, strict=True))
+
+
+def document_row(r: Mapping[str, Any], known: Mapping[str, KnownPolicy]) -> dict[str, Any]:
+    """One record as a row of the per-document table and CSV."""
+    version = str(r.get("policy_version", ""))
+    policy = known.get(version)
+    name = str(r.get("policy_name") or (policy.name if policy else ""))
+    descriptions = policy.descriptions if policy else {}
+    rules = rules_of(r, known)
+    return {
+        "seq": r.get("seq", ""),
+        "timestamp": str(r.get("timestamp", "")),
+        "document_id": str(r.get("document_id", "")),
+        "document_sha256": str(r.get("document_sha256", "")),
+        "route": str(r.get("route", "")),
+        "policy_name": name,
+        "policy_version": version,
+        "rules": [rule for rule, _ in rules],
+        "rules_in_words": [rule_words(rule, action, descriptions) for rule, action in rules],
+        "transform": str(r.get("transform", "")),
+        "outcome": str(r.get("outcome", "")),
+        "error_class": str(r.get("error_class", "")),
+        "run_id": str(r.get("run_id", "")),
+        "backend": str(r.get("backend", "")),
+        "model": str(r.get("model", "")),
+    }
+
+
+def write_documents_csv(rows: Iterable[Mapping[str, Any]], stream: TextIO) -> int:
+    """The per-document rows as CSV; returns how many were written."""
+    writer = csv.DictWriter(stream, DOCUMENT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    n = 0
+    for row in rows:
+        writer.writerow({k: csv_cell(row.get(k, "")) for k in DOCUMENT_FIELDS})
+        n += 1
+    return n
 
 
 @dataclass
 class Summary:
     """What the report shows, gathered in one pass over the trail."""
 
+    known: Mapping[str, KnownPolicy] = field(default_factory=dict)
+    routes: Collection[str] = ()  # the per-document table shows only these routes (all when empty)
     total: int = 0
+    documents: set[str] = field(default_factory=set)  # distinct documents, by content hash (else id)
     first_ts: str = ""
     last_ts: str = ""
     by_route: Counter[str] = field(default_factory=Counter)
@@ -53,7 +137,11 @@ class Summary:
     local_out: int = 0
     failures: Counter[str] = field(default_factory=Counter)
     failure_rows: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0
     pruned: list[dict[str, Any]] = field(default_factory=list)
+    document_rows: list[dict[str, Any]] = field(default_factory=list)
+    listed: int = 0  # records the per-document table covers (it shows at most MAX_DOCUMENT_ROWS)
+    transforms: set[str] = field(default_factory=set)
 
     def add(self, r: dict[str, Any]) -> None:
         if r.get("kind") == "pruned":
@@ -61,6 +149,7 @@ class Summary:
             return
         ts, route = str(r.get("timestamp", "")), str(r.get("route", "none"))
         self.total += 1
+        self.documents.add(str(r.get("document_sha256") or r.get("document_id") or ""))
         self.first_ts = min(self.first_ts or ts, ts)
         self.last_ts = max(self.last_ts, ts)
         self.by_route[route] += 1
@@ -70,7 +159,16 @@ class Summary:
                 self.category_docs[cat] += 1
                 self.category_found[cat] += int(n)
         if route == "local":
-            self.local_reasons.update(str(x) for x in r.get("reasons") or [])
+            policy = self.known.get(str(r.get("policy_version", "")))
+            descriptions = policy.descriptions if policy else {}
+            self.local_reasons.update({rule_words(rule, "", descriptions)
+                                       for rule, action in rules_of(r, self.known) if moved_local(rule, action)})
+        if not self.routes or route in self.routes:
+            self.listed += 1
+            if len(self.document_rows) < MAX_DOCUMENT_ROWS:
+                self.document_rows.append(document_row(r, self.known))
+            if r.get("transform"):
+                self.transforms.add(str(r["transform"]))
         backend = str(r.get("backend") or "")
         tin, tout = int(r.get("tokens_in") or 0), int(r.get("tokens_out") or 0)
         if backend == "cloud" or (not backend and route in ("cloud", "cloud_redacted")):
@@ -78,7 +176,9 @@ class Summary:
             self.cloud_cost += float(r.get("cost_usd") or 0.0)
         elif backend.startswith("local") or (not backend and route == "local"):
             self.local_in, self.local_out = self.local_in + tin, self.local_out + tout
-        if r.get("outcome") not in ("ok", "", None):
+        if r.get("outcome") == "skipped":
+            self.skipped += 1
+        elif r.get("outcome") not in ("ok", "blocked", "", None):
             self.failures[str(r.get("error_class") or "unknown")] += 1
             if len(self.failure_rows) < MAX_FAILURE_ROWS:
                 self.failure_rows.append(r)
@@ -139,22 +239,24 @@ def stacked_bars(buckets: list[tuple[str, str, Counter[str]]], series: list[tupl
     return "".join(out)
 
 
-def hbars(items: list[tuple[str, float, str]], unit: str, css: str = "hbar") -> str:
+def hbars(items: list[tuple[str, float, str]], unit: str, css: str = "hbar", label_w: int = 300,
+          max_chars: int = 42) -> str:
     """Horizontal bars, one ``rect.<css>`` per item ``(label, value, color)``."""
-    row, label_w, w = 30, 300, 900
+    row, w = 30, 900
     h = row * len(items) + 8
     peak = max((v for _, v, _ in items), default=0) or 1
     out = [f'<svg class="chart {css}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">']
     for i, (label, v, color) in enumerate(items):
         y = 4 + i * row
         bw = max((w - label_w - 150) * v / peak, 2 if v else 0)
-        text = label if len(label) <= 42 else label[:41] + "…"
+        text = label if len(label) <= max_chars else label[: max_chars - 1] + "…"
         out.append(f'<text x="{label_w - 10}" y="{y + 18}" text-anchor="end">{escape(text)}<title>{escape(label)}</title></text>')
         out.append(
             f'<rect class="{css}" x="{label_w}" y="{y + 4}" width="{bw:.1f}" height="{row - 10}" rx="3" fill="{color}">'
             f"<title>{escape(label)}: {_fmt(v)} {escape(unit)}</title></rect>"
         )
-        out.append(f'<text x="{label_w + bw + 8:.1f}" y="{y + 18}">{escape(_fmt(v))} {escape(unit)}</text>')
+        one = unit[:-1] if v == 1 and unit.endswith("s") else unit
+        out.append(f'<text x="{label_w + bw + 8:.1f}" y="{y + 18}">{escape(_fmt(v))} {escape(one)}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -189,24 +291,46 @@ def _section(title: str, explain: str, body: str, sid: str) -> str:
     return f'<section id="{sid}"><h2>{escape(title)}</h2><p class="explain">{escape(explain)}</p>{body}</section>'
 
 
-def _verification(v: Verification) -> str:
-    if v.ok:
-        pruned = f" ({v.pruned:,} older records were pruned under the retention policy and are vouched for by a sealed summary)" if v.pruned else ""
-        body = (
-            f'<div class="badge ok"><div class="mark">✓</div><div><strong>Audit trail intact</strong>'
-            f"All {v.count:,} records check out{escape(pruned)}: none was edited, removed or reordered."
-            f'<div class="mono">Head checkpoint: {escape(v.head)}</div></div></div>'
-        )
+def _badge(kind: str, mark: str, title: str, text: str) -> str:
+    return (f'<div class="badge {kind}"><div class="mark">{mark}</div><div><strong>{escape(title)}</strong>'
+            f"{text}</div></div>")
+
+
+def _verification(v: Verification, structure: Verification | None = None, head: tuple[int, str] | None = None) -> str:
+    """``v`` is the full check; ``structure`` the keyless one, made when ``v``
+    failed only because the reader has no key."""
+    end = (f" It still holds the {head[0]:,} records of the checkpoint you gave, unchanged, so none of those was "
+           "removed from the end." if head else
+           " Whether records were removed from the very end cannot be told from the trail alone: give a checkpoint "
+           "kept elsewhere (redactor audit report --head COUNT:HASH, from redactor audit checkpoint) to check that too.")
+    pruned = (f" ({v.pruned:,} older records were pruned under the retention policy and are vouched for by a "
+              "sealed summary)") if v.pruned else ""
+    if structure is not None and structure.ok:
+        body = _badge(
+            "unknown", "?", "Seals not checked: this report was made without the audit key",
+            f"The trail is sealed with a secret key, and whoever made this report does not hold it (the separation "
+            f"of duties the documentation recommends). Without the key the seals cannot be recomputed, so this report "
+            f"cannot confirm that no record was changed. What could be checked holds: the {structure.count:,} records "
+            f"are numbered without gaps, in order, all sealed with the same key, and each one links to the one before "
+            f"it{escape(pruned)}. The figures below are what the trail says; to confirm them, ask the key holder to "
+            f"run <code>redactor audit verify</code>, or to make this report with the key."
+            f'<div class="mono">Head (unconfirmed): {escape(structure.head)}</div>')
+    elif v.ok:
+        body = _badge(
+            "ok", "✓", "Audit trail intact",
+            f"All {v.count:,} records check out{escape(pruned)}: none was edited or reordered, and none is missing "
+            f"between the first and the last.{escape(end)}"
+            f'<div class="mono">Head checkpoint: {escape(v.head)}</div>')
         if not v.keyed:
             body += ('<p class="note">This trail is sealed without a secret key. That catches accidental or clumsy '
                      "edits, but someone with write access could rebuild the whole chain. Set REDACTOR_AUDIT_KEY, and "
                      "keep head checkpoints somewhere else, to close that gap.</p>")
     else:
-        body = (
-            f'<div class="badge bad"><div class="mark">✗</div><div><strong>Audit trail FAILED verification</strong>'
-            f"{escape(v.message())}. Records from this point on cannot be trusted as written. Keep a copy of the "
-            "database file as evidence and raise it with the system owner.</div></div>"
-        )
+        bad = structure if structure is not None else v
+        body = _badge(
+            "bad", "✗", "Audit trail FAILED verification",
+            f"{escape(bad.message())}. Records from this point on cannot be trusted as written. Keep a copy of the "
+            "database file as evidence and raise it with the system owner.")
     return _section(
         "Can this record be trusted?",
         "Every entry is sealed with a fingerprint of itself and of the entry before it, so changing, "
@@ -217,18 +341,52 @@ def _verification(v: Verification) -> str:
     )
 
 
-def render(s: Summary, v: Verification, *, period: str, price_in: float, price_out: float, generated: str) -> str:
+def _documents(s: Summary, csv_name: str) -> str:
+    only = (" Showing only: " + ", ".join(ROUTE_LABEL.get(r, r).lower() for r in sorted(s.routes)) + ".") if s.routes else ""
+    where = f" Every row is also in {csv_name}, next to this report." if csv_name else ""
+    explain = ("Each row is one time a document was handled: when, which document, where it went, under which "
+               "policy (its name, and the first digits of its fingerprint, the version), the rules that decided it in plain "
+               "words, how the text was rewritten before it left (if it was), and how it ended." + only + where)
+    if not s.document_rows:
+        return _section("Documents, one by one", explain, '<p class="empty">No documents in this period.</p>', "documents")
+    rows = []
+    for d in s.document_rows:
+        policy = (f"{escape(d['policy_name'] or 'name not recorded')}<br>"
+                  f'<span class="mono ver">{escape(d["policy_version"][:12])}</span>')
+        outcome = d["outcome"] + (f" ({d['error_class']})" if d["error_class"] else "")
+        rows.append(
+            f'<tr class="doc"><td class="when">{escape(d["timestamp"][:16].replace("T", " "))}</td>'
+            f'<td class="mono">{escape(d["document_id"])}</td>'
+            f'<td>{escape(ROUTE_SHORT.get(d["route"], d["route"]))}</td><td>{policy}</td>'
+            f'<td>{"<br>".join(escape(w) for w in d["rules_in_words"])}</td>'
+            f'<td>{escape(TRANSFORM_LABEL.get(d["transform"], d["transform"]))}</td><td>{escape(outcome)}</td></tr>')
+    table = ('<table class="docs"><tr><th>Time (UTC)</th><th>Document</th><th>Route</th><th>Policy</th>'
+             "<th>Rules that decided it</th><th>Rewritten as</th><th>Outcome</th></tr>" + "".join(rows) + "</table>")
+    if s.listed > len(s.document_rows):
+        table += (f'<p class="explain">The first {len(s.document_rows):,} of {s.listed:,} rows are shown here'
+                  + (f"; {escape(csv_name)} has them all.</p>" if csv_name else ".</p>"))
+    notes = "".join(f'<p class="note">{escape(TRANSFORM_EXPLAIN[t])}</p>' for t in sorted(s.transforms) if t in TRANSFORM_EXPLAIN)
+    return _section("Documents, one by one", explain, table + notes, "documents")
+
+
+def render(s: Summary, v: Verification, *, period: str, price_in: float, price_out: float, generated: str,
+           structure: Verification | None = None, head: tuple[int, str] | None = None, csv_name: str = "") -> str:
     cards = [
-        (f"{s.total:,}", "documents handled"),
+        (f"{s.total:,}", "records"),
+        (f"{len(s.documents):,}", "distinct documents"),
         (f"{s.by_route['local']:,}", "kept on the local model"),
         (f"{s.by_route['cloud'] + s.by_route['cloud_redacted']:,}", "sent to a cloud model"),
         (f"{s.by_route['blocked']:,}", "blocked by policy"),
         (f"{sum(s.failures.values()):,}", "failed"),
     ]
+    if s.skipped:
+        cards.append((f"{s.skipped:,}", "skipped (empty or not text)"))
     overview = '<div class="cards">' + "".join(f'<div class="card"><b>{escape(a)}</b><span>{escape(b)}</span></div>' for a, b in cards) + "</div>"
     sections = [
-        _verification(v),
-        _section("Summary", f"What happened to documents in the period covered ({period}, UTC).", overview, "summary"),
+        _verification(v, structure, head),
+        _section("Summary", f"What happened to documents in the period covered ({period}, UTC). Each time a "
+                 "document is handled leaves one record, so a document processed in several runs counts once per "
+                 "run in every figure but the number of distinct documents.", overview, "summary"),
     ]
 
     known = {k for k, _, _ in ROUTES}
@@ -245,17 +403,20 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
     cats = [(c, float(n), "#6C5CE7") for c, n in s.category_docs.most_common(12)]
     sections.append(_section(
         "Kinds of sensitive data found",
-        "How many documents contained each category of sensitive information (for example personal identifiers, "
-        "financial or health details). The trail stores only these counts, never the information itself.",
-        hbars(cats, "documents", "catbar") if cats else '<p class="empty">No sensitive data was found in this period.</p>',
+        "How many records found each category of sensitive information (for example personal identifiers, "
+        "financial or health details). Words flagged as possibly identifying (with low confidence) count as "
+        "personal identifiers. The trail stores only these counts, never the information itself.",
+        hbars(cats, "records", "catbar") if cats else '<p class="empty">No sensitive data was found in this period.</p>',
         "categories"))
 
     reasons = [(r, float(n), "#009E73") for r, n in s.local_reasons.most_common(10)]
     sections.append(_section(
         "Why documents were kept local",
-        "The policy rules most often responsible for keeping a document on the local model. "
-        "A document can match several rules.",
-        hbars(reasons, "documents", "reasonbar") if reasons else '<p class="empty">No document was kept local in this period.</p>',
+        "The rules most often responsible for keeping a document on the local model: the policy rules that "
+        "said so, and the checks that stopped a send (no cloud configured, the leak guard, a failed cloud call). "
+        "Rules that would have let a document out are not counted here. A document can match several rules.",
+        hbars(reasons, "records", "reasonbar", label_w=520, max_chars=80) if reasons
+        else '<p class="empty">No document was kept local in this period.</p>',
         "reasons"))
 
     local_tokens, cloud_tokens = s.local_in + s.local_out, s.cloud_in + s.cloud_out
@@ -291,6 +452,8 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
         "sent anywhere it should not have been; it simply has no answer.",
         fails, "failures"))
 
+    sections.append(_documents(s, csv_name))
+
     if s.pruned:
         p = s.pruned[0]
         sections.append(_section(
@@ -318,20 +481,48 @@ def build_report(
     until: str | None = None,
     price_per_1m: float = 0.15,
     price_out_per_1m: float | None = None,
+    routes: Collection[str] = (),
+    head: tuple[int, str] | None = None,
+    known: Mapping[str, KnownPolicy] | None = None,
+    csv_name: str = "",
 ) -> str:
     """The report as an HTML string.  ``since``/``until`` are UTC bounds (see
-    ``clock.parse_moment``); prices are USD per 1M tokens (output defaults to input)."""
-    s = Summary()
+    ``clock.parse_moment``); prices are USD per 1M tokens (output defaults to input).
+    ``routes`` narrows the per-document table; ``head`` is a checkpoint kept out
+    of band; ``known`` the policies whose text we have (``explain.known_policies``);
+    ``csv_name`` the file the per-document rows were written to, if any."""
+    s = Summary(known=known or {}, routes=routes)
     for r in trail.iter_records(since=since, until=until):
         s.add(r)
     start = (since or s.first_ts)[:10] or "the beginning"
     end = (until or s.last_ts)[:10] or "now"
     period = f"{start} to {end}" if s.total or since or until else "no records yet"
+    v = trail.verify(head=head)
+    structure = None
+    if not v.ok and v.reason == KEY_MISMATCH and not v.keyed:
+        structure = trail.verify(head=head, seals=False)
     return render(
         s,
-        trail.verify(),
+        v,
         period=period,
         price_in=price_per_1m,
         price_out=price_per_1m if price_out_per_1m is None else price_out_per_1m,
         generated=utc_now(),
+        structure=structure,
+        head=head,
+        csv_name=csv_name,
     )
+
+
+def document_rows(
+    trail: AuditTrail,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    routes: Collection[str] = (),
+    known: Mapping[str, KnownPolicy] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Every per-document row of the period (and routes), streamed, for the CSV."""
+    for r in trail.iter_records(since=since, until=until, route=list(routes) or None):
+        if r.get("kind") != "pruned":
+            yield document_row(r, known or {})

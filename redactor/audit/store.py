@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -32,8 +32,9 @@ from .validate import event_record
 
 BUSY_TIMEOUT_S = 30.0
 
-# Record fields copied into indexed columns; verify() checks the copies agree.
-COLUMNS = ("timestamp", "kind", "run_id", "document_id", "route", "outcome", "key_id")
+# Record fields copied into indexed columns; verify() checks the copies agree.  A record
+# written before a column existed lacks the field, and its column holds the default "".
+COLUMNS = ("timestamp", "kind", "run_id", "document_id", "route", "outcome", "key_id", "policy_name")
 _COLUMN_SQL = {"timestamp": "ts"}
 
 
@@ -68,7 +69,15 @@ def _guard_sql(op: str) -> str:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_records, m002_append_only_guard]
+def m003_policy_name(conn: sqlite3.Connection) -> None:
+    # Adding a column rewrites no record: older records keep their seals and read back without the field.
+    conn.execute("ALTER TABLE records ADD COLUMN policy_name TEXT NOT NULL DEFAULT ''")
+    conn.execute("CREATE INDEX records_policy_name ON records(policy_name)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_records, m002_append_only_guard, m003_policy_name]
+# A reader without write access can still read a trail that lacks these (they only add columns).
+_READ_WITHOUT = frozenset({"m003_policy_name"})
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -172,8 +181,9 @@ class AuditTrail:
                     raise AuditError(f"{self.path}: this SQLite file is not a redactor audit trail")
                 if self.read_only:
                     done = {r[0] for r in conn.execute("SELECT name FROM _migrations")} if tables else set()
-                    if done != {fn.__name__ for fn in MIGRATIONS}:
+                    if not done >= {fn.__name__ for fn in MIGRATIONS} - _READ_WITHOUT:
                         raise AuditError(f"{self.path}: open this trail once with write access to upgrade its schema")
+                    self._columns = self._present_columns(conn)
                     return conn
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")  # a recorded decision survives power loss
@@ -182,6 +192,7 @@ class AuditTrail:
                 try:
                     migrate(conn)
                     conn.execute("COMMIT")
+                    self._columns = self._present_columns(conn)
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
@@ -189,6 +200,11 @@ class AuditTrail:
                 conn.close()
                 raise
         return conn
+
+    @staticmethod
+    def _present_columns(conn: sqlite3.Connection) -> tuple[str, ...]:
+        have = {r[1] for r in conn.execute("PRAGMA table_info(records)")}
+        return tuple(c for c in COLUMNS if _COLUMN_SQL.get(c, c) in have)
 
     @contextmanager
     def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
@@ -229,11 +245,10 @@ class AuditTrail:
     def _append(self, conn: sqlite3.Connection, record: dict[str, Any], seq: int, prev: str) -> None:
         record["seq"] = seq
         body, digest = chain.seal(prev, record, self._key)
-        cols = [record.get(c, "") for c in COLUMNS]
+        names = ", ".join(_COLUMN_SQL.get(c, c) for c in COLUMNS)
         conn.execute(
-            "INSERT INTO records (seq, ts, kind, run_id, document_id, route, outcome, key_id, prev_hash, hash, record)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, *cols, prev, digest, body),
+            f"INSERT INTO records (seq, {names}, prev_hash, hash, record) VALUES ({', '.join('?' * (len(COLUMNS) + 4))})",
+            (seq, *(record.get(c, "") for c in COLUMNS), prev, digest, body),
         )
 
     def _check_key(self, head_key_id: str, seq: int) -> None:
@@ -312,23 +327,25 @@ class AuditTrail:
 
     # -- reading ------------------------------------------------------------
 
-    def verify(self, head: tuple[int, str] | None = None) -> chain.Verification:
+    def verify(self, head: tuple[int, str] | None = None, *, seals: bool = True) -> chain.Verification:
         """Check the whole chain (and ``head``, a checkpoint kept out of band, plus
         the internal checkpoints).  Never raises for a broken chain: look at
-        ``.ok`` or call ``.raise_for_status()``."""
+        ``.ok`` or call ``.raise_for_status()``.  ``seals=False``: what can be
+        checked without the key (see ``chain.check_chain``)."""
         with self._transaction("DEFERRED") as conn:
-            return self._verify_in(conn, head)
+            return self._verify_in(conn, head, seals)
 
-    def _verify_in(self, conn: sqlite3.Connection, head: tuple[int, str] | None) -> chain.Verification:
+    def _verify_in(self, conn: sqlite3.Connection, head: tuple[int, str] | None, seals: bool = True) -> chain.Verification:
         heads = [(c, h, f"internal checkpoint #{i}") for i, c, h in conn.execute("SELECT id, count, head_hash FROM checkpoints")]
         if head is not None:
             heads.append((head[0], head[1], "the given head"))
-        cols = ", ".join(_COLUMN_SQL.get(c, c) for c in COLUMNS)
+        present = self._columns
+        cols = ", ".join(_COLUMN_SQL.get(c, c) for c in present)
         cursor = conn.execute(f"SELECT seq, prev_hash, hash, record, {cols} FROM records ORDER BY seq")
         rows = (
-            chain.StoredRow(r[0], r[1], r[2], r[3], dict(zip(COLUMNS, r[4:], strict=True))) for r in cursor
+            chain.StoredRow(r[0], r[1], r[2], r[3], dict(zip(present, r[4:], strict=True))) for r in cursor
         )
-        return chain.check_chain(rows, self._key, heads)
+        return chain.check_chain(rows, self._key, heads, seals=seals)
 
     def get(self, seq: int) -> dict[str, Any] | None:
         with self._transaction("DEFERRED") as conn:
@@ -344,7 +361,7 @@ class AuditTrail:
         *,
         since: str | None = None,
         until: str | None = None,
-        route: str | None = None,
+        route: str | Iterable[str] | None = None,
         category: str | None = None,
         document: str | None = None,
         outcome: str | None = None,
@@ -354,13 +371,19 @@ class AuditTrail:
         after: int = 0,
     ) -> list[dict[str, Any]]:
         """Records matching every given filter, oldest first (``newest_first`` for
-        the latest ``limit``).  ``since``/``until`` are UTC bounds (``parse_moment``)."""
-        where, args = [], []
+        the latest ``limit``).  ``since``/``until`` are UTC bounds (``parse_moment``);
+        ``route`` is one route or several (any of them)."""
+        where: list[str] = []
+        args: list[Any] = []
+        if route is not None:
+            routes = [route] if isinstance(route, str) else list(route)
+            if routes:
+                where.append(f"route IN ({', '.join('?' * len(routes))})")
+                args.extend(routes)
         for sql, value in (
             ("seq > ?", after or None),
             ("ts >= ?", since),
             ("ts <= ?", until),
-            ("route = ?", route),
             ("outcome = ?", outcome),
             ("run_id = ?", run_id),
             ("instr(document_id, ?) > 0", document),

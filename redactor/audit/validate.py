@@ -105,8 +105,9 @@ def event_record(event: AuditEvent) -> dict[str, Any]:
     if not isinstance(event, AuditEvent):
         raise AuditError("audit record rejected: record() takes an AuditEvent")
     d = event.to_dict()
-    for f in ("run_id", "policy_version", "model", "tool_version"):
+    for f in ("run_id", "policy_version", "policy_name", "model", "tool_version"):
         _short(f, d[f])
+    _short("transform", d["transform"], 32, _SLUG)
     if isinstance(d["document_id"], str):  # file names may hold control characters: keep them visible, inert
         d["document_id"] = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", d["document_id"])
     _short("document_id", d["document_id"], MAX_DOC_ID)
@@ -133,6 +134,11 @@ def event_record(event: AuditEvent) -> dict[str, Any]:
         raise _reject("reasons", f"must be a list of at most {MAX_REASONS} short strings")
     for i, r in enumerate(reasons):
         _short(f"reasons[{i}]", r, MAX_REASON_LEN)
+    actions = d["reason_actions"]
+    if not isinstance(actions, list) or (actions and len(actions) != len(reasons)):
+        raise _reject("reason_actions", "must be empty or give one action per reason")
+    for i, a in enumerate(actions):  # a policy action (allow, redact, local, block) or the route a reroute chose
+        _short(f"reason_actions[{i}]", a, 32, _SLUG)
     if not isinstance(d["extra"], dict):
         raise _reject("extra", "must be a mapping")
     _extra(d["extra"])

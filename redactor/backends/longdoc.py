@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from ..errors import BackendError
+from ..errors import BackendError, DocumentTooLong
 from .base import Backend, Completion, Message, Usage
 
 #: Tokens kept free for the chat template and counting error.
@@ -91,14 +91,25 @@ def _hard_split(text: str, budget: int, count: Callable[[str], int]) -> list[str
     return parts
 
 
-def complete_long(backend: Backend, *, system: str, task: str, document: str, max_tokens: int) -> Completion:
+def complete_long(
+    backend: Backend, *, system: str, task: str, document: str, max_tokens: int, max_input_tokens: int | None = None
+) -> Completion:
     """Answer ``task`` over ``document`` with ``backend``, however long the document is.
 
     One call when everything fits; otherwise map-reduce.  The returned
     ``Completion`` sums usage and cost over every call and counts them in
-    ``calls``.
+    ``calls``.  A document over ``max_input_tokens`` is refused before any
+    call (``DocumentTooLong``): a small local model spends minutes on a long
+    one and its combined answer is rarely worth it.
     """
     start = time.monotonic()
+    if max_input_tokens is not None:
+        tokens = backend.count_tokens(document)
+        if tokens > max_input_tokens:
+            raise DocumentTooLong(
+                f"the document has {tokens} tokens, over the {max_input_tokens}-token budget of the {backend.name} "
+                f"model (local.max_input_tokens); raise the budget or split the document"
+            )
     calls: list[Completion] = []
     text = document
     current_task, map_note = task, True

@@ -14,6 +14,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlsplit
 
 import openai
@@ -45,10 +46,17 @@ class RetryPolicy:
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, kind: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.kind = kind
+
+
+#: Kinds of failure a caller may raise a more precise error class for (``error_kinds``).
+AUTH, NOT_FOUND, UNREACHABLE = "auth", "not_found", "unreachable"
+#: The preflight's one-token request, for endpoints that do not list models: no document in it.
+PING = [{"role": "user", "content": "ping"}]
 
 
 def host_of(url: str) -> str:
@@ -85,8 +93,10 @@ class OpenAICompatibleBackend:
     """A ``Backend`` over any OpenAI-compatible ``/chat/completions`` endpoint.
 
     ``error`` is the class raised on failure (``CloudError`` for the cloud,
-    ``LocalModelError`` for a local server).  ``prices`` is USD per 1M tokens
-    by model name.
+    ``LocalModelError`` for a local server); ``error_kinds`` may name a subclass
+    per kind of failure (``auth``: HTTP 401/403, ``not_found``: HTTP 404,
+    ``unreachable``: no connection or no answer in time).  ``prices`` is USD
+    per 1M tokens by model name.
     """
 
     def __init__(
@@ -100,6 +110,7 @@ class OpenAICompatibleBackend:
         retry: RetryPolicy,
         error: type[BackendError],
         context_tokens: int,
+        error_kinds: dict[str, type[BackendError]] | None = None,
         prices: dict[str, dict[str, float]] | None = None,
         max_concurrency: int = 4,
         temperature: float | None = None,
@@ -111,6 +122,8 @@ class OpenAICompatibleBackend:
         self.endpoint_host = host_of(base_url) if base_url else "api.openai.com"
         self.retry = retry
         self._error = error
+        self._error_kinds = error_kinds or {}
+        self._timeout_s = timeout_s
         self._prices = prices or {}
         self._temperature = temperature
         self._slots = threading.BoundedSemaphore(max_concurrency)
@@ -135,32 +148,57 @@ class OpenAICompatibleBackend:
 
     def complete(self, messages: list[Message], *, max_tokens: int) -> Completion:
         start = time.monotonic()
-        attempts = self.retry.max_retries + 1
-        last: _Retryable | None = None
         with self._slots:
-            for attempt in range(attempts):
-                if last is not None:
-                    self._sleep(self.retry.delay(attempt - 1, last.retry_after, self._rng))
-                try:
-                    response = self._call(messages, max_tokens)
-                except _Retryable as e:
-                    last = e
-                    continue
-                return self._completion(response, messages, start, retries=attempt)
-        assert last is not None
-        raise self._fail(f"{last.reason}, gave up after {attempts} attempt(s)")
+            response, retries = self._with_retries(lambda: self._call(messages, max_tokens))
+        return self._completion(response, messages, start, retries=retries)
+
+    def check(self, *, timeout_s: float = 15.0) -> None:
+        """One cheap request before a batch: does the endpoint answer, and accept the key?
+
+        Lists the models (``GET /models``); an endpoint that does not list
+        models gets a one-token request with no document in it.  Raises what
+        ``complete()`` raises (with ``error_kinds``, e.g. ``CloudAuthError``).
+        """
+        client = self._client.with_options(timeout=min(timeout_s, self._timeout_s))
+        try:
+            self._with_retries(lambda: self._request(lambda: client.models.list()))
+        except BackendError as e:
+            if getattr(e, "failure_kind", "") != NOT_FOUND:
+                raise
+            # Not every compatible server lists models: ask for one token instead.
+            self._with_retries(lambda: self._request(
+                lambda: client.chat.completions.create(model=self.model, messages=PING, max_tokens=1)))  # type: ignore[arg-type]
 
     # -- internals ---------------------------------------------------------
 
-    def _fail(self, what: str) -> BackendError:
-        return self._error(f"{self.name} endpoint {self.endpoint_host}: {what}")
+    def _with_retries(self, call: Callable[[], object]) -> tuple[object, int]:
+        """``call()`` with our bounded retries: (its result, retries used)."""
+        attempts = self.retry.max_retries + 1
+        last: _Retryable | None = None
+        for attempt in range(attempts):
+            if last is not None:
+                self._sleep(self.retry.delay(attempt - 1, last.retry_after, self._rng))
+            try:
+                return call(), attempt
+            except _Retryable as e:
+                last = e
+        assert last is not None
+        raise self._fail(f"{last.reason}, gave up after {attempts} attempt(s)", last.kind)
+
+    def _fail(self, what: str, kind: str = "") -> BackendError:
+        error = self._error_kinds.get(kind, self._error)(f"{self.name} endpoint {self.endpoint_host}: {what}")
+        error.failure_kind = kind  # type: ignore[attr-defined]
+        return error
 
     def _call(self, messages: list[Message], max_tokens: int) -> object:
         kwargs: dict[str, object] = {"model": self.model, "messages": messages, "max_tokens": max_tokens}
         if self._temperature is not None:
             kwargs["temperature"] = self._temperature
+        return self._request(lambda: self._client.chat.completions.create(**kwargs))  # type: ignore[call-overload]
+
+    def _request(self, send: Callable[[], object]) -> object:
         try:
-            return self._client.chat.completions.create(**kwargs)  # type: ignore[call-overload]
+            return send()
         except (openai.OpenAIError, ValueError) as e:
             failure = self._classify(e)
         # Raised outside the except block on purpose: the SDK's exception (and a
@@ -170,13 +208,17 @@ class OpenAICompatibleBackend:
 
     def _classify(self, e: Exception) -> Exception:
         if isinstance(e, openai.APITimeoutError):
-            return _Retryable("request timed out")
+            return _Retryable("request timed out", kind=UNREACHABLE)
         if isinstance(e, openai.APIConnectionError):
-            return _Retryable("connection error (APIConnectionError)")
+            return _Retryable("connection error (APIConnectionError)", kind=UNREACHABLE)
         if isinstance(e, openai.APIStatusError):
             what = f"HTTP {e.status_code} ({type(e).__name__})"
             if e.status_code in RETRYABLE_STATUS or e.status_code >= 500:
                 return _Retryable(what, _retry_after(e.response))
+            if e.status_code in (401, 403):
+                return self._fail(f"{what}: the API key was refused (or has no access)", AUTH)
+            if e.status_code == 404:
+                return self._fail(f"{what}: check the base URL (it usually ends in /v1) and the model name", NOT_FOUND)
             return self._fail(what)
         if isinstance(e, (openai.APIResponseValidationError, ValueError)):
             return self._fail(f"malformed reply ({type(e).__name__})")

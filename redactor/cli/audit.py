@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from ..audit.report import OUTCOMES, csv_cell
 from ..errors import RedactorError
 
 _HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
@@ -44,7 +45,8 @@ class _AuditGroup(click.Group):
 
 class Moment(click.ParamType):
     """An ISO date (2026-03-01) or datetime (2026-03-01T09:30, with an optional
-    offset; UTC when none), turned into a UTC bound."""
+    offset; UTC when none), ``today``, ``yesterday`` or a time ago (``12h``,
+    ``7d``, ``2w``), turned into a UTC bound."""
 
     name = "DATE"
 
@@ -57,7 +59,8 @@ class Moment(click.ParamType):
         try:
             return parse_moment(str(value), end_of_day=self.end_of_day)
         except ValueError:
-            self.fail(f"{value!r} is not an ISO date or datetime (e.g. 2026-03-01 or 2026-03-01T09:30)", param, ctx)
+            self.fail(f"{value!r} is not a date: use an ISO date or datetime (2026-03-01, 2026-03-01T09:30), "
+                      "today, yesterday, or a time ago (12h, 7d, 2w)", param, ctx)
 
 
 class Head(click.ParamType):
@@ -80,8 +83,31 @@ class Head(click.ParamType):
         return int(m.group(1)), m.group(2)
 
 
-since_opt = click.option("--since", type=Moment(), help="Only records at or after this date/time (UTC).")
-until_opt = click.option("--until", type=Moment(end_of_day=True), help="Only records up to this date/time (a date includes that whole day).")
+since_opt = click.option("--since", type=Moment(), help="Only records at or after this date/time (UTC): 2026-03-01, 2026-03-01T09:30, today, yesterday, 12h, 7d, 2w.")
+until_opt = click.option("--until", type=Moment(end_of_day=True), help="Only records up to this date/time (a day includes that whole day).")
+ROUTE_CHOICE = click.Choice(["cloud", "cloud_redacted", "local", "blocked", "none"])
+def route_opt(help: str):  # noqa: A002 - click's own word
+    return click.option("--route", "routes", type=ROUTE_CHOICE, multiple=True, help=help)
+
+
+class Category(click.ParamType):
+    """A category name (any case): one of the known categories, else a usage error listing them."""
+
+    name = "CATEGORY"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from typing import get_args
+
+        from ..detect.categories import CATEGORIES
+
+        known = set(CATEGORIES)
+        if str(value).upper() not in known:
+            from ..detect.packs import Category as PackCategory  # presidio import: only when needed
+
+            known |= set(get_args(PackCategory))
+        if str(value).upper() not in known:
+            self.fail(f"{value!r} is not a category; valid: {', '.join(sorted(known))}", param, ctx)
+        return str(value).upper()
 
 
 def _open(ctx: click.Context, create: bool = False):  # -> AuditTrail
@@ -116,23 +142,25 @@ def _when(r: dict[str, Any]) -> str:
 @audit.command("list")
 @since_opt
 @until_opt
-@click.option("--route", type=click.Choice(["cloud", "cloud_redacted", "local", "blocked", "none"]))
-@click.option("--category", help="Records that found this category (e.g. HEALTH).")
+@route_opt("Only records of this route; repeat for several (any of them).")
+@click.option("--category", type=Category(), help="Records that found this category (e.g. HEALTH).")
 @click.option("--document", help="Records whose document id contains this text.")
-@click.option("--outcome", help="ok, error, ...")
+@click.option("--outcome", type=click.Choice(OUTCOMES), help="Records that ended this way.")
 @click.option("--run", "run_id", help="Records of one run id.")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="Latest N records; 0 for all.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of full records.")
 @click.pass_context
-def list_cmd(ctx: click.Context, as_json: bool, limit: int, **filters: Any) -> None:
+def list_cmd(ctx: click.Context, as_json: bool, limit: int, routes: tuple[str, ...], **filters: Any) -> None:
     """List records, oldest first (the latest --limit of them)."""
     with _open(ctx) as trail:
-        rows = trail.records(**filters, limit=limit or None, newest_first=True)[::-1]
+        rows = trail.records(**filters, route=list(routes) or None, limit=limit or None, newest_first=True)[::-1]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from .common import stdout_console
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name, kw in [("ID", {"justify": "right"}), ("Time (UTC)", {"no_wrap": True}), ("Document", {"overflow": "fold"}),
@@ -143,9 +171,11 @@ def list_cmd(ctx: click.Context, as_json: bool, limit: int, **filters: Any) -> N
             table.add_row(str(r["seq"]), _when(r), f"[dim]{r['count']} older records pruned[/]", "", "", "", "")
             continue
         outcome = r["outcome"] if r["outcome"] == "ok" else f"[red]{r['outcome']}[/] {r.get('error_class', '')}"
-        table.add_row(str(r["seq"]), _when(r), r["document_id"], r["route"], _counts(r["category_counts"]),
-                      "; ".join(r["reasons"]), outcome)
-    console = Console(highlight=False)
+        table.add_row(str(r["seq"]), _when(r), escape(r["document_id"]), r["route"], _counts(r["category_counts"]),
+                      escape("; ".join(r["reasons"])), outcome)
+    console = stdout_console()
+    if not console.is_terminal:
+        console.width = 1 << 16  # piped: one record per line, whatever its length, for grep and friends
     if rows:
         console.print(table)
     console.print(f"[dim]{len(rows)} record(s)[/]")
@@ -164,8 +194,10 @@ def show(ctx: click.Context, record_id: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(r, indent=2, ensure_ascii=False, sort_keys=True))
         return
-    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from .common import stdout_console
 
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
@@ -173,8 +205,8 @@ def show(ctx: click.Context, record_id: int, as_json: bool) -> None:
     first = ["seq", "timestamp", "kind", "run_id", "document_id", "route", "reasons", "outcome", "error_class"]
     for k, v in sorted(r.items(), key=lambda kv: (first.index(kv[0]) if kv[0] in first else len(first), kv[0])):
         text = _counts(v) if isinstance(v, dict) and k != "extra" else "; ".join(v) if isinstance(v, list) else v
-        table.add_row(k, json.dumps(text) if isinstance(text, dict) else str(text))
-    Console(highlight=False).print(table)
+        table.add_row(k, escape(json.dumps(text) if isinstance(text, dict) else str(text)))
+    stdout_console().print(table)
 
 
 # ----------------------------------------------------------------------------- verify / checkpoint
@@ -185,10 +217,19 @@ def show(ctx: click.Context, record_id: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The verdict as JSON.")
 @click.pass_context
 def verify(ctx: click.Context, head: tuple[int, str] | None, as_json: bool) -> None:
-    """Check every record's seal.  Exit 0 when intact, 1 at the first bad record."""
+    """Check every record's seal.  Exit 0 when intact, 1 at the first bad record
+    (and when the seals cannot be checked for want of the key)."""
+    from ..audit.chain import KEY_MISMATCH
+
     with _open(ctx) as trail:
         v = trail.verify(head=head)
-    if as_json:
+        structure = trail.verify(head=head, seals=False) if v.reason == KEY_MISMATCH and not v.keyed else None
+    if structure is not None and structure.ok and not as_json:
+        click.echo("NOT CHECKED: the trail is sealed with a key and REDACTOR_AUDIT_KEY is not set, so its seals "
+                   "cannot be checked here")
+        click.echo(f"structure consistent: {structure.count} records, numbered without gaps, each linked to the one "
+                   "before, all sealed with the same key; ask the key holder to run verify")
+    elif as_json:
         click.echo(json.dumps({**v.__dict__, "head": v.head}))
     elif v.ok:
         extra = f" ({v.pruned} pruned into a summary)" if v.pruned else ""
@@ -220,21 +261,11 @@ def checkpoint(ctx: click.Context, out: Path | None) -> None:
 
 CSV_FIELDS = [
     "seq", "timestamp", "kind", "run_id", "document_id", "document_sha256", "document_size", "route", "reasons",
-    "entity_counts", "category_counts", "top_scores", "policy_version", "outcome", "error_class", "backend",
+    "entity_counts", "category_counts", "top_scores", "policy_name", "policy_version", "reason_actions", "transform",
+    "outcome", "error_class", "backend",
     "model", "endpoint_host", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "task_sha256", "tool_version",
     "extra", "key_id", "prev_hash", "hash",
 ]
-
-
-def _csv_cell(v: Any) -> Any:
-    if isinstance(v, (dict, list)) and v:
-        v = "; ".join(map(str, v)) if isinstance(v, list) else json.dumps(v, sort_keys=True)
-    elif isinstance(v, (dict, list)):
-        v = ""
-    # Spreadsheets run cells that start like a formula; a document id must never do that.
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        v = "'" + v
-    return v
 
 
 @audit.command()
@@ -254,7 +285,7 @@ def export(ctx: click.Context, fmt: str, out: Path | None, since: str | None, un
             n = 0
             for r in trail.iter_records(since=since, until=until):
                 if writer:
-                    writer.writerow({k: _csv_cell(r.get(k, "")) for k in CSV_FIELDS})
+                    writer.writerow({k: csv_cell(r.get(k, "")) for k in CSV_FIELDS})
                 else:
                     stream.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
                 n += 1
@@ -265,28 +296,56 @@ def export(ctx: click.Context, fmt: str, out: Path | None, since: str | None, un
         click.echo(f"wrote {n} record(s) to {out}", err=True)
 
 
+def _known_policies(settings: Any) -> dict[str, Any]:
+    """The policies whose text we have (shipped and configured), by version."""
+    from ..audit.explain import known_policies
+    from ..policy import builtin_policies, load_policy
+
+    loaded = []
+    for source in [*builtin_policies().values(), settings.policy]:
+        try:
+            loaded.append(load_policy(source))
+        except RedactorError:
+            continue  # a policy we cannot read explains nothing; the report still works
+    return known_policies(loaded)
+
+
 @audit.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the per-document rows as CSV (default: next to --out, report.html -> report-documents.csv).")
 @since_opt
 @until_opt
+@route_opt("Only this route in the per-document table and its CSV; repeat for several (any of them).")
+@click.option("--head", type=Head(), help="A checkpoint kept out of band (COUNT:HASH or a file): also check nothing was cut from the end.")
 @click.option("--price-per-1m", type=click.FloatRange(min=0), help="USD per 1M tokens for the 'had it gone to cloud' estimate (default: the configured cloud model's prices).")
 @click.pass_context
-def report(ctx: click.Context, out: Path, since: str | None, until: str | None, price_per_1m: float | None) -> None:
-    """Write a self-contained HTML report for compliance review."""
-    from ..audit.report import build_report
+def report(ctx: click.Context, out: Path, csv_out: Path | None, since: str | None, until: str | None,
+           routes: tuple[str, ...], head: tuple[int, str] | None, price_per_1m: float | None) -> None:
+    """Write a self-contained HTML report for compliance review, and its per-document rows as CSV.
+
+    The report answers which documents went where in the period, under which
+    policy and which rules; --route narrows its per-document table and the CSV."""
+    from ..audit.report import build_report, document_rows, write_documents_csv
     from ..config import load_settings
 
-    cloud = load_settings().cloud
+    settings = load_settings()
+    cloud = settings.cloud
     prices = cloud.prices.get(cloud.model, {})
     p_in = price_per_1m if price_per_1m is not None else float(prices.get("input", 0.0))
     p_out = price_per_1m if price_per_1m is not None else float(prices.get("output", p_in))
+    csv_path = csv_out or out.with_name(out.stem + "-documents.csv")
+    known = _known_policies(settings)
     with _open(ctx) as trail:
-        html = build_report(trail, since=since, until=until, price_per_1m=p_in, price_out_per_1m=p_out)
-    try:
-        out.write_text(html, encoding="utf-8")
-    except OSError as e:
-        raise click.ClickException(f"cannot write {out}: {e.strerror}") from None
-    click.echo(f"wrote {out}")
+        html = build_report(trail, since=since, until=until, price_per_1m=p_in, price_out_per_1m=p_out,
+                            routes=routes, head=head, known=known, csv_name=csv_path.name)
+        try:
+            out.write_text(html, encoding="utf-8")
+            with csv_path.open("w", encoding="utf-8", newline="") as stream:
+                n = write_documents_csv(document_rows(trail, since=since, until=until, routes=routes, known=known), stream)
+        except OSError as e:
+            raise click.ClickException(f"cannot write {e.filename}: {e.strerror}") from None
+    click.echo(f"wrote {out} and {csv_path} ({n} row(s))")
 
 
 @audit.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -13,6 +14,12 @@ import click
 from ..config import Settings, load_settings
 from ..errors import IngestError
 from ..ingest import Document, iter_documents
+from ..ingest.readers import SKIPPED_INPUTS
+
+
+#: PATHS arguments: a path that is missing or cannot be read is a per-path error
+#: (named, with the reason; the others carry on), never a usage error for the whole command.
+INPUT_PATHS = click.Path(path_type=Path, readable=False)
 
 
 def config_option(f: Callable) -> Callable:
@@ -31,12 +38,18 @@ def settings_from(config_file: Path | None, spacy_model: str | None = None, **to
 
 
 class InputFailures:
-    """Collects per-file failures: printed one line each, counted for the exit code."""
+    """Collects per-file failures: printed one line each, counted for the exit code.
+    Empty and binary files are skipped: printed (``skipped: ...``), kept apart, not failures."""
 
     def __init__(self) -> None:
         self.errors: list[IngestError] = []
+        self.skipped: list[IngestError] = []
 
     def __call__(self, e: IngestError) -> None:
+        if isinstance(e, SKIPPED_INPUTS):
+            self.skipped.append(e)
+            click.echo(f"skipped: {e.path}: {e.reason}", err=True)
+            return
         self.errors.append(e)
         click.echo(f"error: {e.path}: {e.reason}", err=True)
 
@@ -45,7 +58,11 @@ class InputFailures:
 
 
 def documents(paths: Iterable[Path], settings: Settings, failures: InputFailures) -> Iterator[Document]:
-    return iter_documents(paths, settings.ingest, on_error=failures)
+    """The documents under ``paths``; failures go to ``failures``, reader notes to stderr (``note: ...``)."""
+    for doc in iter_documents(paths, settings.ingest, on_error=failures):
+        if doc.notes:
+            click.echo(f"note: {doc.id}: {'; '.join(doc.notes)}", err=True)
+        yield doc
 
 
 def progress(items: Iterable[Any], label: str, enabled: bool | None = None) -> Iterator[Any]:
@@ -56,8 +73,41 @@ def progress(items: Iterable[Any], label: str, enabled: bool | None = None) -> I
             bar.update(docs=n)
 
 
+#: Off a terminal (a log, a CI job), a plain progress line at most this often.
+PROGRESS_INTERVAL_S = 10.0
+
+
+class _Lines:
+    """Progress off a terminal: a plain line on stderr every ``PROGRESS_INTERVAL_S``
+    seconds, e.g. ``running: 12/47 files, 30 docs, 0.4 docs/s``.  Counts only, no names."""
+
+    def __init__(self, label: str, total: int | None, unit: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self._label, self._total, self._unit, self._clock = label, total, unit or "items", clock
+        self._start = self._last = clock()
+        self._completed: int | None = None
+        self._docs: int | None = None
+
+    def update(self, completed: int | None = None, docs: int | None = None) -> None:
+        if completed is not None:
+            self._completed = completed
+        if docs is not None:
+            self._docs = docs
+        now = self._clock()
+        if now - self._last < PROGRESS_INTERVAL_S:
+            return
+        self._last = now
+        parts = []
+        if self._completed is not None:
+            parts.append(f"{self._completed}/{self._total} {self._unit}" if self._total is not None
+                         else f"{self._completed} {self._unit}")
+        if self._docs is not None:
+            elapsed = max(now - self._start, 1e-9)
+            parts += [f"{self._docs} docs", f"{self._docs / elapsed:.1f} docs/s"]
+        click.echo(f"{self._label}: {', '.join(parts)}", err=True)
+
+
 class _Bar:
-    """What ``progress_bar`` yields: ``update(completed=, docs=)``.  A no-op off a terminal."""
+    """What ``progress_bar`` yields on a terminal: ``update(completed=, docs=)``; a no-op when disabled."""
 
     def __init__(self, bar: Any = None, task: Any = None) -> None:
         self._bar, self._task = bar, task
@@ -73,13 +123,15 @@ class _Bar:
 
 
 @contextmanager
-def progress_bar(label: str, total: int | None = None, unit: str = "", enabled: bool | None = None) -> Iterator[_Bar]:
+def progress_bar(label: str, total: int | None = None, unit: str = "", enabled: bool | None = None) -> Iterator[Any]:
     """A rich progress bar on stderr when it is a terminal: ``completed/total`` (in
-    ``unit``s), documents, docs/s, elapsed and ETA.  Off a terminal, nothing."""
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
+    ``unit``s), documents, docs/s, elapsed and ETA.  Off a terminal, a plain line
+    every ``PROGRESS_INTERVAL_S`` seconds (``_Lines``); ``enabled=False``: nothing."""
+    if enabled is False:
         yield _Bar()
+        return
+    if enabled is None and not sys.stderr.isatty():
+        yield _Lines(label, total, unit)
         return
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from ..redact import KEY_ENV, OPERATORS, Redactor
-from .common import InputFailures, config_option, documents, progress, settings_from
+from .common import INPUT_PATHS, InputFailures, config_option, documents, progress, settings_from
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATHS)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the redacted copies.")
 @click.option("--operator", type=click.Choice(OPERATORS), default="replace", show_default=True,
               help="replace: <TYPE>; mask: ****; encrypt: AES (reversible with the key); hmac: keyed HMAC-SHA256.")

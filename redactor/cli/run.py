@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from .common import config_option, echo_json, progress_bar, settings_from, stdout_console
+from .common import INPUT_PATHS, config_option, echo_json, progress_bar, settings_from, stdout_console
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATHS)
 @click.option("--task", required=True, help='What to do with each document, e.g. "Summarize this document".')
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory for answers and the manifest.")
 @click.option("--max-tokens", default=256, show_default=True, type=click.IntRange(1, 32768), help="Answer length limit.")
@@ -29,23 +29,35 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     latency — never values) to --out.  Rerunning the same command skips the
     documents already done and retries the failed ones, even after a crash:
     each document gets exactly one successful audit record.
-    Exit code 0 when all documents succeeded, 1 when some failed, 2 on usage errors.
+    Before the first document, the local model is resolved and the cloud
+    endpoint (if configured) is asked once: a wrong model name, URL or key
+    stops the run with one clear error (with cloud.fallback_to_local, a cloud
+    that fails goes unused instead, and the summary counts the documents
+    answered locally because of it).  Empty and binary files are skipped
+    (named on stderr, recorded as skipped).
+    Exit code 0 when all documents succeeded or were skipped, 1 when some
+    failed, 2 on usage errors (and a refused API key or wrong cloud URL).
     """
     # imported here so `redactor --help` does not load spaCy and Presidio
     from ..audit.store import AuditTrail
     from ..batch import BatchOptions, BatchRun, RunDir, count_inputs
     from ..pipeline import Pipeline
+    from ..preflight import check_cloud, check_local_model
     from ..workers import choose_workers
 
     settings = settings_from(config_file, spacy_model, policy=policy, workers=workers)
     audit = AuditTrail.from_settings(settings) if settings.audit.enabled else None
     pipeline = Pipeline(settings, audit=audit)
+    # once, before any document: a wrong model name or cloud URL/key is one clear line, not N failures
+    check_local_model(pipeline)
+    check_cloud(pipeline, warn=lambda line: click.echo(f"warning: {line}", err=True))
     files = count_inputs(paths)
     options = BatchOptions(task=task, max_tokens=max_tokens, workers=choose_workers(settings.workers, files))
     with progress_bar("running", total=files, unit="files") as bar:
         batch = BatchRun(
             pipeline, RunDir(out), options,
             on_error=lambda line: click.echo(f"error: {line}", err=True),
+            on_notice=lambda line: click.echo(line, err=True),
             on_progress=lambda done, docs: bar.update(completed=done, docs=docs),
         )
         summary = batch.run(paths)
@@ -59,6 +71,7 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
 
 
 def _print_summary(s, pipeline, out: Path) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     console = stdout_console()
@@ -72,6 +85,10 @@ def _print_summary(s, pipeline, out: Path) -> None:
         table.add_row(f"outcome {outcome}", str(n))
     if s.input_failures:
         table.add_row("files that could not be read", str(s.input_failures))
+    if s.input_skips:
+        table.add_row("files skipped (empty or binary)", str(s.input_skips))
+    for reason, n in sorted(s.fallbacks.items()):
+        table.add_row(f"cloud failed → local ({reason})", str(n))
     if s.skipped:
         table.add_row("skipped (already done)", str(s.skipped))
     if s.recovered:
@@ -86,6 +103,16 @@ def _print_summary(s, pipeline, out: Path) -> None:
     if not s.cloud_configured:
         console.print("cloud not configured (no OPENAI_API_KEY / OPENAI_BASE_URL): documents cleared for the cloud "
                       "were answered by the local model instead (reason cloud-not-configured).")
+    if s.cloud_error:
+        console.print(f"[yellow]the cloud could not be used[/yellow] ({escape(s.cloud_error)})", highlight=False)
+    if s.fallbacks:
+        why = ", ".join(f"{reason}: {n}" for reason, n in sorted(s.fallbacks.items()))
+        console.print(f"[yellow]cloud failed: {sum(s.fallbacks.values())} documents cleared for the cloud were answered "
+                      f"by the local model instead[/yellow] ({why}).", highlight=False)
+    if s.noted:
+        console.print(f"{s.noted} documents were read with a note (see the note: lines above and the manifest's notes).")
+    if s.input_skips:
+        console.print(f"skipped {s.input_skips} empty or binary files (see the skipped: lines above).")
     if s.failed:
         console.print(f"[red]{s.failed} documents failed[/red] (see messages above)")
     console.print(f"answers and manifest: {out}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import InputFailures, config_option, documents, echo_json, mask, progress, settings_from, stdout_console
+from .common import INPUT_PATHS, InputFailures, config_option, documents, echo_json, mask, progress, settings_from, stdout_console
 
 
 def _summary(result, show_values: bool) -> dict:
@@ -32,7 +32,7 @@ def _summary(result, show_values: bool) -> dict:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATHS)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--show-values", is_flag=True, help="Print detected values in clear (masked by default).")
 @config_option
@@ -40,8 +40,8 @@ def scan(paths: tuple[Path, ...], as_json: bool, show_values: bool, config_file:
     """Scan files and folders (recursively) for PII, financial and health data.
 
     Prints one summary per document: entity types, categories, counts and top
-    score.  Exit code 0 when every file was read, 1 when some failed, 2 on
-    usage errors.
+    score.  Empty and binary files are skipped (named on stderr).  Exit code 0
+    when every file was read or skipped, 1 when some failed, 2 on usage errors.
     """
     from ..detect.scanner import Scanner  # imported here: spaCy loads only when a command needs it
 
@@ -50,7 +50,8 @@ def scan(paths: tuple[Path, ...], as_json: bool, show_values: bool, config_file:
     failures = InputFailures()
     rows = [_summary(r, show_values) for r in progress(scanner.scan_many(documents(paths, settings, failures)), "scanning")]
     if as_json:
-        echo_json({"documents": rows, "failed": [{"path": e.path, "reason": e.reason} for e in failures.errors]})
+        echo_json({"documents": rows, "failed": [{"path": e.path, "reason": e.reason} for e in failures.errors],
+                   "skipped": [{"path": e.path, "reason": e.reason} for e in failures.skipped]})
     else:
         _table(rows, show_values)
     if failures:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -56,23 +57,48 @@ def human_bytes(n: int) -> str:
     raise AssertionError("unreachable")
 
 
+#: What a path is when it is not a regular file or a folder (``stat.S_IFMT``).
+_SPECIAL = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+            stat.S_IFBLK: "a block device"}
+
+
 def stat_size(path: Path, max_bytes: int) -> int:
     """The file's size, after checking it exists, is a regular file and is under the limit."""
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise IngestError(path, "file not found") from None
+        what = "broken symlink (its target does not exist)" if path.is_symlink() else "file not found"
+        raise IngestError(path, what) from None
     except PermissionError:
         raise IngestError(path, "permission denied") from None
     except OSError as e:
-        raise IngestError(path, f"cannot stat file ({type(e).__name__})") from None
-    if path.is_dir():
+        raise IngestError(path, f"cannot stat file ({_os_reason(e)})") from None
+    if stat.S_ISDIR(st.st_mode):
+        _check_folder(path)
         raise IngestError(path, "is a directory")
+    if not stat.S_ISREG(st.st_mode):  # reading a FIFO would block, a device never ends
+        raise IngestError(path, f"not a regular file: {_SPECIAL.get(stat.S_IFMT(st.st_mode), 'a special file')}")
     if st.st_size > max_bytes:
         raise FileTooLarge(
             path, f"{human_bytes(st.st_size)} exceeds the {human_bytes(max_bytes)} limit (ingest.max_bytes)"
         )
     return st.st_size
+
+
+def _os_reason(e: OSError) -> str:
+    """Why an OS call failed, in words (``strerror``), never with the path again."""
+    return e.strerror or type(e).__name__
+
+
+def _check_folder(path: Path) -> None:
+    """A folder reaches ``read_path`` only when the walk could not list it: say why."""
+    try:
+        with os.scandir(path):
+            pass
+    except PermissionError:
+        raise IngestError(path, "cannot read folder: permission denied") from None
+    except OSError as e:
+        raise IngestError(path, f"cannot read folder: {_os_reason(e)}") from None
 
 
 def read_bytes(path: Path, max_bytes: int, limit: int | None = None) -> bytes:
@@ -84,7 +110,7 @@ def read_bytes(path: Path, max_bytes: int, limit: int | None = None) -> bytes:
     except PermissionError:
         raise IngestError(path, "permission denied") from None
     except OSError as e:
-        raise IngestError(path, f"cannot read file ({type(e).__name__})") from None
+        raise IngestError(path, f"cannot read file ({_os_reason(e)})") from None
     if limit is None and len(data) > max_bytes:  # grew between stat and read
         raise FileTooLarge(path, f"file exceeds the {human_bytes(max_bytes)} limit (ingest.max_bytes)")
     if not data:

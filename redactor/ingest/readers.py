@@ -5,11 +5,15 @@ value.  Every failure is an ``IngestError`` subclass naming the file and the
 reason, never its content:
 
 - over ``max_bytes`` (checked with ``stat`` before reading) -> ``FileTooLarge``
-- 0 bytes, whitespace only, or nothing extractable         -> ``EmptyDocument``
-- NUL/control bytes in a text format or unknown suffix     -> ``BinaryFile``
+- 0 bytes, whitespace only, or nothing extractable         -> ``EmptyDocument`` (skipped)
+- NUL/control bytes in a text format or unknown suffix     -> ``BinaryFile`` (skipped)
 - a suffix we do not read (text content)                   -> ``UnsupportedFormat``
 - parser failure, encrypted PDF, zip bomb                   -> ``CorruptDocument``
-- missing file, unreadable file, unknown column/field      -> ``IngestError``
+- missing file, unreadable file or folder, broken symlink,
+  FIFO/socket/device, unknown column/field                  -> ``IngestError``
+
+``SKIPPED_INPUTS`` (empty, binary) have nothing to answer: the CLI and the
+batch report them as ``skipped``, not as failures.
 
 A file with no suffix is read as plain text when it looks like text.
 """
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import IngestSettings
-from ..errors import BinaryFile, CorruptDocument, IngestError, UnsupportedFormat
+from ..errors import BinaryFile, CorruptDocument, EmptyDocument, IngestError, UnsupportedFormat
 from .document import Document
 from .guards import SNIFF_BYTES, check_text_bytes, file_suffix, looks_binary, read_bytes, stat_size
 from .mail import read_eml
@@ -61,6 +65,8 @@ _FORMATS: dict[str, _Format] = {
 
 #: File suffixes ``read_path`` reads (lower case, with the dot).
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMATS)
+#: Inputs with nothing to answer (empty, binary): callers report them as skipped, not as failures.
+SKIPPED_INPUTS: tuple[type[IngestError], ...] = (EmptyDocument, BinaryFile)
 
 
 def read_path(path: Path | str, settings: IngestSettings | None = None) -> list[Document]:
