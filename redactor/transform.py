@@ -112,7 +112,8 @@ def _token_pattern(token: str) -> str:
     m = re.fullmatch(r"<([A-Z0-9_]+)_(\d+)>", token)
     assert m, token
     name = r"[\s_-]*".join(re.escape(part) for part in m.group(1).split("_"))
-    return rf"[<\[{{(]?\s*{name}[\s_-]*{m.group(2)}(?!\d)\s*[>\]}})]?"
+    # spaces belong to the placeholder only inside brackets: "Dear PERSON_1 and" keeps both of its spaces
+    return rf"(?:[<\[{{(]\s*)?{name}[\s_-]*{m.group(2)}(?!\d)(?:\s*[>\]}})])?"
 
 
 def restore(answer: str, mapping: Mapping) -> str:

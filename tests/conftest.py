@@ -152,3 +152,38 @@ def missing_local_model(tmp_path: Path):
     from redactor.config import LocalSettings
 
     return LocalBackend(LocalSettings(model=str(tmp_path / "absent.gguf")))
+
+
+# --------------------------------------------------------------------------
+# The gateway (`redactor serve`): the app in a uvicorn thread on 127.0.0.1,
+# its upstream the recording server (tests/gateway_server.py).
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def gateway(scanner, openai_server, missing_local_model, tmp_path: Path):
+    """Start a gateway: ``gateway(policy=, local=, audit=True|sink|None, options=, cloud=True, scanner=, keys=)``.
+
+    Returns the running ``GatewayServer`` (``.base_url``, ``.url``, ``.gateway``).
+    The local model is missing unless ``local=`` is given; the audit trail is
+    ``tmp_path / "audit.db"`` unless ``audit=`` says otherwise."""
+    pytest.importorskip("starlette")
+    from gateway_server import GatewayServer
+
+    from redactor.audit.store import AuditTrail
+    from redactor.serve.app import Gateway, GatewayOptions
+
+    started = []
+
+    def start(*, policy="redact-pii", local=None, audit=True, options=None, cloud=True, scanner_=None, keys=None):
+        settings = make_settings(openai_server if cloud else None, policy=policy)
+        sink = AuditTrail(tmp_path / "audit.db") if audit is True else audit
+        gw = Gateway(settings, options or GatewayOptions(), scanner=scanner_ or scanner,
+                     local=local or missing_local_model, audit=sink, keys=keys)
+        server = GatewayServer(gw).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

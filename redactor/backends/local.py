@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..config import LocalSettings
 from ..errors import LocalModelError, ModelNotFoundError
@@ -103,12 +103,7 @@ class LocalBackend:
     def complete(self, messages: list[Message], *, max_tokens: int) -> Completion:
         llm = self._load()
         with self._lock:
-            prompt_tokens = self._prompt_tokens(llm, messages)
-            if prompt_tokens + max_tokens > self.context_tokens:
-                raise LocalModelError(
-                    f"prompt of {prompt_tokens} tokens plus {max_tokens} to generate does not fit the "
-                    f"{self.context_tokens}-token context window; use complete_long() for long documents"
-                )
+            self._check_fits(llm, messages, max_tokens)
             start = time.monotonic()
             self.calls += 1
             try:
@@ -127,6 +122,40 @@ class LocalBackend:
         # Outside the except block: llama errors can quote the prompt; keep it off __context__.
         raise failure
 
+    def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
+        """``complete()`` as text pieces, as they are generated (the gateway streams the local route).
+
+        Holds the model's lock until the generator is exhausted or closed: iterate
+        it in one thread, to the end or to ``close()``."""
+        llm = self._load()
+        with self._lock:
+            self._check_fits(llm, messages, max_tokens)
+            self.calls += 1
+            temperature = self.settings.temperature
+            failure = None
+            try:
+                if self._chat_template:
+                    parts = llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=temperature,
+                                                       repeat_penalty=REPEAT_PENALTY, stream=True)
+                    for part in parts:
+                        text = part["choices"][0].get("delta", {}).get("content")
+                        if text:
+                            yield text
+                else:
+                    parts = llm.create_completion(format_plain_prompt(messages), max_tokens=max_tokens,
+                                                  temperature=temperature, stop=PLAIN_STOP,
+                                                  repeat_penalty=REPEAT_PENALTY, stream=True)
+                    for part in parts:
+                        text = part["choices"][0].get("text")
+                        if text:
+                            yield text
+            except GeneratorExit:
+                raise
+            except Exception as e:
+                failure = LocalModelError(f"local model call failed ({type(e).__name__})")
+        if failure is not None:  # outside the except block: llama errors can quote the prompt
+            raise failure
+
     def complete_long(self, *, system: str, task: str, document: str, max_tokens: int) -> Completion:
         """Answer ``task`` over a document of any length (map-reduce when it does not fit)."""
         from .longdoc import complete_long
@@ -134,6 +163,14 @@ class LocalBackend:
         return complete_long(self, system=system, task=task, document=document, max_tokens=max_tokens)
 
     # -- internals ---------------------------------------------------------
+
+    def _check_fits(self, llm: Any, messages: list[Message], max_tokens: int) -> None:
+        prompt_tokens = self._prompt_tokens(llm, messages)
+        if prompt_tokens + max_tokens > self.context_tokens:
+            raise LocalModelError(
+                f"prompt of {prompt_tokens} tokens plus {max_tokens} to generate does not fit the "
+                f"{self.context_tokens}-token context window; use complete_long() for long documents"
+            )
 
     def _prompt_tokens(self, llm: Any, messages: list[Message]) -> int:
         if not self._chat_template:

@@ -39,6 +39,7 @@ def _register() -> None:
         ("run", "run"),
         ("models", "models"),
         ("audit", "audit"),
+        ("serve", "serve"),
     ]:
         cli.add_command(getattr(import_module(f"{__package__}.{module}"), name))
 

@@ -1,0 +1,170 @@
+"""The gateway's cost: added latency against calling the upstream directly, requests per
+second, multi-turn cost (scan cache), and time to first token with and without streaming restore.
+
+    python benchmarks/bench_gateway.py [--requests 30] [--seconds 10] [--json out.json]
+
+Everything runs in this process on loopback: the recording OpenAI-compatible server
+(tests/openai_server.py, answers at once) is the upstream, the gateway runs in a uvicorn
+thread, and the real ``openai`` client calls both.  "Added latency" is gateway minus direct
+for the same prompt; the target is p95 added ≤ the scan time of the new text + 10 ms, so
+the scan time of the same texts (``Scanner.scan``, no cache) is measured alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import openai  # noqa: E402
+
+from gateway_server import GatewayServer  # noqa: E402
+from openai_server import OpenAIServer  # noqa: E402
+from redactor.config import load_settings  # noqa: E402
+from redactor.detect.scanner import Scanner  # noqa: E402
+from redactor.serve.app import Gateway, GatewayOptions  # noqa: E402
+
+CLEAN = [ROOT / "sample_docs" / n for n in ("press_release_product_launch.txt", "office_move_memo.txt")]
+PII = " Please reply to Dana Whitfield at dana.whitfield@example.com or call 212-555-0134."
+
+
+def prose(chars: int) -> str:
+    base = "\n\n".join(p.read_text(encoding="utf-8") for p in CLEAN)
+    out = ""
+    while len(out) < chars:
+        out += base + "\n\n"
+    return out[:chars].rsplit(None, 1)[0] + "\n"  # whole words: a cut word is an unexplained token
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def ms(values: list[float]) -> dict[str, float]:
+    return {"p50": round(pct(values, 0.5) * 1000, 1), "p95": round(pct(values, 0.95) * 1000, 1)}
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def ttft(c: openai.OpenAI, messages: list[dict[str, str]]) -> float:
+    t = time.perf_counter()
+    for chunk in c.chat.completions.create(model="gpt-4o-mini", messages=messages, stream=True):
+        if chunk.choices and chunk.choices[0].delta.content:
+            return time.perf_counter() - t
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=30, help="requests per latency cell")
+    ap.add_argument("--seconds", type=float, default=10, help="duration of the requests-per-second run")
+    ap.add_argument("--clients", type=int, default=8, help="concurrent clients in the requests-per-second run")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    results: dict[str, object] = {}
+    tickets = itertools.count(1)
+
+    settings = load_settings(None, audit={"enabled": False}, policy="redact-pii")
+    scanner = Scanner(settings)
+    with OpenAIServer() as upstream:
+        settings = load_settings(None, audit={"enabled": False}, policy="redact-pii",
+                                 cloud={"base_url": upstream.base_url, "api_key": "sk-bench", "timeout_s": 120})
+        gateway = Gateway(settings, GatewayOptions(scan_timeout_s=300), scanner=scanner)
+        with GatewayServer(gateway) as gw:
+            direct = openai.OpenAI(base_url=upstream.base_url, api_key="sk-bench", max_retries=0)
+            via = openai.OpenAI(base_url=gw.base_url, api_key="x", max_retries=0, timeout=300)
+            for _ in range(3):  # warm both paths (connections, spaCy, the SDK)
+                via.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prose(400) + PII}])
+                direct.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+
+            # -- added latency at ~500 and ~4,000 tokens, new text (cache miss) and repeated text (hit)
+            for label, chars in (("500_tokens", 2000), ("4000_tokens", 16000)):
+                for route, tail in (("cloud_redacted", PII), ("cloud", "")):
+                    body = prose(chars - len(tail)) + tail
+                    d, g_new, g_same, scan = [], [], [], []
+                    n = args.requests if chars < 10000 else max(5, args.requests // 2)
+                    for k in range(n):
+                        text = f"Ticket {next(tickets)}. " + body  # new text: nothing cached
+                        msgs = [{"role": "user", "content": text}]
+                        d.append(timed(lambda: direct.chat.completions.create(model="gpt-4o-mini", messages=msgs)))
+                        raw = via.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=msgs)
+                        assert raw.headers["x-redactor-route"] == route, raw.headers["x-redactor-route"]
+                        g_new.append(timed(lambda: via.chat.completions.create(
+                            model="gpt-4o-mini", messages=[{"role": "user", "content": "Once more. " + text}])))
+                        g_same.append(timed(lambda: via.chat.completions.create(model="gpt-4o-mini", messages=msgs)))
+                        scan.append(timed(lambda: scanner.scan("Again. " + text)))
+                    added_new = [g - x for g, x in zip(g_new, d)]
+                    added_same = [g - x for g, x in zip(g_same, d)]
+                    results[f"{label}_{route}"] = {
+                        "requests": n, "direct_ms": ms(d), "gateway_new_text_ms": ms(g_new),
+                        "gateway_repeated_ms": ms(g_same), "added_new_text_ms": ms(added_new),
+                        "added_repeated_ms": ms(added_same), "scan_ms": ms(scan),
+                        "target_p95_ms": round(pct(scan, 0.95) * 1000 + 10, 1),
+                    }
+
+            # -- multi-turn: each turn adds one ~500-token message to a growing history
+            history = [{"role": "system", "content": "You are a helpful assistant."}]
+            turns = []
+            for turn in range(10):
+                history.append({"role": "user", "content": f"Ticket {next(tickets)}. " + prose(1800) + PII})
+                turns.append(timed(lambda: via.chat.completions.create(model="gpt-4o-mini", messages=history)))
+                history.append({"role": "assistant", "content": f"Noted, Dana Whitfield (turn {turn})."})
+            results["multi_turn_ms"] = [round(t * 1000, 1) for t in turns]
+
+            # -- time to first token, streamed: clean (no restore), redacted (restore), direct
+            upstream.stream_piece = 4
+            clean = [{"role": "user", "content": prose(1800)}]
+            redacted = [{"role": "user", "content": prose(1800) + PII}]
+            via.chat.completions.create(model="gpt-4o-mini", messages=clean)  # scans cached: TTFT is the gateway's own
+            via.chat.completions.create(model="gpt-4o-mini", messages=redacted)
+            reps = args.requests
+            results["ttft_ms"] = {
+                "direct": ms([ttft(direct, redacted) for _ in range(reps)]),
+                "gateway_clean_no_restore": ms([ttft(via, clean) for _ in range(reps)]),
+                "gateway_redacted_with_restore": ms([ttft(via, redacted) for _ in range(reps)]),
+            }
+
+            # -- requests per second: concurrent clients, each adding a short new message to a cached history
+            async def rps() -> tuple[int, float]:
+                stop = time.monotonic() + args.seconds
+                count = [0]
+                prefix = [{"role": "user", "content": prose(1800) + PII}, {"role": "assistant", "content": "Noted."}]
+
+                async def one(i: int, c: openai.AsyncOpenAI) -> None:
+                    k = 0
+                    while time.monotonic() < stop:
+                        k += 1
+                        msgs = prefix + [{"role": "user", "content": f"Client {i} question {k}: and Dana's manager?"}]
+                        await c.chat.completions.create(model="gpt-4o-mini", messages=msgs)
+                        count[0] += 1
+
+                start = time.monotonic()
+                async with openai.AsyncOpenAI(base_url=gw.base_url, api_key="x", max_retries=0, timeout=300) as c:
+                    await asyncio.gather(*[one(i, c) for i in range(args.clients)])
+                return count[0], time.monotonic() - start
+
+            done, elapsed = asyncio.run(rps())
+            results["rps"] = {"clients": args.clients, "requests": done, "seconds": round(elapsed, 1),
+                              "requests_per_s": round(done / elapsed, 1)}
+            results["scan_cache"] = {"hits": gateway.cache.hits, "misses": gateway.cache.misses}
+
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,739 @@
+"""The gateway's Starlette application: endpoints, authentication, headers and failure mapping.
+
+Every POST endpoint runs the same steps, in ``Gateway._serve``: origin check →
+gateway key → per-key limits → body → the endpoint (scan and route as one
+conversation, dispatch, restore) → one audit record → metrics.  Failures map to
+OpenAI-shaped errors (``{"error": {"message", "type", "code"}}``); every
+message names a field, a rule or an error class, never a value.
+
+Fail closed: a detector error or time-out is a 503 and nothing is forwarded;
+an unavailable local model is a 503 (never the cloud instead); an audit record
+that cannot be written fails the request (a streamed answer ends with an error
+event instead of ``[DONE]``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import json
+import re
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route as HttpRoute
+
+from .. import __version__
+from ..audit.event import AuditEvent, AuditSink
+from ..config import Settings
+from ..detect.scanner import Scanner
+from ..pipeline import REDACTED_NOTE
+from ..policy import Policy, Route, load_policy
+from ..transform import Mapping
+from . import answers
+from .conversation import BadRequest, Routed, chat_slots, completion_slots, embedding_slots, response_slots, \
+    route_conversation, write_back
+from .keys import LOOPBACK, GatewayKey, KeyStore, check_binding
+from .limits import KeyLimits, Refused
+from .local import LOCAL_PREFIX, LocalRunner, LocalUnavailable, chat_messages, response_messages
+from .metrics import Metrics
+from .restore_stream import RESPONSE_END, ChunkRestorer, ResponseEventRestorer, SSEParser, UnfinishedPlaceholder, \
+    UpstreamProtocolError, error_event, parse_event, sse
+from .scancache import ScanCache
+from .upstream import Upstream, UpstreamError
+
+NO_KEY_ID = "none"
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}")
+STATELESS_FIELDS = {
+    "previous_response_id": "the gateway is stateless: previous_response_id would make the upstream keep the conversation",
+    "conversation": "the gateway is stateless: conversation would make the upstream keep the conversation",
+    "background": "the gateway is stateless: background responses are stored by the upstream",
+}
+
+
+class GatewayOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8088, ge=0, le=65535)
+    policy: str | None = None  # a shipped policy name or file; default: settings.policy
+    scan_timeout_s: float = Field(30.0, gt=0)
+    local_queue: int = Field(8, ge=1)
+    local_retry_after_s: float = Field(5.0, gt=0)
+    local_max_tokens: int = Field(512, ge=1)
+    allow_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    scan_cache_size: int = Field(4096, ge=0)
+
+
+class GatewayError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+@dataclass
+class Ctx:
+    """One request, as the audit record and the response headers need it (never text)."""
+
+    id: str
+    endpoint: str
+    start: float
+    key: GatewayKey | None = None
+    policy: Policy | None = None
+    routed: Routed | None = None
+    stream: bool = False
+    backend: str = ""
+    model: str = ""
+    host: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    upstream_headers: dict[str, str] = field(default_factory=dict)
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+    done: bool = False
+    authenticated: bool = False
+
+    def usage(self, usage: Any, *, responses: bool = False) -> None:
+        if isinstance(usage, dict):
+            self.tokens_in = int(usage.get("input_tokens" if responses else "prompt_tokens") or 0)
+            self.tokens_out = int(usage.get("output_tokens" if responses else "completion_tokens") or 0)
+
+
+def _error_body(code: str, message: str, status: int) -> dict[str, Any]:
+    kind = "invalid_request_error" if status < 500 and status not in (429,) else "redactor_error"
+    if status == 429:
+        kind = "rate_limit_error"
+    return {"error": {"message": message, "type": kind, "code": code, "param": None}}
+
+
+class Gateway:
+    """The gateway's state (policy, scanner cache, upstream, local model, keys, limits, metrics)
+    and its ASGI ``app``.  Build one per process."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        options: GatewayOptions | None = None,
+        *,
+        scanner: Scanner | None = None,
+        local: Any = None,
+        audit: AuditSink | None = None,
+        keys: KeyStore | None = None,
+    ) -> None:
+        from ..backends import local_backend
+
+        self.settings = settings
+        self.options = options or GatewayOptions()
+        self.policy = load_policy(self.options.policy or settings.policy)
+        self._policies: dict[str, Policy] = {}
+        self.scanner = scanner or Scanner(settings)
+        self.cache = ScanCache(self.scanner, self.options.scan_cache_size)
+        self.upstream = Upstream(settings.cloud) if settings.cloud.configured else None
+        self.local = LocalRunner(local or local_backend(settings.local), bound=self.options.local_queue,
+                                 retry_after_s=self.options.local_retry_after_s)
+        self.audit = audit
+        self.keys = keys or KeyStore()
+        self.limits = KeyLimits()
+        self.metrics = Metrics()
+        self.metrics.queue_depth = lambda: self.local.queue.depth
+        self.metrics.scan_cache = lambda: (self.cache.hits, self.cache.misses)
+        self.run_id = "gateway-" + uuid.uuid4().hex[:12]
+        self._scan_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redactor-scan")
+        self.require_keys = bool(self.keys.active()) or self.options.host not in LOOPBACK
+        self.app = self._build_app()
+
+    def check_startup(self) -> None:
+        check_binding(self.options.host, self.keys)
+
+    # ------------------------------------------------------------------ the app
+
+    def _build_app(self) -> Starlette:
+        def post(path: str, endpoint: str, fn: Callable[..., Awaitable[Response]]) -> HttpRoute:
+            async def handler(request: Request) -> Response:
+                return await self._serve(request, endpoint, fn)
+            return HttpRoute(path, handler, methods=["POST", "OPTIONS"])
+
+        routes = [
+            HttpRoute("/healthz", self._healthz, methods=["GET"]),
+            HttpRoute("/metrics", self._metrics, methods=["GET"]),
+            HttpRoute("/v1/models", self._models, methods=["GET", "OPTIONS"]),
+            post("/v1/chat/completions", "chat.completions", self._chat),
+            post("/v1/completions", "completions", self._completions),
+            post("/v1/embeddings", "embeddings", self._embeddings),
+            post("/v1/responses", "responses", self._responses),
+        ]
+
+        async def not_found(request: Request, exc: HTTPException) -> Response:
+            # unknown paths are never passed through: they were not scanned
+            self.metrics.observe("unknown", "none", "not_found" if exc.status_code == 404 else "error", 0.0)
+            message = "unknown path: the gateway serves only the endpoints it scans" if exc.status_code == 404 \
+                else "method not allowed"
+            return JSONResponse(_error_body("not_found" if exc.status_code == 404 else "method_not_allowed", message,
+                                            exc.status_code), exc.status_code)
+
+        @asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            yield
+            await self._shutdown()
+
+        return Starlette(routes=routes, exception_handlers={HTTPException: not_found}, lifespan=lifespan)
+
+    async def _shutdown(self) -> None:
+        self.local.close()
+        self._scan_pool.shutdown(wait=False, cancel_futures=True)
+        if self.upstream is not None:
+            await self.upstream.close()
+
+    # ------------------------------------------------------------------ simple endpoints
+
+    async def _healthz(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__, "policy": self.policy.name,
+                             "policy_version": self.policy.version, "upstream": self.upstream.host if self.upstream else None,
+                             "local_model": self.local.model_name})
+
+    async def _metrics(self, request: Request) -> Response:
+        return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    async def _models(self, request: Request) -> Response:
+        try:
+            self._check_origin(request)
+            if request.method == "OPTIONS":
+                return self._preflight(request)
+            self._authenticate(request)
+        except GatewayError as e:
+            return self._error_response(None, e.status, e.code, e.message, e.headers, request)
+        data: list[dict[str, Any]] = []
+        if self.upstream is not None:
+            try:
+                async with self.upstream.open("models") as resp:
+                    listed = await resp.json()
+                data = [m for m in listed.get("data") or [] if isinstance(m, dict)]
+            except UpstreamError:
+                data = []  # the local model is still there
+        data.append({"id": self.local.model_name, "object": "model", "created": 0, "owned_by": "redactor-local"})
+        return self._cors(request, JSONResponse({"object": "list", "data": data}))
+
+    # ------------------------------------------------------------------ the request wrapper
+
+    async def _serve(self, request: Request, endpoint: str, fn: Callable[..., Awaitable[Response]]) -> Response:
+        ctx = Ctx(id="req_" + uuid.uuid4().hex[:20], endpoint=endpoint, start=time.perf_counter())
+        try:
+            self._check_origin(request)
+            if request.method == "OPTIONS":
+                return self._preflight(request)
+            ctx.key = self._authenticate(request)
+            ctx.authenticated = True
+            key_id = ctx.key.id if ctx.key else NO_KEY_ID
+            rpm, conc = (ctx.key.rpm, ctx.key.concurrency) if ctx.key else (0, 0)
+            self.limits.acquire(key_id, rpm, conc)
+            ctx.cleanup.append(partial(self.limits.release, key_id))
+            ctx.policy = self._policy_for(ctx.key)
+            body = await self._body(request)
+            response = await fn(ctx, body)
+        except Refused as e:
+            return self._fail(ctx, request, e.status, e.code, str(e), {"retry-after": str(e.retry_after)})
+        except GatewayError as e:
+            return self._fail(ctx, request, e.status, e.code, e.message, e.headers)
+        except BadRequest as e:
+            return self._fail(ctx, request, 400, "invalid_request", str(e), {})
+        except UpstreamError as e:
+            return self._fail(ctx, request, e.status, e.code, e.message, e.headers)
+        except LocalUnavailable as e:
+            headers = {"retry-after": str(int(self.options.local_retry_after_s))} if e.status == 503 else {}
+            return self._fail(ctx, request, e.status, e.code, str(e), headers)
+        except Exception as e:  # a bug: fail closed, keep only the class
+            return self._fail(ctx, request, 500, "internal_error", f"internal error ({type(e).__name__})", {},
+                              error_class=type(e).__name__)
+        if isinstance(response, StreamingResponse):
+            return self._cors(request, response)  # the stream finishes the request itself
+        try:
+            self._finish(ctx, "ok", response.status_code)
+        except Exception as e:
+            return self._fail(ctx, request, 500, "audit_failed", f"the audit record could not be written ({type(e).__name__}); "
+                              "the answer is withheld", {}, error_class=type(e).__name__)
+        self._headers(ctx, response)
+        return self._cors(request, response)
+
+    def _fail(self, ctx: Ctx, request: Request, status: int, code: str, message: str, headers: dict[str, str],
+              error_class: str = "") -> Response:
+        if ctx.authenticated and not ctx.done:  # one record per authenticated request, refusals included
+            try:
+                self._finish(ctx, "error", status, error_class or code)
+            except Exception as e:
+                status, code = 500, "audit_failed"
+                message = f"the audit record could not be written ({type(e).__name__})"
+        elif not ctx.done:
+            self._release(ctx)
+            self.metrics.observe(ctx.endpoint, "none", "refused", time.perf_counter() - ctx.start)
+        return self._error_response(ctx, status, code, message, headers, request)
+
+    def _error_response(self, ctx: Ctx | None, status: int, code: str, message: str, headers: dict[str, str],
+                        request: Request) -> Response:
+        response = JSONResponse(_error_body(code, message, status), status)
+        for k, v in headers.items():
+            response.headers[k] = v
+        if ctx is not None:
+            self._headers(ctx, response)
+        return self._cors(request, response)
+
+    def _release(self, ctx: Ctx) -> None:
+        while ctx.cleanup:
+            ctx.cleanup.pop()()
+
+    def _finish(self, ctx: Ctx, outcome: str, status: int, error_class: str = "") -> int | None:
+        """Release the request's places, record it (once) and count it.  Raises when the audit write fails."""
+        if ctx.done:
+            return None
+        ctx.done = True
+        self._release(ctx)
+        route = ctx.routed.route.value if ctx.routed else "none"
+        self.metrics.observe(ctx.endpoint, route, outcome if status < 400 or outcome == "error" else "error",
+                             time.perf_counter() - ctx.start)
+        if self.audit is None:
+            return None
+        r, policy = ctx.routed, ctx.policy or self.policy
+        event = AuditEvent(
+            run_id=self.run_id,
+            document_id=ctx.id,
+            document_sha256=r.sha256 if r else "",
+            document_size=r.size if r else 0,
+            entity_counts=r.entity_counts if r else {},
+            category_counts=r.category_counts if r else {},
+            top_scores=r.top_scores if r else {},
+            route=route,
+            reasons=r.decision.rule_ids if r else [],
+            policy_version=policy.version,
+            outcome=outcome,
+            error_class=_error_class(error_class),
+            backend=ctx.backend,
+            model=ctx.model[:200],
+            endpoint_host=ctx.host,
+            tokens_in=ctx.tokens_in,
+            tokens_out=ctx.tokens_out,
+            latency_ms=round((time.perf_counter() - ctx.start) * 1000, 1),
+            tool_version=__version__,
+            extra={"source": "gateway", "endpoint": ctx.endpoint, "client_key_id": ctx.key.id if ctx.key else NO_KEY_ID,
+                   "status": status, "stream": ctx.stream},
+        )
+        return self.audit.record(event)
+
+    def _headers(self, ctx: Ctx, response: Response) -> None:
+        policy = ctx.policy or self.policy
+        h = response.headers
+        for k, v in ctx.upstream_headers.items():
+            h[k] = v
+        h["x-request-id"] = ctx.id
+        h["x-redactor-decision"] = ctx.id
+        h["x-redactor-policy"] = policy.version
+        h["x-redactor-policy-name"] = policy.name
+        h["x-redactor-route"] = ctx.routed.route.value if ctx.routed else "none"
+        counts = ctx.routed.entity_counts if ctx.routed else {}
+        h["x-redactor-entities"] = ",".join(f"{k}={v}" for k, v in counts.items())
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_origin(self, request: Request) -> None:
+        origin = request.headers.get("origin")
+        if origin is not None and origin not in self.options.allow_origins:
+            raise GatewayError(403, "origin_not_allowed", "browser requests from this origin are not allowed "
+                               "(start the gateway with --allow-origin to allow one)")
+
+    def _preflight(self, request: Request) -> Response:
+        return self._cors(request, Response(status_code=204, headers={
+            "access-control-allow-methods": "GET, POST, OPTIONS",
+            "access-control-allow-headers": "authorization, content-type",
+            "access-control-max-age": "600"}))
+
+    def _cors(self, request: Request, response: Response) -> Response:
+        origin = request.headers.get("origin")
+        if origin is not None and origin in self.options.allow_origins:
+            response.headers["access-control-allow-origin"] = origin
+            response.headers["access-control-expose-headers"] = "x-request-id, x-redactor-route, x-redactor-decision, " \
+                "x-redactor-policy, x-redactor-entities"
+            response.headers["vary"] = "origin"
+        return response
+
+    def _authenticate(self, request: Request) -> GatewayKey | None:
+        auth = request.headers.get("authorization", "")
+        secret = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        key = self.keys.lookup(secret) if secret else None
+        if key is not None:
+            return key
+        if self.require_keys or self.keys.active():
+            raise GatewayError(401, "invalid_api_key", "a valid gateway key is required (Authorization: Bearer <key>)")
+        return None
+
+    def _policy_for(self, key: GatewayKey | None) -> Policy:
+        if key is None or not key.policy:
+            return self.policy
+        if key.policy not in self._policies:
+            self._policies[key.policy] = load_policy(key.policy)
+        return self._policies[key.policy]
+
+    async def _body(self, request: Request) -> dict[str, Any]:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.options.max_body_bytes:
+            raise GatewayError(413, "body_too_large", f"request body over {self.options.max_body_bytes} bytes")
+        raw = await request.body()
+        if len(raw) > self.options.max_body_bytes:
+            raise GatewayError(413, "body_too_large", f"request body over {self.options.max_body_bytes} bytes")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise GatewayError(400, "invalid_json", "the request body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise GatewayError(400, "invalid_json", "the request body must be a JSON object")
+        return body
+
+    async def _route(self, ctx: Ctx, slots: list, *, force_local: str = "") -> Routed:
+        loop = asyncio.get_running_loop()
+        job = partial(route_conversation, slots, ctx.policy or self.policy, self.cache,
+                      cloud_configured=self.upstream is not None, force_local=force_local)
+        try:
+            routed = await asyncio.wait_for(loop.run_in_executor(self._scan_pool, job), self.options.scan_timeout_s)
+        except asyncio.TimeoutError:
+            raise GatewayError(503, "detector_timeout", "the detector did not finish in time; nothing was forwarded",
+                               {"retry-after": "5"}) from None
+        except BadRequest:
+            raise
+        except Exception as e:
+            raise GatewayError(503, "detector_error", f"the detector failed ({type(e).__name__}); nothing was forwarded",
+                               {"retry-after": "5"}) from None
+        ctx.routed = routed
+        if routed.route is Route.BLOCKED:
+            raise GatewayError(403, "blocked_by_policy", f"blocked by policy rule {routed.decision.reasons[0].rule}")
+        return routed
+
+    @staticmethod
+    def _model(body: dict[str, Any]) -> str:
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            raise BadRequest("model is required")
+        if not MODEL_NAME.fullmatch(model):  # it goes upstream and into the audit trail unscanned
+            raise BadRequest("model must be a model name (letters, digits and . _ : / -)")
+        return model
+
+    def _max_tokens(self, body: dict[str, Any]) -> int:
+        value = body.get("max_completion_tokens") or body.get("max_tokens") or body.get("max_output_tokens")
+        return int(value) if isinstance(value, int) and value > 0 else self.options.local_max_tokens
+
+    @staticmethod
+    def _n(body: dict[str, Any]) -> int:
+        n = body.get("n", 1)
+        if n is None:
+            return 1
+        if not isinstance(n, int) or not 1 <= n <= 16:
+            raise BadRequest("n must be an integer from 1 to 16")
+        return n
+
+    # ------------------------------------------------------------------ endpoints
+
+    async def _chat(self, ctx: Ctx, body: dict[str, Any]) -> Response:
+        model = self._model(body)
+        ctx.stream = body.get("stream") is True
+        n = self._n(body)
+        routed = await self._route(ctx, chat_slots(body), force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
+        if routed.route is Route.LOCAL:
+            return await self._local(ctx, "chat", chat_messages(body), self._max_tokens(body), n)
+        out = write_back(body, routed.slots, routed.outgoing or [])
+        if routed.mapping is not None and len(routed.mapping):
+            out["messages"] = [{"role": "system", "content": REDACTED_NOTE.strip()}] + out["messages"]
+        return await self._cloud(ctx, "chat", out, routed.mapping, answers.restore_chat)
+
+    async def _completions(self, ctx: Ctx, body: dict[str, Any]) -> Response:
+        model = self._model(body)
+        ctx.stream = body.get("stream") is True
+        n = self._n(body)
+        routed = await self._route(ctx, completion_slots(body), force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
+        if routed.route is Route.LOCAL:
+            prompt = body["prompt"] if isinstance(body["prompt"], str) else "\n".join(body["prompt"])
+            return await self._local(ctx, "completions", [{"role": "user", "content": prompt}], self._max_tokens(body), n)
+        out = write_back(body, routed.slots, routed.outgoing or [])
+        return await self._cloud(ctx, "completions", out, routed.mapping, answers.restore_completion)
+
+    async def _responses(self, ctx: Ctx, body: dict[str, Any]) -> Response:
+        for name, why in STATELESS_FIELDS.items():
+            if body.get(name) not in (None, False):
+                raise GatewayError(400, "stateful_request", f"{name}: {why}")
+        if body.get("store") is True:
+            raise GatewayError(400, "stateful_request", "store=true: the gateway is stateless and forces store=false")
+        model = self._model(body)
+        ctx.stream = body.get("stream") is True
+        routed = await self._route(ctx, response_slots(body), force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
+        if routed.route is Route.LOCAL:
+            if ctx.stream:
+                return await self._local(ctx, "responses", response_messages(body), self._max_tokens(body), 1)
+            self._admit_local()
+            ctx.cleanup.append(self.local.leave)
+            completion = await self.local.complete(response_messages(body), self._max_tokens(body))
+            self._local_meta(ctx, [completion])
+            return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
+        out = write_back(body, routed.slots, routed.outgoing or [])
+        out["store"] = False
+        if routed.mapping is not None and len(routed.mapping):
+            out["instructions"] = (REDACTED_NOTE.strip() + "\n\n" + (out.get("instructions") or "")).strip()
+        return await self._cloud(ctx, "responses", out, routed.mapping, answers.restore_response, responses=True)
+
+    async def _embeddings(self, ctx: Ctx, body: dict[str, Any]) -> Response:
+        model = self._model(body)
+        slots = embedding_slots(body)
+        # embeddings are never masked (placeholders change the vectors): clean → cloud, anything else → local
+        routed = await self._route(ctx, slots, force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
+        if routed.route is Route.CLOUD and self.upstream is not None:
+            return await self._cloud(ctx, "embeddings", body, None, lambda data, mapping: None)
+        if routed.route is Route.CLOUD_REDACTED:
+            routed.decision = routed.decision.rerouted(Route.LOCAL, "embeddings-never-masked")
+        self._admit_local()
+        ctx.cleanup.append(self.local.leave)
+        ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
+        data = await self.local.embed([s.text for s in slots])
+        ctx.usage(data.get("usage"))
+        return JSONResponse(data)
+
+    # ------------------------------------------------------------------ dispatch: cloud
+
+    async def _cloud(self, ctx: Ctx, endpoint: str, out: dict[str, Any], mapping: Mapping | None,
+                     restore: Callable[[dict[str, Any], Mapping | None], None], *, responses: bool = False) -> Response:
+        assert self.upstream is not None
+        ctx.backend, ctx.host = "cloud", self.upstream.host
+        ctx.model = str(out.get("model", ""))
+        if ctx.stream:
+            return await self._cloud_stream(ctx, endpoint, out, mapping)
+        async with self.upstream.open(endpoint, out) as resp:
+            ctx.upstream_headers = resp.headers
+            data = await resp.json()
+        restore(data, mapping)
+        ctx.usage(data.get("usage"), responses=responses)
+        ctx.model = str(data.get("model") or ctx.model)
+        return JSONResponse(data)
+
+    async def _cloud_stream(self, ctx: Ctx, endpoint: str, out: dict[str, Any], mapping: Mapping | None) -> Response:
+        assert self.upstream is not None
+        opened = self.upstream.open(endpoint, out)
+        resp = await opened.__aenter__()  # an upstream refusal is an HTTP error, before any byte is streamed
+        ctx.upstream_headers = resp.headers
+        responses = endpoint == "responses"
+        restorer: Any = None
+        if mapping is not None and len(mapping):
+            restorer = ResponseEventRestorer(mapping) if responses else \
+                ChunkRestorer(mapping, "chat" if endpoint == "chat" else "completions")
+        state: dict[str, Any] = {"done": False, "template": {}}
+
+        def handle(data: str) -> list[bytes]:
+            if state["done"]:
+                return []
+            if data == "[DONE]" and not responses:
+                state["done"] = True
+                return []
+            obj = parse_event(data)
+            if responses:
+                if obj.get("type") == "error":
+                    raise UpstreamError(502, "upstream_error", "the upstream reported an error mid-stream")
+                events = restorer.event(obj) if restorer is not None else [obj]
+                if obj.get("type") in RESPONSE_END:
+                    state["done"] = True
+                    ctx.usage((obj.get("response") or {}).get("usage"), responses=True)
+                return [sse(e, str(e.get("type", ""))) for e in events]
+            if "error" in obj and not obj.get("choices"):
+                raise UpstreamError(502, "upstream_error", "the upstream reported an error mid-stream")
+            state["template"] = {k: obj[k] for k in ("id", "object", "created", "model") if k in obj}
+            if restorer is not None:
+                restorer.chunk(obj)
+            ctx.usage(obj.get("usage"))
+            return [sse(obj)]
+
+        async def events() -> AsyncIterator[bytes]:
+            parser = SSEParser()
+            failure: tuple[int, str, str] | None = None
+            try:
+                try:
+                    async for raw in resp.iter_bytes():
+                        for data in parser.feed(raw):
+                            for part in handle(data):
+                                yield part
+                    for data in parser.finish():
+                        for part in handle(data):
+                            yield part
+                    if not state["done"]:
+                        raise UpstreamProtocolError("the upstream stream ended before its last event")
+                    if isinstance(restorer, ChunkRestorer):
+                        for c in restorer.finish(state["template"]):
+                            yield sse(c)
+                    elif restorer is not None:
+                        restorer.finish()
+                except UnfinishedPlaceholder as e:
+                    failure = (502, "unfinished_placeholder", str(e))
+                except UpstreamProtocolError as e:
+                    failure = (502, "upstream_protocol_error", str(e))
+                except UpstreamError as e:
+                    failure = (e.status, e.code, e.message)
+                async for part in self._end_stream(ctx, failure, done_marker=not responses):
+                    yield part
+            finally:
+                await close()
+
+        async def close() -> None:
+            if not state.get("closed"):
+                state["closed"] = True
+                await opened.__aexit__(None, None, None)
+                self._abandon(ctx)
+
+        return self._stream_response(ctx, events(), close)
+
+    # ------------------------------------------------------------------ dispatch: local
+
+    def _admit_local(self) -> None:
+        self.local.admit()
+
+    def _local_meta(self, ctx: Ctx, completions: list) -> None:
+        ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
+        ctx.tokens_in = completions[0].usage.prompt_tokens if completions else 0
+        ctx.tokens_out = sum(c.usage.completion_tokens for c in completions)
+
+    async def _local(self, ctx: Ctx, kind: str, messages: list, max_tokens: int, n: int) -> Response:
+        self._admit_local()
+        ctx.cleanup.append(self.local.leave)
+        ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
+        if not ctx.stream:
+            completions = [await self.local.complete(messages, max_tokens) for _ in range(n)]
+            self._local_meta(ctx, completions)
+            build = answers.local_chat if kind == "chat" else answers.local_completion
+            return JSONResponse(build(ctx.id, self.local.model_name, completions))
+
+        # the first piece before any header: a model that cannot load or a conversation that
+        # does not fit is an HTTP error (503 / 400), not a 200 with an error event
+        first = self.local.stream(messages, max_tokens)
+        try:
+            head = [await first.__anext__()]
+        except StopAsyncIteration:
+            head = []
+        except BaseException:
+            await first.aclose()
+            raise
+
+        async def events() -> AsyncIterator[bytes]:
+            failure: tuple[int, str, str] | None = None
+            try:
+                try:
+                    if kind == "responses":
+                        async for part in self._local_response_events(ctx, head, first):
+                            yield part
+                    for i in range(n if kind != "responses" else 0):
+                        pieces = first if i == 0 else self.local.stream(messages, max_tokens)
+                        yield sse(answers.chunk(ctx.id, ctx.model, kind, i, "" if kind == "chat" else None, role=True))
+                        for piece in head if i == 0 else []:
+                            ctx.tokens_out += 1
+                            yield sse(answers.chunk(ctx.id, ctx.model, kind, i, piece))
+                        async for piece in pieces:
+                            ctx.tokens_out += 1
+                            yield sse(answers.chunk(ctx.id, ctx.model, kind, i, piece))
+                        yield sse(answers.chunk(ctx.id, ctx.model, kind, i, None, finish="stop"))
+                except LocalUnavailable as e:
+                    failure = (e.status, e.code, str(e))
+                async for part in self._end_stream(ctx, failure, done_marker=kind != "responses"):
+                    yield part
+            finally:
+                await close()
+
+        closed = [False]
+
+        async def close() -> None:
+            if not closed[0]:
+                closed[0] = True
+                await first.aclose()
+                self._abandon(ctx)
+
+        return self._stream_response(ctx, events(), close)
+
+    async def _local_response_events(self, ctx: Ctx, head: list[str], pieces: AsyncIterator[str]) -> AsyncIterator[bytes]:
+        """A local answer as Responses stream events: created, text deltas, text done, completed."""
+        from ..backends.base import Completion, Usage
+
+        skeleton = answers.local_response(ctx.id, self.local.model_name, Completion("", Usage(), ctx.model, 0, "local", ""))
+        created = {**skeleton, "status": "in_progress", "output": []}
+        yield sse({"type": "response.created", "response": created}, "response.created")
+        where = {"item_id": f"msg_{ctx.id}", "output_index": 0, "content_index": 0}
+        text = []
+
+        async def all_pieces() -> AsyncIterator[str]:
+            for piece in head:
+                yield piece
+            async for piece in pieces:
+                yield piece
+
+        async for piece in all_pieces():
+            text.append(piece)
+            ctx.tokens_out += 1
+            yield sse({"type": "response.output_text.delta", **where, "delta": piece}, "response.output_text.delta")
+        full = "".join(text)
+        yield sse({"type": "response.output_text.done", **where, "text": full}, "response.output_text.done")
+        done = answers.local_response(ctx.id, self.local.model_name,
+                                      Completion(full, Usage(0, ctx.tokens_out), ctx.model, 0, "local", "in-process"))
+        yield sse({"type": "response.completed", "response": done}, "response.completed")
+
+    # ------------------------------------------------------------------ streaming plumbing
+
+    def _stream_response(self, ctx: Ctx, events: AsyncIterator[bytes], close: Callable[[], Awaitable[None]]) -> Response:
+        response = _ClosingStream(events, close, media_type="text/event-stream",
+                                  headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+        self._headers(ctx, response)
+        return response
+
+    async def _end_stream(self, ctx: Ctx, failure: tuple[int, str, str] | None,
+                          done_marker: bool = True) -> AsyncIterator[bytes]:
+        """The audit record, then ``[DONE]``; or an error event when anything failed."""
+        if failure is not None:
+            yield error_event(failure[2], failure[1])
+            try:
+                self._finish(ctx, "error", failure[0], failure[1])
+            except Exception:
+                pass  # the client already has an error; the failed write is the audit store's own alarm
+            return
+        try:
+            self._finish(ctx, "ok", 200)
+        except Exception as e:
+            yield error_event(f"the audit record could not be written ({type(e).__name__}); the answer is incomplete",
+                              "audit_failed")
+            return
+        if done_marker:
+            yield sse("[DONE]")
+
+    def _abandon(self, ctx: Ctx) -> None:
+        """A stream closed before its end (the client went away): still one record."""
+        if not ctx.done:
+            try:
+                self._finish(ctx, "error", 499, "ClientDisconnected")
+            except Exception:
+                pass
+
+
+class _ClosingStream(StreamingResponse):
+    """A stream whose resources (upstream connection, key and queue places, the audit record)
+    are released even when the client leaves before the first byte: a generator that never
+    started never runs its ``finally``."""
+
+    def __init__(self, content: AsyncIterator[bytes], close: Callable[[], Awaitable[None]], **kw: Any) -> None:
+        super().__init__(content, **kw)
+        self._close = close
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._close()
+
+
+def _error_class(value: str) -> str:
+    return value if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,199}", value or "") else ""
+
+

@@ -1,0 +1,295 @@
+"""Every text of a request, scanned and routed as one conversation.
+
+A request is read into ``Slot``s: each place in the JSON body that holds text
+the upstream would see (message contents and their text parts, tool-call and
+function-call arguments, legacy prompts, Responses input items, embedding
+inputs).  The slots are scanned one by one through the ``ScanCache`` (so turn
+10 of a conversation rescans only what is new), then decided together as one
+document, with the same stages as ``pipeline.prepare``: ``decide`` → doubts →
+``decide`` again → ``pseudonymize`` → ``check_payload``.
+
+Pseudonymisation runs over the whole conversation at once (the slots joined by
+a separator no text may contain), so one value gets one placeholder across all
+turns and tool calls, numbered by first appearance: the same history always
+gets the same placeholders (upstream prompt caches keep working), and a value
+restored into an earlier answer is hidden again when that answer comes back
+as history.
+
+Fields that cannot be pseudonymised in place (tool descriptions, ``user``,
+``metadata``, ``stop``, ``prediction``) are scanned too (findings only: JSON schema words are not names):
+if they hold anything the policy would redact, the request stays local.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..detect.findings import Finding
+from ..policy import Decision, Policy, Route, decide
+from ..transform import Mapping, pseudonymize
+from .scancache import ScanCache
+
+#: Joins slots for pseudonymisation; requests holding it are refused (see ``BadRequest``).
+SEP = "\n\x00\n"
+CLOUD_ROUTES = (Route.CLOUD, Route.CLOUD_REDACTED)
+Path = tuple[Any, ...]
+
+
+class BadRequest(Exception):
+    """The request cannot be scanned as given (400).  The message names the field, never its text."""
+
+
+@dataclass
+class Slot:
+    path: Path  # where the text lives in the request body
+    text: str
+    maskable: bool = True  # False: scan-only (the request goes local if it needs masking)
+
+
+@dataclass
+class Routed:
+    """The routing of one request: its decision and, on the cloud routes, the guard-approved texts."""
+
+    decision: Decision
+    slots: list[Slot]
+    outgoing: list[str] | None = None  # per slot, on the cloud routes
+    mapping: Mapping | None = field(default=None, repr=False)
+    entity_counts: dict[str, int] = field(default_factory=dict)
+    category_counts: dict[str, int] = field(default_factory=dict)
+    top_scores: dict[str, float] = field(default_factory=dict)
+    sha256: str = ""
+    size: int = 0
+
+    @property
+    def route(self) -> Route:
+        return self.decision.route
+
+
+# ----------------------------------------------------------------------------- reading slots
+
+
+def _text(slots: list[Slot], path: Path, value: Any, what: str, *, maskable: bool = True) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise BadRequest(f"{what} must be a string")
+    if "\x00" in value:
+        raise BadRequest(f"{what} contains a NUL character")
+    slots.append(Slot(path, value, maskable))
+
+
+def _content(slots: list[Slot], path: Path, content: Any, what: str, text_types: tuple[str, ...]) -> None:
+    if content is None or isinstance(content, str):
+        return _text(slots, path, content, what)
+    if not isinstance(content, list):
+        raise BadRequest(f"{what} must be a string or a list of content parts")
+    for j, part in enumerate(content):
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind in text_types:
+            _text(slots, (*path, j, "text"), part.get("text"), f"{what}[{j}].text")
+        elif kind == "refusal":
+            _text(slots, (*path, j, "refusal"), part.get("refusal"), f"{what}[{j}].refusal")
+        else:
+            # images, audio and files cannot be scanned: refusing is the only closed way
+            raise BadRequest(f"{what}[{j}]: content part type {kind!r} cannot be scanned by the gateway")
+
+
+def _descriptions(slots: list[Slot], path: Path, value: Any) -> None:
+    """Descriptions anywhere in tool schemas, scan-only."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "description" and isinstance(v, str):
+                _text(slots, (*path, k), v, "description", maskable=False)
+            else:
+                _descriptions(slots, (*path, k), v)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _descriptions(slots, (*path, i), v)
+
+
+def _side_fields(slots: list[Slot], body: dict[str, Any]) -> None:
+    for key in ("tools", "functions", "response_format", "text"):
+        _descriptions(slots, (key,), body.get(key))
+    for key in ("user", "safety_identifier", "prompt_cache_key"):
+        if isinstance(body.get(key), str):
+            _text(slots, (key,), body[key], key, maskable=False)
+    stop = body.get("stop")
+    for i, value in enumerate([stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []):
+        _text(slots, ("stop", i), value, f"stop[{i}]", maskable=False)
+    prediction = body.get("prediction")
+    if isinstance(prediction, dict) and isinstance(prediction.get("content"), str):
+        _text(slots, ("prediction", "content"), prediction["content"], "prediction.content", maskable=False)
+    metadata = body.get("metadata")
+    if isinstance(metadata, dict):
+        for k, v in metadata.items():
+            if isinstance(v, str):
+                _text(slots, ("metadata", k), v, f"metadata.{k}", maskable=False)
+
+
+def chat_slots(body: dict[str, Any]) -> list[Slot]:
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise BadRequest("messages must be a non-empty list")
+    slots: list[Slot] = []
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict):
+            raise BadRequest(f"messages[{i}] must be an object")
+        _content(slots, ("messages", i, "content"), m.get("content"), f"messages[{i}].content", ("text",))
+        if isinstance(m.get("name"), str):
+            _text(slots, ("messages", i, "name"), m["name"], f"messages[{i}].name", maskable=False)
+        for k, call in enumerate(m.get("tool_calls") or []):
+            fn = call.get("function") if isinstance(call, dict) else None
+            if not isinstance(fn, dict):
+                raise BadRequest(f"messages[{i}].tool_calls[{k}].function must be an object")
+            _text(slots, ("messages", i, "tool_calls", k, "function", "arguments"), fn.get("arguments"),
+                  f"messages[{i}].tool_calls[{k}].function.arguments")
+        if isinstance(m.get("function_call"), dict):
+            _text(slots, ("messages", i, "function_call", "arguments"), m["function_call"].get("arguments"),
+                  f"messages[{i}].function_call.arguments")
+    _side_fields(slots, body)
+    return slots
+
+
+def completion_slots(body: dict[str, Any]) -> list[Slot]:
+    prompt = body.get("prompt")
+    slots: list[Slot] = []
+    if isinstance(prompt, str):
+        _text(slots, ("prompt",), prompt, "prompt")
+    elif isinstance(prompt, list) and all(isinstance(p, str) for p in prompt) and prompt:
+        for i, p in enumerate(prompt):
+            _text(slots, ("prompt", i), p, f"prompt[{i}]")
+    else:
+        raise BadRequest("prompt must be a string or a list of strings (token arrays cannot be scanned)")
+    _text(slots, ("suffix",), body.get("suffix"), "suffix")
+    _side_fields(slots, body)
+    return slots
+
+
+def embedding_slots(body: dict[str, Any]) -> list[Slot]:
+    value = body.get("input")
+    slots: list[Slot] = []
+    if isinstance(value, str):
+        _text(slots, ("input",), value, "input")
+    elif isinstance(value, list) and value and all(isinstance(p, str) for p in value):
+        for i, p in enumerate(value):
+            _text(slots, ("input", i), p, f"input[{i}]")
+    else:
+        raise BadRequest("input must be a string or a list of strings (token arrays cannot be scanned)")
+    _side_fields(slots, body)
+    return slots
+
+
+RESPONSE_TEXT_PARTS = ("input_text", "output_text", "text")
+
+
+def response_slots(body: dict[str, Any]) -> list[Slot]:
+    slots: list[Slot] = []
+    _text(slots, ("instructions",), body.get("instructions"), "instructions")
+    value = body.get("input")
+    if isinstance(value, str):
+        _text(slots, ("input",), value, "input")
+    elif isinstance(value, list) and value:
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise BadRequest(f"input[{i}] must be an object")
+            kind = item.get("type", "message")
+            if kind == "message":
+                _content(slots, ("input", i, "content"), item.get("content"), f"input[{i}].content", RESPONSE_TEXT_PARTS)
+            elif kind == "function_call":
+                _text(slots, ("input", i, "arguments"), item.get("arguments"), f"input[{i}].arguments")
+            elif kind == "function_call_output":
+                _text(slots, ("input", i, "output"), item.get("output"), f"input[{i}].output")
+            else:
+                raise BadRequest(f"input[{i}]: item type {kind!r} cannot be scanned by the gateway")
+    else:
+        raise BadRequest("input must be a string or a non-empty list of input items")
+    _side_fields(slots, body)
+    return slots
+
+
+def write_back(body: dict[str, Any], slots: list[Slot], texts: list[str]) -> dict[str, Any]:
+    """A copy of ``body`` with each slot's text replaced (containers on the paths are copied)."""
+    out = copy.deepcopy(body)
+    for slot, text in zip(slots, texts):
+        target = out
+        for key in slot.path[:-1]:
+            target = target[key]
+        target[slot.path[-1]] = text
+    return out
+
+
+# ----------------------------------------------------------------------------- routing
+
+
+def route_conversation(
+    slots: list[Slot], policy: Policy, cache: ScanCache, *, cloud_configured: bool, force_local: str = ""
+) -> Routed:
+    """Detect → decide → (doubts → decide) → pseudonymize → guard, for all slots as one document.
+
+    Raises whatever the scanner raises: the caller fails the request closed."""
+    scans = [cache.get(s.text) for s in slots]
+    findings: list[Finding] = [f for sc in scans for f in sc.findings]
+    texts = [s.text for s in slots]
+    routed = Routed(decide(findings, policy), slots)
+    _summarise(routed, findings, texts)
+    if routed.route in CLOUD_ROUTES:
+        # text may leave: what no recognizer explained counts as a doubt (maskable slots only)
+        doubts = [f for s, sc in zip(slots, scans) if s.maskable for f in sc.doubts]
+        routed.decision = decide(findings + doubts, policy)
+    if routed.route in CLOUD_ROUTES and not cloud_configured:
+        routed.decision = routed.decision.rerouted(Route.LOCAL, "cloud-not-configured")
+    if routed.route in CLOUD_ROUTES and force_local:
+        routed.decision = routed.decision.rerouted(Route.LOCAL, force_local)
+    if routed.route in CLOUD_ROUTES:
+        _cloud_payload(routed, scans, policy, cache)
+    return routed
+
+
+def _summarise(routed: Routed, findings: list[Finding], texts: list[str]) -> None:
+    top: dict[str, float] = {}
+    for f in findings:
+        routed.entity_counts[f.entity_type] = routed.entity_counts.get(f.entity_type, 0) + 1
+        routed.category_counts[f.category] = routed.category_counts.get(f.category, 0) + 1
+        top[f.entity_type] = round(max(top.get(f.entity_type, 0.0), f.score), 3)
+    routed.entity_counts = dict(sorted(routed.entity_counts.items()))
+    routed.category_counts = dict(sorted(routed.category_counts.items()))
+    routed.top_scores = dict(sorted(top.items()))
+    joined = SEP.join(texts).encode("utf-8", "surrogatepass")
+    routed.sha256, routed.size = hashlib.sha256(joined).hexdigest(), len(joined)
+
+
+def _cloud_payload(routed: Routed, scans: list, policy: Policy, cache: ScanCache) -> None:
+    slots = routed.slots
+    outgoing = [s.text for s in slots]
+    if routed.route is Route.CLOUD_REDACTED:
+        redact = [
+            [f for f in (*sc.findings, *(sc.doubts if s.maskable else ())) if policy.action_for(f)[1] == "redact"]
+            for s, sc in zip(slots, scans)
+        ]
+        if any(r for s, r in zip(slots, redact) if not s.maskable):
+            routed.decision = routed.decision.rerouted(Route.LOCAL, "unmaskable-field")
+            return
+        idx = [i for i, s in enumerate(slots) if s.maskable]
+        joined, shifted, offset = [], [], 0
+        for i in idx:
+            shifted += [Finding(f.entity_type, f.category, f.start + offset, f.end + offset, f.score, f.recognizer)
+                        for f in redact[i]]
+            joined.append(slots[i].text)
+            offset += len(slots[i].text) + len(SEP)
+        masked, routed.mapping = pseudonymize(SEP.join(joined), shifted)
+        pieces = masked.split(SEP)
+        assert len(pieces) == len(idx), "a placeholder never contains the separator"
+        for i, piece in zip(idx, pieces):
+            outgoing[i] = piece
+    # the guard, on each distinct outgoing text of the conversation; scan-only fields were
+    # decided on their findings above (doubts on JSON schema words would send every tool call local)
+    for text in dict.fromkeys(t for s, t in zip(slots, outgoing) if s.maskable):
+        verdict = cache.guard(text, policy, routed.mapping)
+        if not verdict.ok:
+            routed.decision = routed.decision.rerouted(Route.LOCAL, verdict.reason)
+            routed.mapping = None
+            return
+    routed.outgoing = outgoing

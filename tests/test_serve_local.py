@@ -1,0 +1,90 @@
+"""The gateway's local route with the real llama.cpp model: chat (streamed and not), legacy
+completions, embeddings, and ``local/`` model requests; nothing reaches the upstream."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import openai
+import pytest
+
+pytestmark = pytest.mark.slow
+
+NAME = "Dana Whitfield"
+SENSITIVE = [{"role": "user", "content": f"{NAME} was diagnosed with diabetes in March. Summarise in one sentence."}]
+
+
+@pytest.fixture(scope="module")
+def working_llama(local_model_path):
+    """A llama.cpp build that crashes on generation takes the test process with it: probe in a child first."""
+    code = (
+        "import llama_cpp,sys; l=llama_cpp.Llama(model_path=sys.argv[1], n_ctx=256, n_threads=1, verbose=False);"
+        "l.create_chat_completion(messages=[{'role':'user','content':'Say hi to me'}], max_tokens=2)"
+    )
+    if os.environ.get("GATEWAY_SKIP_LLAMA_PROBE") != "1" and subprocess.run(
+            [sys.executable, "-c", code, str(local_model_path)], capture_output=True, timeout=300).returncode:
+        pytest.skip("this llama-cpp-python build crashes on generation (see the report); the local route is untested here")
+
+
+@pytest.fixture
+def local_gateway(gateway, local_backend, working_llama):
+    return gateway(policy="redact-pii", local=local_backend)
+
+
+def client(gw) -> openai.OpenAI:
+    return openai.OpenAI(base_url=gw.base_url, api_key="x", max_retries=0, timeout=300)
+
+
+def test_sensitive_chat_is_answered_locally(local_gateway, openai_server):
+    raw = client(local_gateway).chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=SENSITIVE,
+                                                                           max_tokens=24)
+    answer = raw.parse()
+    assert raw.headers["x-redactor-route"] == "local"
+    assert answer.model == local_gateway.gateway.local.model_name and answer.model.startswith("local/")
+    assert answer.choices[0].message.content.strip()
+    assert openai_server.requests == []
+    record = local_gateway.gateway.audit.records()[-1]
+    assert record["backend"] == "local" and record["endpoint_host"] == "in-process" and record["tokens_out"] > 0
+
+
+def test_local_route_streams(local_gateway, openai_server):
+    c = client(local_gateway)
+    chunks = list(c.chat.completions.create(model="gpt-4o-mini", messages=SENSITIVE, max_tokens=16, stream=True))
+    text = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+    assert text.strip() and len(chunks) > 3  # piece by piece, not one block
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert openai_server.requests == []
+
+
+def test_a_local_model_request_stays_local_even_when_clean(local_gateway, openai_server):
+    model = local_gateway.gateway.local.model_name
+    r = client(local_gateway).chat.completions.create(model=model, messages=[{"role": "user", "content": "Say hello."}],
+                                                      max_tokens=8)
+    assert r.model == model and openai_server.requests == []
+    assert "client-requested-local" in local_gateway.gateway.audit.records()[-1]["reasons"]
+
+
+def test_legacy_completion_locally(local_gateway, openai_server):
+    r = client(local_gateway).completions.create(model="gpt-3.5-turbo-instruct", prompt=SENSITIVE[0]["content"], max_tokens=8)
+    assert r.choices[0].text.strip() and openai_server.requests == []
+
+
+def test_sensitive_embeddings_are_computed_locally(local_gateway, openai_server):
+    r = client(local_gateway).embeddings.create(model="text-embedding-3-small", input=[SENSITIVE[0]["content"], "x"])
+    assert len(r.data) == 2 and len(r.data[0].embedding) > 16
+    assert r.model == local_gateway.gateway.local.model_name
+    assert openai_server.requests == []
+
+
+def test_local_responses_stream(local_gateway, openai_server):
+    c = client(local_gateway)
+    deltas, completed = [], None
+    for event in c.responses.create(model="gpt-4o-mini", input=SENSITIVE[0]["content"], max_output_tokens=16, stream=True):
+        if event.type == "response.output_text.delta":
+            deltas.append(event.delta)
+        elif event.type == "response.completed":
+            completed = event.response
+    assert "".join(deltas).strip() and completed.output_text == "".join(deltas)
+    assert completed.model.startswith("local/") and openai_server.requests == []
