@@ -39,12 +39,23 @@ def serve(ctx, host, port, policy, workers, allow_origins, local_queue, scan_tim
     """
     if ctx.invoked_subcommand is not None:
         return
+    _require_serve_extra()
     from ..serve.app import GatewayOptions
 
     options = GatewayOptions(host=host, port=port, policy=policy, allow_origins=list(allow_origins),
                              local_queue=local_queue, scan_timeout_s=scan_timeout)
     settings = settings_from(config_file, spacy_model)
     run_gateway(settings, options, workers=workers, config_file=config_file, spacy_model=spacy_model)
+
+
+def _require_serve_extra() -> None:
+    from importlib.util import find_spec
+
+    from ..errors import ConfigError
+
+    missing = [name for name in ("starlette", "uvicorn") if find_spec(name) is None]
+    if missing:
+        raise ConfigError(f"redactor serve needs {' and '.join(missing)}: pip install 'redactor[serve]'")
 
 
 def run_gateway(settings, options, *, workers: int = 1, config_file=None, spacy_model=None) -> None:
