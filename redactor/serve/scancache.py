@@ -80,5 +80,10 @@ class ScanCache:
         """The ``Scanner.scan`` shape, so the leak guard can scan through the cache."""
         return ScanResult(text=text, findings=self.get(text).findings)
 
+    @property
+    def checksum_types(self) -> frozenset[str]:
+        """The scanner's checksum-validated types: the leak guard stops them whatever the policy."""
+        return self.scanner.checksum_types
+
     def __len__(self) -> int:
         return len(self._items)
