@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..policy import builtin_policies, load_policy
+from ..policy import builtin_policies, header_comment, load_policy, policy_path
 from .common import echo_json
 
 
@@ -19,7 +19,8 @@ def policy() -> None:
 @click.argument("name_or_file", required=False)
 @click.option("--json", "as_json", is_flag=True)
 def show(name_or_file: str | None, as_json: bool) -> None:
-    """Print a policy (default: the shipped default) with its version."""
+    """Print a policy (default: the shipped default) with its version, the comments
+    that open its file, and its rules."""
     p = load_policy(name_or_file)
     if as_json:
         echo_json({"version": p.version} | p.model_dump(mode="json"))
@@ -27,6 +28,10 @@ def show(name_or_file: str | None, as_json: bool) -> None:
     click.echo(f"policy {p.name}  version {p.version}")
     if p.description:
         click.echo(p.description)
+    comment = header_comment(policy_path(name_or_file))
+    if comment:
+        click.echo("\n" + comment + "\n")
+    click.echo(f"redacted values are rewritten by: {p.transform}")
     click.echo(f"unknown entity types → {p.unknown_entity}; low-confidence findings → {p.low_confidence}")
     for cat, rule in p.categories.items():
         click.echo(f"  category {cat:18} → {rule.action:6} (min score {rule.min_score})")

@@ -42,7 +42,7 @@ DOUBT_TYPE = "UNVERIFIED"
 DOUBT_SCORE = 0.3
 
 _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
-_NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.-]?){4,}\d(?![\w])")
+_NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.:-]?){4,}\d(?![\w])")  # ":" too: "2022-08-17 23:40" is one value
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
 _HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.?\s+$", re.IGNORECASE)
