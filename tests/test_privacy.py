@@ -42,6 +42,9 @@ QUASI_GOLD = {"GPE", "LOCATION", "DATE_TIME", "DOMAIN_NAME", "URL", "ZIP_CODE"}
 # Measured 6 on every quiet run; about one run in eight under heavy CPU load adds a 7th (the
 # house number "333" of "333 Golfskálinn 78"), a nondeterminism whose cause is still open.
 MAX_SYNTH_MISSES = 7
+# Gold PERSON values among them (issue 9): a name opening a sentence, after a naming cue,
+# joined to a person ("Dale and White"), typed as a place. Measured 0 under redact-pii.
+MAX_SYNTH_PERSON_MISSES = 2
 # Under hipaa-safe-harbor places, dates and postcodes count too (Safe Harbor removes them):
 # measured 17 = 7 places no detector sees ("SUND", "EBEN", "PORT O' WARREN") or countries
 # (allowed in clear once REGION is reported), 5 four-digit postcodes after a town name
@@ -109,11 +112,13 @@ def test_no_sensitive_value_reaches_the_cloud_synthetic_set(policy_name, make_pi
     leaks = _leaks(pipeline, openai_server, items, scanner.categories)
     assert openai_server.chat_requests
     assert [x for x in leaks if x.startswith("detected")] == []
-    # Every gold value a detector misses is caught by the doubt pass except a few names that
-    # are also ordinary English words, sentence-initial or typed in lower case ("Walker began
-    # writing...", "White", "Key") and one address typed in lower case ("33 avenue de
-    # Provence"). Measured: default 2, redact-pii 6 (two of them one record), strict 0 of 1,788.
+    # Every gold value a detector misses is caught by the doubt pass except one address typed
+    # in lower case ("33 avenue de Provence"); the names that are also ordinary English words
+    # ("Walker began writing...", "Dale and White", "her maiden name is Key") are doubted since
+    # issue 9. Measured before it: default 2, redact-pii 6, strict 0 of 1,788.
     sensitive = sum(1 for _, g in items for t, _ in g if t not in QUASI_GOLD)
+    persons = leaks.count("gold PERSON")
+    assert persons <= MAX_SYNTH_PERSON_MISSES, f"{persons} gold PERSON values reached the cloud"
     bound = MAX_SYNTH_MISSES_SAFE_HARBOR if pipeline.policy.transform == "hipaa-safe-harbor" else MAX_SYNTH_MISSES
     assert len(leaks) <= bound, f"{len(leaks)} of {sensitive} values reached the cloud: {sorted(set(leaks))}"
 

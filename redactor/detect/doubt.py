@@ -11,12 +11,17 @@ at a low score, what a careful human reviewer would stop at:
   ("Teresa Becker"), even when each is also a common word;
 - a capitalised given name inside a sentence ("leave me Victoria"), unless the
   name is also an English word ("Page", "Walker");
-- any word right after an honorific ("mr. elliott"), and a given name used as a
-  speaker label at the start of a line ("Destiny: Remember me?", not "Kitchen: ...");
+- any word right after an honorific ("mr. elliott") or a naming cue ("her maiden name
+  is Key", "a man called Walker"), and a given name used as a speaker label at the
+  start of a line ("Destiny: Remember me?", not "Kitchen: ...");
+- a known name, even one that is also an English word, that is joined to a person
+  finding ("Dale and White", "Brad L Key"), that opens a sentence followed by what a
+  person does ("Walker began writing", "selma is from"), or, for a given name, that a
+  recognizer typed as a place (what leaves treats it as a person: "Alma");
 - a lower-case word that is a known name and not a common word ("olga krylova");
 - an upper-case word longer than five letters that is not a common word;
-- a number of five or more digits (groups allowed) that is not an amount, and any
-  word with five or more digits in it;
+- a number of five or more digits (groups allowed, "2022-08-17 23:40" is one) that is
+  not an amount, and any word with five or more digits in it;
 - in text typed entirely in lower case, any word that is not a common word, and
   any given name.
 
@@ -48,6 +53,18 @@ _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
 _HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.?\s+$", re.IGNORECASE)
 _SPEAKER = re.compile(r"[ \t]*:")  # "Destiny: Remember me?" — a transcript speaker label
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
+# "her maiden name is Key", "a man called Walker": the next word is a name whatever it also means
+_NAME_CUE = re.compile(r"(?<![^\W_])(?:name\s+is|named|called|surname|n[ée]e)[ \t]+$", re.IGNORECASE)
+# "Dale and White", "Kónya, Becker and Vasquez", "Brad L Key": a name joined to a person
+_JOINED_BEFORE = re.compile(r"(?:[ \t]*(?:,|&|\band\b|\bor\b)[ \t]*|[ \t]+[A-Z]\.?[ \t]+|[ \t]+)$")
+_JOINED_AFTER = re.compile(r"(?:[ \t]*(?:,|&|\band\b|\bor\b)[ \t]*|[ \t]+)(?=[^\W\d_])")
+# What a person does right after being named at the start of a sentence: "Walker began
+# writing", "Kevin had given", "selma is from".  A place or a thing rarely opens a sentence so.
+_PERSON_VERBS = frozenset(
+    "is was has had began begins said says told asked gave gives wrote writes went goes became "
+    "started joined left lives lived works worked died married met called replied answered "
+    "will would could should can did does".split()
+)
 
 
 def _name_pair(text: str, m: re.Match[str], names: frozenset[str]) -> bool:
@@ -113,6 +130,22 @@ def _line_start(text: str, start: int) -> bool:
     return i < 0 or text[i] == "\n"
 
 
+def _person_joined(text: str, m: re.Match[str], person_ends: set[int], person_starts: set[int]) -> bool:
+    """This word is joined to a person finding: "Dale and White", "Brad L Key", "White and Dale"."""
+    before = _JOINED_BEFORE.search(text, max(0, m.start() - 8), m.start())
+    if before is not None and before.start() in person_ends:
+        return True
+    after = _JOINED_AFTER.match(text, m.end())
+    return after is not None and after.end() in person_starts
+
+
+def _opens_sentence_as_subject(text: str, m: re.Match[str]) -> bool:
+    after = _NEXT_WORD.match(text, m.end())
+    if m.group().casefold().endswith("ing"):  # "Reading is fun", "Nursing was short-staffed"
+        return False
+    return after is not None and after.group(1).casefold() in _PERSON_VERBS and _starts_sentence(text, m.start())
+
+
 def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -> list[Finding]:
     """Low-score findings for words and numbers no recognizer explained.
 
@@ -123,6 +156,9 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     words = _words()
     common, names, given, first = words.common, words.names, words.given, words.first
     shield = _Coverage(f for f in findings if f.category != QUASI)
+    places = _Coverage(f for f in findings if f.entity_type == "LOCATION")
+    person_ends = {f.end for f in findings if f.entity_type == "PERSON"}
+    person_starts = {f.start for f in findings if f.entity_type == "PERSON"}
     all_lower = not any(ch.isupper() for ch in text)
     out: list[Finding] = []
 
@@ -151,7 +187,15 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
             suspicious
             or bool(_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
             or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and fold(word) in first)
+            or bool(_NAME_CUE.search(text, max(0, m.start() - 16), m.start()))
         )
+        if not suspicious and (word[:1].isupper() or all_lower) and fold(word) in names:
+            suspicious = (
+                # a given name typed as a place: what leaves treats it as a person
+                (fold(word) in first and places.covers(m.start(), m.start() + len(word)))
+                or _person_joined(text, m, person_ends, person_starts)
+                or _opens_sentence_as_subject(text, m)
+            )
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
     for m in _NUMBER.finditer(text):
