@@ -16,6 +16,8 @@ from redactor.detect.doubt import find_doubts
         ("Dale and White were precision engineers.", "White"),  # joined to a person
         ("directed by Brad L Key and starring Key", "Key"),  # a surname after a person and an initial
         ("Kevin had given Alma his address.", "Kevin"),
+        ("Hunter had given Mason his keys.", "Mason"),  # a name that is also a word, after a verb
+        ("Our 3 founders: kónya, becker and vasquez", "becker"),  # a lower-case list of surnames
     ],
 )
 def test_names_are_doubted(scanner, text, name):
@@ -35,7 +37,16 @@ def test_a_given_name_typed_as_a_place_is_doubted():
 
 @pytest.mark.parametrize(
     "text",
-    ["Reading is fun for the whole family.", "The report was filed and the results were clear.", "Walker frames and canes are in aisle 4."],
+    [
+        "Reading is fun for the whole family.",
+        "The report was filed and the results were clear.",
+        "Walker frames and canes are in aisle 4.",
+        "Seen by Dr. Anna Weiss, MD in Denver.",  # a place first, though the name lexicon lists it
+        "I called the pharmacy and then called Dr. Weiss.",
+        "bread and butter for the table",
+        "Verified by: Priya Raman, People Operations",
+        "Social Security number: on file",
+    ],
 )
 def test_ordinary_sentences_are_not_doubted(scanner, text):
     found = scanner.scan(text).findings

@@ -15,9 +15,11 @@ at a low score, what a careful human reviewer would stop at:
   is Key", "a man called Walker"), and a given name used as a speaker label at the
   start of a line ("Destiny: Remember me?", not "Kitchen: ...");
 - a known name, even one that is also an English word, that is joined to a person
-  finding ("Dale and White", "Brad L Key"), that opens a sentence followed by what a
-  person does ("Walker began writing", "selma is from"), or, for a given name, that a
-  recognizer typed as a place (what leaves treats it as a person: "Alma");
+  finding ("Dale and White", "Brad L Key"), listed in lower case with a lower-case name
+  ("kónya, becker and vasquez"), that opens a sentence followed by what a person does
+  ("Walker began writing", "selma is from"), that follows what one does to a person
+  ("had given Mason his keys"), or, for a given name, that a recognizer typed as a
+  place (what leaves treats it as a person: "Alma");
 - a lower-case word that is a known name and not a common word ("olga krylova");
 - an upper-case word longer than five letters that is not a common word;
 - a number of five or more digits (groups allowed, "2022-08-17 23:40" is one) that is
@@ -54,10 +56,17 @@ _HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.?\s+$", re.IGNO
 _SPEAKER = re.compile(r"[ \t]*:")  # "Destiny: Remember me?" — a transcript speaker label
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 # "her maiden name is Key", "a man called Walker": the next word is a name whatever it also means
-_NAME_CUE = re.compile(r"(?<![^\W_])(?:name\s+is|named|called|surname|n[ée]e)[ \t]+$", re.IGNORECASE)
+_NAME_CUE = re.compile(r"(?<![^\W_])(?:name\s+is|named|called|surname|n[ée]e)[ \t]+", re.IGNORECASE)
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "the"})
 # "Dale and White", "Kónya, Becker and Vasquez", "Brad L Key": a name joined to a person
 _JOINED_BEFORE = re.compile(r"(?:[ \t]*(?:,|&|\band\b|\bor\b)[ \t]*|[ \t]+[A-Z]\.?[ \t]+|[ \t]+)$")
+_WORD_END = re.compile(r"([^\W\d_][\w'’-]*)$")
 _JOINED_AFTER = re.compile(r"(?:[ \t]*(?:,|&|\band\b|\bor\b)[ \t]*|[ \t]+)(?=[^\W\d_])")
+# What one does to a person, right before naming them mid-sentence ("had given Alma his address")
+_VERBS_OF_PERSONS = frozenset(
+    "given gave give told tell asked ask met meet saw thanked invited helped paid sent emailed texted "
+    "phoned called visited married hired introduced contacted loves loved knows knew hugged kissed".split()
+)
 # What a person does right after being named at the start of a sentence: "Walker began
 # writing", "Kevin had given", "selma is from".  A place or a thing rarely opens a sentence so.
 _PERSON_VERBS = frozenset(
@@ -130,13 +139,28 @@ def _line_start(text: str, start: int) -> bool:
     return i < 0 or text[i] == "\n"
 
 
-def _person_joined(text: str, m: re.Match[str], person_ends: set[int], person_starts: set[int]) -> bool:
-    """This word is joined to a person finding: "Dale and White", "Brad L Key", "White and Dale"."""
+def _person_joined(text: str, m: re.Match[str], person_ends: set[int], person_starts: set[int], name_ends: set[int]) -> bool:
+    """A capitalised word joined to a person finding ("Dale and White", "Brad L Key", "White
+    and Dale"); a lower-case one listed with a lower-case person or name already doubted
+    ("kónya, becker and vasquez")."""
     before = _JOINED_BEFORE.search(text, max(0, m.start() - 8), m.start())
-    if before is not None and before.start() in person_ends:
-        return True
-    after = _JOINED_AFTER.match(text, m.end())
-    return after is not None and after.end() in person_starts
+    if m.group()[:1].isupper():
+        # not after a comma: "Priya Raman, People Operations" is a title
+        after = _JOINED_AFTER.match(text, m.end())
+        return (before is not None and before.start() in person_ends and "," not in before.group()) or (
+            after is not None and after.end() in person_starts and "," not in after.group()
+        )
+    if before is None or before.group().strip(" \t") not in (",", "&", "and", "or"):
+        return False
+    at = before.start()
+    prev = _WORD_END.search(text, max(0, at - 40), at)
+    return (at in person_ends or at in name_ends) and prev is not None and prev.group(1).islower()
+
+
+def _object_of_verb(text: str, m: re.Match[str]) -> bool:
+    """A capitalised name right after what one does to a person: "had given Mason his keys"."""
+    before = _PREV_WORD.search(text, max(0, m.start() - 14), m.start())
+    return before is not None and before.group(1) in _VERBS_OF_PERSONS
 
 
 def _opens_sentence_as_subject(text: str, m: re.Match[str]) -> bool:
@@ -160,6 +184,8 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     person_ends = {f.end for f in findings if f.entity_type == "PERSON"}
     person_starts = {f.start for f in findings if f.entity_type == "PERSON"}
     all_lower = not any(ch.isupper() for ch in text)
+    cue_ends = {c.end() for c in _NAME_CUE.finditer(text)}  # one pass, not a look-back per word
+    name_ends: set[int] = set()  # ends of known names doubted so far (lists read left to right)
     out: list[Finding] = []
 
     for m in _WORD.finditer(text):
@@ -187,17 +213,25 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
             suspicious
             or bool(_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
             or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and fold(word) in first)
-            or bool(_NAME_CUE.search(text, max(0, m.start() - 16), m.start()))
+            or (m.start() in cue_ends and (word[:1].isupper() or fold(word) in names) and fold(word) not in _TITLES)
         )
-        if not suspicious and (word[:1].isupper() or all_lower) and fold(word) in names:
+        # names that are also words or places: only with a person's context, and never an
+        # abbreviation ("MD" after "Dr. Weiss," is a degree, "ST" a street)
+        if not suspicious and len(word) > 2 and not word.isupper() and (key := fold(word)) in names:
+            cased = all_lower or word[:1].isupper()
             suspicious = (
-                # a given name typed as a place: what leaves treats it as a person
-                (fold(word) in first and places.covers(m.start(), m.start() + len(word)))
-                or _person_joined(text, m, person_ends, person_starts)
-                or _opens_sentence_as_subject(text, m)
+                # a given name typed as a place: what leaves treats it as a person ("Alma",
+                # not "Denver", which the name lexicon also lists but is a place first)
+                (cased and key in given and places.covers(m.start(), m.start() + len(word)))
+                # in a list with a person or a doubted name, lower case too: "kónya, becker and vasquez"
+                or _person_joined(text, m, person_ends, person_starts, name_ends)
+                or (cased and _opens_sentence_as_subject(text, m))
+                or (word[:1].isupper() and _object_of_verb(text, m))
             )
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
+            if fold(word) in names or fold(word) in first:
+                name_ends.add(m.start() + len(word))
     for m in _NUMBER.finditer(text):
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue
