@@ -58,14 +58,15 @@ _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 # "her maiden name is Key", "a man called Walker": the next word is a name whatever it also means
 _NAME_CUE = re.compile(r"(?<![^\W_])(?:name\s+is|named|called|surname|n[ée]e)[ \t]+", re.IGNORECASE)
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "the"})
-# "Dale and White", "Kónya, Becker and Vasquez", "Brad L Key": a name joined to a person
-_JOINED_BEFORE = re.compile(r"(?:[ \t]*(?:,|&|\band\b|\bor\b)[ \t]*|[ \t]+[A-Z]\.?[ \t]+|[ \t]+)$")
+# "Dale and White", "Brad L Key": a capitalised name joined to a person (not by a comma:
+# "Priya Raman, People Operations" is a title); "kónya, becker and vasquez": a list
+_JOIN_UPPER = re.compile(r"(?:[ \t]*(?:&|\band\b|\bor\b)[ \t]*|[ \t]+[A-Z]\.?[ \t]+|[ \t]+)(?=[^\W\d_])")
+_JOIN_LIST = re.compile(r"[ \t]*(?:,|&|\band\b|\bor\b)[ \t]*(?=[^\W\d_])")
 _WORD_END = re.compile(r"([^\W\d_][\w'’-]*)$")
-_JOINED_AFTER = re.compile(r"(?:[ \t]*(?:,|&|\band\b|\bor\b)[ \t]*|[ \t]+)(?=[^\W\d_])")
 # What one does to a person, right before naming them mid-sentence ("had given Alma his address")
-_VERBS_OF_PERSONS = frozenset(
-    "given gave give told tell asked ask met meet saw thanked invited helped paid sent emailed texted "
-    "phoned called visited married hired introduced contacted loves loved knows knew hugged kissed".split()
+_AFTER_VERB_OF_PERSONS = re.compile(
+    r"\b(?:given|gave|give|told|tell|asked|ask|met|meet|saw|thanked|invited|helped|paid|sent|emailed|texted|"
+    r"phoned|called|visited|married|hired|introduced|contacted|loves|loved|knows|knew|hugged|kissed)[ \t]+(?=[A-Z])"
 )
 # What a person does right after being named at the start of a sentence: "Walker began
 # writing", "Kevin had given", "selma is from".  A place or a thing rarely opens a sentence so.
@@ -139,28 +140,31 @@ def _line_start(text: str, start: int) -> bool:
     return i < 0 or text[i] == "\n"
 
 
-def _person_joined(text: str, m: re.Match[str], person_ends: set[int], person_starts: set[int], name_ends: set[int]) -> bool:
-    """A capitalised word joined to a person finding ("Dale and White", "Brad L Key", "White
-    and Dale"); a lower-case one listed with a lower-case person or name already doubted
-    ("kónya, becker and vasquez")."""
-    before = _JOINED_BEFORE.search(text, max(0, m.start() - 8), m.start())
-    if m.group()[:1].isupper():
-        # not after a comma: "Priya Raman, People Operations" is a title
-        after = _JOINED_AFTER.match(text, m.end())
-        return (before is not None and before.start() in person_ends and "," not in before.group()) or (
-            after is not None and after.end() in person_starts and "," not in after.group()
-        )
-    if before is None or before.group().strip(" \t") not in (",", "&", "and", "or"):
-        return False
-    at = before.start()
-    prev = _WORD_END.search(text, max(0, at - 40), at)
-    return (at in person_ends or at in name_ends) and prev is not None and prev.group(1).islower()
+class _Joins:
+    """Where a word joined to a person (or to a lower-case name already doubted) would start,
+    worked out forward from the few findings rather than looked back for from every word."""
 
+    def __init__(self, text: str, persons: list[Finding]) -> None:
+        self.text = text
+        self.upper: set[int] = set()  # "Dale and White", "Brad L Key"
+        self.lower: set[int] = set()  # "kónya, becker and vasquez"
+        self.person_starts = {f.start for f in persons}
+        for f in persons:
+            if j := _JOIN_UPPER.match(text, f.end):
+                self.upper.add(j.end())
+            self.add_listed(f.end)
 
-def _object_of_verb(text: str, m: re.Match[str]) -> bool:
-    """A capitalised name right after what one does to a person: "had given Mason his keys"."""
-    before = _PREV_WORD.search(text, max(0, m.start() - 14), m.start())
-    return before is not None and before.group(1) in _VERBS_OF_PERSONS
+    def add_listed(self, end: int) -> None:
+        """A name ending at ``end``; if it is in lower case, the next listed word is joined to it."""
+        prev = _WORD_END.search(self.text, max(0, end - 40), end)
+        if prev is not None and prev.group(1).islower() and (j := _JOIN_LIST.match(self.text, end)):
+            self.lower.add(j.end())
+
+    def joined(self, m: re.Match[str]) -> bool:
+        if m.group()[:1].isupper():
+            after = _JOIN_UPPER.match(self.text, m.end())  # "White and Dale"
+            return m.start() in self.upper or (after is not None and after.end() in self.person_starts)
+        return m.start() in self.lower
 
 
 def _opens_sentence_as_subject(text: str, m: re.Match[str]) -> bool:
@@ -181,11 +185,10 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     common, names, given, first = words.common, words.names, words.given, words.first
     shield = _Coverage(f for f in findings if f.category != QUASI)
     places = _Coverage(f for f in findings if f.entity_type == "LOCATION")
-    person_ends = {f.end for f in findings if f.entity_type == "PERSON"}
-    person_starts = {f.start for f in findings if f.entity_type == "PERSON"}
+    joins = _Joins(text, [f for f in findings if f.entity_type == "PERSON"])
     all_lower = not any(ch.isupper() for ch in text)
     cue_ends = {c.end() for c in _NAME_CUE.finditer(text)}  # one pass, not a look-back per word
-    name_ends: set[int] = set()  # ends of known names doubted so far (lists read left to right)
+    after_verb = {v.end() for v in _AFTER_VERB_OF_PERSONS.finditer(text)}
     out: list[Finding] = []
 
     for m in _WORD.finditer(text):
@@ -224,14 +227,15 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
                 # not "Denver", which the name lexicon also lists but is a place first)
                 (cased and key in given and places.covers(m.start(), m.start() + len(word)))
                 # in a list with a person or a doubted name, lower case too: "kónya, becker and vasquez"
-                or _person_joined(text, m, person_ends, person_starts, name_ends)
+                or joins.joined(m)
                 or (cased and _opens_sentence_as_subject(text, m))
-                or (word[:1].isupper() and _object_of_verb(text, m))
+                # after what one does to a person: "had given Mason his keys"
+                or m.start() in after_verb
             )
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
-            if fold(word) in names or fold(word) in first:
-                name_ends.add(m.start() + len(word))
+            if fold(word) in names:
+                joins.add_listed(m.start() + len(word))
     for m in _NUMBER.finditer(text):
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue
