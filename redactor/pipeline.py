@@ -39,13 +39,23 @@ from .errors import CloudError, ConfigError, IngestError, RedactorError, Unexpec
 from .guard import check_payload
 from .ingest.document import Document, note_codes
 from .policy import Decision, Policy, Route, check_names, decide, load_policy
-from .transform import Mapping, pseudonymize, restore
+from .safe_harbor import generalize as safe_harbor, undetected_dates
+from .transform import Generalize, Mapping, Rewritten, restore, rewrite
 
 SYSTEM_PROMPT = "You are a careful assistant. Answer the task about the document concisely."
 REDACTED_NOTE = (
     " Some values in the document were replaced by placeholders such as <PERSON_1>. "
     "Keep every placeholder exactly as written; never guess the original values."
 )
+# How each policy ``transform`` writes the values it redacts, and what the model is told about it.
+GENERALIZERS: dict[str, Generalize | None] = {"pseudonymize": None, "hipaa-safe-harbor": safe_harbor}
+TRANSFORM_NOTES = {
+    "pseudonymize": "",
+    "hipaa-safe-harbor": (
+        " A placeholder may be followed, in brackets, by what may be known of its value,"
+        " such as a year; use it, and keep both exactly as written."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,8 @@ def decide_with_doubts(scan: ScanResult, policy: Policy) -> tuple[Decision, tupl
     if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
         # text may leave: what no recognizer explained counts as a doubt
         findings = findings + tuple(find_doubts(scan.text, findings))
+        if policy.transform == "hipaa-safe-harbor":  # every element of a date, found or not
+            findings = findings + tuple(undetected_dates(scan.text, findings))
         decision = decide(findings, policy)
     return decision, findings
 
@@ -172,11 +184,14 @@ def prepare_many(
 def _prepare_cloud_payload(p: Prepared, findings: tuple[Finding, ...], scanner: Scanner, policy: Policy) -> None:
     assert p.decision is not None
     text, system = p.doc.text, SYSTEM_PROMPT
+    rewritten: Rewritten | None = None
     if p.decision.route is Route.CLOUD_REDACTED:
-        text, p.mapping = pseudonymize(text, [f for f in findings if policy.action_for(f)[1] == "redact"])
-        system += REDACTED_NOTE
+        redact = [f for f in findings if policy.action_for(f)[1] == "redact"]
+        rewritten = rewrite(text, redact, generalize=GENERALIZERS[policy.transform])
+        text, p.mapping = rewritten.text, rewritten.mapping
+        system += REDACTED_NOTE + TRANSFORM_NOTES[policy.transform]
     messages = build_messages(system, p.task, text)
-    verdict = check_payload(messages, scanner, policy, p.mapping)
+    verdict = check_payload(messages, scanner, policy, p.mapping, rewritten)
     if not verdict.ok:
         p.decision = p.decision.rerouted(Route.LOCAL, verdict.reason)
         p.mapping = None

@@ -77,6 +77,10 @@ class Policy(_Strict):
     categories: dict[str, Rule] = Field(default_factory=dict)
     entities: dict[str, Rule] = Field(default_factory=dict)
     combinations: list[Combination] = Field(default_factory=list)
+    # How ``redact`` findings are rewritten for the cloud: placeholders only, or the
+    # HIPAA Safe Harbor method (placeholders that keep a date's year, a ZIP code's
+    # first three digits and "90 or older"; see ``safe_harbor.py``).
+    transform: Literal["pseudonymize", "hipaa-safe-harbor"] = "pseudonymize"
 
     @cached_property
     def version(self) -> str:
@@ -154,18 +158,34 @@ def builtin_policies() -> dict[str, Path]:
     return {p.stem: p for p in sorted(POLICY_DIR.glob("*.toml"))}
 
 
+def policy_path(path_or_name: str | Path | None = None) -> Path:
+    """The file of a policy: a path, or a shipped policy's name (default: ``default``)."""
+    shipped = builtin_policies()
+    if path_or_name is None:
+        return shipped["default"]
+    if str(path_or_name) in shipped and not Path(path_or_name).exists():
+        return shipped[str(path_or_name)]
+    return Path(path_or_name)
+
+
+def header_comment(path: Path) -> str:
+    """The comment block that opens a policy file: its explanation for a human reader."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].removeprefix(" "))
+    return "\n".join(lines).strip("\n")
+
+
 def load_policy(path_or_name: str | Path | None = None, detect: DetectSettings | None = None) -> Policy:
-    """Load a policy file, or a shipped policy by name (``default``, ``redact-pii``, ``strict``).
+    """Load a policy file, or a shipped policy by name (``default``, ``redact-pii``,
+    ``hipaa-safe-harbor``, ``strict``).
 
     Every category and entity type it names must exist for the detection
     ``detect`` configures (default: the shipped packs); see ``check_names``."""
     shipped = builtin_policies()
-    if path_or_name is None:
-        path = shipped["default"]
-    elif str(path_or_name) in shipped and not Path(path_or_name).exists():
-        path = shipped[str(path_or_name)]
-    else:
-        path = Path(path_or_name)
+    path = policy_path(path_or_name)
     data = read_toml(path, PolicyError, f" (shipped policies: {', '.join(shipped)})")
     try:
         policy = Policy(**data)

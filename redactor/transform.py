@@ -6,9 +6,17 @@ gets the same placeholder within a document, so the cloud model can still
 reason about "who did what".  The ``Mapping`` lives only in memory: it has no
 ``__repr__`` of its values, is never logged, written or sent.
 
+``rewrite`` is the general form: a ``generalize`` function may keep part of a
+value in clear beside its placeholder (``<DATE_TIME_1> (2023)``), or the whole
+value when it is no identifier at all; ``safe_harbor.py`` uses it for the
+``hipaa-safe-harbor`` policy transform.  What it writes in clear on purpose is
+reported as ``Rewritten.kept`` spans, so the leak guard can tell the transform's
+own output from a value left behind.
+
 ``restore`` puts the original values back into the model's answer and tolerates
 the ways models mangle placeholders: ``<person_1>``, ``[PERSON_1]``,
-``PERSON 1``, ``{PERSON-1}``, ``**PERSON_1**``.
+``PERSON 1``, ``{PERSON-1}``, ``**PERSON_1**``.  A placeholder repeated with
+its clear note (``<DATE_TIME_1> (2023)``) is restored as a whole.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .detect.findings import Finding
 
@@ -32,8 +40,9 @@ class Mapping:
     _by_token: dict[str, str] = field(default_factory=dict, repr=False)
     _by_value: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     _counts: dict[str, int] = field(default_factory=dict, repr=False)
+    _notes: dict[str, str] = field(default_factory=dict, repr=False)  # token → what is kept in clear beside it
 
-    def token_for(self, entity_type: str, value: str) -> str:
+    def token_for(self, entity_type: str, value: str, note: str = "") -> str:
         key = (entity_type, _norm(value))
         if key not in self._by_value:
             n = self._counts.get(entity_type, 0) + 1
@@ -41,7 +50,14 @@ class Mapping:
             token = f"<{entity_type}_{n}>"
             self._by_value[key] = token
             self._by_token[token] = value
+            if note:
+                self._notes[token] = note
         return self._by_value[key]
+
+    def written(self, token: str) -> str:
+        """The token as it appears in the outgoing text: with its clear note, if any."""
+        note = self._notes.get(token)
+        return f"{token} ({note})" if note else token
 
     @property
     def tokens(self) -> list[str]:
@@ -94,18 +110,56 @@ def every_occurrence(text: str, findings: Iterable[Finding]) -> list[Finding]:
     return merge_spans(spans + extra) if extra else spans
 
 
+@dataclass(frozen=True)
+class Kept:
+    """How one value is written: ``clear`` leaves it as it is (it is no identifier);
+    else a placeholder, followed by ``note`` in brackets when there is one."""
+
+    clear: bool = False
+    note: str = ""
+
+
+# (entity type, value) → how to write it; None: a bare placeholder for every value
+Generalize = Callable[[str, str], Kept]
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """Outgoing text, its mapping, and the spans of ``text`` that the transform
+    wrote in clear on purpose (a placeholder with its note, a value left as it is)."""
+
+    text: str
+    mapping: Mapping = field(repr=False)
+    kept: tuple[tuple[int, int], ...] = ()
+
+
+def rewrite(text: str, findings: Iterable[Finding], mapping: Mapping | None = None, generalize: Generalize | None = None) -> Rewritten:
+    """Replace each finding, and every other occurrence of its value, as ``generalize`` says
+    (default: its placeholder)."""
+    mapping = mapping if mapping is not None else Mapping()
+    out: list[str] = []
+    kept: list[tuple[int, int]] = []
+    pos = length = 0
+    for f in every_occurrence(text, findings):
+        value = text[f.start : f.end]
+        how = generalize(f.entity_type, value) if generalize is not None else Kept()
+        piece = value if how.clear else mapping.written(mapping.token_for(f.entity_type, value, how.note))
+        before = text[pos : f.start]
+        out += (before, piece)
+        length += len(before)
+        if how.clear or how.note:
+            kept.append((length, length + len(piece)))
+        length += len(piece)
+        pos = f.end
+    out.append(text[pos:])
+    return Rewritten("".join(out), mapping, tuple(kept))
+
+
 def pseudonymize(text: str, findings: Iterable[Finding], mapping: Mapping | None = None) -> tuple[str, Mapping]:
     """Replace each finding, and every other occurrence of its value, with its placeholder.
     Returns the text and the mapping."""
-    mapping = mapping if mapping is not None else Mapping()
-    out: list[str] = []
-    pos = 0
-    for f in every_occurrence(text, findings):
-        out.append(text[pos : f.start])
-        out.append(mapping.token_for(f.entity_type, text[f.start : f.end]))
-        pos = f.end
-    out.append(text[pos:])
-    return "".join(out), mapping
+    done = rewrite(text, findings, mapping)
+    return done.text, done.mapping
 
 
 def _token_pattern(token: str) -> str:
@@ -122,7 +176,13 @@ def restore(answer: str, mapping: Mapping) -> str:
         return answer
     # longest type names first so <US_BANK_NUMBER_1> is not read as <BANK_NUMBER_1>
     tokens = sorted(mapping.tokens, key=len, reverse=True)
-    combined = re.compile("|".join(f"(?P<t{i}>{_token_pattern(t)})" for i, t in enumerate(tokens)), re.IGNORECASE)
+
+    def pattern(token: str) -> str:
+        note = mapping._notes.get(token)
+        tail = rf"(?:\s*\(\s*{re.escape(note)}\s*\))?" if note else ""
+        return _token_pattern(token) + tail
+
+    combined = re.compile("|".join(f"(?P<t{i}>{pattern(t)})" for i, t in enumerate(tokens)), re.IGNORECASE)
 
     def sub(m: re.Match[str]) -> str:
         i = int(m.lastgroup[1:])  # type: ignore[index]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..policy import builtin_policies, load_policy
+from ..policy import builtin_policies, header_comment, load_policy, policy_path
 from .common import config_file_option, echo_json, settings_from
 
 
@@ -20,7 +20,8 @@ def policy() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @config_file_option
 def show(name_or_file: str | None, as_json: bool, config_file: Path | None) -> None:
-    """Print a policy (default: the shipped default) with its version."""
+    """Print a policy (default: the shipped default) with its version, the comments
+    that open its file, and its rules."""
     p = load_policy(name_or_file, settings_from(config_file).detect)
     if as_json:
         echo_json({"version": p.version} | p.model_dump(mode="json"))
@@ -28,6 +29,10 @@ def show(name_or_file: str | None, as_json: bool, config_file: Path | None) -> N
     click.echo(f"policy {p.name}  version {p.version}")
     if p.description:
         click.echo(p.description)
+    comment = header_comment(policy_path(name_or_file))
+    if comment:
+        click.echo("\n" + comment + "\n")
+    click.echo(f"redacted values are rewritten by: {p.transform}")
     click.echo(f"unknown entity types → {p.unknown_entity}; low-confidence findings → {p.low_confidence}")
     for cat, rule in p.categories.items():
         click.echo(f"  category {cat:18} → {rule.action:6} (min score {rule.min_score})")

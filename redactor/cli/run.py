@@ -16,7 +16,7 @@ from .common import INPUT_PATHS, config_option, echo_json, progress_bar, setting
 @click.option("--task", required=True, help='What to do with each document, e.g. "Summarize this document".')
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Run directory for answers and the manifest.")
 @click.option("--max-tokens", default=DEFAULT_MAX_TOKENS, show_default=True, type=click.IntRange(1, 32768), help="Answer length limit.")
-@click.option("--policy", "policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, strict.")
+@click.option("--policy", "policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, hipaa-safe-harbor, strict.")
 @click.option("--workers", "workers", default=None, type=click.IntRange(1, 256),
               help="Processes that scan documents (default: settings `workers`, else one per core; one for small inputs).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

@@ -11,12 +11,19 @@ at a low score, what a careful human reviewer would stop at:
   ("Teresa Becker"), even when each is also a common word;
 - a capitalised given name inside a sentence ("leave me Victoria"), unless the
   name is also an English word ("Page", "Walker");
-- any word right after an honorific ("mr. elliott"), and a given name used as a
-  speaker label at the start of a line ("Destiny: Remember me?", not "Kitchen: ...");
+- any word right after an honorific ("mr. elliott") or a naming cue ("her maiden name
+  is Key", "a man called Walker"), and a given name used as a speaker label at the
+  start of a line ("Destiny: Remember me?", not "Kitchen: ...");
+- a known name, even one that is also an English word, that is joined to a person
+  finding ("Dale and White", "Brad L Key"), listed in lower case with a lower-case name
+  ("kónya, becker and vasquez"), that opens a sentence followed by what a person does
+  ("Walker began writing", "selma is from"), that follows what one does to a person
+  ("had given Mason his keys"), or, for a given name, that a recognizer typed as a
+  place (what leaves treats it as a person: "Alma");
 - a lower-case word that is a known name and not a common word ("olga krylova");
 - an upper-case word longer than five letters that is not a common word;
-- a number of five or more digits (groups allowed) that is not an amount, and any
-  word with five or more digits in it;
+- a number of five or more digits (groups allowed, "2022-08-17 23:40" is one) that is
+  not an amount, and any word with five or more digits in it;
 - in text typed entirely in lower case, any word that is not a common word, and
   any given name.
 
@@ -41,12 +48,32 @@ from .names.lexicons import fold, load_lexicons, read_terms
 DOUBT_SCORE = 0.3
 
 _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
-_NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.-]?){4,}\d(?![\w])")
+_NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.:-]?){4,}\d(?![\w])")  # ":" too: "2022-08-17 23:40" is one value
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
 _HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.?\s+$", re.IGNORECASE)
 _SPEAKER = re.compile(r"[ \t]*:")  # "Destiny: Remember me?" — a transcript speaker label
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
+# "her maiden name is Key", "a man called Walker": the next word is a name whatever it also means
+_NAME_CUE = re.compile(r"(?<![^\W_])(?:name\s+is|named|called|surname|n[ée]e)[ \t]+", re.IGNORECASE)
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "the"})
+# "Dale and White", "Brad L Key": a capitalised name joined to a person (not by a comma:
+# "Priya Raman, People Operations" is a title); "kónya, becker and vasquez": a list
+_JOIN_UPPER = re.compile(r"(?:[ \t]*(?:&|\band\b|\bor\b)[ \t]*|[ \t]+[A-Z]\.?[ \t]+|[ \t]+)(?=[^\W\d_])")
+_JOIN_LIST = re.compile(r"[ \t]*(?:,|&|\band\b|\bor\b)[ \t]*(?=[^\W\d_])")
+_WORD_END = re.compile(r"([^\W\d_][\w'’-]*)$")
+# What one does to a person, right before naming them mid-sentence ("had given Alma his address")
+_AFTER_VERB_OF_PERSONS = re.compile(
+    r"\b(?:given|gave|give|told|tell|asked|ask|met|meet|saw|thanked|invited|helped|paid|sent|emailed|texted|"
+    r"phoned|called|visited|married|hired|introduced|contacted|loves|loved|knows|knew|hugged|kissed)[ \t]+(?=[A-Z])"
+)
+# What a person does right after being named at the start of a sentence: "Walker began
+# writing", "Kevin had given", "selma is from".  A place or a thing rarely opens a sentence so.
+_PERSON_VERBS = frozenset(
+    "is was has had began begins said says told asked gave gives wrote writes went goes became "
+    "started joined left lives lived works worked died married met called replied answered "
+    "will would could should can did does".split()
+)
 
 
 def _name_pair(text: str, m: re.Match[str], names: frozenset[str]) -> bool:
@@ -112,6 +139,40 @@ def _line_start(text: str, start: int) -> bool:
     return i < 0 or text[i] == "\n"
 
 
+class _Joins:
+    """Where a word joined to a person (or to a lower-case name already doubted) would start,
+    worked out forward from the few findings rather than looked back for from every word."""
+
+    def __init__(self, text: str, persons: list[Finding]) -> None:
+        self.text = text
+        self.upper: set[int] = set()  # "Dale and White", "Brad L Key"
+        self.lower: set[int] = set()  # "kónya, becker and vasquez"
+        self.person_starts = {f.start for f in persons}
+        for f in persons:
+            if j := _JOIN_UPPER.match(text, f.end):
+                self.upper.add(j.end())
+            self.add_listed(f.end)
+
+    def add_listed(self, end: int) -> None:
+        """A name ending at ``end``; if it is in lower case, the next listed word is joined to it."""
+        prev = _WORD_END.search(self.text, max(0, end - 40), end)
+        if prev is not None and prev.group(1).islower() and (j := _JOIN_LIST.match(self.text, end)):
+            self.lower.add(j.end())
+
+    def joined(self, m: re.Match[str]) -> bool:
+        if m.group()[:1].isupper():
+            after = _JOIN_UPPER.match(self.text, m.end())  # "White and Dale"
+            return m.start() in self.upper or (after is not None and after.end() in self.person_starts)
+        return m.start() in self.lower
+
+
+def _opens_sentence_as_subject(text: str, m: re.Match[str]) -> bool:
+    after = _NEXT_WORD.match(text, m.end())
+    if m.group().casefold().endswith("ing"):  # "Reading is fun", "Nursing was short-staffed"
+        return False
+    return after is not None and after.group(1).casefold() in _PERSON_VERBS and _starts_sentence(text, m.start())
+
+
 def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -> list[Finding]:
     """Low-score findings for words and numbers no recognizer explained.
 
@@ -122,7 +183,11 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     words = _words()
     common, names, given, first = words.common, words.names, words.given, words.first
     shield = _Coverage(f for f in findings if f.category != QUASI)
+    places = _Coverage(f for f in findings if f.entity_type == "LOCATION")
+    joins = _Joins(text, [f for f in findings if f.entity_type == "PERSON"])
     all_lower = not any(ch.isupper() for ch in text)
+    cue_ends = {c.end() for c in _NAME_CUE.finditer(text)}  # one pass, not a look-back per word
+    after_verb = {v.end() for v in _AFTER_VERB_OF_PERSONS.finditer(text)}
     out: list[Finding] = []
 
     for m in _WORD.finditer(text):
@@ -150,9 +215,26 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
             suspicious
             or bool(_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
             or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and fold(word) in first)
+            or (m.start() in cue_ends and (word[:1].isupper() or fold(word) in names) and fold(word) not in _TITLES)
         )
+        # names that are also words or places: only with a person's context, and never an
+        # abbreviation ("MD" after "Dr. Weiss," is a degree, "ST" a street)
+        if not suspicious and len(word) > 2 and not word.isupper() and (key := fold(word)) in names:
+            cased = all_lower or word[:1].isupper()
+            suspicious = (
+                # a given name typed as a place: what leaves treats it as a person ("Alma",
+                # not "Denver", which the name lexicon also lists but is a place first)
+                (cased and key in given and places.covers(m.start(), m.start() + len(word)))
+                # in a list with a person or a doubted name, lower case too: "kónya, becker and vasquez"
+                or joins.joined(m)
+                or (cased and _opens_sentence_as_subject(text, m))
+                # after what one does to a person: "had given Mason his keys"
+                or m.start() in after_verb
+            )
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
+            if fold(word) in names:
+                joins.add_listed(m.start() + len(word))
     for m in _NUMBER.finditer(text):
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue

@@ -1,0 +1,144 @@
+"""The HIPAA Safe Harbor method (45 CFR 164.514(b)(2)) for values the policy redacts.
+
+``transform.rewrite`` asks ``generalize(entity_type, value)`` how to write each
+value that leaves.  Most become a bare placeholder (``<PERSON_1>``); a few keep
+what Safe Harbor lets out, in clear beside the placeholder, so the cloud model
+can still reason with it and the answer can still be re-identified locally:
+
+- a date keeps its year only: ``<DATE_TIME_1> (2023)``;
+- a date whose year lies 89 years back or more could reveal an age over 89
+  (a birth date, an old admission): its year goes too, aggregated into one
+  category, ``<DATE_TIME_2> (90 or more years ago)``;
+- a year on its own is not an identifier and stays as it is, unless it is that old;
+- an age over 89 becomes ``<AGE_OVER_89_1> (90 or older)``;
+- a US ZIP code keeps its first three digits, ``<ZIP_CODE_1> (021xx)``, or ``000xx``
+  for the sparsely populated prefixes listed in ``data/restricted_zip3.toml``.
+
+Which values are redacted at all is the policy's business
+(``policies/hipaa-safe-harbor.toml``), not this module's.  One more thing is:
+``undetected_dates`` finds numeric dates that NER does not report ("02/03" in a
+statement column, "1/5/2025"), because Safe Harbor removes every element of a date
+and text under this method may not leave with one.  The pipeline and the guard add
+them for this transform only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+from .config import PACKAGE_DIR, read_toml
+from .errors import ConfigError
+from .detect.categories import QUASI
+from .detect.findings import Finding
+from .transform import Kept
+
+NAME = "hipaa-safe-harbor"
+RESTRICTED_ZIP3_FILE = PACKAGE_DIR / "data" / "restricted_zip3.toml"
+
+# A year of the 19th to 21st century, not part of a longer number.
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+# What may surround a year in a phrase that says nothing more than the year:
+# "in 2019", "the 1990s", "mid-2019", "2018-2019", "since 2015".
+_YEAR_ONLY_REST = re.compile(
+    r"(?:\b(?:in|the|of|year|years|since|from|to|until|till|through|by|early|mid|late|and|between|circa|ca|c|s)\b|[\s'’.,()/–—-]|s\b)*",
+    re.IGNORECASE,
+)
+_MONTH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(?:[a-z]*)\.?(?![a-z])", re.IGNORECASE
+)
+_US_ZIP = re.compile(r"\s*(\d{3})\d{2}(?:[\s-]?\d{4})?\s*")
+
+AGE_NOTE = "90 or older"
+OLD_DATE_NOTE = "90 or more years ago"
+# A year this many years back or more may belong to someone aged 90 or more today
+# (born in that year, not yet had this year's birthday: 89; had it: 90).
+OLD_YEARS = 89
+
+
+# d/m/y or m/d/y with a 2- or 4-digit year; y-m-d; and mm/dd with two digits each.
+_DMY = re.compile(r"(?<![\w/.:-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/:-]|\.\d)")
+_YMD = re.compile(r"(?<![\w/.:-])(1[89]\d\d|20\d\d)([/.-])(\d{1,2})\2(\d{1,2})(?![\w/:-]|\.\d)")
+_MD = re.compile(r"(?<![\w/.:-])(\d\d)/(\d\d)(?![\w/:-]|\.\d)")
+# a time of day is an element of a date-time too: "signed at 16:42", "9:05 pm"
+_TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?(?![\w/:-]|\.\d)", re.IGNORECASE)
+DATE_SWEEP = "safe-harbor-date"
+
+
+def _month_day(a: int, b: int) -> bool:
+    return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
+
+
+def undetected_dates(text: str, findings) -> list[Finding]:
+    """Numeric dates and times of day no finding covers, as ``DATE_TIME`` findings.
+    "10/10" (a score out of ten) and ratios that cannot be a month and a day are left alone."""
+    spans = [(f.start, f.end) for f in findings]
+    out: list[Finding] = []
+
+    def add(start: int, end: int) -> None:
+        if not any(s < end and start < e for s, e in spans):
+            out.append(Finding("DATE_TIME", QUASI, start, end, 0.6, DATE_SWEEP))
+            spans.append((start, end))
+
+    for m in _YMD.finditer(text):
+        if _month_day(int(m.group(3)), int(m.group(4))) and 1 <= int(m.group(3)) <= 12:
+            add(*m.span())
+    for m in _DMY.finditer(text):
+        if _month_day(int(m.group(1)), int(m.group(3))):
+            add(*m.span())
+    for m in _MD.finditer(text):
+        if m.group() != "10/10" and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31:
+            add(*m.span())
+    for m in _TIME.finditer(text):
+        add(*m.span())
+    return out
+
+
+@lru_cache(maxsize=1)
+def restricted_zip3() -> frozenset[str]:
+    data = read_toml(RESTRICTED_ZIP3_FILE, ConfigError)
+    prefixes = data.get("prefixes")
+    if not isinstance(prefixes, list) or not all(isinstance(p, str) and re.fullmatch(r"\d{3}", p) for p in prefixes):
+        raise ConfigError(f"{RESTRICTED_ZIP3_FILE}: 'prefixes' must be a list of three-digit strings")
+    return frozenset(prefixes)
+
+
+def zip3(value: str) -> str | None:
+    """The three digits a US ZIP code may keep ("000" for a restricted prefix), or None."""
+    m = _US_ZIP.fullmatch(value)
+    if m is None:
+        return None
+    return "000" if m.group(1) in restricted_zip3() else m.group(1)
+
+
+def years_in(value: str) -> list[int]:
+    return [int(y) for y in dict.fromkeys(_YEAR.findall(value))]
+
+
+def is_year_only(value: str) -> bool:
+    """The phrase names a year (or years) and nothing finer: "2019", "the 1990s", "2018-2019"."""
+    if not _YEAR.search(value):
+        return False
+    rest = _YEAR.sub(" ", value)
+    return _YEAR_ONLY_REST.fullmatch(rest) is not None
+
+
+def generalize(entity_type: str, value: str, today: date | None = None) -> Kept:
+    """How Safe Harbor writes one redacted value (see the module docstring)."""
+    if entity_type == "DATE_TIME":
+        if not any(ch.isdigit() for ch in value) and not _MONTH.search(value):
+            return Kept(clear=True)  # "Tuesday", "this morning": no element of a date
+        years = years_in(value)
+        cutoff = (today or date.today()).year - OLD_YEARS
+        if any(y <= cutoff for y in years):
+            return Kept(note=OLD_DATE_NOTE)
+        if years and is_year_only(value):
+            return Kept(clear=True)
+        return Kept(note=", ".join(str(y) for y in years))
+    if entity_type == "AGE_OVER_89":
+        return Kept(note=AGE_NOTE)
+    if entity_type == "ZIP_CODE":
+        prefix = zip3(value)
+        return Kept(note=f"{prefix}xx" if prefix else "")
+    return Kept()
