@@ -179,7 +179,8 @@ def test_hipaa_safe_harbor_sends_no_identifier_and_no_date_element_but_the_year(
         if not sent:
             continue
         went += 1
-        assert r.outcome == "ok" and r.decision.route.value == "cloud_redacted"
+        # a clean clinical question (no identifier) goes as it is; the span checks below hold either way
+        assert r.outcome == "ok" and r.decision.route.value in ("cloud_redacted", "cloud")
         for span in rec["spans"]:
             entity_type, value = span["entity_type"], text[span["start"] : span["end"]]
             if entity_type in SAFE_HARBOR_CLEAR:
@@ -190,7 +191,9 @@ def test_hipaa_safe_harbor_sends_no_identifier_and_no_date_element_but_the_year(
             if entity_type.startswith("AGE") and _age_number_sent(value, sent):
                 found.append(f"record {i}: {entity_type} number")
             # the recording server echoes the placeholders it got; restore must give back the full date
-            if entity_type == "DATE_TIME" and not is_year_only(value) and value not in (r.answer or ""):
+            # (the date itself: a label's span may hold a weekday or "DOB" that stays in clear)
+            date_parts = re.findall(r"\d+(?:[/.:-]\d+)*", value)
+            if entity_type == "DATE_TIME" and not is_year_only(value) and not all(d in (r.answer or "") for d in date_parts):
                 not_restored.append(f"record {i}: {entity_type}")
         assert not re.search(r"<[A-Z_]+_\d+>", r.answer or ""), "a placeholder came back unrestored"
     assert leaks == [], f"not yet recognized, also sent: {pending}"

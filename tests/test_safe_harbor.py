@@ -197,8 +197,9 @@ def test_guard_passes_the_transforms_own_output(scanner):
     done = rewrite(text, fs, generalize=sh)
     policy = load_policy("hipaa-safe-harbor")
     assert check_payload(_messages(done.text), scanner, policy, done.mapping, done).ok
-    # untold which spans are the transform's output, the guard sees a date in "(2023)"
-    assert not check_payload(_messages(done.text), scanner, policy, done.mapping).ok
+    # untold which spans are the transform's output, the guard still passes it: a year
+    # alone is DATE_YEAR (GENERAL) and "90 or older" is no age over 89 to the scanner
+    assert check_payload(_messages(done.text), scanner, policy, done.mapping).ok
     # told, it still sees a date written anywhere else
     assert not check_payload(_messages(done.text + " Also seen 2023-03-04."), scanner, policy, done.mapping, done).ok
 

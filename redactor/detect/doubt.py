@@ -44,6 +44,7 @@ from ..config import resource_dir
 from .categories import DOUBT_TYPE, PII, QUASI
 from .findings import Finding
 from .names.lexicons import fold, load_lexicons, read_terms
+from .names.runs import typed_in_lower_case
 
 DOUBT_SCORE = 0.3
 
@@ -185,7 +186,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     shield = _Coverage(f for f in findings if f.category != QUASI)
     places = _Coverage(f for f in findings if f.entity_type == "LOCATION")
     joins = _Joins(text, [f for f in findings if f.entity_type == "PERSON"])
-    all_lower = not any(ch.isupper() for ch in text)
+    all_lower = typed_in_lower_case(text)
     cue_ends = {c.end() for c in _NAME_CUE.finditer(text)}  # one pass, not a look-back per word
     after_verb = {v.end() for v in _AFTER_VERB_OF_PERSONS.finditer(text)}
     out: list[Finding] = []

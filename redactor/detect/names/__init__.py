@@ -45,7 +45,7 @@ from .cased import _CasedReading
 from .lexicons import Lexicons, fold, load_lexicons
 from .lowercase import _LowercaseReading
 from .reading import LOCATION, PERSON
-from .runs import _HAS_UPPER
+from .runs import typed_in_lower_case
 
 __all__ = ["LOCATION", "PERSON", "Lexicons", "NameRecognizer", "fold", "load_lexicons"]
 
@@ -64,10 +64,10 @@ class NameRecognizer(_CasedReading, _LowercaseReading, EntityRecognizer):
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         if self.lex is None:
             self.load()
-        if _HAS_UPPER.search(text):
-            readings = self._read_cased(text)
-        else:
+        if typed_in_lower_case(text):
             readings = self._read_lowercase(text)
+        else:
+            readings = self._read_cased(text)
         return [
             make_result(self, r.entity, r.start, r.end, round(min(r.score, 0.95), 3))
             for r in readings

@@ -1,5 +1,5 @@
-"""The reading of text with no capital letters at all (chat logs, lower-cased
-exports), from the lexicons alone."""
+"""The reading of text typed in lower case (chat logs, portal messages, lower-cased
+exports; see ``runs.typed_in_lower_case``), from the lexicons alone."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class _LowercaseReading(_Reader):
     """Mixed into ``NameRecognizer``: ``_read_lowercase``."""
 
     def _read_lowercase(self, text: str) -> list[_Reading]:
-        """No capitals anywhere (chat logs, lower-cased exports): a given name that is
+        """No capitalised words (chat logs, lower-cased exports): a given name that is
         not an English word, followed by a surname; a name right after a strong cue;
         names listed with names; a name heading the text."""
         lex = self.lex

@@ -17,7 +17,19 @@ _NAME_SHAPE = re.compile(
 )
 _GAP = re.compile(r"[ \t]{1,3}")
 _INITIAL_GAP = re.compile(r"\.?[ \t]{1,3}")
-_HAS_UPPER = re.compile(r"\p{Lu}")
+_CAPITALISED_WORD = re.compile(r"(?<![\p{L}\p{M}])\p{Lu}[\p{Ll}\p{M}]")
+_LOWER = re.compile(r"\p{Ll}")
+_UPPER = re.compile(r"\p{Lu}")
+
+
+def typed_in_lower_case(text: str) -> bool:
+    """Text written without capitalised words (chat logs, portal messages, lower-cased
+    exports), where names hide among ordinary words.  Capitals in codes and acronyms
+    ("chart RG55120", "ER") do not make it cased: only a word that starts with a capital
+    followed by a lower-case letter does; a text in capitals only is not lower case."""
+    if _CAPITALISED_WORD.search(text):
+        return False
+    return len(_LOWER.findall(text)) > len(_UPPER.findall(text))
 
 
 @dataclass
