@@ -133,6 +133,16 @@ def make_settings(server=None, *, policy: str | None = None, **overrides):
     return load_settings(None, cloud=cloud, policy=policy, **overrides)
 
 
+class ListSink:
+    """An audit sink that keeps the events in memory: ``.events``."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+
+    def record(self, event) -> None:
+        self.events.append(event)
+
+
 @pytest.fixture
 def make_pipeline(scanner, openai_server):
     """Build a Pipeline: ``make_pipeline(cloud=True, policy=None, local=backend, audit=sink, **settings)``."""

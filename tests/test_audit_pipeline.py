@@ -4,22 +4,14 @@ doubt pass's findings counted when they decided the route."""
 
 from __future__ import annotations
 
-from redactor.audit.event import AuditEvent
 from redactor.errors import IngestError
+from conftest import ListSink
 
 TASK = "Summarize this document in one sentence."
 CLEAN = "The office move to the third floor is planned for next quarter. Desks will be labelled by team."
 # Nothing a recognizer reports; the made-up capitalised word is a doubt, and the
 # default policy masks doubts (low_confidence = "redact").
 DOUBT_ONLY = "The Quorvane rollout starts next week, so every team should read the short guide first."
-
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[AuditEvent] = []
-
-    def record(self, event: AuditEvent) -> None:
-        self.events.append(event)
 
 
 def test_records_carry_the_policy_name_the_transform_and_each_reasons_action(make_pipeline, openai_server, missing_local_model):

@@ -8,23 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from redactor.audit.event import AuditEvent
 from redactor.config import DEFAULT_MAX_TOKENS
 from redactor.errors import ConfigError
 from redactor.ingest.document import Document
+from conftest import ListSink
 
 CLEAN = "The office move to the third floor is planned for next quarter. Desks will be labelled by team."
 SENSITIVE = "Employee Dana Whitfield, SSN 536-22-1987, starts on the payroll next month."
 REDACTABLE = "Please ask Dana Whitfield to call 212-555-0187 about the desk move."
 TASK = "Summarize this document in one sentence."
-
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[AuditEvent] = []
-
-    def record(self, event: AuditEvent) -> None:
-        self.events.append(event)
 
 
 # ----------------------------------------------------------------------------- document ids

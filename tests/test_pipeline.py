@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from redactor.audit.event import AuditEvent
+from conftest import ListSink
 
 CLEAN = "The office move to the third floor is planned for next quarter. Desks will be labelled by team."
 SENSITIVE = "Employee Dana Whitfield, SSN 536-22-1987, starts on the payroll next month."
 TASK = "Summarize this document in one sentence."
-
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[AuditEvent] = []
-
-    def record(self, event: AuditEvent) -> None:
-        self.events.append(event)
 
 
 def test_clean_text_goes_to_the_cloud(make_pipeline, openai_server, local_backend):
