@@ -76,7 +76,11 @@ class CloudSettings(_Strict):
 class LocalSettings(_Strict):
     model: str = "smollm2-135m-instruct"  # a name in models/manifest.toml or a path to a .gguf
     n_ctx: int = Field(4096, ge=256)
-    n_threads: int | None = None
+    n_threads: int | None = None  # per model process; default: `models bench`'s choice, else 1 in `run`
+    #: model processes in `run` (each its own model copy); default: `models bench`'s choice, else one per core
+    workers: int | None = Field(None, ge=1)
+    #: llama.cpp's repacked/AMX weight layouts; off: they crash on some CPUs (see backends/local.py)
+    extra_buffers: bool = False
     temperature: float = 0.2
     server_url: str | None = None  # optional OpenAI-compatible llama.cpp server
     allowed_hosts: list[str] = Field(default_factory=list)

@@ -120,17 +120,20 @@ def test_wrong_size_is_reported(fake_store):
         store.resolve_model("absent")
 
 
-def test_verify_detects_corruption_and_spares_user_files(fake_store, redactor_home):
+def test_verify_reports_corruption_and_keeps_the_file_unless_asked(fake_store, redactor_home):
     path = store.install_model("tiny")
-    assert store.verify_model("tiny") == path
+    assert store.verify_model("tiny") == [path]
     path.write_bytes(TINY[:-1] + b"!")
-    with pytest.raises(LocalModelError, match="mismatch"):
+    with pytest.raises(LocalModelError, match="mismatch.*left in place"):
         store.verify_model("tiny")
+    assert path.exists()  # reported, kept: the user decides
+    with pytest.raises(LocalModelError, match="mismatch.*removed"):
+        store.verify_model("tiny", delete=True)
     assert not path.exists()
 
     (fake_store / "absent.gguf").write_bytes(TINY[:-1] + b"!")
     with pytest.raises(LocalModelError, match="left in place"):
-        store.verify_model("absent")
+        store.verify_model("absent", delete=True)  # a file the user dropped in is never deleted
     assert (fake_store / "absent.gguf").exists()
 
 

@@ -76,8 +76,12 @@ def install_cmd(name: str | None, force: bool, config_file: Path | None) -> None
 
 @models.command("verify")
 @click.argument("names", nargs=-1)
-def verify_cmd(names: tuple[str, ...]) -> None:
-    """Check the sha256 of NAMES (default: every installed model).  Exit 1 on a mismatch."""
+@click.option("--delete", is_flag=True, help="Remove a store copy whose sha256 does not match (default: report, keep).")
+def verify_cmd(names: tuple[str, ...], delete: bool) -> None:
+    """Check the sha256 of NAMES (default: every installed model).  Exit 1 on a mismatch.
+
+    A file that does not match is reported and kept, unless --delete (files you
+    dropped into models/ or added from elsewhere are never deleted)."""
     manifest = load_manifest()
     targets = list(names) or [s.name for s in manifest.values() if installed_path(s) is not None]
     if not targets:
@@ -86,7 +90,8 @@ def verify_cmd(names: tuple[str, ...]) -> None:
     failed = False
     for target in targets:
         try:
-            click.echo(f"{target}: ok ({verify_model(target)})")
+            paths = verify_model(target, delete=delete)
+            click.echo(f"{target}: ok ({', '.join(str(p) for p in paths)})")
         except RedactorError as e:
             click.echo(f"{target}: FAILED: {e}", err=True)
             failed = True
