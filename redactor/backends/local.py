@@ -17,6 +17,7 @@ whole process down.  A slower path beats a crash that no ``except`` can catch.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -31,6 +32,18 @@ from .models import resolve_model
 PLAIN_LABELS = {"system": "System", "user": "User", "assistant": "Assistant"}
 PLAIN_STOP = ["\nUser:", "\nSystem:", "\nAssistant:"]
 _LOAD_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def quiet_llama() -> Any:
+    """Silence what llama.cpp prints on stderr itself (the quantizer, vocabulary-only loads)."""
+    try:
+        from llama_cpp._utils import suppress_stdout_stderr
+    except ImportError:  # pragma: no cover - another llama-cpp-python layout
+        yield
+        return
+    with suppress_stdout_stderr(disable=False):
+        yield
 
 
 def load_llama(path: Path | str, *, extra_buffers: bool = False, **kwargs: Any) -> Any:

@@ -25,7 +25,6 @@ out.  Any failure leaves the original in use.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 import uuid
@@ -35,6 +34,7 @@ from typing import Any, Callable
 from ..errors import LocalModelError, ModelNotFoundError
 from .catalog import model_entry, set_model_field
 from .gguf import read_gguf_info
+from .local import quiet_llama
 from .models import load_manifest, resolve_model, sha256_file, store_dir
 
 PERPLEXITY_TOLERANCE = 0.02
@@ -60,23 +60,11 @@ def quantize(source: Path, dest: Path, quant: str, *, threads: int | None = None
     params.ftype = ftype
     params.allow_requantize = True
     params.nthread = threads or os.cpu_count() or 1
-    with _quiet():
+    with quiet_llama():
         rc = llama_cpp.llama_model_quantize(str(source).encode(), str(dest).encode(), ctypes.byref(params))
     if rc != 0 or not dest.is_file():
         dest.unlink(missing_ok=True)
         raise LocalModelError(f"could not re-encode {source.name} as {quant} (llama.cpp returned {rc})")
-
-
-@contextlib.contextmanager
-def _quiet():
-    """llama.cpp's quantizer prints a line per tensor on stderr."""
-    try:
-        from llama_cpp._utils import suppress_stdout_stderr
-    except ImportError:  # pragma: no cover - an older or newer llama-cpp-python
-        yield
-        return
-    with suppress_stdout_stderr(disable=False):
-        yield
 
 
 def measure(path: Path, *, n_threads: int = 1, reference: Any = None) -> dict[str, Any]:
