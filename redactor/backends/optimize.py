@@ -87,6 +87,25 @@ def measure(path: Path, *, n_threads: int = 1, reference: Any = None) -> dict[st
     return out
 
 
+def passes(base: dict[str, Any], candidate: dict[str, Any]) -> tuple[bool, str]:
+    """The quality gate: perplexity within ``PERPLEXITY_TOLERANCE`` of the original's, accuracy not lower."""
+    if candidate["perplexity"] > base["perplexity"] * (1 + PERPLEXITY_TOLERANCE):
+        return False, (f"perplexity {candidate['perplexity']:.3f} vs {base['perplexity']:.3f} "
+                       f"(more than {PERPLEXITY_TOLERANCE:.0%} worse)")
+    if candidate["accuracy"] < base["accuracy"]:
+        return False, f"answers {candidate['correct']}/{candidate['items']}, below {base['correct']}/{base['items']}"
+    return True, "within tolerance"
+
+
+def choose(original: str, results: dict[str, dict[str, Any]]) -> str:
+    """The fastest accepted encoding; another than the original only if ``MIN_SPEEDUP`` faster."""
+    chosen, best = original, results[original]["tokens_per_s"] * MIN_SPEEDUP
+    for quant, m in results.items():
+        if quant != original and m.get("accepted") and m["tokens_per_s"] > best:
+            chosen, best = quant, m["tokens_per_s"]
+    return chosen
+
+
 def _optimized_name(name: str, original: Path, quant: str, folder: Path) -> Path:
     stem = original.stem
     source_quant = read_gguf_info(original).quant
@@ -121,10 +140,10 @@ def optimize_model(
     base = measure(original, n_threads=n_threads)
     results = {original_quant: base | {"accepted": True, "note": "the installed file"}}
     kept: dict[str, Path] = {}
-    for quant in candidates:
-        if quant.upper() == original_quant.upper():
+    for quant in (c.upper() for c in candidates):
+        if quant == original_quant.upper():
             continue
-        dest = _optimized_name(name, original, quant.upper(), folder)
+        dest = _optimized_name(name, original, quant, folder)
         tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.part")
         try:
             say(f"{name}: re-encoding as {quant} and measuring ...")
@@ -134,22 +153,14 @@ def optimize_model(
             tmp.unlink(missing_ok=True)
             results[quant] = {"accepted": False, "note": str(e)}
             continue
-        ok_ppl = m["perplexity"] <= base["perplexity"] * (1 + PERPLEXITY_TOLERANCE)
-        ok_acc = m["accuracy"] >= base["accuracy"]
-        note = "within tolerance" if ok_ppl and ok_acc else (
-            f"perplexity {m['perplexity']:.3f} vs {base['perplexity']:.3f} (> {PERPLEXITY_TOLERANCE:.0%} worse)"
-            if not ok_ppl else f"accuracy {m['correct']}/{m['items']} below {base['correct']}/{base['items']}")
-        results[quant] = m | {"accepted": ok_ppl and ok_acc, "note": note}
-        if ok_ppl and ok_acc:
+        accepted, note = passes(base, m)
+        results[quant] = m | {"accepted": accepted, "note": note}
+        if accepted:
             os.replace(tmp, dest)
             kept[quant] = dest
         else:
             tmp.unlink(missing_ok=True)
-    chosen = original_quant
-    best = base["tokens_per_s"] * MIN_SPEEDUP
-    for quant in kept:
-        if results[quant]["tokens_per_s"] > best:
-            chosen, best = quant, results[quant]["tokens_per_s"]
+    chosen = choose(original_quant, results)
     for quant, path in kept.items():
         if quant != chosen:
             path.unlink(missing_ok=True)
