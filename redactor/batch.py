@@ -9,7 +9,10 @@ Layout of ``--out DIR``::
 
 ``BatchRun`` reads the inputs in order, skips what is done, prepares the rest in
 worker processes and dispatches them in threads (``workers.py``), and writes
-manifest lines back in input order through a reorder buffer.  At most
+manifest lines back in input order through a reorder buffer.  With
+``model_workers``, local-route documents are answered by that many model
+processes (``backends/pool.py``) while preparing runs at a lower priority; the
+model calls still return here, so the commit order below is unchanged.  At most
 ``window`` documents (and ``window_bytes`` of text) are in flight at once,
 whatever the size of the input, so memory stays flat.  The files of DIR are
 kept by ``RunDir`` (``rundir.py``).
@@ -298,18 +301,24 @@ class BatchRun:
 
         opts, pl = self.options, self.pipeline
         models = _ModelProcesses.start(pl, opts)  # first: the models load while spaCy does
-        nice = opts.prepare_nice if models.pool is not None else 0
-        if opts.workers > 1:
-            preparer: Any = PreparePool(opts.workers, pl.settings.detect, pl.policy, opts.task,
-                                        cloud_configured=pl.cloud_configured, start_method=opts.start_method,
-                                        nice=nice)
-        else:
-            preparer = InlinePreparer(lambda: pl.scanner, pl.policy, opts.task, cloud_configured=pl.cloud_configured)
-            if models.pool is not None:
-                preparer = BackgroundPreparer(preparer, nice=nice, warm=lambda: pl.scanner)
-        self.summary.model_workers = models.workers
-        dispatcher = Dispatcher(self._finish, pl.settings.cloud.max_concurrency, local_threads=models.threads,
-                                local_work=lambda item: models.run(item, self._finish, self._abort))
+        preparer: Any = None
+        try:
+            nice = opts.prepare_nice if models.pool is not None else 0
+            if opts.workers > 1:
+                preparer = PreparePool(opts.workers, pl.settings.detect, pl.policy, opts.task,
+                                       cloud_configured=pl.cloud_configured, start_method=opts.start_method, nice=nice)
+            else:
+                preparer = InlinePreparer(lambda: pl.scanner, pl.policy, opts.task, cloud_configured=pl.cloud_configured)
+                if models.pool is not None:
+                    preparer = BackgroundPreparer(preparer, nice=nice, warm=lambda: pl.scanner)
+            self.summary.model_workers = models.workers
+            dispatcher = Dispatcher(self._finish, pl.settings.cloud.max_concurrency, local_threads=models.threads,
+                                    local_work=lambda item: models.run(item, self._finish, self._abort))
+        except BaseException:
+            if preparer is not None:
+                preparer.close(cancel=True)
+            models.close()
+            raise
         pending = self._pending
         chunk: list[_Item] = []
         try:

@@ -150,3 +150,13 @@ def test_a_run_that_needs_no_model_ignores_a_missing_one(tmp_path, scanner, open
     summary = BatchRun(Pipeline(settings, scanner=scanner), RunDir(tmp_path / "out"),
                        BatchOptions(task="Summarize", max_tokens=8, model_workers=2)).run([folder])
     assert summary.outcomes == {"ok": 1} and summary.routes == {"cloud": 1}
+
+
+def test_run_takes_the_layout_models_bench_stored(redactor_home):
+    from redactor.backends.catalog import set_model_field
+    from redactor.backends.models import store_dir
+
+    set_model_field(store_dir(), "smollm2-135m-instruct", "bench", {"workers": 3, "n_threads": 2, "tokens_per_s": 1.0})
+    assert choose_model_processes(LocalSettings()) == (3, 2)
+    assert choose_model_processes(LocalSettings(workers=1)) == (1, 2)  # settings still win
+    assert choose_model_processes(LocalSettings(model="other"))[1] == 1  # measured per model
