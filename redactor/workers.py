@@ -14,6 +14,11 @@ Two halves, as in ``pipeline.py``:
   no model (blocked, failed), on a pool of ``cloud.max_concurrency`` threads.
   (A cloud call that falls back to local calls the same local model from its
   cloud thread; the model's lock serialises it with the consumer.)
+  With a ``LocalModelPool`` (``backends/pool.py``: ``redactor run``), the model
+  runs in N processes instead and the Dispatcher feeds them from 2 × N
+  consumer threads; preparing then runs at a lower priority (``PreparePool``
+  with ``nice``, or ``BackgroundPreparer`` for one worker) so it never takes a
+  model process's core.
 
 Ordering, resume and the in-flight bound live in ``batch.py``; nothing here
 writes a file.  The pseudonym mapping crosses the process pipe inside a

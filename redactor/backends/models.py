@@ -166,8 +166,12 @@ def resolve_model(
         else:
             found = install_model(spec.name, store=store)
             if spec.optimize:  # once, right after the install: the re-encoding is part of installing
+                import sys
+
                 from .optimize import optimize_model
 
+                print(f"{spec.name}: first use: measuring re-encodings for this CPU (once; "
+                      f"`redactor models list` shows the result)", file=sys.stderr)
                 optimize_model(spec.name, store=folder)
         return (optimized_path(spec.name, store=folder) if optimized else None) or found
     added = model_entry(folder, value).get("added")
