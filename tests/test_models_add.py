@@ -126,3 +126,8 @@ def test_the_quality_gate_and_the_choice():
                "Q4_0": base | {"tokens_per_s": 200.0, "accepted": False}}
     assert choose("Q4_1", results) == "Q8_0"  # the fastest that passed, never a rejected one
     assert choose("Q4_1", {"Q4_1": base, "Q8_0": base | {"tokens_per_s": 103.0, "accepted": True}}) == "Q4_1"
+    near = {"Q4_1": base, "Q8_0": base | {"tokens_per_s": 128.0, "perplexity": 48.6, "accepted": True},
+            "Q6_K": base | {"tokens_per_s": 137.0, "perplexity": 48.8, "accepted": True}}
+    assert choose("Q4_1", near) == "Q8_0"  # within measurement noise of the fastest: the more faithful
+    near["Q6_K"]["tokens_per_s"] = 160.0
+    assert choose("Q4_1", near) == "Q6_K"  # clearly faster

