@@ -158,6 +158,7 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--max-tokens", type=int, default=256)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--only", choices=["raw", "redactor"], default=None, help="Run one side only (no comparison).")
     args = ap.parse_args()
 
     home = Path(os.environ.get("REDACTOR_HOME") or tempfile.mkdtemp(prefix="bench_local_"))
@@ -174,13 +175,17 @@ def main() -> None:
 
     runs: dict[str, list[dict]] = {"raw": [], "redactor": []}
     for rep in range(args.reps):
-        for side in ("raw", "redactor"):
+        for side in (args.only,) if args.only else ("raw", "redactor"):
             load = os.getloadavg()[0]
             r = _child(side, args.docs, args.max_tokens, home) | {"load_before": round(load, 1)}
             r["tokens_per_s"], r["docs_per_s"] = r["tokens"] / r["wall_s"], r["docs"] / r["wall_s"]
             runs[side].append(r)
             print(f"# rep {rep + 1} {side}: {r['docs']} docs, {r['tokens']} tokens in {r['wall_s']:.1f}s "
-                  f"({r['tokens_per_s']:.0f} tokens/s, {r['docs_per_s']:.2f} docs/s; load {load:.1f})", file=sys.stderr)
+                  f"({r['tokens_per_s']:.0f} tokens/s, {r['docs_per_s']:.2f} docs/s; load {load:.1f}) "
+                  + json.dumps(r), file=sys.stderr)
+
+    if args.only:
+        return
 
     def med(side: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[side])
