@@ -9,7 +9,10 @@ Layout of ``--out DIR``::
 
 ``BatchRun`` reads the inputs in order, skips what is done, prepares the rest in
 worker processes and dispatches them in threads (``workers.py``), and writes
-manifest lines back in input order through a reorder buffer.  At most
+manifest lines back in input order through a reorder buffer.  With
+``model_workers``, local-route documents are answered by that many model
+processes (``backends/pool.py``) while preparing runs at a lower priority; the
+model calls still return here, so the commit order below is unchanged.  At most
 ``window`` documents (and ``window_bytes`` of text) are in flight at once,
 whatever the size of the input, so memory stays flat.  The files of DIR are
 kept by ``RunDir`` (``rundir.py``).
@@ -108,6 +111,7 @@ class RunSummary:
     cloud_error: str = ""  # why the cloud's preflight failed, when the run went on without it
     fallbacks: Counter[str] = field(default_factory=Counter)  # cloud-failed.<ErrorClass> -> documents
     workers: int = 1
+    model_workers: int = 0  # local model processes (0: the in-process model)
     elapsed_s: float = 0.0
 
     def add(self, result: Result) -> None:
@@ -147,6 +151,7 @@ class RunSummary:
             "cloud_error": self.cloud_error or None,
             "cloud_fallbacks": dict(sorted(self.fallbacks.items())),
             "workers": self.workers,
+            "model_workers": self.model_workers,
             "elapsed_s": round(self.elapsed_s, 2),
             "docs_per_s": round(self.processed / self.elapsed_s, 2) if self.elapsed_s else 0.0,
         }
@@ -164,6 +169,10 @@ class BatchOptions:
     window: int | None = None  # documents in flight; default 4 × workers × chunk
     window_bytes: int = 64 * 1024 * 1024  # text in flight (one larger document still goes, alone)
     start_method: str | None = None
+    #: local model processes (``LocalModelPool``); 0: the pipeline's in-process model, one call at a time
+    model_workers: int = 0
+    model_threads: int = 1  # threads per model process
+    prepare_nice: int = 10  # how much lower preparing runs than the model processes
 
     @property
     def max_in_flight(self) -> int:
@@ -189,6 +198,63 @@ class _Item:
     message: str = ""  # the stderr line for a failure
     notice: str = ""  # the stderr line for a skip or a reader's note
     finished: bool = False
+
+
+class _ModelProcesses:
+    """The run's ``LocalModelPool`` (``BatchOptions.model_workers`` > 0 and an in-process
+    local model), standing in for ``pipeline.local`` while the run lasts.
+
+    A model that cannot be found or loaded stops the run once, with its error,
+    when the first document needs it: not once per document, and not at all
+    for a run whose documents all go to the cloud."""
+
+    def __init__(self, pipeline: Pipeline, pool: Any = None, error: RedactorError | None = None) -> None:
+        self.pipeline, self.pool, self.error = pipeline, pool, error
+        self._saved = pipeline.local
+        if pool is not None:
+            pipeline.local = pool
+
+    @classmethod
+    def start(cls, pipeline: Pipeline, options: BatchOptions) -> "_ModelProcesses":
+        from .backends.local import LocalBackend
+        from .backends.pool import LocalModelPool, fit_workers
+
+        local = pipeline.local
+        if options.model_workers < 1 or not isinstance(local, LocalBackend):
+            return cls(pipeline)
+        try:
+            path = local.model_path
+            workers = fit_workers(path, local.settings.n_ctx, options.model_workers)
+        except RedactorError as e:
+            return cls(pipeline, error=e)
+        pool = LocalModelPool(local.settings, path, workers=workers, n_threads=options.model_threads,
+                              model_name=local.model, start_method=options.start_method)
+        return cls(pipeline, pool.start())
+
+    @property
+    def workers(self) -> int:
+        return self.pool.workers if self.pool is not None else 0
+
+    @property
+    def threads(self) -> int:
+        """Dispatcher threads for local documents: two per model process keep each one fed."""
+        return 2 * self.pool.workers if self.pool is not None else 1
+
+    def run(self, item: Any, finish: Callable[[Any], None], abort: Callable[[BaseException], None]) -> None:
+        try:
+            if self.error is not None:
+                raise self.error
+            if self.pool is not None:
+                self.pool.wait_ready()
+        except RedactorError as e:
+            abort(e)
+            return
+        finish(item)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pipeline.local = self._saved
+            self.pool.close()
 
 
 def count_inputs(paths: Iterable[Path | str]) -> int:
@@ -252,15 +318,28 @@ class BatchRun:
     # -- the main loop (calling thread) ------------------------------------------
 
     def _execute(self, paths: list[Path | str]) -> None:
-        from .workers import Dispatcher, InlinePreparer, PreparePool
+        from .workers import BackgroundPreparer, Dispatcher, InlinePreparer, PreparePool
 
         opts, pl = self.options, self.pipeline
-        if opts.workers > 1:
-            preparer: Any = PreparePool(opts.workers, pl.settings.detect, pl.policy, opts.task,
-                                        cloud_configured=pl.cloud_configured, start_method=opts.start_method)
-        else:
-            preparer = InlinePreparer(lambda: pl.scanner, pl.policy, opts.task, cloud_configured=pl.cloud_configured)
-        dispatcher = Dispatcher(self._finish, pl.settings.cloud.max_concurrency)
+        models = _ModelProcesses.start(pl, opts)  # first: the models load while spaCy does
+        preparer: Any = None
+        try:
+            nice = opts.prepare_nice if models.pool is not None else 0
+            if opts.workers > 1:
+                preparer = PreparePool(opts.workers, pl.settings.detect, pl.policy, opts.task,
+                                       cloud_configured=pl.cloud_configured, start_method=opts.start_method, nice=nice)
+            else:
+                preparer = InlinePreparer(lambda: pl.scanner, pl.policy, opts.task, cloud_configured=pl.cloud_configured)
+                if models.pool is not None:
+                    preparer = BackgroundPreparer(preparer, nice=nice, warm=lambda: pl.scanner)
+            self.summary.model_workers = models.workers
+            dispatcher = Dispatcher(self._finish, pl.settings.cloud.max_concurrency, local_threads=models.threads,
+                                    local_work=lambda item: models.run(item, self._finish, self._abort))
+        except BaseException:
+            if preparer is not None:
+                preparer.close(cancel=True)
+            models.close()
+            raise
         pending = self._pending
         chunk: list[_Item] = []
         try:
@@ -287,6 +366,7 @@ class BatchRun:
         finally:
             preparer.close(cancel=self._stop.is_set())
             dispatcher.close(cancel=self._stop.is_set())
+            models.close()
             self._quiet = True
         self._report()
 

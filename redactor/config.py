@@ -82,7 +82,11 @@ class LocalSettings(_Strict):
     n_ctx: int = Field(4096, ge=256)
     # Longer documents are refused (outcome error), not answered map-reduce for many minutes.
     max_input_tokens: int = Field(16_000, ge=1)
-    n_threads: int | None = None
+    n_threads: int | None = None  # per model process; default: `models bench`'s choice, else 1 in `run`
+    #: model processes in `run` (each its own model copy); default: `models bench`'s choice, else one per core
+    workers: int | None = Field(None, ge=1)
+    #: llama.cpp's repacked/AMX weight layouts; off: they crash on some CPUs (see backends/local.py)
+    extra_buffers: bool = False
     temperature: float = 0.2
     server_url: str | None = None  # optional OpenAI-compatible llama.cpp server
     allowed_hosts: list[str] = Field(default_factory=list)

@@ -14,6 +14,11 @@ Two halves, as in ``pipeline.py``:
   no model (blocked, failed), on a pool of ``cloud.max_concurrency`` threads.
   (A cloud call that falls back to local calls the same local model from its
   cloud thread; the model's lock serialises it with the consumer.)
+  With a ``LocalModelPool`` (``backends/pool.py``: ``redactor run``), the model
+  runs in N processes instead and the Dispatcher feeds them from 2 × N
+  consumer threads; preparing then runs at a lower priority (``PreparePool``
+  with ``nice``, or ``BackgroundPreparer`` for one worker) so it never takes a
+  model process's core.
 
 Ordering, resume and the in-flight bound live in ``batch.py``; nothing here
 writes a file.  The pseudonym mapping crosses the process pipe inside a
@@ -27,12 +32,12 @@ import os
 import pickle
 import queue
 import threading
-import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from .backends.pool import exit_with_parent as _exit_with
 from .config import DetectSettings
 from .errors import RedactorError
 from .ingest.document import Document
@@ -95,9 +100,77 @@ class InlinePreparer:
         pass
 
 
+def mp_context(start_method: str | None = None) -> Any:
+    """The multiprocessing context worker processes start from (see ``DEFAULT_START_METHOD``)."""
+    method = start_method or os.environ.get("REDACTOR_START_METHOD") or DEFAULT_START_METHOD
+    if method not in multiprocessing.get_all_start_methods():
+        method = "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["redactor.workers"])
+    return context
+
+
+def lower_priority(nice: int) -> None:
+    """Lower the calling thread's CPU priority by ``nice`` (Linux: per thread; elsewhere per process)."""
+    if nice <= 0:
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except (AttributeError, OSError):  # pragma: no cover - not permitted or not supported: run as is
+        pass
+
+
+class BackgroundPreparer:
+    """``InlinePreparer``'s work on one low-priority thread of this process.
+
+    Beside model processes that keep every core busy, preparing (~15 ms a
+    document against ~1 s for the model) must neither take a model's core nor
+    leave the model waiting: at a lower priority it runs in the gaps and stays
+    ahead through the batch window.  ``warm`` (e.g. building the Scanner) runs
+    first, while the model processes load."""
+
+    workers = 1
+
+    def __init__(self, inline: InlinePreparer, *, nice: int = 10, warm: Callable[[], Any] | None = None) -> None:
+        self._inline, self._nice, self._warm = inline, nice, warm
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="redactor-prepare", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        lower_priority(self._nice)
+        if self._warm is not None:
+            try:
+                self._warm()
+            except Exception:  # the first chunk meets the same error and reports it
+                pass
+        while (job := self._jobs.get()) is not None:
+            docs, done = job
+            try:
+                self._inline.submit(docs, done)
+            except BaseException as e:  # e.g. the spaCy model is missing: the run stops with it
+                done(e)
+
+    def submit(self, docs: Sequence[Document], done: Done) -> None:
+        self._jobs.put((list(docs), done))
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel:
+            while True:
+                try:
+                    self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+        self._jobs.put(None)
+        self._thread.join()
+
+
 class PreparePool:
     """Prepare chunks of documents in ``workers`` processes; results come back through ``done``
-    (called from the pool's result thread: keep it short)."""
+    (called from the pool's result thread: keep it short).  ``nice`` lowers their CPU priority,
+    so model processes running beside them keep their cores."""
 
     def __init__(
         self,
@@ -109,19 +182,14 @@ class PreparePool:
         cloud_configured: bool,
         start_method: str | None = None,
         scan_only: bool = False,
+        nice: int = 0,
     ) -> None:
         self.workers = workers
-        method = start_method or os.environ.get("REDACTOR_START_METHOD") or DEFAULT_START_METHOD
-        if method not in multiprocessing.get_all_start_methods():
-            method = "spawn"
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            context.set_forkserver_preload(["redactor.workers"])
         self._executor = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=context,
+            mp_context=mp_context(start_method),
             initializer=_init_worker,
-            initargs=(detect, policy, task, cloud_configured, scan_only, os.getpid()),
+            initargs=(detect, policy, task, cloud_configured, scan_only, os.getpid(), nice),
         )
 
     def submit(self, docs: Sequence[Document], done: Done) -> None:
@@ -153,32 +221,18 @@ _INIT_ERROR: RedactorError | None = None  # e.g. the spaCy model is not installe
 
 
 def _init_worker(
-    detect: DetectSettings, policy: Policy, task: str, cloud_configured: bool, scan_only: bool, main_pid: int
+    detect: DetectSettings, policy: Policy, task: str, cloud_configured: bool, scan_only: bool, main_pid: int,
+    nice: int = 0,
 ) -> None:
     global _WORKER, _INIT_ERROR
     from .detect.scanner import Scanner
 
+    lower_priority(nice)
     threading.Thread(target=_exit_with, args=(main_pid,), name="redactor-watchdog", daemon=True).start()
     try:
         _WORKER = (Scanner(detect), policy, task, cloud_configured, scan_only)
     except RedactorError as e:  # raised by every task instead: the run stops with this message
         _INIT_ERROR = _picklable(e)
-
-
-def _exit_with(main_pid: int, interval: float = 1.0) -> None:
-    """End this worker when the main process is gone (kill -9 included).
-
-    A pool worker holds both ends of its task pipe, so it never sees EOF when
-    the main process dies, and a fork-server parent does not die with it either:
-    without this, an interrupted run would leave its workers behind forever."""
-    while True:
-        time.sleep(interval)
-        try:
-            os.kill(main_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # pragma: no cover - the pid now belongs to someone else's process
-            os._exit(1)
 
 
 def _ready() -> int:
@@ -273,14 +327,30 @@ def _picklable(error: RedactorError) -> RedactorError:
 
 
 class Dispatcher:
-    """Run ``work(item)`` for prepared documents: local-route ones on the single
-    local-model thread, the rest on the cloud thread pool."""
+    """Run ``work(item)`` for prepared documents: local-route ones on the
+    local-model thread(s) (``local_work`` if given), the rest on the cloud thread pool.
 
-    def __init__(self, work: Callable[[Any], None], cloud_threads: int) -> None:
+    One local thread for the in-process model (llama.cpp is not re-entrant);
+    with a ``LocalModelPool``, two per model process, so each process has its
+    next prompt queued while the main process records the previous answer."""
+
+    def __init__(
+        self,
+        work: Callable[[Any], None],
+        cloud_threads: int,
+        *,
+        local_threads: int = 1,
+        local_work: Callable[[Any], None] | None = None,
+    ) -> None:
         self._work = work
+        self._local_work = local_work or work
         self._local: queue.Queue[Any] = queue.Queue()  # bounded by the batch window
-        self._local_thread = threading.Thread(target=self._local_loop, name="redactor-local", daemon=True)
-        self._local_thread.start()
+        self._local_threads = [
+            threading.Thread(target=self._local_loop, name=f"redactor-local-{i}", daemon=True)
+            for i in range(max(1, local_threads))
+        ]
+        for thread in self._local_threads:
+            thread.start()
         self._pool = ThreadPoolExecutor(max_workers=max(1, cloud_threads), thread_name_prefix="redactor-cloud")
 
     def put(self, item: Any, prepared: Prepared) -> None:
@@ -292,7 +362,7 @@ class Dispatcher:
 
     def _local_loop(self) -> None:
         while (item := self._local.get()) is not None:
-            self._work(item)
+            self._local_work(item)
 
     def close(self, cancel: bool = False) -> None:
         """Wait for the calls under way; with ``cancel``, drop the ones not started
@@ -303,7 +373,9 @@ class Dispatcher:
                     self._local.get_nowait()
                 except queue.Empty:
                     break
-        self._local.put(None)
+        for _ in self._local_threads:
+            self._local.put(None)
         self._pool.shutdown(wait=True, cancel_futures=cancel)
-        self._local_thread.join()
+        for thread in self._local_threads:
+            thread.join()
 

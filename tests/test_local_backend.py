@@ -109,7 +109,7 @@ class FakeLlama:
 
     instances: list["FakeLlama"] = []
 
-    def __init__(self, model_path: str, n_ctx: int, n_threads: int | None, verbose: bool) -> None:
+    def __init__(self, model_path: str, n_ctx: int, n_threads: int | None, verbose: bool, **kwargs) -> None:
         self.metadata: dict[str, str] = {}
         self.calls: list[tuple[str, dict]] = []
         FakeLlama.instances.append(self)

@@ -120,17 +120,20 @@ def test_wrong_size_is_reported(fake_store):
         store.resolve_model("absent")
 
 
-def test_verify_detects_corruption_and_spares_user_files(fake_store, redactor_home):
+def test_verify_reports_corruption_and_keeps_the_file_unless_asked(fake_store, redactor_home):
     path = store.install_model("tiny")
-    assert store.verify_model("tiny") == path
+    assert store.verify_model("tiny") == [path]
     path.write_bytes(TINY[:-1] + b"!")
-    with pytest.raises(LocalModelError, match="mismatch"):
+    with pytest.raises(LocalModelError, match="mismatch.*left in place"):
         store.verify_model("tiny")
+    assert path.exists()  # reported, kept: the user decides
+    with pytest.raises(LocalModelError, match="mismatch.*removed"):
+        store.verify_model("tiny", delete=True)
     assert not path.exists()
 
     (fake_store / "absent.gguf").write_bytes(TINY[:-1] + b"!")
     with pytest.raises(LocalModelError, match="left in place"):
-        store.verify_model("absent")
+        store.verify_model("absent", delete=True)  # a file the user dropped in is never deleted
     assert (fake_store / "absent.gguf").exists()
 
 
@@ -188,3 +191,20 @@ def test_cli_install_defaults_to_the_configured_model(fake_store, monkeypatch):
     monkeypatch.setenv("REDACTOR_LOCAL__MODEL", "built")
     result = run("install")
     assert result.exit_code == 0 and result.output.startswith("built:")
+
+
+def test_path_without_a_name_is_the_configured_model_run_installed(fake_store, redactor_home, monkeypatch):
+    monkeypatch.setenv("REDACTOR_LOCAL__MODEL", "tiny")
+    assert run("path").exit_code == 1  # nothing installed yet, and `path` never installs
+    installed = store.resolve_model("tiny")  # what `run` does on first use
+    result = run("path")
+    assert result.exit_code == 0 and result.output.strip() == str(installed)
+
+
+def test_cli_verify_keeps_a_mismatching_file_unless_asked(fake_store, redactor_home):
+    path = store.install_model("tiny")
+    path.write_bytes(TINY[:-1] + b"!")
+    result = run("verify", "tiny")
+    assert result.exit_code == 1 and "left in place" in result.output and path.exists()
+    result = run("verify", "--delete", "tiny")
+    assert result.exit_code == 1 and "removed" in result.output and not path.exists()

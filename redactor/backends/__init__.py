@@ -11,37 +11,39 @@ Nothing here imports llama_cpp until a local model is actually loaded.
 
 from __future__ import annotations
 
-from ..config import LocalSettings
-from .base import Backend, Completion, Message, Usage, approx_tokens
-from .cloud import CloudBackend
-from .local import LocalBackend, format_plain_prompt
-from .longdoc import build_messages, complete_long, split_by_tokens
-from .models import install_model, load_manifest, resolve_model, verify_model
-from .server import LocalServerBackend, check_local_endpoint
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use: the openai SDK alone takes ~1.5 s to import, and a
+# local model process (``pool.py``) or ``redactor --help`` never needs it.
+_EXPORTS = {
+    "Backend": ".base", "Completion": ".base", "Message": ".base", "Usage": ".base", "approx_tokens": ".base",
+    "CloudBackend": ".cloud",
+    "LocalBackend": ".local", "format_plain_prompt": ".local",
+    "build_messages": ".longdoc", "complete_long": ".longdoc", "split_by_tokens": ".longdoc",
+    "install_model": ".models", "load_manifest": ".models", "resolve_model": ".models", "verify_model": ".models",
+    "LocalServerBackend": ".server", "check_local_endpoint": ".server",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import LocalSettings
+    from .base import Backend
 
 
-def local_backend(settings: LocalSettings) -> Backend:
+def local_backend(settings: "LocalSettings") -> "Backend":
     """The configured local backend: the server when ``server_url`` is set, else in process."""
+    from .local import LocalBackend
+    from .server import LocalServerBackend
+
     return LocalServerBackend(settings) if settings.server_url else LocalBackend(settings)
 
 
-__all__ = [
-    "Backend",
-    "CloudBackend",
-    "Completion",
-    "LocalBackend",
-    "LocalServerBackend",
-    "Message",
-    "Usage",
-    "approx_tokens",
-    "build_messages",
-    "check_local_endpoint",
-    "complete_long",
-    "format_plain_prompt",
-    "install_model",
-    "load_manifest",
-    "local_backend",
-    "resolve_model",
-    "split_by_tokens",
-    "verify_model",
-]
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = sorted([*_EXPORTS, "local_backend"])

@@ -6,10 +6,18 @@ template get a plain-text prompt and ``create_completion`` with stop
 sequences.  A prompt that does not fit the context window is an error here,
 never a silent truncation; ``complete_long()`` answers long documents
 map-reduce (see ``longdoc.py``).
+
+Every ``Llama`` redactor creates goes through ``load_llama()``, which turns
+off llama.cpp's extra weight buffers (repacked and AMX layouts) unless
+``local.extra_buffers`` asks for them: on this project's reference machine
+(an AMX-capable CPU in a VM) the AMX matrix multiply dies with a general
+protection fault on the first decode, for Q4_1 and Q8_0 alike, taking the
+whole process down.  A slower path beats a crash that no ``except`` can catch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -23,6 +31,46 @@ from .models import resolve_model
 #: Role labels of the plain-text template, and where a plain-completion answer ends.
 PLAIN_LABELS = {"system": "System", "user": "User", "assistant": "Assistant"}
 PLAIN_STOP = ["\nUser:", "\nSystem:", "\nAssistant:"]
+_LOAD_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def quiet_llama() -> Any:
+    """Silence what llama.cpp prints on stderr itself (the quantizer, vocabulary-only loads)."""
+    try:
+        from llama_cpp._utils import suppress_stdout_stderr
+    except ImportError:  # pragma: no cover - another llama-cpp-python layout
+        yield
+        return
+    with suppress_stdout_stderr(disable=False):
+        yield
+
+
+def load_llama(path: Path | str, *, extra_buffers: bool = False, **kwargs: Any) -> Any:
+    """``llama_cpp.Llama(model_path=path, verbose=False, **kwargs)``, with llama.cpp's extra
+    weight buffer types on or off.  llama-cpp-python reads its model parameters from
+    ``llama_model_default_params()`` inside the constructor and has no argument for this
+    one, so the defaults are swapped for the duration of the load (under a lock)."""
+    import llama_cpp
+    import llama_cpp.llama as llama_module
+
+    low = llama_module.llama_cpp
+    with _LOAD_LOCK:
+        original = low.llama_model_default_params
+
+        def params() -> Any:
+            p = original()
+            if hasattr(p, "use_extra_bufts"):
+                p.use_extra_bufts = extra_buffers
+            return p
+
+        low.llama_model_default_params = params
+        try:
+            return llama_cpp.Llama(model_path=str(path), verbose=False, **kwargs)
+        finally:
+            low.llama_model_default_params = original
+
+
 #: Small models loop ("The transaction is a trade. The transaction is a trade...") without it.
 REPEAT_PENALTY = 1.3
 
@@ -80,13 +128,11 @@ class LocalBackend:
                 raise ModelNotFoundError(
                     "llama-cpp-python is not installed: pip install llama-cpp-python"
                 ) from None
+            threads = self.settings.n_threads
             try:
-                llm = llama_cpp.Llama(
-                    model_path=str(path),
-                    n_ctx=self.settings.n_ctx,
-                    n_threads=self.settings.n_threads,
-                    verbose=False,
-                )
+                # n_threads_batch too: a worker given one thread must not take every core for prompts
+                llm = load_llama(path, extra_buffers=self.settings.extra_buffers, n_ctx=self.settings.n_ctx,
+                                 n_threads=threads, n_threads_batch=threads)
             except Exception as e:  # llama.cpp raises ValueError/RuntimeError with C-level text
                 raise LocalModelError(f"could not load local model {path.name} ({type(e).__name__})") from None
             self._chat_template = bool((llm.metadata or {}).get("tokenizer.chat_template"))

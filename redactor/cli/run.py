@@ -41,6 +41,7 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     """
     # imported here so `redactor --help` does not load spaCy and Presidio
     from ..audit.store import AuditTrail
+    from ..backends.pool import choose_model_processes
     from ..batch import BatchOptions, BatchRun, RunDir, count_inputs
     from ..pipeline import Pipeline
     from ..preflight import check_cloud, check_local_model
@@ -53,7 +54,9 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     check_local_model(pipeline)
     check_cloud(pipeline, warn=lambda line: click.echo(f"warning: {line}", err=True))
     files = count_inputs(paths)
-    options = BatchOptions(task=task, max_tokens=max_tokens, workers=choose_workers(settings.workers, files))
+    model_workers, model_threads = choose_model_processes(settings.local)
+    options = BatchOptions(task=task, max_tokens=max_tokens, workers=choose_workers(settings.workers, files),
+                           model_workers=model_workers, model_threads=model_threads)
     with progress_bar("running", total=files, unit="files") as bar:
         batch = BatchRun(
             pipeline, RunDir(out), options,
@@ -96,7 +99,9 @@ def _print_summary(s, pipeline, out: Path) -> None:
         table.add_row("recovered from the audit trail", str(s.recovered))
     console.print(table)
     rate = f"{s.processed / s.elapsed_s:.1f} docs/s" if s.elapsed_s else ""
-    console.print(f"{s.processed} documents in {s.elapsed_s:.1f}s ({rate}, {s.workers} worker{'s' if s.workers > 1 else ''})")
+    models = f", {s.model_workers} model process{'es' if s.model_workers > 1 else ''}" if s.model_workers else ""
+    console.print(f"{s.processed} documents in {s.elapsed_s:.1f}s ({rate}, {s.workers} worker{'s' if s.workers > 1 else ''}"
+                  f"{models})")
     console.print(f"tokens sent to the cloud: {s.cloud_tokens}   tokens processed locally: {s.local_tokens}   "
                   f"estimated cost: ${s.cost_usd:.4f}")
     if s.skipped:
