@@ -3,10 +3,6 @@ completions, embeddings, and ``local/`` model requests; nothing reaches the upst
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import openai
 import pytest
 
@@ -16,20 +12,8 @@ NAME = "Dana Whitfield"
 SENSITIVE = [{"role": "user", "content": f"{NAME} was diagnosed with diabetes in March. Summarise in one sentence."}]
 
 
-@pytest.fixture(scope="module")
-def working_llama(local_model_path):
-    """A llama.cpp build that crashes on generation takes the test process with it: probe in a child first."""
-    code = (
-        "import llama_cpp,sys; l=llama_cpp.Llama(model_path=sys.argv[1], n_ctx=256, n_threads=1, verbose=False);"
-        "l.create_chat_completion(messages=[{'role':'user','content':'Say hi to me'}], max_tokens=2)"
-    )
-    if os.environ.get("GATEWAY_SKIP_LLAMA_PROBE") != "1" and subprocess.run(
-            [sys.executable, "-c", code, str(local_model_path)], capture_output=True, timeout=300).returncode:
-        pytest.skip("this llama-cpp-python build crashes on generation (see the report); the local route is untested here")
-
-
 @pytest.fixture
-def local_gateway(gateway, local_backend, working_llama):
+def local_gateway(gateway, local_backend):
     return gateway(policy="redact-pii", local=local_backend)
 
 

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any, AsyncIterator, Callable
 
 from ..backends.base import Completion, Message
+from ..backends.local import load_llama
 from ..errors import LocalModelError, ModelNotFoundError, RedactorError
 from .limits import BoundedQueue
 
@@ -160,9 +161,10 @@ class LocalRunner:
                 try:
                     # mean pooling: one vector per input, as the embeddings API promises (a chat GGUF
                     # declares no pooling and would give one vector per token)
-                    self._embedder = llama_cpp.Llama(model_path=str(path), embedding=True, n_ctx=self.backend.context_tokens,
-                                                     n_threads=self.backend.settings.n_threads, verbose=False,
-                                                     pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN)
+                    self._embedder = load_llama(path, extra_buffers=self.backend.settings.extra_buffers, embedding=True,
+                                                n_ctx=self.backend.context_tokens,
+                                                n_threads=self.backend.settings.n_threads,
+                                                pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN)
                 except Exception as e:
                     raise LocalModelError(f"could not load local model {path.name} in embedding mode ({type(e).__name__})") from None
             try:
