@@ -61,7 +61,9 @@ def test_n_workers_write_the_same_manifest_as_one(tmp_path, scanner, openai_serv
 
 def test_the_in_flight_window_bounds_documents_and_bytes(tmp_path, scanner, openai_server, missing_local_model):
     def slow(body):
-        time.sleep(0.03)
+        # slow enough that the first answer cannot come back before the window fills, even
+        # when the reading thread waits for the GIL behind the preparer (a full suite on 2 cores)
+        time.sleep(0.3)
         return "Answer."
 
     openai_server.responder = slow
