@@ -153,31 +153,29 @@ def chat_slots(body: dict[str, Any]) -> list[Slot]:
     return slots
 
 
-def completion_slots(body: dict[str, Any]) -> list[Slot]:
-    prompt = body.get("prompt")
-    slots: list[Slot] = []
-    if isinstance(prompt, str):
-        _text(slots, ("prompt",), prompt, "prompt")
-    elif isinstance(prompt, list) and all(isinstance(p, str) for p in prompt) and prompt:
-        for i, p in enumerate(prompt):
-            _text(slots, ("prompt", i), p, f"prompt[{i}]")
+def _strings(slots: list[Slot], body: dict[str, Any], key: str) -> None:
+    """``body[key]`` as one string or a non-empty list of strings; token arrays cannot be scanned."""
+    value = body.get(key)
+    if isinstance(value, str):
+        _text(slots, (key,), value, key)
+    elif isinstance(value, list) and value and all(isinstance(p, str) for p in value):
+        for i, p in enumerate(value):
+            _text(slots, (key, i), p, f"{key}[{i}]")
     else:
-        raise BadRequest("prompt must be a string or a list of strings (token arrays cannot be scanned)")
+        raise BadRequest(f"{key} must be a string or a list of strings (token arrays cannot be scanned)")
+
+
+def completion_slots(body: dict[str, Any]) -> list[Slot]:
+    slots: list[Slot] = []
+    _strings(slots, body, "prompt")
     _text(slots, ("suffix",), body.get("suffix"), "suffix")
     _side_fields(slots, body)
     return slots
 
 
 def embedding_slots(body: dict[str, Any]) -> list[Slot]:
-    value = body.get("input")
     slots: list[Slot] = []
-    if isinstance(value, str):
-        _text(slots, ("input",), value, "input")
-    elif isinstance(value, list) and value and all(isinstance(p, str) for p in value):
-        for i, p in enumerate(value):
-            _text(slots, ("input", i), p, f"input[{i}]")
-    else:
-        raise BadRequest("input must be a string or a list of strings (token arrays cannot be scanned)")
+    _strings(slots, body, "input")
     _side_fields(slots, body)
     return slots
 
