@@ -442,7 +442,7 @@ class Gateway:
         model = self._model(body)
         ctx.stream = body.get("stream") is True
         n = self._n(body)
-        routed = await self._route(ctx, chat_slots(body), force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
+        routed = await self._route(ctx, chat_slots(body), force_local=_requested_local(model))
         if routed.route is Route.LOCAL:
             return await self._local(ctx, "chat", chat_messages(body), self._max_tokens(body), n)
         out = write_back(body, routed.slots, routed.outgoing or [])
@@ -454,7 +454,7 @@ class Gateway:
         model = self._model(body)
         ctx.stream = body.get("stream") is True
         n = self._n(body)
-        routed = await self._route(ctx, completion_slots(body), force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
+        routed = await self._route(ctx, completion_slots(body), force_local=_requested_local(model))
         if routed.route is Route.LOCAL:
             prompt = body["prompt"] if isinstance(body["prompt"], str) else "\n".join(body["prompt"])
             return await self._local(ctx, "completions", [{"role": "user", "content": prompt}], self._max_tokens(body), n)
@@ -469,7 +469,7 @@ class Gateway:
             raise GatewayError(400, "stateful_request", "store=true: the gateway is stateless and forces store=false")
         model = self._model(body)
         ctx.stream = body.get("stream") is True
-        routed = await self._route(ctx, response_slots(body), force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
+        routed = await self._route(ctx, response_slots(body), force_local=_requested_local(model))
         if routed.route is Route.LOCAL:
             if ctx.stream:
                 return await self._local(ctx, "responses", response_messages(body), self._max_tokens(body), 1)
@@ -488,7 +488,7 @@ class Gateway:
         model = self._model(body)
         slots = embedding_slots(body)
         # embeddings are never masked (placeholders change the vectors): clean → cloud, anything else → local
-        routed = await self._route(ctx, slots, force_local="client-requested-local" if model.startswith(LOCAL_PREFIX) else "")
+        routed = await self._route(ctx, slots, force_local=_requested_local(model))
         if routed.route is Route.CLOUD and self.upstream is not None:
             return await self._cloud(ctx, "embeddings", body, None, lambda data, mapping: None)
         if routed.route is Route.CLOUD_REDACTED:
@@ -737,3 +737,6 @@ def _error_class(value: str) -> str:
     return value if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,199}", value or "") else ""
 
 
+def _requested_local(model: str) -> str:
+    """A ``local/…`` model name asks for the local route: the reason it is forced, else ""."""
+    return "client-requested-local" if model.startswith(LOCAL_PREFIX) else ""
