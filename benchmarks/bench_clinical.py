@@ -6,7 +6,9 @@ Stock Presidio has no type for most Safe Harbor identifiers, so a gold span coun
 found when any prediction overlaps it, whatever its type (``redactor/evaluate.py``).
 Only identifier types are scored as predictions; medications, conditions, ICD codes,
 years alone (DATE_YEAR), states or countries (REGION) and eponymous terms (CLINICAL_TERM)
-are not identifiers.
+are not identifiers.  A prescriber's NPI or DEA number is scored as an identifier: it is
+a unique number (R) that the hipaa-safe-harbor transform removes, and de-identification
+labels (i2b2, the project's dev sets) mark it.
 
     python benchmarks/bench_clinical.py [--labels FILE.jsonl ...] [--skip-stock] [--json OUT]
 """
@@ -29,7 +31,7 @@ from redactor.evaluate import read_jsonl, score  # noqa: E402
 
 LABELS = ROOT / "tests" / "labeled" / "clinical.jsonl"
 NOT_IDENTIFIERS = frozenset(
-    {"MEDICATION", "MEDICAL_CONDITION", "ICD10_CODE", "NPI", "DEA_NUMBER", "DATE_YEAR", "REGION", "CLINICAL_TERM", "NRP",
+    {"MEDICATION", "MEDICAL_CONDITION", "ICD10_CODE", "DATE_YEAR", "REGION", "CLINICAL_TERM", "NRP",
      "ORGANIZATION", "UK_NHS", "MEDICAL_LICENSE", "AU_ABN", "AU_ACN", "AU_TFN", "AU_MEDICARE", "IN_PAN"}
 )  # fmt: skip
 
