@@ -218,7 +218,17 @@ def test_not_facility_names(text):
 @pytest.mark.parametrize(
     "text,value",
     [("F/u on 4/30 in clinic.", "4/30"), ("Expires 09/2025.", "09/2025"), ("Labs drawn Aug 2, 2024.", "Aug 2, 2024"),
-     ("Seen May 3rd.", "May 3rd"), ("Enrolled 15 Feb 2024.", "15 Feb 2024"), ("Surgery 12-Mar-2024.", "12-Mar-2024")],
+     ("Seen May 3rd.", "May 3rd"), ("Enrolled 15 Feb 2024.", "15 Feb 2024"), ("Surgery 12-Mar-2024.", "12-Mar-2024"),
+     ("visit 1951-07-04 A 80210", "1951-07-04")],
 )  # fmt: skip
 def test_clinical_dates(scanner, text, value):
     assert value in [text[f.start : f.end] for f in scanner.scan(text).findings if f.entity_type == "DATE_TIME"]
+
+
+def test_exported_rows_are_read_cell_by_cell(scanner):
+    """A pipe or HL7 row: no value runs into the next cell, names split by "^" are names."""
+    row = "E0041177|M5530912|QUILLAN^BERNADETTE|1938-02-17|F|80210|2025-06-01 14:20|2025-06-04 09:00|J18.9"
+    found = {(f.entity_type, row[f.start : f.end]) for f in scanner.scan(row).findings}
+    assert {("PERSON", "QUILLAN^BERNADETTE"), ("DATE_TIME", "1938-02-17"), ("DATE_TIME", "2025-06-01"),
+            ("DATE_TIME", "2025-06-04")} <= found, found  # fmt: skip
+    assert not [v for t, v in found if t == "PHONE_NUMBER"], found  # "80210|2025-06-01 14" is no phone

@@ -131,8 +131,9 @@ class PhoneRecognizer(_CodeRecognizer):
     @staticmethod
     def _score(raw: str) -> float:
         main = re.split(r"\s?(?:x|ext\.?)\s?", raw)[0]
-        if _ISO_DATE.match(main):
-            return 0.0  # 1992-02-08 20:15
+        if _ISO_DATE.search(main):
+            return 0.0  # 1992-02-08 20:15; "60640 2026-11-03 02" in a table row
+
         main = main.replace("(0)", "")  # the trunk prefix in "+41 (0)62 ..." is not a group
         digits = re.sub(r"\D", "", main)
         if not 7 <= len(digits) <= 15:

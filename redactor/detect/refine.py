@@ -144,10 +144,11 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)
         if len(digits) > 8 and not MONTHS.search(value):
-            lead = _LEADING_DATE.match(value)
-            if not lead:
+            inner = _DATE_IN_RUN.search(value)
+            if not inner:
                 return True  # long digit runs: card, account or phone numbers, not dates
-            c.end = c.start + lead.end()  # "11/03/2023 0800": the date, without the time
+            # "11/03/2023 0800", "60640 2026-11-03 02:55" (a table row): the date alone
+            c.start, c.end = c.start + inner.start(), c.start + inner.end()
         if re.fullmatch(r"\d{1,3}", value.strip()):
             return True  # "21", "65": ages and counts
         if re.fullmatch(r"\d{5,}", value.strip()) and not _compact_date(value.strip()):
@@ -157,7 +158,9 @@ def _is_noise(text: str, c: Candidate) -> bool:
     return False
 
 
-_LEADING_DATE = re.compile(r"(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?=\s+\d{1,2}:?\d{2}\b)")
+_DATE_IN_RUN = re.compile(
+    r"(?<![\d/-])(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?![\d/-])"
+)
 # A year, a numeric date, a time of day or an 8-digit compact date.
 _DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
 _HEADING_MARKS = re.compile(r"^[\s#*>\-•\d.)]*")
