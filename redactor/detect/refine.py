@@ -131,8 +131,6 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
             return True
-        if c.entity_type == "PERSON" and value.islower() and c.recognizer != "NameRecognizer":
-            return True  # NER on lower case guesses; the name recognizer reads such text with its lexicons
         if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _heading_word(text, c.start, c.end):
             return True  # "## Background", "Assessment:": section headings, not people
         if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _word_not_name(value):

@@ -12,7 +12,8 @@ complements it with evidence a reader uses too:
   particles ("van", "de", "bin") inside;
 - *context*: an honorific, "my name is" or "Dear" before a run, "said" or "lives
   at" after it; a place cue ("flew to", "grew up in") before it or ", <country>"
-  after it;
+  after it; a small US town (``us_towns.txt``) only beside such a cue ("in
+  Montpelier", "Slaton, TX"); "<Name> County";
 - *the document*: a list whose members are mostly names ("Kónya, Becker and
   Vasquez"), transcript speakers ("Nicole: ..."), a name alone on the line that
   heads a letter or an address block, and later mentions of a name already found
