@@ -38,6 +38,9 @@ def offline_tld_extract(host: str):
     return _OFFLINE_TLD(host)
 
 
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local", "internal"})
+
+
 class OfflineEmailRecognizer(EmailRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         if "@" not in text:  # the pattern needs one; skip the regex work on most texts
@@ -45,7 +48,10 @@ class OfflineEmailRecognizer(EmailRecognizer):
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
     def validate_result(self, pattern_text: str) -> bool:
-        return offline_tld_extract(pattern_text.rsplit("@", 1)[-1]).suffix != ""
+        # a known public suffix, or a reserved test domain (RFC 2606: "example", "test", ...),
+        # which surrogate data and documentation use and which must not leave either
+        host = pattern_text.rsplit("@", 1)[-1]
+        return offline_tld_extract(host).suffix != "" or host.rsplit(".", 1)[-1].lower() in _RESERVED_TLDS
 
 
 _DOMAIN_HINT = re.compile(r"[A-Za-z0-9.-][.][A-Za-z]{2}")

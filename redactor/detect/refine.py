@@ -19,6 +19,7 @@ from .clinical import drop_clinical_lookalikes, retype_general
 from .doubt import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
+from .names.runs import typed_in_lower_case
 
 # Words that label a field.  As an entity of their own they are noise.
 LABEL_WORDS = frozenset(
@@ -131,6 +132,11 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
             return True
+        if c.recognizer == "SpacyRecognizer" and ("\n" in value or "   " in value or "|" in value or "^" in value):
+            return True  # "RA\nGen", "Sex F\nParent", "OBX|1|NM|HGB": NER across lines, columns and fields
+        if (c.entity_type == "LOCATION" and c.recognizer == "SpacyRecognizer" and value.islower() and not typed_in_lower_case(text)
+                and not _place_cue(text, c.start, c.end)):
+            return True  # "septum", "mucosa": in cased text a place is capitalised, or follows "in"
         if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _heading_word(text, c.start, c.end):
             return True  # "## Background", "Assessment:": section headings, not people
         if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _word_not_name(value):
@@ -194,7 +200,9 @@ def _words_not_place(text: str, c: Candidate, value: str) -> bool:
     words = value.split()
     keys = [fold(w) for w in words]
     if len(keys) == 1:
-        ordinary = keys[0] in lex.common and keys[0] not in lex.first
+        # "Nice"; and a dictionary or clinical word no place list knows ("Creatinine", "Decedent")
+        ordinary = keys[0] not in lex.first and (
+            keys[0] in lex.common or (keys[0] not in lex.places and (lex.is_word(keys[0]) or keys[0] in common_words())))
     else:
         body = words[1:] if keys[0] in _ARTICLE else words
         ordinary = (
@@ -223,7 +231,8 @@ def _compact_date(digits: str) -> bool:
 
 
 # Degrees and licences written after a name; "MD" and "PA" are also US state codes.
-CREDENTIALS = frozenset({"MD", "DO", "RN", "NP", "PA", "PhD", "DDS", "DMD", "PharmD", "MPH", "FACP", "LPN", "CNP"})
+CREDENTIALS = frozenset({"MD", "DO", "RN", "NP", "PA", "PhD", "DDS", "DMD", "PharmD", "MPH", "FACP", "LPN", "CNP", "MBBS",
+                         "CPhT", "DPT", "LCSW", "LMFT", "CNM", "CRNA", "APRN", "MSW", "PT", "OT", "RD", "BSN", "MSN", "DNP"})
 
 
 def _drop_credentials_after_names(text: str, cands: list[Candidate]) -> list[Candidate]:
