@@ -235,7 +235,8 @@ def _name_shaped(word: str) -> bool:
     from .names.runs import _NAME_SHAPE
 
     word = word.strip(".,;:()'’")
-    return (word.isupper() and word.isalpha()) or bool(_NAME_SHAPE.fullmatch(word))
+    # lower case says nothing here (the name recognizer reads lower-case text); mixed case does
+    return word.islower() or (word.isupper() and word.isalpha()) or bool(_NAME_SHAPE.fullmatch(word))
 
 
 _MEDICAL_TYPES = frozenset({"MEDICATION", "MEDICAL_CONDITION", "CLINICAL_TERM"})

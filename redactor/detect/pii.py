@@ -243,7 +243,7 @@ _ADDRESS_CONTEXT = re.compile(
     r"deliver(?:ed|y)?\s+to|mail(?:ed|ing)?\s+to|residence|resides?|home\s+at|street|corner\s+of|moved\s+to)\b",
     re.IGNORECASE,
 )
-_AT_BEFORE = re.compile(r"\bat\b", re.IGNORECASE)  # "meet at Locavore, Brisas 6802"; not "Missed 9 shifts at work"
+_AT_BEFORE = re.compile(r"\bat\b[^.!?;\n]*$", re.IGNORECASE)  # "meet at Locavore, Brisas 6802"; not "Missed 9 shifts at work"
 # Capitalised word(s) + house number ("Brisas 6802", "Erzsébet tér 19.", "935 Holmatun 45"):
 # with address context, or when an address block follows.
 # A word of a street name ends in "." only as an abbreviation ("St.", "Mt.", "ul."), so
