@@ -380,6 +380,9 @@ def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
 # -- GENERAL types -------------------------------------------------------------------------
 
 
+_CREDENTIAL_AFTER = re.compile(r",?[ \t]+(?:RN|MD|DO|NP|PA-C|LPN|CNA|PharmD|APRN|CRNA|CNM|LCSW|LMFT|DPT|PhD)\b")
+
+
 def retype_general(text: str, cands: list[Candidate]) -> list[Candidate]:
     for c in cands:
         value = text[c.start : c.end]
@@ -389,7 +392,7 @@ def retype_general(text: str, cands: list[Candidate]) -> list[Candidate]:
             c.entity_type = "REGION"
         elif c.entity_type == "PERSON" and _is_region(text, c, value) and _PLACE_CUE.search(
             text, max(0, c.start - 20), c.start
-        ):
+        ) and not _CREDENTIAL_AFTER.match(text, c.end):  # "report from Jordan, RN" is a nurse
             c.entity_type = "REGION"  # "travel to Kenya or Tanzania"
     return cands
 
