@@ -68,7 +68,7 @@ def main() -> None:
     print(f"data: {', '.join(f.name for f in label_files)} ({len(examples)} texts, {clean} with no PHI), spaCy model: {args.model}")
     print(f"{'engine':16} {'recall':>7} {'precision':>9} {'seconds':>8}")
     for r in rows:
-        print(f"{r['name']:16} {r['recall']:>7} {r['precision']:>9} {r['seconds']:>8}")
+        print(f"{r['name']:16} {str(r['recall']):>7} {str(r['precision']):>9} {r['seconds']:>8}")  # None: no gold span
     types = sorted({t for r in rows for t in r["by_gold_type"]})
     print(f"\n{'gold type':24} {'support':>7}  " + "  ".join(f"{r['name'] + ' recall':>22}" for r in rows))
     for t in types:

@@ -74,8 +74,6 @@ def test_recall_and_precision_per_identifier(report, entity_type):
         assert predicted.precision >= 0.90, f"{entity_type}: precision {predicted.precision:.3f}"
 
 
-@pytest.mark.xfail(reason="names, places and streets: lower-case names in portal messages and bare towns are "
-                          "the name-residual work of issue 9 (detect/names, pii.py)", strict=False)  # fmt: skip
 @pytest.mark.parametrize("entity_type", sorted(NAME_TYPES))
 def test_recall_and_precision_names_and_places(report, entity_type):
     assert report.gold[entity_type].recall >= 0.98

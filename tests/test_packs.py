@@ -98,6 +98,8 @@ CASES = [
      ["An 89-year-old woman fell at home.", "Infant, age 90 days.", "BP 92/60, 95 kg."]),
     ("healthcare_facility_name", "Transferred from MGH last night.", "MGH", 0.6,
      ["Transferred from mgh last night.", "The MGHX group met."]),
+    ("medical_center_acronym", "Transferred from Haywood Regional to UMC on 11/20.", "UMC", 0.6,
+     ["Seen in the ED and the MICU.", "Running MCMC chains."]),
     ("account_number", "Acct #: KL-220915 (self-pay).", "KL-220915", 0.6,
      ["Ticket KL-220915 was closed.", "Acct #: pending."]),
     ("hospital_account_number", "Guarantor account 400981127 is past due.", "400981127", 0.6,

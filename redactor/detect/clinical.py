@@ -59,6 +59,12 @@ _HEADS = frozenset(
 )
 # Words that may stand between an eponym and its head: "Ottawa ankle rule", "Karnofsky
 # performance score", "Canadian CT head rule", "Denver developmental screening test".
+# Exam findings that follow or precede a sign named after a person: "Romberg positive",
+# "no Babinski", "Tinel and Phalen both positive".
+_FINDINGS = frozenset(
+    """positive negative pos neg upgoing downgoing equivocal unable intact absent present normal abnormal""".split()
+)
+_FINDING_BEFORE = re.compile(r"\b(?:no|negative|positive|neg|pos|absent|equivocal|present|unable)[ \t]+$", re.IGNORECASE)
 _MODIFIERS = frozenset(
     """ankle knee foot head neck spine c-spine cervical ct mri performance developmental coma severity risk
     bleeding stroke pain status depression anxiety sleepiness cognitive functional frailty fall falls nutrition
@@ -67,7 +73,7 @@ _MODIFIERS = frozenset(
 )
 _HONORIFIC = re.compile(r"(?:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|nurse)\.?|\bpatient|\bpt)\s+$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'’]*|\d+|[IVX]+\b")
-_GRADE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}(?:\+\d)?|[IVX]{1,4}|[A-C])(?![\w/])")
+_GRADE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}/\d{1,3}|\d{1,2}(?:\+\d)?|[IVX]{1,4}|[A-C])(?![\w/])")  # "Berg 44/56"
 # Eponyms that stand alone for a device or a test ("Foley to gravity", "a Doppler").
 _STANDALONE = frozenset("foley doppler holter hickman broviac penrose dobhoff hemovac swan-ganz jackson-pratt".split())
 # All-capital words that head sections of a note; a "name" made only of these and
@@ -178,6 +184,7 @@ def _key(word: str) -> str:
 def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidate]:
     if not cands:
         return cands
+    cands = _drugs_and_diseases_not_names(cands)
     names = [c for c in cands if c.entity_type in NAME_TYPES]
     scores = list(_lexicons().scores.finditer(text)) if names else []
     kept = []
@@ -205,10 +212,47 @@ def _heading(text: str, c: Candidate) -> bool:
 
 
 def _clinical_word(text: str, c: Candidate) -> bool:
-    """A single word NER took for a name that is clinical vocabulary ("Wristband", "Dispo")"""
+    """What NER took for a name is clinical vocabulary ("Wristband", "Dispo"), a lab or a
+    measurement ("Cr 1.4", "Wt 9.8 kg", "LDL 190": the words before the number are
+    vocabulary, an abbreviation or not shaped like a name), or a word not shaped like
+    a name at all ("EtOH", "A&Ox4")."""
+    if c.recognizer != "SpacyRecognizer":
+        return False
     words = text[c.start : c.end].split()
     vocabulary = _clinical_vocabulary()
-    return c.recognizer == "SpacyRecognizer" and all(_key(w) in vocabulary or w in _ABBREVIATIONS for w in words)
+    number = next((i for i, w in enumerate(words) if w[:1].isdigit()), None)
+    if number is not None:
+        words = words[:number]
+        if not words or all(_key(w) in vocabulary or w in _ABBREVIATIONS or len(w) <= 3 or not _name_shaped(w)
+                            for w in words):
+            return True
+    if len(words) == 1 and not _name_shaped(words[0]):
+        return True
+    return bool(words) and all(_key(w) in vocabulary or w in _ABBREVIATIONS for w in words)
+
+
+def _name_shaped(word: str) -> bool:
+    from .names.runs import _NAME_SHAPE
+
+    word = word.strip(".,;:()'’")
+    # lower case says nothing here (the name recognizer reads lower-case text); mixed case does
+    return word.islower() or (word.isupper() and word.isalpha()) or bool(_NAME_SHAPE.fullmatch(word))
+
+
+_MEDICAL_TYPES = frozenset({"MEDICATION", "MEDICAL_CONDITION", "CLINICAL_TERM"})
+
+
+def _drugs_and_diseases_not_names(cands: list[Candidate]) -> list[Candidate]:
+    """"Can Plavix and ...", "Mounjaro 5 mg": NER's person or place over a drug or disease
+    the lexicons know is the drug or disease."""
+    medical = [c for c in cands if c.entity_type in _MEDICAL_TYPES]
+    if not medical:
+        return cands
+    return [
+        c for c in cands
+        if not (c.recognizer == "SpacyRecognizer" and c.entity_type in ("PERSON", "LOCATION")
+                and any(m.start < c.end and c.start < m.end for m in medical))
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -243,6 +287,10 @@ def _eponym_term(text: str, c: Candidate) -> bool:
         return True  # a head or a grade inside the finding: "Gleason 4+4", "Killip II"
     if _possessive_disease(text, c, keys, lex) or text[max(0, c.start - 4) : c.start].lower().endswith("non-"):
         return True
+    if len(keys) == 1 and "-" in value and all(_key(p) in lex.eponyms or _key(p) in lex.diseases for p in value.split("-")):
+        return True  # "Guillain-Barré", "Creutzfeldt-Jakob": no one is named so
+    if _FINDING_BEFORE.search(text, max(0, c.start - 12), c.start):
+        return True
     return _head_follows(text, c.end, lex) or _GRADE_AFTER.match(text, c.end) is not None
 
 
@@ -272,9 +320,9 @@ def _head_follows(text: str, end: int, lex: _Lexicons) -> bool:
         if "\n" in gap or any(ch in gap for ch in ".,;:()"):
             return False
         key = _key(m.group())
-        if key in _HEADS:
+        if key in _HEADS or key in _FINDINGS:
             return True
-        if n >= 4 or not (key in lex.eponyms or key in _MODIFIERS or key in ("and", "or", "non", "s", "en", "y")):
+        if n >= 4 or not (key in lex.eponyms or key in _MODIFIERS or key in ("and", "or", "non", "s", "en", "y", "both")):
             return False
         prev_end = m.end()
     return False
@@ -283,7 +331,10 @@ def _head_follows(text: str, end: int, lex: _Lexicons) -> bool:
 def _abbreviation(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
     if value not in _ABBREVIATIONS:
-        return False
+        # "OA", "RV", "GDR": a short capitals word NER calls a place is an abbreviation,
+        # unless it is a state or country code
+        return (c.entity_type == "LOCATION" and c.recognizer == "SpacyRecognizer" and bool(re.fullmatch(r"[A-Z]{2,4}", value))
+                and value not in _lexicons().region_codes)
     return not (value in _lexicons().region_codes and _STATE_AFTER_TOWN.search(text, max(0, c.start - 40), c.start))
 
 
@@ -329,6 +380,9 @@ def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
 # -- GENERAL types -------------------------------------------------------------------------
 
 
+_CREDENTIAL_AFTER = re.compile(r",?[ \t]+(?:RN|MD|DO|NP|PA-C|LPN|CNA|PharmD|APRN|CRNA|CNM|LCSW|LMFT|DPT|PhD)\b")
+
+
 def retype_general(text: str, cands: list[Candidate]) -> list[Candidate]:
     for c in cands:
         value = text[c.start : c.end]
@@ -338,7 +392,7 @@ def retype_general(text: str, cands: list[Candidate]) -> list[Candidate]:
             c.entity_type = "REGION"
         elif c.entity_type == "PERSON" and _is_region(text, c, value) and _PLACE_CUE.search(
             text, max(0, c.start - 20), c.start
-        ):
+        ) and not _CREDENTIAL_AFTER.match(text, c.end):  # "report from Jordan, RN" is a nurse
             c.entity_type = "REGION"  # "travel to Kenya or Tanzania"
     return cands
 

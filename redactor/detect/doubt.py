@@ -11,7 +11,8 @@ at a low score, what a careful human reviewer would stop at:
   ("Teresa Becker"), even when each is also a common word;
 - a capitalised given name inside a sentence ("leave me Victoria"), unless the
   name is also an English word ("Page", "Walker");
-- any word right after an honorific ("mr. elliott") or a naming cue ("her maiden name
+- any word right after an honorific with its period ("mr. elliott"), a capitalised word or
+  a known name after one without ("Ms Weber", "dr kessler"; "MS" and "ms" are not titles), or a naming cue ("her maiden name
   is Key", "a man called Walker"), and a given name used as a speaker label at the
   start of a line ("Destiny: Remember me?", not "Kitchen: ...");
 - a known name, even one that is also an English word, that is joined to a person
@@ -52,7 +53,10 @@ _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
 _NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.:-]?){4,}\d(?![\w])")  # ":" too: "2022-08-17 23:40" is one value
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
-_HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.?\s+$", re.IGNORECASE)
+_HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.\s+$", re.IGNORECASE)
+# Without its period a title is a title only before a name; and "MS" or "ms" is multiple
+# sclerosis, morphine sulfate or milliseconds ("480 ms dangerous"), never "Ms".
+_BARE_HONORIFIC = re.compile(r"(?<![^\W_])(?:Mr|Mrs|Ms|Dr|Miss|Prof|mr|mrs|dr|prof|MR|MRS|DR)\s+$")
 _SPEAKER = re.compile(r"[ \t]*:")  # "Destiny: Remember me?" — a transcript speaker label
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 # "her maiden name is Key", "a man called Walker": the next word is a name whatever it also means
@@ -215,6 +219,8 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
         suspicious = (
             suspicious
             or bool(_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
+            or (bool(_BARE_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
+                and (word[:1].isupper() or fold(word) in names))
             or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and fold(word) in first)
             or (m.start() in cue_ends and (word[:1].isupper() or fold(word) in names) and fold(word) not in _TITLES)
         )

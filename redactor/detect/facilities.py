@@ -46,6 +46,15 @@ _GENERIC = frozenset(
     discharge admission admitted transfer transferred patient seen visit follow summary note course report
     previous outside other same any your my his her their this that and of & nearest closest big small
     ed er icu ccu nicu picu micu sicu pacu or osh snf ltac ltach affiliated associated partner
+    allergy audiology cardiology cardiac chiropractic counseling dermatology endocrinology gastroenterology
+    gynecology hematology hepatology infectious disease internal nephrology neurology neurosurgery obstetrics
+    oncology ophthalmology optometry orthopedics orthopaedics otolaryngology pathology podiatry psychiatry
+    psychology pulmonary pulmonology radiology rheumatology sleep sports transplant urology vascular wound
+    infusion dialysis fertility diabetes endocrine lung kidney liver breast spine pain headache memory stroke
+    anticoagulation coumadin device devices failure heart post-op postop pre-op preop surgical same-day walk-in
+    lab labs laboratory occupational employee student telehealth virtual remote home hearing vision vein
+    consult consulted consults call called contact contacted refer referred referral per discussed notify
+    notified page paged ask asked tell told followed inform informed via per re cc attn
     """.split()
 )
 _JOINERS = frozenset({"of", "and", "&", "the", "de", "la", "del", "-"})
@@ -58,6 +67,10 @@ _SAINTS = re.compile(
     r"(?<![\w.])(?:St\.?|Saint)[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?['’]s(?![\w'’])"
     r"(?![ \t]+(?:Day|Eve|Church|Cathedral|Chapel|Parish|School|College|University|Academy|Street|St\b|Road|Rd\b|"
     r"Avenue|Ave\b|Place|Square|Park|Hall|Island|Bay|River|Feast|Fire|Wort|Cross))"
+)
+_FIRM_SUFFIX = re.compile(
+    r"(?:[ \t]+(?:Associates|Group|Partners|Services|Center|Centre|Clinic|Specialists|Consultants)(?![\w'’-])"
+    r"|,?[ \t]+(?:PLLC|P\.?C\.|LLC|LLP|Inc\.?|P\.?A\.)(?![\w'’-]))+"
 )
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
@@ -122,6 +135,8 @@ class FacilityRecognizer(_CodeRecognizer):
             return None
         s = run[0].start() if run else start
         e = after.end() if after else end
+        if not after and (more := _FIRM_SUFFIX.match(text, e)):
+            e = more.end()  # "Rheumatology, PLLC", "Home Care Partners", "Dental Group"
         while text[e - 1] == "." and after:
             e -= 1  # the full stop after "of Philadelphia."
         return s, e, 0.8

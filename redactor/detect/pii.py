@@ -38,6 +38,9 @@ def offline_tld_extract(host: str):
     return _OFFLINE_TLD(host)
 
 
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local", "internal"})
+
+
 class OfflineEmailRecognizer(EmailRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         if "@" not in text:  # the pattern needs one; skip the regex work on most texts
@@ -45,7 +48,10 @@ class OfflineEmailRecognizer(EmailRecognizer):
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
     def validate_result(self, pattern_text: str) -> bool:
-        return offline_tld_extract(pattern_text.rsplit("@", 1)[-1]).suffix != ""
+        # a known public suffix, or a reserved test domain (RFC 2606: "example", "test", ...),
+        # which surrogate data and documentation use and which must not leave either
+        host = pattern_text.rsplit("@", 1)[-1]
+        return offline_tld_extract(host).suffix != "" or host.rsplit(".", 1)[-1].lower() in _RESERVED_TLDS
 
 
 _DOMAIN_HINT = re.compile(r"[A-Za-z0-9.-][.][A-Za-z]{2}")
@@ -207,31 +213,52 @@ _PREFIX_TYPES = (
 )
 _UNIT = r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Fl\.?|Floor|Room|Rm\.?|Bldg\.?|Building|#)\s*#?\s*\d{1,5}[A-Za-z]?"
 
+# A unit alone ("Apt 4B", "Suite 200"); "Room 412B", "Unit 6 West", "#15" and "HD#4" alone
+# are wards, rooms, ranks and hospital days, not homes: those count only inside an address block.
+_UNIT_ALONE = r"(?:Apt\.?|Apartment|Suite|Ste\.?|Flat|Bldg\.?|Building)\s*#?\s*\d{1,5}[A-Za-z]?"
+_DIRECTION = r"(?:N|S|E|W|NE|NW|SE|SW)"
+# The types a street is named by without a house number ("lives on Fremont Ave N");
+# "Hill", "Park", "Valley" and the like name other places as often as streets.
+_NAMED_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|"
+    r"Parkway|Pkwy|Highway|Hwy"
+)
+_STREET_CUE = r"(?:\b(?:on|off|at|along|near|corner\s+of|address(?:\s+is)?|lives?\s+on|moved\s+to)[ \t]+)"
+
 _ADDRESS_PATTERNS = [
     # 1600 Pennsylvania Avenue NW, 2437 Main St, 69 Farnell Street
-    Pattern("number-first", rf"\b\d{{1,6}}[A-Za-z]?,?\s+(?:{_CAPWORD}\s+){{0,4}}(?:{_EN_TYPES})\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?", 0.7),
+    Pattern("number-first", rf"\b\d{{1,6}}[A-Za-z]?,?\s+(?:{_DIRECTION}\.?\s+)?(?:{_CAPWORD}\s+){{0,4}}(?:{_EN_TYPES})\b\.?(?:\s+{_DIRECTION}\b)?", 0.7),
+    # 7401 MARKET ST, 2207 FREMONT AVE N: forms and HL7 messages written in capitals
+    Pattern("number-first-capitals", rf"\b\d{{1,6}}[A-Z]?\s+(?:{_DIRECTION}\s+)?(?:[A-Z][A-Z'.-]+\s+){{1,4}}(?:{_EN_TYPES.upper()})\b\.?(?:\s+{_DIRECTION}\b)?", 0.7),
+    # "a cafe on Fremont Ave N", "her apt on S Jackson St": a named street after "on", "at"
+    Pattern("named-street", rf"(?<={_STREET_CUE})(?:{_DIRECTION}\.?\s+)?(?:{_CAPWORD}\s+){{1,3}}(?:{_NAMED_TYPES})\b(?!(?<=Dr)[ \t]*\.?[ \t]*\p{{Lu}}[\p{{Ll}}])\.?(?:\s+{_DIRECTION}\b)?", 0.6),
     # Koskikatu 25, Hammarvägen 15, Asselsestraat 7, Dalmatinova 68
     Pattern("suffix-type", rf"\b(?:\d{{1,6}}\s+)?(?:{_CAPWORD}\s+){{0,3}}{_UP}[\wÀ-ÿĀ-ž'-]*(?:{_SUFFIX_TYPES})\s+{_NUM}", 0.6),
     # Rue de Piétrain 371, ul. Jesionowa 127, Paseo del Atlántico 81, 63 Rue de Kairouan
     Pattern("prefix-type", rf"(?:\b\d{{1,6}}\s+)?(?<![\w])(?:{_PREFIX_TYPES})\s+(?:{_WORD}\s+){{0,4}}?(?:{_NUM}|{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,3}})", 0.6),
-    Pattern("unit", rf"\b{_UNIT}(?!\w)", 0.45),
+    Pattern("unit", rf"\b{_UNIT_ALONE}(?!\w)", 0.45),
     Pattern("po-box", r"\b(?:P\.?\s?O\.?\s*Box|Post\s+Office\s+Box|PSC\s+\d+,?\s+Box|Unit\s+\d+\s+Box)\s+\d+\b(?:\s+[AF]PO\s+A[AEP]\s+\d{5})?", 0.7),
 ]
 _ADDRESS_CONTEXT = re.compile(
     r"\b(?:address|addr|live[sd]?\s+(?:at|on|in)|located\s+(?:at|on)|ship(?:ped|ping)?\s+to|send\s+(?:it\s+)?to|"
-    r"deliver(?:ed|y)?\s+to|mail(?:ed|ing)?\s+to|residence|resides?|home\s+at|street|corner\s+of|moved\s+to|at)\b",
+    r"deliver(?:ed|y)?\s+to|mail(?:ed|ing)?\s+to|residence|resides?|home\s+at|street|corner\s+of|moved\s+to)\b",
     re.IGNORECASE,
 )
+_AT_BEFORE = re.compile(r"\bat\b[^.!?;\n]*$", re.IGNORECASE)  # "meet at Locavore, Brisas 6802"; not "Missed 9 shifts at work"
 # Capitalised word(s) + house number ("Brisas 6802", "Erzsébet tér 19.", "935 Holmatun 45"):
 # with address context, or when an address block follows.
+# A word of a street name ends in "." only as an abbreviation ("St.", "Mt.", "ul."), so
+# that a match never runs on over the end of a sentence ("in Tacoma. Drives a 2009").
+_BARE_UPPER = r"(?:\p{Lu}[\p{L}\p{M}'’-]{0,2}\.(?=[ \t]*[\p{L}\d])|\p{Lu}[\p{L}\p{M}'’-]*(?:\.(?=\p{L})[\p{L}\p{M}'’-]+)*)"
 _BARE = uregex.compile(
     r"(?<![\w.,/-])(?:\d{1,6}[ \t]+)?(?!(?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?[ \t])"
-    r"\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.-]*|(?!(?:was|were|is|are|of|the|and|or|in|on|at|to|by|"
+    rf"{_BARE_UPPER}(?:[ \t]+(?:{_BARE_UPPER}|(?!(?:was|were|is|are|of|the|and|or|in|on|at|to|by|"
     r"for|day|days|than|less|more|per|with|from|has|had|total|over|under|aged?|between|after|before|during|since|until|"
-    r"about|around|within|without|among|each|every|only|also|then|when|where|which|while|approximately)\b)"
-    r"\p{Ll}{1,10}\.?)){0,3}"
-    r"[ \t]+\d{1,5}[A-Za-z]?\b\.?(?![ \t]*(?:%|percent|years?|kg|km|mg|ml|am|pm|AM|PM|[:/,.-]?\d)\b)"
+    r"about|around|within|without|among|each|every|only|also|then|when|where|which|while|approximately|stage|grade|"
+    r"type|class|level|step|phase|cycle|dose|week|weeks|month|months|hour|hours|times|x)\b)"
+    r"(?:\p{Ll}{1,3}\.|\p{Ll}{1,10}))){0,3}"
+    r"[ \t]+\d{1,5}[A-Za-z]?\b\.?(?![ \t]*(?:%|percent|years?|yrs?|kg|km|mg|mcg|ml|mL|cm|mm|am|pm|AM|PM|[:/,.-]?\d+)\b)"
 )
 _LEADING_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
 
@@ -313,6 +340,7 @@ class StreetAddressRecognizer(PatternRecognizer):
             numbered = source[m.start()].isdigit()
             # without context, only a street heading a multi-line postal block
             if (_has_context(source, m.start(), m.end(), _ADDRESS_CONTEXT, 30)
+                    or _AT_BEFORE.search(source, max(0, m.start() - 30), m.start())
                     or (numbered or line_start) and "\n" in source[m.end() : block_end(source, m.end())]):
                 results.append(make_result(self, "STREET_ADDRESS", m.start(), m.end(), 0.5))
         for m in _MILITARY.finditer(source):

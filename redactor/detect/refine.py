@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
 
-from .clinical import drop_clinical_lookalikes, retype_general
+from .clinical import drop_clinical_lookalikes, general_type, retype_general
 from .doubt import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
+from .names.runs import typed_in_lower_case
 
 # Words that label a field.  As an entity of their own they are noise.
 LABEL_WORDS = frozenset(
@@ -61,7 +62,7 @@ class Candidate:
 
 def refine(text: str, results: list[RecognizerResult], min_score: float) -> list[Candidate]:
     cands = [Candidate.of(r) for r in results]
-    cands = [c for c in (_trim(text, c) for c in cands) if c is not None]
+    cands = [c for c in (_trim(text, _cut_at_breaks(text, c)) for c in cands) if c is not None]
     cands = [c for c in (_drop_edge_labels(text, c) for c in cands) if c is not None and _trim(text, c) is not None]
     cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
     cands = [c for c in cands if not _is_noise(text, c)]
@@ -83,6 +84,19 @@ def _trim(text: str, c: Candidate) -> Candidate | None:
     if e <= s:
         return None
     c.start, c.end = s, e
+    return c
+
+
+_BREAK = re.compile(r"\n|[ \t]{3,}|\||\^")
+
+
+def _cut_at_breaks(text: str, c: Candidate) -> Candidate:
+    """NER reads across line breaks, table columns and HL7 fields ("Idris Ibragimov\nOnvia",
+    "RA\nGen", "OBX|1|NM|HGB"): a name or place ends at the first break."""
+    if c.recognizer == "SpacyRecognizer" and c.entity_type in NER_TYPES:
+        m = _BREAK.search(text, c.start, c.end)
+        if m is not None and text[c.start : m.start()].strip():
+            c.end = m.start()
     return c
 
 
@@ -131,8 +145,9 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
             return True
-        if c.entity_type == "PERSON" and value.islower() and c.recognizer != "NameRecognizer":
-            return True  # NER on lower case guesses; the name recognizer reads such text with its lexicons
+        if (c.entity_type == "LOCATION" and c.recognizer == "SpacyRecognizer" and value.islower() and not typed_in_lower_case(text)
+                and not _place_cue(text, c.start, c.end)):
+            return True  # "septum", "mucosa": in cased text a place is capitalised, or follows "in"
         if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _heading_word(text, c.start, c.end):
             return True  # "## Background", "Assessment:": section headings, not people
         if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _word_not_name(value):
@@ -199,7 +214,10 @@ def _words_not_place(text: str, c: Candidate, value: str) -> bool:
     words = value.split()
     keys = [fold(w) for w in words]
     if len(keys) == 1:
-        ordinary = keys[0] in lex.common and keys[0] not in lex.first
+        # "Nice"; and a dictionary or clinical word no place list knows ("Creatinine", "Decedent")
+        ordinary = keys[0] not in lex.first and (
+            keys[0] in lex.common or (keys[0] not in lex.places and general_type(value) is None
+                                      and (lex.is_word(keys[0]) or keys[0] in common_words())))
     else:
         body = words[1:] if keys[0] in _ARTICLE else words
         ordinary = (
@@ -228,7 +246,8 @@ def _compact_date(digits: str) -> bool:
 
 
 # Degrees and licences written after a name; "MD" and "PA" are also US state codes.
-CREDENTIALS = frozenset({"MD", "DO", "RN", "NP", "PA", "PhD", "DDS", "DMD", "PharmD", "MPH", "FACP", "LPN", "CNP"})
+CREDENTIALS = frozenset({"MD", "DO", "RN", "NP", "PA", "PhD", "DDS", "DMD", "PharmD", "MPH", "FACP", "LPN", "CNP", "MBBS",
+                         "CPhT", "DPT", "LCSW", "LMFT", "CNM", "CRNA", "APRN", "MSW", "PT", "OT", "RD", "BSN", "MSN", "DNP"})
 
 
 def _drop_credentials_after_names(text: str, cands: list[Candidate]) -> list[Candidate]:

@@ -42,6 +42,21 @@ from .pii import PrefilteredUrlRecognizer, pii_recognizers
 
 NER_ENTITIES = ["PERSON", "LOCATION", "DATE_TIME"]
 
+
+class CasedNerRecognizer(SpacyRecognizer):
+    """spaCy's NER, less the people it finds in lower-case words: the small model
+    guesses there ("the ketamine drip"), and the name recognizer reads lower case with
+    its lexicons.  Dropped here rather than after the analysis, because Presidio keeps
+    only the higher-scored of two same-type results on the same words, so a guess would
+    hide the name recognizer's reading ("maria delacroix") and then be dropped itself."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=list(NER_ENTITIES), name="SpacyRecognizer")
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = super().analyze(text, entities, nlp_artifacts)
+        return [r for r in results if not (r.entity_type == "PERSON" and text[r.start : r.end].islower())]
+
 # Built-ins used only when no pack defines their entity type.
 _FALLBACK_BUILTINS = [
     CreditCardRecognizer,
@@ -74,7 +89,7 @@ def build_registry(settings: DetectSettings) -> Registry:
 
     pack_paths = pack_specs.pack_paths(settings)
     packs = load_packs(pack_paths)
-    recognizers: list[EntityRecognizer] = [SpacyRecognizer(supported_entities=list(NER_ENTITIES))]
+    recognizers: list[EntityRecognizer] = [CasedNerRecognizer()]
     recognizers += pii_recognizers()
     recognizers.append(NameRecognizer())
     recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer()]

@@ -12,11 +12,14 @@ complements it with evidence a reader uses too:
   particles ("van", "de", "bin") inside;
 - *context*: an honorific, "my name is" or "Dear" before a run, "said" or "lives
   at" after it; a place cue ("flew to", "grew up in") before it or ", <country>"
-  after it;
+  after it; a small US town (``us_towns.txt``) only beside such a cue ("in
+  Montpelier", "Slaton, TX"); "<Name> County";
 - *the document*: a list whose members are mostly names ("Kónya, Becker and
   Vasquez"), transcript speakers ("Nicole: ..."), a name alone on the line that
   heads a letter or an address block, and later mentions of a name already found
-  ("Maciej Borkowski ... Borkowski").
+  ("Maciej Borkowski ... Borkowski");
+- *forms* (``forms.py``): "GREENBERG, ELI", HL7 "OKAFOR^CHIDI", "RN Lakshmi",
+  "daughter maria", "dr. patel", signatures ("-jt", "thanks, bill").
 
 Precision guards: the thousand most frequent English words (``frequent_words.txt``
 plus spaCy's stop words and the calendar) are not names on their own; a word of
@@ -42,6 +45,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from ..pii import make_result
 from .cased import _CasedReading
+from .forms import form_names
 from .lexicons import Lexicons, fold, load_lexicons
 from .lowercase import _LowercaseReading
 from .reading import LOCATION, PERSON
@@ -68,6 +72,7 @@ class NameRecognizer(_CasedReading, _LowercaseReading, EntityRecognizer):
             readings = self._read_lowercase(text)
         else:
             readings = self._read_cased(text)
+        readings += form_names(text, self.lex)
         return [
             make_result(self, r.entity, r.start, r.end, round(min(r.score, 0.95), 3))
             for r in readings

@@ -4,11 +4,16 @@ lines, later mentions)."""
 
 from __future__ import annotations
 
+import regex as re
+
 from .cues import (
     _DIGIT_OR_AT, _HONORIFIC_BEFORE, _HUMAN_VERB_AFTER, _LIST_GAP, _NAME_CUE_BEFORE,
     _PLACE_CUE_BEFORE, _SPEAKER_AFTER, _SPEAKER_LABEL, _WEAK_AFTER, _WEAK_CUES, _PlaceCues, _sentence_initial,
 )
 from .lexicons import _ORG_WORDS, _PLACE_PARTICLES, _STREET_WORDS, fold
+
+_COUNTY_WORDS = frozenset({"county", "parish", "borough"})
+_THING_BEFORE = re.compile(r"\b(?:a|an|my|his|her|our|their|your)[ \t]+(?:(?:19|20)\d\d[ \t]+)?$", re.IGNORECASE)
 from .reading import LOCATION, PERSON, _Reader, _Reading
 from .runs import Run, _runs
 
@@ -21,8 +26,11 @@ class _CasedReading(_Reader):
         scored: list[tuple[Run, float]] = []
         for run in _runs(text, _PLACE_PARTICLES):
             keys = {t.key for t in run.toks}
-            if keys & _ORG_WORDS or keys & _STREET_WORDS:
-                continue
+            county = self._county(run)
+            if county is not None:
+                out.append(county)
+            if keys & _ORG_WORDS or (keys & _STREET_WORDS and not self._known_place(text, run)):
+                continue  # "Bowling Green" is a town, "Bowling Street" is not
             run = self._trim(text, run)
             if run is None:
                 continue
@@ -60,6 +68,8 @@ class _CasedReading(_Reader):
     def _trim(self, text: str, run: Run) -> Run | None:
         """Drop leading and trailing words that are not names ("Dear", "When", "Singer")."""
         lex = self.lex
+        if len(run.toks) > 1 and self._known_place(text, run):
+            return run  # "Bowling Green", "Grand Forks": the words make one name
         toks = list(run.toks)
         titled = False
         while toks and not toks[0].is_initial and (not toks[0].is_cap or lex.is_word(toks[0].key)):
@@ -78,9 +88,34 @@ class _CasedReading(_Reader):
             return None
         return Run(toks, titled)
 
+    def _known_place(self, text: str, run: Run) -> bool:
+        key = fold(" ".join(text[run.start : run.end].split()))
+        return key in self.lex.places or key in self.lex.towns
+
+    def _county(self, run: Run) -> _Reading | None:
+        """"Deschutes County", "Orleans Parish": a county names a place below the state."""
+        for k, tok in enumerate(run.toks[1:], 1):
+            if tok.key in _COUNTY_WORDS and all(t.is_cap and not self.lex.is_word(t.key) or t.key in self.lex.places
+                                                 for t in run.toks[:k]):
+                return _Reading(LOCATION, run.start, tok.end, 0.7)
+        return None
+
+    def _town(self, sub: list, key: str, cues: _PlaceCues) -> float:
+        """A small town (``us_towns.txt``) is a place only beside a place cue: many share
+        their name with a word or a person."""
+        if len(sub) > 1:
+            return 0.6 if (cues.prep or cues.state) else 0.0
+        if key in self.lex.common or key in self.lex.ambiguous or sub[0].all_caps or self.lex.is_word(key):
+            return 0.6 if (cues.strong or cues.state) else 0.0
+        if self.lex.is_name(key):  # "family in Slaton", not "with Slaton"
+            return 0.6 if (cues.strong or cues.state or cues.inside) else 0.0
+        return 0.6 if cues.prep else 0.0
+
     def _place(self, text: str, run: Run) -> _Reading | None:
         lex = self.lex
         cues = _PlaceCues(text, run, lex)
+        if len(run.toks) == 1 and _THING_BEFORE.search(text, max(0, run.start - 20), run.start):
+            return None  # "drives a 2009 Toyota", "my Lincoln": a thing named after a place
         # longest sub-run that is a known place
         toks = run.toks
         for n in range(min(len(toks), 5), 0, -1):
@@ -90,9 +125,13 @@ class _CasedReading(_Reader):
                     continue
                 key = fold(" ".join(text[sub[0].start : sub[-1].end].split()))
                 if key not in lex.places:
+                    if key in lex.towns and (score := self._town(sub, key, cues)):
+                        return _Reading(LOCATION, sub[0].start, sub[-1].end, score)
                     continue
                 if n == 1 and (key in lex.common or key in lex.ambiguous or sub[0].all_caps):
-                    score = 0.6 if (cues.strong or cues.region) else 0.0  # "Reading", "SUND"
+                    # "Reading", "SUND"; but "a shelter in Tacoma": a known place after "in" mid-sentence
+                    inside = key not in lex.common and not sub[0].all_caps and (cues.inside or cues.heading)
+                    score = 0.6 if (cues.strong or cues.region or inside) else 0.0
                 elif n == 1 and lex.is_name(key):
                     score = 0.7 if (cues.prep or cues.region) else 0.5  # "Germany", "Jordan"
                 else:

@@ -68,12 +68,22 @@ _PLACE_CUE_BEFORE = re.compile(
     r"[ \t]+$",
     re.IGNORECASE,
 )
+_NAME_COMMA_BEFORE = re.compile(r"\p{Lu}[\p{L}\p{M}'’.-]+,[ \t]*$")
+_LINE_END_AFTER = re.compile(r"[ \t]*(?:$|\n|\|)")
+_PLACE_IN_BEFORE = re.compile(r"\b(?:in|from|near|outside)[ \t]+$")
 _PLACE_PREP_BEFORE = re.compile(r"\b(?:in|to|from|at|near|of|via|toward|towards|outside|around)[ \t]+$", re.IGNORECASE)
 # "Tallinn, Estonia", "Springfield, IL": a place is followed by its country or state.
 _US_STATE_CODES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
     "OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI".split()
 )
+_US_STATE_NAMES = frozenset(
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho illinois "
+    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri "
+    "montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington "
+    "wisconsin wyoming".split()
+) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "rhode island",
+     "south carolina", "south dakota", "west virginia", "puerto rico"}
 _COMMA_NEXT = re.compile(r"^,[ \t]*([\p{Lu}][\p{L}\p{M}.'’ -]{1,40}?)(?=[ \t]*(?:$|[\n,.;:!?)\d]))")
 
 
@@ -99,6 +109,24 @@ class _PlaceCues:
         return self.strong or bool(_PLACE_PREP_BEFORE.search(self.text, max(0, self.run.start - 12), self.run.start))
 
     @cached_property
-    def region(self) -> bool:  # ", Estonia", ", IL"
+    def inside(self) -> bool:  # "a shelter in Tacoma", not "Reading the report"
+        return bool(_PLACE_IN_BEFORE.search(self.text, max(0, self.run.start - 12), self.run.start)) and not _sentence_initial(
+            self.text, self.run.start)
+
+    @cached_property
+    def heading(self) -> bool:  # "Spring Wind Assisted Living, Laramie" ending its line: a letterhead
+        return bool(_NAME_COMMA_BEFORE.search(self.text, max(0, self.run.start - 40), self.run.start)) and bool(
+            _LINE_END_AFTER.match(self.text, self.run.end))
+
+    @cached_property
+    def _next(self) -> str:  # what follows ", " after the run: "Estonia", "IL"
         m = _COMMA_NEXT.match(self.text[self.run.end : self.run.end + 45])
-        return bool(m) and (fold(m.group(1).strip()) in self.lex.places or m.group(1).strip() in _US_STATE_CODES)
+        return m.group(1).strip() if m else ""
+
+    @cached_property
+    def region(self) -> bool:  # ", Estonia", ", IL"
+        return bool(self._next) and (fold(self._next) in self.lex.places or self._next in _US_STATE_CODES)
+
+    @cached_property
+    def state(self) -> bool:  # ", VT", ", Vermont": what a US town is followed by
+        return self._next in _US_STATE_CODES or fold(self._next) in _US_STATE_NAMES

@@ -78,6 +78,7 @@ class Lexicons:
     first: frozenset[str]
     last: frozenset[str]
     places: frozenset[str]
+    towns: frozenset[str]  # small US towns: places only beside a place cue ("in Montpelier")
     common: frozenset[str]  # frequent words: never a name on their own
     dictionary: frozenset[str]  # English words; a name only if a lexicon says so
     ambiguous: frozenset[str]  # names and places that are also English words ("Love", "Reading")
@@ -102,6 +103,7 @@ def load_lexicons(folder: Path | None = None) -> Lexicons:
         first=read_terms(folder / "first_names.txt"),
         last=read_terms(folder / "surnames.txt"),
         places=read_terms(folder / "places.txt"),
+        towns=read_terms(folder / "us_towns.txt"),
         common=frozenset(common),
         dictionary=dictionary,
         ambiguous=read_terms(folder / "name_words.txt"),

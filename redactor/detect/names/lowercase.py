@@ -26,7 +26,7 @@ class _LowercaseReading(_Reader):
         while i < len(toks):
             t = toks[i]
             before = text[max(0, t.start - 50) : t.start]
-            m = _HONORIFIC_BEFORE.search(before) or _NAME_CUE_BEFORE.search(before)
+            m = _HONORIFIC_BEFORE.search(before) or _BARE_HONORIFIC.search(before) or _NAME_CUE_BEFORE.search(before)
             cue = bool(m) and " ".join(m.group().lower().strip(" \t:,").split()) not in _WEAK_CUES
             j = i + 1
             if j < len(toks) and len(toks[j].text) == 1 and _INITIAL_GAP.fullmatch(text[t.end : toks[j].start]):
@@ -62,6 +62,9 @@ class _LowercaseReading(_Reader):
         return out
 
 
+# "hi dr kessler": typed without the period.  Not "ms": in clinical text that is
+# multiple sclerosis or milliseconds more often than a title.
+_BARE_HONORIFIC = re.compile(r"\b(?:dr|mr|mrs|mx)[ \t]+$")
 _LOWER_SPEAKER = re.compile(r"[\p{Ll}'’-]+[ \t]*:")
 
 

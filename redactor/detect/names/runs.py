@@ -17,7 +17,8 @@ _NAME_SHAPE = re.compile(
 )
 _GAP = re.compile(r"[ \t]{1,3}")
 _INITIAL_GAP = re.compile(r"\.?[ \t]{1,3}")
-_CAPITALISED_WORD = re.compile(r"(?<![\p{L}\p{M}])\p{Lu}[\p{Ll}\p{M}]")
+# "Smith", or "A" opening a sentence ("A 3/4 inch laceration: sutures?")
+_CAPITALISED_WORD = re.compile(r"(?<![\p{L}\p{M}])\p{Lu}[\p{Ll}\p{M}]|(?:^|[.!?][ \t]+|\n[ \t]*)A[ \t]+[\p{Ll}\d]")
 _LOWER = re.compile(r"\p{Ll}")
 _UPPER = re.compile(r"\p{Lu}")
 
@@ -26,7 +27,8 @@ def typed_in_lower_case(text: str) -> bool:
     """Text written without capitalised words (chat logs, portal messages, lower-cased
     exports), where names hide among ordinary words.  Capitals in codes and acronyms
     ("chart RG55120", "ER") do not make it cased: only a word that starts with a capital
-    followed by a lower-case letter does; a text in capitals only is not lower case."""
+    followed by a lower-case letter does, or a sentence opened by "A"; a text in capitals
+    only is not lower case."""
     if _CAPITALISED_WORD.search(text):
         return False
     return len(_LOWER.findall(text)) > len(_UPPER.findall(text))

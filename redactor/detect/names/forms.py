@@ -1,0 +1,107 @@
+"""Names in the shapes that forms, records and signed messages give them, which the
+reading of runs does not see: runs stop at commas, carets and lower case.
+
+- *surname first*: "GREENBERG, ELI", "Bergstrom, Hal", "BRENNAN, M" (a roster, a lab
+  report header), when the given name is a known one, or the surname is and an initial
+  follows;
+- *HL7 name fields*: "OKAFOR^CHIDI", "FAIRBANKS^ART^J", in a message with ``|`` fields;
+- *role before or after*: "RN Lakshmi", "MD Ngata aware", "Jordan, RN";
+- *relatives and titles in lower case*: "daughter maria", "neighbor art", "dr. patel";
+- *signatures*: "-jt", "- nadia", "-MK, LPN" ending a line, "thanks, bill" ending a text.
+
+Each shape needs lexicon support (a known given name or surname) or is one no
+ordinary word takes (an initial after a dash at the end of a line).
+"""
+
+from __future__ import annotations
+
+import regex as re
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from ..clinical import _ABBREVIATIONS
+from .cues import _US_STATE_CODES
+from .lexicons import Lexicons, fold
+from .reading import PERSON, _Reading
+
+_CREDENTIAL = r"(?:RN|MD|DO|NP|PA|PA-C|LPN|CNA|CM|SW|LCSW|LMFT|PT|DPT|OT|RT|RD|PharmD|CPhT|APRN|CRNA|CNM|MA|EMT|NRP)"
+_WORD = r"\p{Lu}[\p{L}\p{M}'’-]+"
+_SURNAME_FIRST = re.compile(rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD}),[ \t]*({_WORD}|\p{{Lu}}\.?)(?![\p{{L}}\p{{M}}'’-])")
+_MIDDLE = re.compile(rf" (\p{{Lu}}\.?(?![\p{{L}}])|{_WORD})")  # "Quinones, Adela M.", "Dillard, Opal Faye"
+_HL7_NAME = re.compile(r"(?<=[|~^])(\p{Lu}[\p{L}'’-]+)\^(\p{Lu}[\p{L}'’ -]*[\p{L}])(?:\^(\p{Lu}[\p{L}]*))?(?=[|^~]|$)", re.M)
+_ROLE_BEFORE = re.compile(rf"(?<![\p{{L}}-]){_CREDENTIAL}[ \t]+(\p{{Lu}}[\p{{Ll}}\p{{M}}'’-]+)")
+_ROLE_AFTER = re.compile(rf"(\p{{Lu}}[\p{{Ll}}\p{{M}}'’-]+),?[ \t]+({_CREDENTIAL})(?![\p{{L}}-])")
+_KIN = re.compile(
+    r"\b(?:son|daughter|dtr|wife|husband|mom|mother|dad|father|brother|sister|neighbou?r|friend|grandson|"
+    r"granddaughter|niece|nephew|aunt|uncle|partner|caregiver|cousin|fianc[ée]e?|boyfriend|girlfriend)[ \t]+"
+    r"([\p{L}][\p{Ll}\p{M}'’-]+)",
+    re.IGNORECASE,
+)
+_TITLE_LOWER = re.compile(r"\b(?:dr|dra|mr|mrs|ms|prof)\.[ \t]+([\p{Ll}][\p{Ll}\p{M}'’-]+)")
+_SIGNATURE = re.compile(
+    r"(?m)(?:^|[ \t])[-—–~][ \t]?([\p{L}][\p{L}'’-]*)(?=[ \t]*(?:,[ \t]*[A-Z][A-Za-z]{1,5})?[ \t.!]*$)"
+)
+_CLOSING = re.compile(
+    r"\b(?:thanks|thank[ \t]+you|thx|regards|cheers|love(?:[ \t]+you(?:[ \t]+all)?)?|best|sincerely)[ \t]*[!,.]*[ \t]*[-—–]?[ \t]*"
+    r"([\p{L}][\p{Ll}\p{M}'’-]+)[ \t.!]*$",
+    re.IGNORECASE,
+)
+_REGIONS_AS_NAMES = frozenset({"georgia", "virginia", "carolina", "dakota", "indiana", "montana", "florida"})
+
+
+def form_names(text: str, lex: Lexicons) -> list[_Reading]:
+    out: list[_Reading] = []
+
+    def given(word: str) -> bool:
+        return fold(word) in lex.first
+
+    def known(word: str) -> bool:
+        return lex.is_name(fold(word))
+
+    def plain(word: str) -> bool:  # not an ordinary English word
+        return not lex.is_word(fold(word))
+
+    if "," in text:
+        for m in _SURNAME_FIRST.finditer(text):
+            last, first = m.group(1), m.group(2)
+            initial = len(first.rstrip(".")) == 1
+            if first in _US_STATE_CODES or fold(first) in _REGIONS_AS_NAMES or (fold(last) in lex.places and not known(last)):
+                continue  # "Seattle, WA", "Macon, Georgia"
+            if not (plain(last) and (initial or plain(first) or given(first))):
+                continue
+            if (given(first) and not initial and (known(last) or fold(last) not in lex.dictionary)) or (
+                    initial and fold(last) in lex.last):
+                end = m.end()
+                if (middle := _MIDDLE.match(text, end)) and (len(middle.group(1).rstrip(".")) == 1 or given(middle.group(1))):
+                    end = middle.end()
+                out.append(_Reading(PERSON, m.start(), end, 0.7))
+    if "^" in text and "|" in text:
+        for m in _HL7_NAME.finditer(text):
+            words = [w for p in m.groups()[:2] if p for w in p.split()]
+            if all(len(w) > 2 and (known(w) or fold(w) not in lex.dictionary) for w in words) and any(known(w) for w in words):
+                out.append(_Reading(PERSON, m.start(), m.end(), 0.75))
+    for pattern in (_ROLE_BEFORE, _ROLE_AFTER):
+        for m in pattern.finditer(text):
+            word = m.group(1)
+            if pattern is _ROLE_AFTER and m.group(2) in _US_STATE_CODES and (fold(word) in lex.places or fold(word) in lex.towns):
+                continue  # "Erie, PA", "Baltimore, MD"
+            if given(word) or (fold(word) not in lex.dictionary and fold(word) not in lex.places
+                               and fold(word) not in lex.towns and fold(word) not in lex.common):
+                if not (fold(word) in lex.common or (fold(word) in lex.places and not given(word))):
+                    out.append(_Reading(PERSON, m.start(1), m.end(1), 0.65))  # not "Erie, PA"
+    for m in _KIN.finditer(text):
+        word = m.group(1)
+        if given(word) and (word[0].isupper() or fold(word) not in STOP_WORDS):  # "son Will", not "son will"
+            out.append(_Reading(PERSON, m.start(1), m.end(1), 0.6))
+    for m in _TITLE_LOWER.finditer(text):
+        if fold(m.group(1)) not in STOP_WORDS:
+            out.append(_Reading(PERSON, m.start(1), m.end(1), 0.6))
+    for m in _SIGNATURE.finditer(text):
+        word = m.group(1)
+        initials = (len(word) <= 3 and (word.islower() or word.isupper()) and fold(word) not in lex.common
+                    and word.upper() not in _ABBREVIATIONS)
+        if initials or (given(word) and fold(word) not in lex.common):
+            out.append(_Reading(PERSON, m.start(1), m.end(1), 0.6))
+    if (m := _CLOSING.search(text[-80:])) is not None and given(m.group(1)) and fold(m.group(1)) not in STOP_WORDS:
+        offset = max(0, len(text) - 80)
+        out.append(_Reading(PERSON, offset + m.start(1), offset + m.end(1), 0.6))
+    return out
