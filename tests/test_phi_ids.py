@@ -1,0 +1,97 @@
+"""Safe Harbor identifiers as many hands write them: e-mail addresses and URLs on any
+domain, ages over 89 in words and speech, day-of-month dates, facility names without
+the common head words, and codes behind cues.  Each case has lookalikes that must stay
+unreported.  The values are surrogates written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def found(scanner, text: str) -> list[tuple[str, str]]:
+    return [(f.entity_type, text[f.start : f.end]) for f in scanner.scan(text).findings]
+
+
+def values(scanner, text: str, entity: str) -> list[str]:
+    return [v for t, v in found(scanner, text) if t == entity]
+
+
+# --- F e-mail addresses and N URLs: any domain, not only public suffixes ---------------
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("Reply to m.okonkwo@clinic.local before noon.", "m.okonkwo@clinic.local"),
+        ("Intake: tvarga@ehr.corp, cc the ward clerk", "tvarga@ehr.corp"),
+        ("my email is ana_r.77@postbox.example thanks", "ana_r.77@postbox.example"),
+        ("Send it to referrals@northside-peds.internal", "referrals@northside-peds.internal"),
+        ("still works: j.doe@example.co.uk", "j.doe@example.co.uk"),
+    ],
+)
+def test_email_on_any_domain(scanner, text, address):
+    assert values(scanner, text, "EMAIL_ADDRESS") == [address]
+
+
+@pytest.mark.parametrize(
+    "text, url",
+    [
+        ("Results portal: https://results.lab.internal/p/44812 (log in first)", "https://results.lab.internal/p/44812"),
+        ("the fundraiser is at https://www.fundit.example/f/help-for-omar.", "https://www.fundit.example/f/help-for-omar"),
+        ("open http://localhost:8080/chart?pt=9 in the browser", "http://localhost:8080/chart?pt=9"),
+        ("intranet page wiki.corp/oncology/rota", "wiki.corp/oncology/rota"),
+        ("www.mychart-riverbend.health/login", "www.mychart-riverbend.health/login"),
+    ],
+)
+def test_url_on_any_host(scanner, text, url):
+    assert values(scanner, text, "URL") == [url]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Give 1 g, e.g. with food, i.e. twice daily.",
+        "Attach report.pdf and scan_03.jpeg to the chart.",
+        "Upgraded the pump firmware to 2.14.3 yesterday.",
+        "She went home.Test results are pending.",
+        "Use the @home setting on the device.",
+    ],
+)
+def test_url_and_email_lookalikes(scanner, text):
+    assert not {t for t, _ in found(scanner, text)} & {"URL", "EMAIL_ADDRESS"}
+
+
+# --- C ages over 89 ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        ("can you call my grandma, shes 92 and lives alone", "92"),
+        ("He's 96 and still drives.", "96"),
+        ("Resident: age ninety-six, ambulates with walker", "ninety-six"),
+        ("Her 91st birthday was last week.", "91st"),
+        ("pt is 101 y/o", "101 y/o"),
+        ("mom turned ninety-one in May", "ninety-one"),
+        ("a one hundred and two year old man", "one hundred and two year old"),
+    ],
+)
+def test_age_over_89_as_written(scanner, text, age):
+    assert values(scanner, text, "AGE_OVER_89") == [age]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she's 94% on 2 L nasal cannula",
+        "he is 98 on room air",
+        "she is 91 kg today",
+        "he's 45 and healthy",
+        "weight at the 95th percentile",
+        "her 89th birthday party",
+        "dad is 90 minutes away",
+    ],
+)
+def test_age_over_89_lookalikes(scanner, text):
+    assert values(scanner, text, "AGE_OVER_89") == []
