@@ -95,3 +95,41 @@ def test_age_over_89_as_written(scanner, text, age):
 )
 def test_age_over_89_lookalikes(scanner, text):
     assert values(scanner, text, "AGE_OVER_89") == []
+
+
+# --- C dates: a day of the month alone, lower-case months, ranges -----------------
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("the rash started on the 7th. no fever since", "the 7th"),
+        ("Can we do Tuesday the 21st at 9:30?", "Tuesday the 21st"),
+        ("bloods were drawn on the 3rd at the lab", "the 3rd"),
+        ("the appointment from the 2nd of april", "2nd of april"),
+        ("Shipping window Oct 3-6, call with questions", "Oct 3-6"),
+        ("(born 04-17-1948) lives with her son", "04-17-1948"),
+        ("Visit 03.09.2026 follow-up", "03.09.2026"),
+        ("tamoxifen 02/2025-08/2025 stopped", "08/2025"),
+    ],
+)
+def test_dates_as_written(scanner, text, date):
+    assert any(date in v for v in values(scanner, text, "DATE_TIME"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "her son is in the 5th grade",
+        "a 3rd degree burn on the forearm",
+        "asked for a 2nd opinion",
+        "fever after the 1st dose",
+        "dilated 4th ventricle on MRI",
+        "pain on the 3rd and 4th fingers",
+        "she lives on the 2nd floor",
+        "fractures of the 5th, 6th and 7th ribs",
+        "take 5 may help",
+    ],
+)
+def test_ordinal_counts_are_not_dates(scanner, text):
+    assert values(scanner, text, "DATE_TIME") == []

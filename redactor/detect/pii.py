@@ -121,6 +121,8 @@ _PHONE = re.compile(
 )
 _YEARISH = re.compile(r"^(?:19|20)\d\d$")
 _ISO_DATE = re.compile(r"(?:1[89]|20)\d\d-[01]\d-[0-3]\d\b")
+# 11-30-1979, 30.11.1979: a calendar date with a four-digit year, not a phone number
+_DATE_WITH_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([-.])(?:0?[1-9]|[12]\d|3[01])\1(?:19|20)\d\d")
 
 
 class _CodeRecognizer(EntityRecognizer):
@@ -157,8 +159,8 @@ class PhoneRecognizer(_CodeRecognizer):
     @staticmethod
     def _score(raw: str) -> float:
         main = re.split(r"\s?(?:x|ext\.?)\s?", raw)[0]
-        if _ISO_DATE.match(main):
-            return 0.0  # 1992-02-08 20:15
+        if _ISO_DATE.match(main) or _DATE_WITH_YEAR.fullmatch(main):
+            return 0.0  # 1992-02-08 20:15, DOB 11-30-1979
         main = main.replace("(0)", "")  # the trunk prefix in "+41 (0)62 ..." is not a group
         digits = re.sub(r"\D", "", main)
         if not 7 <= len(digits) <= 15:
