@@ -133,3 +133,49 @@ def test_dates_as_written(scanner, text, date):
 )
 def test_ordinal_counts_are_not_dates(scanner, text):
     assert values(scanner, text, "DATE_TIME") == []
+
+
+# --- B facility names: practices and agencies, short heads, acronyms ----------------
+
+
+@pytest.mark.parametrize(
+    "text, facility",
+    [
+        ("Reminder from Maple Grove Dental: your cleaning is due.", "Maple Grove Dental"),
+        ("Referred to Harrow Sleep Center for a titration study.", "Harrow Sleep Center"),
+        ("Start of care with Riverbend Home Health\nPatient: ", "Riverbend Home Health"),
+        ("She was transferred from Kestrel Regional to us.", "Kestrel Regional"),
+        ("my endocrinologist at Fernhill Endocrine says it is fine", "Fernhill Endocrine"),
+        ("Pick up at Larkfield Drug on Main.", "Larkfield Drug"),
+        ("moved to Aspen Ridge Memory Care in March", "Aspen Ridge Memory Care"),
+        ("Fax to Quarry Hill Nursing & Rehabilitation, attn DON", "Quarry Hill Nursing & Rehabilitation"),
+        ("Seen at Lakemont Spine & Joint, Derby", "Lakemont Spine & Joint"),
+        ("got home from oakridge medical on tuesday, still tired", "oakridge medical"),
+        ("mom is at st. bernadette er right now", "st. bernadette"),
+        ("Transferred from Hollis County to KRMC for cath.", "KRMC"),
+        ("Medical Records, GVMC", "GVMC"),
+        ("Admitted to BRH overnight.", "BRH"),
+    ],
+)
+def test_facility_names_as_written(scanner, text, facility):
+    assert facility in values(scanner, text, "HEALTHCARE_FACILITY")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Past Medical History: asthma.",
+        "Regional anesthesia was used for the block.",
+        "Consult Cardiology re: chest pain.",
+        "Called Dermatology today about the rash.",
+        "no illicit drug use, no alcohol",
+        "needs routine dental care",
+        "She will need home health after discharge.",
+        "Plan: transfer to IMC for monitoring.",
+        "Arthritis at the CMC joint of the thumb.",
+        "Echo shows LVH; transferred to the floor.",
+        "Completed 6 cycles of R-CHOP in 2024.",
+    ],
+)
+def test_facility_lookalikes(scanner, text):
+    assert values(scanner, text, "HEALTHCARE_FACILITY") == []

@@ -14,9 +14,17 @@ person and a place, so ``FacilityRecognizer`` reads them the way the names are b
   "Children's", "Department" ...): "the General Hospital" and "Department of
   Radiology" are not names.
 
+Short heads from ``facility_short_heads.txt`` ("Regional", "Medical", "Drug",
+"Endocrine", "Internal Medicine") also end ordinary phrases ("Regional anesthesia",
+"Past Medical History", "Consult Cardiology"), so a name ending in one counts only
+where the name ends (punctuation or a function word follows, not a noun), and a
+one-word name before it may not open the sentence.
+
 In a passage typed in lower case ("my mom was at good samaritan hospital") the run is
-lower-case words that are neither function words nor generic, at a lower score.
-A saint's name alone ("transferred to St. Luke's") is a hospital too.
+lower-case words that are neither function words nor generic, at a lower score; before
+a short head ("home from valley medical") only after "at", "from", "to" or "in".
+A saint's name alone ("transferred to St. Luke's", "she's at st. agnes er") is a
+hospital too.
 Abbreviations and names without a head ("MGH", "NYU Langone") come from the
 ``healthcare_facility_name`` lexicon recognizer in ``recognizers/phi.yaml``.
 """
@@ -59,20 +67,39 @@ _SAINTS = re.compile(
     r"(?![ \t]+(?:Day|Eve|Church|Cathedral|Chapel|Parish|School|College|University|Academy|Street|St\b|Road|Rd\b|"
     r"Avenue|Ave\b|Place|Square|Park|Hall|Island|Bay|River|Feast|Fire|Wort|Cross))"
 )
+# "st. agnes er", "St. Brendan ED": a saint's name before the emergency department
+_SAINT_ER = re.compile(
+    r"(?<![\w.])(?:St\.?|Saint|st\.?|saint)[ \t]+[A-Za-z][a-z]{2,}(?:['’]s)?(?=[ \t]+(?:ER|ED|er|ed|emergency|Emergency)\b)"
+)
+# Where a name ending in a short head ends: punctuation, or a word that cannot continue a name.
+_SHORT_HEAD_END = re.compile(
+    r"(?:[ \t]{2,}|\t)|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|and|or|with|from|by|since|until|where|which|who|is|was|"
+    r"has|had|have|says|said|took|did|does|gave|called|yesterday|today|tonight|last|this|next|the|a|an|but|so|if|"
+    r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per)\b)",
+    re.IGNORECASE,
+)
+_LOWER_CUES = frozenset({"at", "from", "to", "into", "in"})
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
 
 
 @lru_cache(maxsize=1)
-def _heads() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """The head regex, and the last words of the heads: a text holding none of them
-    (most texts) is not searched."""
+def _heads() -> tuple[re.Pattern[str], tuple[str, ...], frozenset[str]]:
+    """The head regex (longest head first), the last words of the heads (a text holding
+    none of them, most texts, is not searched) and the short heads (module docstring)."""
     from .packs import read_lexicon
 
-    terms = read_lexicon(resource_dir("recognizers") / "lexicons" / "facility_words.txt")
-    body = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in sorted(set(terms), key=len, reverse=True))
+    lexicons = resource_dir("recognizers") / "lexicons"
+    strong = read_lexicon(lexicons / "facility_words.txt")
+    short = frozenset(_norm(t) for t in read_lexicon(lexicons / "facility_short_heads.txt")) - {_norm(t) for t in strong}
+    terms = set(strong) | set(short)
+    body = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in sorted(terms, key=len, reverse=True))
     last_words = tuple(sorted({t.split()[-1].lower() for t in terms}))
-    return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE), last_words
+    return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE), last_words, short
+
+
+def _norm(term: str) -> str:
+    return " ".join(term.lower().split())
 
 
 def _is_generic(word: str) -> bool:
@@ -86,26 +113,31 @@ class FacilityRecognizer(_CodeRecognizer):
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         results = []
-        heads, last_words = _heads()
+        heads, last_words, short = _heads()
         lowered = text.lower()
         if not any(w in lowered for w in last_words):
             heads = None
         for head in heads.finditer(text) if heads else ():
             word = head.group()
+            is_short = _norm(word) in short
+            if is_short and not _SHORT_HEAD_END.match(text, head.end()):
+                continue
             if word[0].isupper():
-                found = self._cased(text, head.start(), head.end())
+                found = self._cased(text, head.start(), head.end(), is_short)
             elif word.islower() and _lower_case_passage(text, head.start()):
-                found = self._lower(text, head.start(), head.end())
+                found = self._lower(text, head.start(), head.end(), is_short)
             else:
                 found = None
             if found:
                 results.append(make_result(self, ENTITY, *found))
         if "St" in text or "Saint" in text:
             results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINTS.finditer(text)]
+        if "st" in lowered or "saint" in lowered:
+            results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINT_ER.finditer(text)]
         return results
 
     @staticmethod
-    def _cased(text: str, start: int, end: int) -> tuple[int, int, float] | None:
+    def _cased(text: str, start: int, end: int, short: bool = False) -> tuple[int, int, float] | None:
         words = _words_before(text, start)
         run: list[re.Match[str]] = []
         for m in reversed(words):
@@ -120,6 +152,8 @@ class FacilityRecognizer(_CodeRecognizer):
             names += after.group(1).split()
         if not any(not _is_generic(w) and not w.isdigit() for w in names):
             return None
+        if short and not _names_a_place(text, run, names):
+            return None
         s = run[0].start() if run else start
         e = after.end() if after else end
         while text[e - 1] == "." and after:
@@ -127,18 +161,36 @@ class FacilityRecognizer(_CodeRecognizer):
         return s, e, 0.8
 
     @staticmethod
-    def _lower(text: str, start: int, end: int) -> tuple[int, int, float] | None:
+    def _lower(text: str, start: int, end: int, short: bool = False) -> tuple[int, int, float] | None:
         from spacy.lang.en.stop_words import STOP_WORDS
 
         run = []
+        before = None
         for m in reversed(_words_before(text, start)):
             w = m.group()
             if len(run) >= 4 or not _LOWER_TOKEN.fullmatch(w) or w in STOP_WORDS:
+                before = w
                 break
             run.insert(0, m)
         if not any(not _is_generic(m.group()) for m in run):
             return None
+        if short and before not in _LOWER_CUES:
+            return None
         return run[0].start(), end, 0.6
+
+
+def _names_a_place(text: str, run: list[re.Match[str]], names: list[str]) -> bool:
+    """Before a short head: a name, not a verb or a word opening the sentence
+    ("Consult Cardiology", "Called Dermatology", "Past Medical")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = [w for w in names if not _is_generic(w)]
+    if not any(w.lower() not in STOP_WORDS and not w.lower().endswith(("ed", "ing")) for w in words):
+        return False
+    if len(names) >= 2:
+        return True
+    prev = text[: run[0].start()].rstrip(" \t") if run else ""
+    return bool(prev) and prev[-1] not in ".!?:\n*#>"
 
 
 def _words_before(text: str, start: int) -> list[re.Match[str]]:
