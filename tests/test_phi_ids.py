@@ -179,3 +179,38 @@ def test_facility_names_as_written(scanner, text, facility):
 )
 def test_facility_lookalikes(scanner, text):
     assert values(scanner, text, "HEALTHCARE_FACILITY") == []
+
+
+# --- H-K, P, R: codes behind cues ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, entity, code",
+    [
+        ("Subscriber: T ABERNATHY ID: QRT558120447-02 Group 4471", "HEALTH_PLAN_ID", "QRT558120447-02"),
+        ("is this covered? member id hbx771203846 thanks", "HEALTH_PLAN_ID", "hbx771203846"),
+        ("Member ID: KLM 8812 4470 19 Plan: PPO", "HEALTH_PLAN_ID", "KLM 8812 4470 19"),
+        ("Rx #: 7718204 lisinopril 10 mg", "UNIQUE_ID", "7718204"),
+        ("Your order # RX-5520917 has shipped", "UNIQUE_ID", "RX-5520917"),
+        ("Ticket SR0041187 was escalated", "UNIQUE_ID", "SR0041187"),
+        ("appeal filed, case AP-330912 pending", "UNIQUE_ID", "AP-330912"),
+        ("Chart MRN 55012-0931 reviewed", "MEDICAL_RECORD_NUMBER", "55012-0931"),
+        ("Montana DL TZ55102K, expired", "US_DRIVER_LICENSE", "TZ55102K"),
+        ("iris scanner at the clinic door, template ID IRS-44120-QA", "BIOMETRIC_ID", "IRS-44120-QA"),
+    ],
+)
+def test_codes_behind_cues(scanner, text, entity, code):
+    assert code in values(scanner, text, entity)
+
+
+def test_pharmacy_routing_numbers_and_member_services_phone_are_not_plan_ids(scanner):
+    text = "Member ID W7712045 RxBIN 004336 RxPCN ADV Call Member Services at 1-866-555-0142 (TTY 711)."
+    got = found(scanner, text)
+    assert [v for t, v in got if t == "HEALTH_PLAN_ID"] == ["W7712045"]
+    assert ("PHONE_NUMBER", "1-866-555-0142") in got
+    assert not any(t == "STREET_ADDRESS" for t, _ in got)
+
+
+@pytest.mark.parametrize("text", ["Rx: 1000 mg metformin daily", "In that case 2024 was a better year", "order 3 units of PRBC"])
+def test_code_cue_lookalikes(scanner, text):
+    assert not {t for t, _ in found(scanner, text)} & {"UNIQUE_ID", "HEALTH_PLAN_ID"}

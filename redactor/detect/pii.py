@@ -252,7 +252,7 @@ _ADDRESS_CONTEXT = re.compile(
 # Capitalised word(s) + house number ("Brisas 6802", "Erzsébet tér 19.", "935 Holmatun 45"):
 # with address context, or when an address block follows.
 _BARE = uregex.compile(
-    r"(?<![\w.,/-])(?:\d{1,6}[ \t]+)?(?!(?:January|February|March|April|May|June|July|August|September|October|"
+    r"(?<![\w.,/-])(?:\d{1,6}[ \t]+)?(?!(?:TTY|TDD)\b)(?!(?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?[ \t])"
     r"\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.-]*|(?!(?:was|were|is|are|of|the|and|or|in|on|at|to|by|"
     r"for|day|days|than|less|more|per|with|from|has|had|total|over|under|aged?|between|after|before|during|since|until|"
