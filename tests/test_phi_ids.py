@@ -111,6 +111,8 @@ def test_age_over_89_lookalikes(scanner, text):
         ("(born 04-17-1948) lives with her son", "04-17-1948"),
         ("Visit 03.09.2026 follow-up", "03.09.2026"),
         ("tamoxifen 02/2025-08/2025 stopped", "08/2025"),
+        ("Próxima cita: 14 de marzo de 2027.", "14 de marzo de 2027"),
+        ("glucosa alta desde agosto de 2025", "agosto de 2025"),
     ],
 )
 def test_dates_as_written(scanner, text, date):
@@ -152,6 +154,7 @@ def test_ordinal_counts_are_not_dates(scanner, text):
         ("Seen at Lakemont Spine & Joint, Derby", "Lakemont Spine & Joint"),
         ("got home from oakridge medical on tuesday, still tired", "oakridge medical"),
         ("mom is at st. bernadette er right now", "st. bernadette"),
+        ("the biopsy was done at vein & laser of millbrook last week", "vein & laser of millbrook"),
         ("Transferred from Hollis County to KRMC for cath.", "KRMC"),
         ("Medical Records, GVMC", "GVMC"),
         ("Admitted to BRH overnight.", "BRH"),
@@ -196,6 +199,7 @@ def test_facility_lookalikes(scanner, text):
         ("appeal filed, case AP-330912 pending", "UNIQUE_ID", "AP-330912"),
         ("Chart MRN 55012-0931 reviewed", "MEDICAL_RECORD_NUMBER", "55012-0931"),
         ("Montana DL TZ55102K, expired", "US_DRIVER_LICENSE", "TZ55102K"),
+        ("Counselor: Rhea Lund, LCSW #5512093", "CERTIFICATE_NUMBER", "5512093"),
         ("iris scanner at the clinic door, template ID IRS-44120-QA", "BIOMETRIC_ID", "IRS-44120-QA"),
     ],
 )

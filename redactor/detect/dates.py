@@ -44,6 +44,8 @@ _DAY_PHRASE_END = (
     rf"and[ \t]+(?:then|we|i|she|he|they|it)|for[ \t]+(?:a|an|my|his|her|their|the|follow|f/u|\d)|"
     rf"(?:or|to|-|–|through|thru)[ \t]*(?:the[ \t]+)?{_ORDINAL}[ \t]*(?:[.,;:!?)\n]|$|of\b|at\b))(?![\w/])))"
 )
+# Spanish, common in US clinics: "8 de enero de 2027", "julio de 2026" ("mayo" only with "de").
+_MES = r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)"
 # Monday the 18th; on the 9th; by the 3rd at noon (see module docstring)
 _DAY_OF_MONTH = [
     (re.compile(rf"(?<![\w-]){_WEEKDAY},?[ \t]+the[ \t]+{_ORDINAL}(?![\w-])", re.IGNORECASE), 0.7),
@@ -60,6 +62,8 @@ _PATTERNS = _DAY_OF_MONTH + [
     # 15 Feb 2024; 3rd of May; 3rd of february
     (re.compile(rf"(?<![\w/.-]){_DAY}[ \t]+(?:of[ \t]+)?(?:{_MONTH}|{_MONTH_LOWER})(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
     (re.compile(rf"(?<![\w/.-]){_ORDINAL}[ \t]+of[ \t]+(?:may|march)(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
+    # 8 de enero de 2027, 8 de enero, julio de 2026
+    (re.compile(rf"(?<![\w/.-])(?:{_DAY}[ \t]+de[ \t]+{_MES}(?:[ \t]+(?:de[ \t]+|del[ \t]+)?{_YEAR})?|{_MES}[ \t]+(?:de[ \t]+|del[ \t]+){_YEAR})(?![\w-])", re.IGNORECASE), 0.7),
     # 11.24.2026 (US order with dots)
     (re.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])\.(?:19|20)\d\d(?![\w/]|[.-]\d)"), 0.6),
     # 12-Mar-2024, 12/Mar/24, Mar-12-2024

@@ -79,6 +79,7 @@ _SHORT_HEAD_END = re.compile(
     re.IGNORECASE,
 )
 _LOWER_CUES = frozenset({"at", "from", "to", "into", "in"})
+_LOWER_OF = re.compile(r"[ \t]+of[ \t]+([a-z][a-z'’-]+)")
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
 
@@ -173,7 +174,11 @@ class FacilityRecognizer(_CodeRecognizer):
                 break
             run.insert(0, m)
         if not any(not _is_generic(m.group()) for m in run):
-            return None
+            # "at skin & laser of fairview": the head names the place it is "of"
+            after = _LOWER_OF.match(text, end)
+            if run or before not in _LOWER_CUES or not after or after.group(1) in STOP_WORDS or _is_generic(after.group(1)):
+                return None
+            return start, after.end(), 0.6
         if short and before not in _LOWER_CUES:
             return None
         return run[0].start(), end, 0.6
