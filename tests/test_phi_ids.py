@@ -178,6 +178,9 @@ def test_facility_names_as_written(scanner, text, facility):
         "Arthritis at the CMC joint of the thumb.",
         "Echo shows LVH; transferred to the floor.",
         "Completed 6 cycles of R-CHOP in 2024.",
+        "Neurology Clinic - Progress Note",
+        "Follow-up: Heart Failure Clinic in 2 weeks.",
+        "Patient: Jo Amberley    Pharmacy benefit: yes",
     ],
 )
 def test_facility_lookalikes(scanner, text):

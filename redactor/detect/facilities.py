@@ -54,6 +54,13 @@ _GENERIC = frozenset(
     discharge admission admitted transfer transferred patient seen visit follow summary note course report
     previous outside other same any your my his her their this that and of & nearest closest big small
     ed er icu ccu nicu picu micu sicu pacu or osh snf ltac ltach affiliated associated partner
+    cardiology cardiac neurology dermatology endocrinology endocrine rheumatology gastroenterology gi oncology
+    hematology urology nephrology pulmonology pulmonary podiatry optometry audiology infectious disease diseases
+    device devices failure post-op postop pre-op preop wound pain sleep memory anticoagulation coumadin infusion
+    transplant dialysis fertility allergy asthma diabetes spine joint vein laser skin kidney renal lab laboratory
+    occupational internal sports travel lung liver breast bone hand foot ankle knee hip headache epilepsy stroke
+    lipid hypertension obesity bariatric weight wellness prenatal maternal fetal neonatal geriatric adolescent
+    multidisciplinary specialty specialist walk-in after-hours virtual telehealth remote
     """.split()
 )
 _JOINERS = frozenset({"of", "and", "&", "the", "de", "la", "del", "-"})
@@ -203,6 +210,9 @@ def _words_before(text: str, start: int) -> list[re.Match[str]]:
     line_start = max(text.rfind("\n", 0, start), text.rfind(",", 0, start), text.rfind(":", 0, start),
                      text.rfind("(", 0, start), text.rfind(";", 0, start)) + 1  # fmt: skip
     line_start = max(line_start, start - 120)
+    gap = max(text.rfind("  ", line_start, start), text.rfind("\t", line_start, start))
+    if gap >= 0:  # a column gap ("Pt: Jo Roe    Hospice ID") ends the name
+        line_start = gap
     return list(_TOKEN.finditer(text, line_start, start))
 
 
