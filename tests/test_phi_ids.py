@@ -203,6 +203,8 @@ def test_facility_lookalikes(scanner, text):
         ("Chart MRN 55012-0931 reviewed", "MEDICAL_RECORD_NUMBER", "55012-0931"),
         ("Montana DL TZ55102K, expired", "US_DRIVER_LICENSE", "TZ55102K"),
         ("Counselor: Rhea Lund, LCSW #5512093", "CERTIFICATE_NUMBER", "5512093"),
+        ("Driver's license: OR WDLQ7713XK2A on file", "US_DRIVER_LICENSE", "WDLQ7713XK2A"),
+        ("Mass casualty: triage tag MCX-0187 applied", "UNIQUE_ID", "MCX-0187"),
         ("iris scanner at the clinic door, template ID IRS-44120-QA", "BIOMETRIC_ID", "IRS-44120-QA"),
     ],
 )
@@ -221,3 +223,8 @@ def test_pharmacy_routing_numbers_and_member_services_phone_are_not_plan_ids(sca
 @pytest.mark.parametrize("text", ["Rx: 1000 mg metformin daily", "In that case 2024 was a better year", "order 3 units of PRBC"])
 def test_code_cue_lookalikes(scanner, text):
     assert not {t for t, _ in found(scanner, text)} & {"UNIQUE_ID", "HEALTH_PLAN_ID"}
+
+
+def test_supply_codes_are_not_device_serials(scanner):
+    text = "Walker, serial WK22-0091873   E0143 walker, folding, wheeled"
+    assert values(scanner, text, "DEVICE_ID") == ["WK22-0091873"]
