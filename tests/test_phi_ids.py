@@ -110,6 +110,7 @@ def test_age_over_89_lookalikes(scanner, text):
         ("Shipping window Oct 3-6, call with questions", "Oct 3-6"),
         ("(born 04-17-1948) lives with her son", "04-17-1948"),
         ("Visit 03.09.2026 follow-up", "03.09.2026"),
+        ("V0041|1952-07-14|F|admit 2026-02-01 08:30|", "1952-07-14"),
         ("tamoxifen 02/2025-08/2025 stopped", "08/2025"),
         ("Próxima cita: 14 de marzo de 2027.", "14 de marzo de 2027"),
         ("glucosa alta desde agosto de 2025", "agosto de 2025"),
@@ -158,6 +159,9 @@ def test_ordinal_counts_are_not_dates(scanner, text):
         ("Transferred from Hollis County to KRMC for cath.", "KRMC"),
         ("Medical Records, GVMC", "GVMC"),
         ("Admitted to BRH overnight.", "BRH"),
+        ("NOTA - Clínica Santa Rosa del Norte, Laredo, TX", "Clínica Santa Rosa del Norte"),
+        ("Pinewood Family Dentistry\n12 Elm St", "Pinewood Family Dentistry"),
+        ("Larchmont Cardiology\n400 Oak Ave, Suite 2", "Larchmont Cardiology"),
     ],
 )
 def test_facility_names_as_written(scanner, text, facility):
@@ -170,6 +174,8 @@ def test_facility_names_as_written(scanner, text, facility):
         "Past Medical History: asthma.",
         "Regional anesthesia was used for the block.",
         "Consult Cardiology re: chest pain.",
+        "Consult Cardiology\nRepeat troponin",
+        "Plan:\nNeurology: EEG pending",
         "Called Dermatology today about the rash.",
         "no illicit drug use, no alcohol",
         "needs routine dental care",

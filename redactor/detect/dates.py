@@ -64,6 +64,8 @@ _PATTERNS = _DAY_OF_MONTH + [
     (re.compile(rf"(?<![\w/.-]){_ORDINAL}[ \t]+of[ \t]+(?:may|march)(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
     # 8 de enero de 2027, 8 de enero, julio de 2026
     (re.compile(rf"(?<![\w/.-])(?:{_DAY}[ \t]+de[ \t]+{_MES}(?:[ \t]+(?:de[ \t]+|del[ \t]+)?{_YEAR})?|{_MES}[ \t]+(?:de[ \t]+|del[ \t]+){_YEAR})(?![\w-])", re.IGNORECASE), 0.7),
+    # 1940-09-30, 2026-11-03 02:55 (ISO, also between the pipes of an HL7 or CSV row, where spaCy sees no token)
+    (re.compile(r"(?<![\w/.-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?(?![\w/]|[.-]\d)"), 0.7),
     # 11.24.2026 (US order with dots)
     (re.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])\.(?:19|20)\d\d(?![\w/]|[.-]\d)"), 0.6),
     # 12-Mar-2024, 12/Mar/24, Mar-12-2024

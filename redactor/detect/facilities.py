@@ -24,7 +24,7 @@ In a passage typed in lower case ("my mom was at good samaritan hospital") the r
 lower-case words that are neither function words nor generic, at a lower score; before
 a short head ("home from valley medical") only after "at", "from", "to" or "in".
 A saint's name alone ("transferred to St. Luke's", "she's at st. agnes er") is a
-hospital too.
+hospital too, and so is a Spanish name with its head first ("Clínica Familiar del Valle").
 Abbreviations and names without a head ("MGH", "NYU Langone") come from the
 ``healthcare_facility_name`` lexicon recognizer in ``recognizers/phi.yaml``.
 """
@@ -74,6 +74,11 @@ _SAINTS = re.compile(
     r"(?![ \t]+(?:Day|Eve|Church|Cathedral|Chapel|Parish|School|College|University|Academy|Street|St\b|Road|Rd\b|"
     r"Avenue|Ave\b|Place|Square|Park|Hall|Island|Bay|River|Feast|Fire|Wort|Cross))"
 )
+# Spanish names put the head first: "Clínica Familiar del Valle", "Centro de Salud San Juan".
+_HEAD_FIRST = re.compile(
+    r"(?<![\w])(?:Cl[ií]nica|CL[IÍ]NICA|Centro M[ée]dico|Centro de Salud|Sanatorio)"
+    r"(?:[ \t]+(?:(?:de|del|la|las|los|el|y)[ \t]+)*[A-ZÁÉÍÓÚÑ][\w'’-]*)+"
+)
 # "st. agnes er", "St. Brendan ED": a saint's name before the emergency department
 _SAINT_ER = re.compile(
     r"(?<![\w.])(?:St\.?|Saint|st\.?|saint)[ \t]+[A-Za-z][a-z]{2,}(?:['’]s)?(?=[ \t]+(?:ER|ED|er|ed|emergency|Emergency)\b)"
@@ -86,6 +91,13 @@ _SHORT_HEAD_END = re.compile(
     re.IGNORECASE,
 )
 _LOWER_CUES = frozenset({"at", "from", "to", "into", "in"})
+# Words that open an order or a plan line before a specialty ("Consult Cardiology").
+_ORDER_VERBS = frozenset(
+    "consult consults call page refer see contact notify discuss follow schedule send ask appreciate recommend "
+    "per via re cc please await awaiting defer".split()
+)
+# A name alone on its line, or before a column gap or a dash: a letterhead or a heading.
+_HEADING_END = re.compile(r"[ \t]*(?:$|\n|[ \t]{2,}|\t|:|[ \t]+[-—–|])")
 _LOWER_OF = re.compile(r"[ \t]+of[ \t]+([a-z][a-z'’-]+)")
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
@@ -140,6 +152,8 @@ class FacilityRecognizer(_CodeRecognizer):
                 results.append(make_result(self, ENTITY, *found))
         if "St" in text or "Saint" in text:
             results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINTS.finditer(text)]
+        if "cl" in lowered or "centro" in lowered or "sanatorio" in lowered:
+            results += [make_result(self, ENTITY, m.start(), m.end(), 0.7) for m in _HEAD_FIRST.finditer(text)]
         if "st" in lowered or "saint" in lowered:
             results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINT_ER.finditer(text)]
         return results
@@ -160,7 +174,7 @@ class FacilityRecognizer(_CodeRecognizer):
             names += after.group(1).split()
         if not any(not _is_generic(w) and not w.isdigit() for w in names):
             return None
-        if short and not _names_a_place(text, run, names):
+        if short and not _names_a_place(text, run, names, end):
             return None
         s = run[0].start() if run else start
         e = after.end() if after else end
@@ -191,7 +205,7 @@ class FacilityRecognizer(_CodeRecognizer):
         return run[0].start(), end, 0.6
 
 
-def _names_a_place(text: str, run: list[re.Match[str]], names: list[str]) -> bool:
+def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: int) -> bool:
     """Before a short head: a name, not a verb or a word opening the sentence
     ("Consult Cardiology", "Called Dermatology", "Past Medical")."""
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -201,8 +215,13 @@ def _names_a_place(text: str, run: list[re.Match[str]], names: list[str]) -> boo
         return False
     if len(names) >= 2:
         return True
+    if names[0].lower() in _ORDER_VERBS:
+        return False
     prev = text[: run[0].start()].rstrip(" \t") if run else ""
-    return bool(prev) and prev[-1] not in ".!?:\n*#>"
+    if bool(prev) and prev[-1] not in ".!?:\n*#>":
+        return True
+    # opening a line or sentence: a letterhead ("Northgate Internal Medicine" alone on its line)
+    return bool(_HEADING_END.match(text, end))
 
 
 def _words_before(text: str, start: int) -> list[re.Match[str]]:
