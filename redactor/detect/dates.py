@@ -5,12 +5,20 @@ Under HIPAA Safe Harbor every element of a date but the year is an identifier, s
 month and day alone ("f/u 4/30") count.  A slash pair that is a reading or a dose
 ("BP 120/80", "pain 7/10", "1/2 tab") looks the same; ``clinical.py`` removes those
 in refinement, where the words around it are weighed.
+
+A day of the month written alone as an ordinal ("on the 9th", "Monday the 18th") is a
+date element too.  The same ordinals count grades, doses and anatomy ("the 5th grade",
+"the 2nd dose", "the 4th ventricle"), so one is read as a day only after a weekday or
+after "on/by/since/until ... the", and only where the phrase ends: before punctuation,
+"at", "or the 10th", a clause.  A noun after it makes it a count.
 """
 
 from __future__ import annotations
 
 import re
 from typing import List
+
+import regex as uregex
 
 from presidio_analyzer import RecognizerResult
 
@@ -22,18 +30,44 @@ _MONTH = (
     r"JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|"
     r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\.?"
 )
+# Written in lower case by hand ("3rd of february"); "may" and "march" are ordinary words,
+# so in lower case they count only after a day and "of".
+_MONTH_LOWER = r"(?:january|february|april|june|july|august|september|october|november|december)"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
-_PATTERNS = [
+_ORDINAL = r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
+_WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
+# Where a day-of-month phrase ends: punctuation (not a list of ordinals), a time, a clause.
+_DAY_PHRASE_END = (
+    rf"(?=[ \t]*(?:[.;:!?)\n—–]|,(?![ \t]*(?:and[ \t]+|or[ \t]+)?(?:the[ \t]+)?\d{{1,2}}(?:st|nd|rd|th))|$|"
+    rf"(?:at|@|around|about|when|so|but|because|if|from|until|till|til|then|works|is[ \t]+(?:fine|good|ok|okay|best)|"
+    rf"and[ \t]+(?:then|we|i|she|he|they|it)|for[ \t]+(?:a|an|my|his|her|their|the|follow|f/u|\d)|"
+    rf"(?:or|to|-|–|through|thru)[ \t]*(?:the[ \t]+)?{_ORDINAL}[ \t]*(?:[.,;:!?)\n]|$|of\b|at\b))(?![\w/])))"
+)
+# Spanish, common in US clinics: "8 de enero de 2027", "julio de 2026" ("mayo" only with "de").
+_MES = r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)"
+# Monday the 18th; on the 9th; by the 3rd at noon (see module docstring)
+_DAY_OF_MONTH = [
+    (re.compile(rf"(?<![\w-]){_WEEKDAY},?[ \t]+the[ \t]+{_ORDINAL}(?![\w-])", re.IGNORECASE), 0.7),
+    (uregex.compile(rf"(?<=(?<![\w-])(?:on|by|since|until|till|til|before|after|from|around|starting|through|thru|due|of)[ \t]+)the[ \t]+{_ORDINAL}(?![\w-]){_DAY_PHRASE_END}", uregex.IGNORECASE), 0.65),
+]
+_PATTERNS = _DAY_OF_MONTH + [
     # 4/30, 04/30/2024, 9-30-1962, 11/2/44
     (re.compile(r"(?<![\w/.+-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/(?:19|20)?\d\d)?(?![\w/]|[.-]\d)"), 0.6),
     (re.compile(r"(?<![\w/.+-])(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:19|20)?\d\d(?![\w/-]|\.\d)"), 0.6),
     # 09/2025, 3/2023
-    (re.compile(rf"(?<![\w/.-])(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/]|[.-]\d)"), 0.6),
-    # Aug 2, 2024; May 3rd; Jan 5; March 2023
-    (re.compile(rf"(?<![\w-]){_MONTH}[ \t]+(?:{_DAY}(?![\w:])(?:,?[ \t]+{_YEAR})?|{_YEAR})(?![\w-])"), 0.7),
-    # 15 Feb 2024; 3rd of May
-    (re.compile(rf"(?<![\w/.-]){_DAY}[ \t]+(?:of[ \t]+)?{_MONTH}(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
+    (re.compile(rf"(?:(?<![\w/.-])|(?<=/(?:19|20)\d\d-))(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/]|\.\d|-\d(?!\d?/))"), 0.6),
+    # Aug 2, 2024; May 3rd; Jan 5; March 2023; Nov 12-14; february 3rd
+    (re.compile(rf"(?<![\w-])(?:{_MONTH}|{_MONTH_LOWER})[ \t]+(?:{_DAY}(?:[ \t]*[-–][ \t]*{_DAY})?(?![\w:])(?:,?[ \t]+{_YEAR})?|{_YEAR})(?![\w-])"), 0.7),
+    # 15 Feb 2024; 3rd of May; 3rd of february
+    (re.compile(rf"(?<![\w/.-]){_DAY}[ \t]+(?:of[ \t]+)?(?:{_MONTH}|{_MONTH_LOWER})(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
+    (re.compile(rf"(?<![\w/.-]){_ORDINAL}[ \t]+of[ \t]+(?:may|march)(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
+    # 8 de enero de 2027, 8 de enero, julio de 2026
+    (re.compile(rf"(?<![\w/.-])(?:{_DAY}[ \t]+de[ \t]+{_MES}(?:[ \t]+(?:de[ \t]+|del[ \t]+)?{_YEAR})?|{_MES}[ \t]+(?:de[ \t]+|del[ \t]+){_YEAR})(?![\w-])", re.IGNORECASE), 0.7),
+    # 1940-09-30, 2026-11-03 02:55 (ISO, also between the pipes of an HL7 or CSV row, where spaCy sees no token)
+    (re.compile(r"(?<![\w/.-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?(?![\w/]|[.-]\d)"), 0.7),
+    # 11.24.2026 (US order with dots)
+    (re.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])\.(?:19|20)\d\d(?![\w/]|[.-]\d)"), 0.6),
     # 12-Mar-2024, 12/Mar/24, Mar-12-2024
     (re.compile(rf"(?<![\w/.-])(?:{_DAY}[-/ ]{_MONTH}[-/ ](?:{_YEAR}|\d\d)|{_MONTH}[-/]{_DAY}[-/](?:{_YEAR}|\d\d))(?![\w-])"), 0.7),
     # 2024-04-02 (ISO, exports and HL7 text)
@@ -41,6 +75,20 @@ _PATTERNS = [
     # 2024/04/02, 02.04.2024
     (re.compile(r"(?<![\w/.-])(?:(?:19|20)\d\d/[01]?\d/[0-3]?\d|[0-3]?\d\.[01]?\d\.(?:19|20)\d\d)(?![\w/]|[.-]\d)"), 0.6),
 ]
+
+
+def holds_day_of_month(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` holds a day of the month written as an ordinal ("on the 9th"):
+    a date for refinement, though it has no digits-and-slashes shape and no month."""
+    if not any(ch.isdigit() for ch in text[start:end]):
+        return False
+    lo, hi = max(0, start - 40), min(len(text), end + 80)
+    return any(start <= m.start() and m.end() <= end for p, _ in _DAY_OF_MONTH for m in p.finditer(text, lo, hi))
+
+
+def is_date(value: str) -> bool:
+    """``value`` is, as a whole, a date in one of the shapes above ("Oct 3-6", "4/30")."""
+    return any(ch.isdigit() for ch in value) and any(p.fullmatch(value) for p, _ in _PATTERNS)
 
 
 class ClinicalDateRecognizer(_CodeRecognizer):

@@ -14,9 +14,17 @@ person and a place, so ``FacilityRecognizer`` reads them the way the names are b
   "Children's", "Department" ...): "the General Hospital" and "Department of
   Radiology" are not names.
 
+Short heads from ``facility_short_heads.txt`` ("Regional", "Medical", "Drug",
+"Endocrine", "Internal Medicine") also end ordinary phrases ("Regional anesthesia",
+"Past Medical History", "Consult Cardiology"), so a name ending in one counts only
+where the name ends (punctuation or a function word follows, not a noun), and a
+one-word name before it may not open the sentence.
+
 In a passage typed in lower case ("my mom was at good samaritan hospital") the run is
-lower-case words that are neither function words nor generic, at a lower score.
-A saint's name alone ("transferred to St. Luke's") is a hospital too.
+lower-case words that are neither function words nor generic, at a lower score; before
+a short head ("home from valley medical") only after "at", "from", "to" or "in".
+A saint's name alone ("transferred to St. Luke's", "she's at st. agnes er") is a
+hospital too, and so is a Spanish name with its head first ("Clínica Familiar del Valle").
 Abbreviations and names without a head ("MGH", "NYU Langone") come from the
 ``healthcare_facility_name`` lexicon recognizer in ``recognizers/phi.yaml``.
 """
@@ -39,22 +47,25 @@ _GENERIC = frozenset(
     """regional medical general community memorial county university state city national public children's
     childrens women's womens family health healthcare care rehabilitation rehab surgical surgery specialty
     veterans va central north south east west northern southern eastern western upper lower new old st st.
-    saint mount mt mt. our lady the a an department dept dept. division unit service services center centre main
-    local private psychiatric mental behavioral cancer heart vascular eye orthopedic orthopaedic pediatric
-    dental teaching academic outpatient inpatient emergency urgent primary clinical reference diagnostic imaging
-    physical therapy nursing home assisted living senior adult day hospital hospitals clinic clinics medicine
-    discharge admission admitted transfer transferred patient seen visit follow summary note course report
-    previous outside other same any your my his her their this that and of & nearest closest big small
-    ed er icu ccu nicu picu micu sicu pacu or osh snf ltac ltach affiliated associated partner
-    allergy audiology cardiology cardiac chiropractic counseling dermatology endocrinology gastroenterology
-    gynecology hematology hepatology infectious disease internal nephrology neurology neurosurgery obstetrics
-    oncology ophthalmology optometry orthopedics orthopaedics otolaryngology pathology podiatry psychiatry
-    psychology pulmonary pulmonology radiology rheumatology sleep sports transplant urology vascular wound
-    infusion dialysis fertility diabetes endocrine lung kidney liver breast spine pain headache memory stroke
-    anticoagulation coumadin device devices failure heart post-op postop pre-op preop surgical same-day walk-in
-    lab labs laboratory occupational employee student telehealth virtual remote home hearing vision vein
-    consult consulted consults call called contact contacted refer referred referral per discussed notify
-    notified page paged ask asked tell told followed inform informed via per re cc attn
+    saint mount mt mt. our lady the a an department dept dept. division unit service services center centre
+    main local private psychiatric mental behavioral cancer heart vascular eye orthopedic orthopaedic
+    pediatric dental teaching academic outpatient inpatient emergency urgent primary clinical reference
+    diagnostic imaging physical therapy nursing home assisted living senior adult day hospital hospitals
+    clinic clinics medicine discharge admission admitted transfer transferred patient seen visit follow
+    summary note course report previous outside other same any your my his her their this that and of &
+    nearest closest big small ed er icu ccu nicu picu micu sicu pacu or osh snf ltac ltach affiliated
+    associated partner allergy audiology cardiology cardiac chiropractic counseling dermatology endocrinology
+    gastroenterology gynecology hematology hepatology infectious disease internal nephrology neurology
+    neurosurgery obstetrics oncology ophthalmology optometry orthopedics orthopaedics otolaryngology pathology
+    podiatry psychiatry psychology pulmonary pulmonology radiology rheumatology sleep sports transplant
+    urology wound infusion dialysis fertility diabetes endocrine lung kidney liver breast spine pain headache
+    memory stroke anticoagulation coumadin device devices failure post-op postop pre-op preop same-day walk-in
+    lab labs laboratory occupational employee student telehealth virtual remote hearing vision vein consult
+    consulted consults call called contact contacted refer referred referral per discussed notify notified
+    page paged ask asked tell told followed inform informed via re cc attn gi diseases asthma joint laser skin
+    renal travel bone hand foot ankle knee hip epilepsy lipid hypertension obesity bariatric weight wellness
+    prenatal maternal fetal neonatal geriatric adolescent multidisciplinary specialist after-hours
+    interventional radiation invasive non-invasive noninvasive neuro gyn ob-gyn obgyn peds pediatrics adult's
     """.split()
 )
 _JOINERS = frozenset({"of", "and", "&", "the", "de", "la", "del", "-"})
@@ -72,20 +83,53 @@ _FIRM_SUFFIX = re.compile(
     r"(?:[ \t]+(?:Associates|Group|Partners|Services|Center|Centre|Clinic|Specialists|Consultants)(?![\w'’-])"
     r"|,?[ \t]+(?:PLLC|P\.?C\.|LLC|LLP|Inc\.?|P\.?A\.)(?![\w'’-]))+"
 )
+# Spanish names put the head first: "Clínica Familiar del Valle", "Centro de Salud San Juan".
+_HEAD_FIRST = re.compile(
+    r"(?<![\w])(?:Cl[ií]nica|CL[IÍ]NICA|Centro M[ée]dico|Centro de Salud|Sanatorio)"
+    r"(?:[ \t]+(?:(?:de|del|la|las|los|el|y)[ \t]+)*[A-ZÁÉÍÓÚÑ][\w'’-]*)+"
+)
+# "st. agnes er", "St. Brendan ED": a saint's name before the emergency department
+_SAINT_ER = re.compile(
+    r"(?<![\w.])(?:St\.?|Saint|st\.?|saint)[ \t]+[A-Za-z][a-z]{2,}(?:['’]s)?(?=[ \t]+(?:ER|ED|er|ed|emergency|Emergency)\b)"
+)
+# Where a name ending in a short head ends: punctuation, a word that cannot continue a name,
+# or the house number of the address that follows it.
+_SHORT_HEAD_END = re.compile(
+    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|and|or|with|from|by|since|until|where|which|who|is|was|"
+    r"has|had|have|says|said|took|did|does|gave|called|yesterday|today|tonight|last|this|next|the|a|an|but|so|if|"
+    r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per)\b)",
+    re.IGNORECASE,
+)
+_LOWER_CUES = frozenset({"at", "from", "to", "into", "in"})
+# Words that open an order or a plan line before a specialty ("Consult Cardiology").
+_ORDER_VERBS = frozenset(
+    "consult consults call page refer see contact notify discuss follow schedule send ask appreciate recommend "
+    "per via re cc please await awaiting defer".split()
+)
+# A name alone on its line, or before a column gap or a dash: a letterhead or a heading.
+_HEADING_END = re.compile(r"[ \t]*(?:$|\n|[ \t]{2,}|\t|:|[ \t]+[-—–|])")
+_LOWER_OF = re.compile(r"[ \t]+of[ \t]+([a-z][a-z'’-]+)")
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
 
 
 @lru_cache(maxsize=1)
-def _heads() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """The head regex, and the last words of the heads: a text holding none of them
-    (most texts) is not searched."""
+def _heads() -> tuple[re.Pattern[str], tuple[str, ...], frozenset[str]]:
+    """The head regex (longest head first), the last words of the heads (a text holding
+    none of them, most texts, is not searched) and the short heads (module docstring)."""
     from .packs import read_lexicon
 
-    terms = read_lexicon(resource_dir("recognizers") / "lexicons" / "facility_words.txt")
-    body = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in sorted(set(terms), key=len, reverse=True))
+    lexicons = resource_dir("recognizers") / "lexicons"
+    strong = read_lexicon(lexicons / "facility_words.txt")
+    short = frozenset(_norm(t) for t in read_lexicon(lexicons / "facility_short_heads.txt")) - {_norm(t) for t in strong}
+    terms = set(strong) | set(short)
+    body = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in sorted(terms, key=len, reverse=True))
     last_words = tuple(sorted({t.split()[-1].lower() for t in terms}))
-    return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE), last_words
+    return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE), last_words, short
+
+
+def _norm(term: str) -> str:
+    return " ".join(term.lower().split())
 
 
 def _is_generic(word: str) -> bool:
@@ -99,26 +143,33 @@ class FacilityRecognizer(_CodeRecognizer):
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         results = []
-        heads, last_words = _heads()
+        heads, last_words, short = _heads()
         lowered = text.lower()
         if not any(w in lowered for w in last_words):
             heads = None
         for head in heads.finditer(text) if heads else ():
             word = head.group()
+            is_short = _norm(word) in short
+            if is_short and not _SHORT_HEAD_END.match(text, head.end()):
+                continue
             if word[0].isupper():
-                found = self._cased(text, head.start(), head.end())
+                found = self._cased(text, head.start(), head.end(), is_short)
             elif word.islower() and _lower_case_passage(text, head.start()):
-                found = self._lower(text, head.start(), head.end())
+                found = self._lower(text, head.start(), head.end(), is_short)
             else:
                 found = None
             if found:
                 results.append(make_result(self, ENTITY, *found))
         if "St" in text or "Saint" in text:
             results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINTS.finditer(text)]
+        if "cl" in lowered or "centro" in lowered or "sanatorio" in lowered:
+            results += [make_result(self, ENTITY, m.start(), m.end(), 0.7) for m in _HEAD_FIRST.finditer(text)]
+        if "st" in lowered or "saint" in lowered:
+            results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINT_ER.finditer(text)]
         return results
 
     @staticmethod
-    def _cased(text: str, start: int, end: int) -> tuple[int, int, float] | None:
+    def _cased(text: str, start: int, end: int, short: bool = False) -> tuple[int, int, float] | None:
         words = _words_before(text, start)
         run: list[re.Match[str]] = []
         for m in reversed(words):
@@ -133,6 +184,8 @@ class FacilityRecognizer(_CodeRecognizer):
             names += after.group(1).split()
         if not any(not _is_generic(w) and not w.isdigit() for w in names):
             return None
+        if short and not _names_a_place(text, run, names, end):
+            return None
         s = run[0].start() if run else start
         e = after.end() if after else end
         if not after and (more := _FIRM_SUFFIX.match(text, e)):
@@ -142,18 +195,45 @@ class FacilityRecognizer(_CodeRecognizer):
         return s, e, 0.8
 
     @staticmethod
-    def _lower(text: str, start: int, end: int) -> tuple[int, int, float] | None:
+    def _lower(text: str, start: int, end: int, short: bool = False) -> tuple[int, int, float] | None:
         from spacy.lang.en.stop_words import STOP_WORDS
 
         run = []
+        before = None
         for m in reversed(_words_before(text, start)):
             w = m.group()
             if len(run) >= 4 or not _LOWER_TOKEN.fullmatch(w) or w in STOP_WORDS:
+                before = w
                 break
             run.insert(0, m)
         if not any(not _is_generic(m.group()) for m in run):
+            # "at skin & laser of fairview": the head names the place it is "of"
+            after = _LOWER_OF.match(text, end)
+            if run or before not in _LOWER_CUES or not after or after.group(1) in STOP_WORDS or _is_generic(after.group(1)):
+                return None
+            return start, after.end(), 0.6
+        if short and before not in _LOWER_CUES:
             return None
         return run[0].start(), end, 0.6
+
+
+def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: int) -> bool:
+    """Before a short head: a name, not a verb or a word opening the sentence
+    ("Consult Cardiology", "Called Dermatology", "Past Medical")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = [w for w in names if not _is_generic(w)]
+    if not any(w.lower() not in STOP_WORDS and not w.lower().endswith(("ed", "ing")) for w in words):
+        return False
+    if len(names) >= 2:
+        return True
+    if names[0].lower() in _ORDER_VERBS:
+        return False
+    prev = text[: run[0].start()].rstrip(" \t") if run else ""
+    if bool(prev) and prev[-1] not in ".!?:\n*#>":
+        return True
+    # opening a line or sentence: a letterhead ("Northgate Internal Medicine" alone on its line)
+    return bool(_HEADING_END.match(text, end))
 
 
 def _words_before(text: str, start: int) -> list[re.Match[str]]:
@@ -161,6 +241,9 @@ def _words_before(text: str, start: int) -> list[re.Match[str]]:
     line_start = max(text.rfind("\n", 0, start), text.rfind(",", 0, start), text.rfind(":", 0, start),
                      text.rfind("(", 0, start), text.rfind(";", 0, start)) + 1  # fmt: skip
     line_start = max(line_start, start - 120)
+    gap = max(text.rfind("  ", line_start, start), text.rfind("\t", line_start, start))
+    if gap >= 0:  # a column gap ("Pt: Jo Roe    Hospice ID") ends the name
+        line_start = gap
     return list(_TOKEN.finditer(text, line_start, start))
 
 

@@ -261,6 +261,9 @@ class _Term:
     exact: bool  # written in capitals (HIV, COPD): matches only in capitals
 
 
+_CAPS_PREFIX = regex.compile(r"(?<![\w-])[A-Z]{1,2}-$")
+
+
 @dataclass
 class _LexiconIndex:
     by_first_word: dict[str, list[_Term]] = field(default_factory=dict)
@@ -299,6 +302,8 @@ class _LexiconIndex:
             n = len(term.words)
             if i + n > len(tokens):
                 continue
+            if term.exact and _CAPS_PREFIX.search(text, max(0, tokens[i][0] - 4), tokens[i][0]):
+                continue  # "R-CHOP", "DA-EPOCH": a compound (a regimen), not the acronym CHOP
             for j, word in enumerate(term.words):
                 start, _end, token = tokens[i + j]
                 if (token if term.exact else token.lower()) != word:

@@ -2,9 +2,14 @@
 
 - ``OfflineEmailRecognizer``: Presidio's email recognizer validates the domain with
   ``tldextract.extract``, whose default extractor fetches the public suffix list
-  over the network.  Ours uses tldextract's bundled snapshot and never a socket.
-- ``PrefilteredUrlRecognizer``: Presidio's URL recognizer, not run on texts that hold
-  no "x.yz" (the same results, less time).
+  over the network, and drops every address whose top-level domain is not on that
+  list ("nurse@ward3.local", "j.doe@corp.internal").  An address is an identifier
+  whatever its domain, so ours accepts any syntactically valid one, offline.
+- ``PrefilteredUrlRecognizer``: Presidio's URL recognizer, which knows only listed
+  top-level domains, plus any host after a scheme ("https://portal.clinic.internal/x",
+  "http://10.0.0.5:8080") or after "www.", and bare hosts on the private and reserved
+  top-level domains intranets use (".local", ".corp", ".lan", ...).  Not run on texts
+  that hold neither "x.yz" nor "://".
 - ``PhoneRecognizer``: Presidio's runs ``phonenumbers.PhoneNumberMatcher`` once per
   region over the whole text (about 40% of stock scan time).  Ours finds phone-shaped
   candidates with one regex and judges each candidate alone.
@@ -26,49 +31,64 @@ import re
 from typing import List
 
 import regex as uregex
-import tldextract
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, UrlRecognizer
 
-# Bundled public-suffix snapshot only: no suffix_list_urls, no cache dir, no socket.
-_OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def offline_tld_extract(host: str):
-    return _OFFLINE_TLD(host)
-
-
-_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local", "internal"})
+# A domain name as RFC 1035 / 5890 allow it: labels of letters (any script), digits and
+# inner hyphens, and a last label that is letters or an IDN "xn--" label, not digits.
+_DOMAIN = uregex.compile(r"(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})", uregex.IGNORECASE)
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
+    """Presidio's address pattern; any well-formed domain counts (see module docstring)."""
+
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         if "@" not in text:  # the pattern needs one; skip the regex work on most texts
             return []
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
     def validate_result(self, pattern_text: str) -> bool:
-        # a known public suffix, or a reserved test domain (RFC 2606: "example", "test", ...),
-        # which surrogate data and documentation use and which must not leave either
-        host = pattern_text.rsplit("@", 1)[-1]
-        return offline_tld_extract(host).suffix != "" or host.rsplit(".", 1)[-1].lower() in _RESERVED_TLDS
+        return _DOMAIN.fullmatch(pattern_text.rsplit("@", 1)[-1]) is not None
 
 
-_DOMAIN_HINT = re.compile(r"[A-Za-z0-9.-][.][A-Za-z]{2}")
+_DOMAIN_HINT = re.compile(r"[A-Za-z0-9.-][.][A-Za-z]{2}|://")
+# Top-level domains that are not on the public suffix list but name hosts in real
+# networks: RFC 2606 / 6761 reserved names and the private ones intranets use.  Read in
+# lower case only, and not "home" or "test": "went home.Test results" is a missing space.
+_PRIVATE_TLDS = r"local|localdomain|lan|corp|internal|intranet|example"
+_URL_PATH = r"(?:[:/?#][^\s<>\"'()\[\]{}|\\^`]*[^\s<>\"'()\[\]{}|\\^`.,;:!?])?"
+_ANY_HOST = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_EXTRA_URL_PATTERNS = [
+    # https://anything, ftp://10.0.0.5:21/x, http://localhost:8080/path
+    Pattern("Any host after a scheme", rf"(?i)\b(?:https?|ftps?|sftp)://(?:[^\s/@<>\"']+@)?{_ANY_HOST}{_URL_PATH}", 0.6),
+    # www.anything.tld
+    Pattern("Any host after www", rf"(?i)(?<![\w.@/-])www\d{{0,3}}\.{_ANY_HOST}\.[a-z]{{2,63}}(?![\w-]){_URL_PATH}", 0.6),
+    # portal.clinic.local/x, ehr.corp
+    Pattern("Private top-level domain", rf"(?-i:(?<![\w.@/-]){_ANY_HOST}\.(?:{_PRIVATE_TLDS})(?![\w-]){_URL_PATH})", 0.55),
+]
 
 
 class PrefilteredUrlRecognizer(UrlRecognizer):
-    """Presidio's URL recognizer, skipped on texts with no "x.yz": every one of its
-    patterns needs a dot followed by a top-level domain, and its four long
-    patterns are among the slowest recognizers on ordinary text."""
+    """Presidio's URL recognizer and the hosts it does not know (see module docstring),
+    skipped on texts with no "x.yz" and no "://": every pattern needs one, and
+    Presidio's four long patterns are among the slowest recognizers on ordinary text."""
 
     def __init__(self) -> None:
-        super().__init__(name="UrlRecognizer")
+        super().__init__(name="UrlRecognizer", patterns=UrlRecognizer.PATTERNS + _EXTRA_URL_PATTERNS)
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         if not _DOMAIN_HINT.search(text):
             return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        kept = []
+        for r in results:  # the full stop that ends the sentence is not part of the URL
+            while r.end > r.start and text[r.end - 1] in ".,;:!?":
+                r.end -= 1
+            # a piece of a longer word ("03.jp" in "scan_03.jpeg") is not a host
+            if not (r.start > 0 and (text[r.start - 1].isalnum() or text[r.start - 1] == "_")
+                    or r.end < len(text) and (text[r.end].isalnum() or text[r.end] == "_")):
+                kept.append(r)
+        return kept
 
 
 def make_result(recognizer: EntityRecognizer, entity: str, start: int, end: int, score: float) -> RecognizerResult:
@@ -101,6 +121,8 @@ _PHONE = re.compile(
 )
 _YEARISH = re.compile(r"^(?:19|20)\d\d$")
 _ISO_DATE = re.compile(r"(?:1[89]|20)\d\d-[01]\d-[0-3]\d\b")
+# 11-30-1979, 30.11.1979: a calendar date with a four-digit year, not a phone number
+_DATE_WITH_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([-.])(?:0?[1-9]|[12]\d|3[01])\1(?:19|20)\d\d")
 
 
 class _CodeRecognizer(EntityRecognizer):
@@ -137,9 +159,8 @@ class PhoneRecognizer(_CodeRecognizer):
     @staticmethod
     def _score(raw: str) -> float:
         main = re.split(r"\s?(?:x|ext\.?)\s?", raw)[0]
-        if _ISO_DATE.search(main):
-            return 0.0  # 1992-02-08 20:15; "60640 2026-11-03 02" in a table row
-
+        if _ISO_DATE.search(main) or _DATE_WITH_YEAR.fullmatch(main):
+            return 0.0  # 1992-02-08 20:15, DOB 11-30-1979, "60640 2026-11-03 02" in a table row
         main = main.replace("(0)", "")  # the trunk prefix in "+41 (0)62 ..." is not a group
         digits = re.sub(r"\D", "", main)
         if not 7 <= len(digits) <= 15:
@@ -251,7 +272,7 @@ _AT_BEFORE = re.compile(r"\bat\b[^.!?;\n]*$", re.IGNORECASE)  # "meet at Locavor
 # that a match never runs on over the end of a sentence ("in Tacoma. Drives a 2009").
 _BARE_UPPER = r"(?:\p{Lu}[\p{L}\p{M}'’-]{0,2}\.(?=[ \t]*[\p{L}\d])|\p{Lu}[\p{L}\p{M}'’-]*(?:\.(?=\p{L})[\p{L}\p{M}'’-]+)*)"
 _BARE = uregex.compile(
-    r"(?<![\w.,/-])(?:\d{1,6}[ \t]+)?(?!(?:January|February|March|April|May|June|July|August|September|October|"
+    r"(?<![\w.,/-])(?:\d{1,6}[ \t]+)?(?!(?:TTY|TDD)\b)(?!(?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?[ \t])"
     rf"{_BARE_UPPER}(?:[ \t]+(?:{_BARE_UPPER}|(?!(?:was|were|is|are|of|the|and|or|in|on|at|to|by|"
     r"for|day|days|than|less|more|per|with|from|has|had|total|over|under|aged?|between|after|before|during|since|until|"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from presidio_analyzer import RecognizerResult
 
 from .clinical import drop_clinical_lookalikes, general_type, retype_general
+from .dates import holds_day_of_month, is_date
 from .doubt import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
@@ -141,6 +142,8 @@ def _is_noise(text: str, c: Candidate) -> bool:
     if c.entity_type in ("PERSON", "LOCATION", "ORGANIZATION", "NRP"):
         if not any(ch.isalpha() for ch in value):
             return True  # digits or symbols labeled as a name or place
+        if is_date(value):
+            return True  # "Oct 3-6" read as a person: the date recognizer reports it
         if value.isupper() and len(value) <= 5 and c.entity_type != "LOCATION":
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
@@ -154,7 +157,7 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "Lunch is at noon": an English word no name list knows
         if c.entity_type == "LOCATION" and c.recognizer != "NameRecognizer" and _words_not_place(text, c, value):
             return True  # "Nice to have", "the delta delta": ordinary words read as a place
-    if c.entity_type == "DATE_TIME":
+    if c.entity_type == "DATE_TIME" and not holds_day_of_month(text, c.start, c.end):
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)

@@ -1,0 +1,236 @@
+"""Safe Harbor identifiers as many hands write them: e-mail addresses and URLs on any
+domain, ages over 89 in words and speech, day-of-month dates, facility names without
+the common head words, and codes behind cues.  Each case has lookalikes that must stay
+unreported.  The values are surrogates written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def found(scanner, text: str) -> list[tuple[str, str]]:
+    return [(f.entity_type, text[f.start : f.end]) for f in scanner.scan(text).findings]
+
+
+def values(scanner, text: str, entity: str) -> list[str]:
+    return [v for t, v in found(scanner, text) if t == entity]
+
+
+# --- F e-mail addresses and N URLs: any domain, not only public suffixes ---------------
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("Reply to m.okonkwo@clinic.local before noon.", "m.okonkwo@clinic.local"),
+        ("Intake: tvarga@ehr.corp, cc the ward clerk", "tvarga@ehr.corp"),
+        ("my email is ana_r.77@postbox.example thanks", "ana_r.77@postbox.example"),
+        ("Send it to referrals@northside-peds.internal", "referrals@northside-peds.internal"),
+        ("still works: j.doe@example.co.uk", "j.doe@example.co.uk"),
+    ],
+)
+def test_email_on_any_domain(scanner, text, address):
+    assert values(scanner, text, "EMAIL_ADDRESS") == [address]
+
+
+@pytest.mark.parametrize(
+    "text, url",
+    [
+        ("Results portal: https://results.lab.internal/p/44812 (log in first)", "https://results.lab.internal/p/44812"),
+        ("the fundraiser is at https://www.fundit.example/f/help-for-omar.", "https://www.fundit.example/f/help-for-omar"),
+        ("open http://localhost:8080/chart?pt=9 in the browser", "http://localhost:8080/chart?pt=9"),
+        ("intranet page wiki.corp/oncology/rota", "wiki.corp/oncology/rota"),
+        ("www.mychart-riverbend.health/login", "www.mychart-riverbend.health/login"),
+    ],
+)
+def test_url_on_any_host(scanner, text, url):
+    assert values(scanner, text, "URL") == [url]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Give 1 g, e.g. with food, i.e. twice daily.",
+        "Attach report.pdf and scan_03.jpeg to the chart.",
+        "Upgraded the pump firmware to 2.14.3 yesterday.",
+        "She went home.Test results are pending.",
+        "Use the @home setting on the device.",
+    ],
+)
+def test_url_and_email_lookalikes(scanner, text):
+    assert not {t for t, _ in found(scanner, text)} & {"URL", "EMAIL_ADDRESS"}
+
+
+# --- C ages over 89 ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        ("can you call my grandma, shes 92 and lives alone", "92"),
+        ("He's 96 and still drives.", "96"),
+        ("Resident: age ninety-six, ambulates with walker", "ninety-six"),
+        ("Her 91st birthday was last week.", "91st"),
+        ("pt is 101 y/o", "101 y/o"),
+        ("mom turned ninety-one in May", "ninety-one"),
+        ("a one hundred and two year old man", "one hundred and two year old"),
+    ],
+)
+def test_age_over_89_as_written(scanner, text, age):
+    assert values(scanner, text, "AGE_OVER_89") == [age]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she's 94% on 2 L nasal cannula",
+        "he is 98 on room air",
+        "she is 91 kg today",
+        "he's 45 and healthy",
+        "weight at the 95th percentile",
+        "her 89th birthday party",
+        "dad is 90 minutes away",
+    ],
+)
+def test_age_over_89_lookalikes(scanner, text):
+    assert values(scanner, text, "AGE_OVER_89") == []
+
+
+# --- C dates: a day of the month alone, lower-case months, ranges -----------------
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("the rash started on the 7th. no fever since", "the 7th"),
+        ("Can we do Tuesday the 21st at 9:30?", "Tuesday the 21st"),
+        ("bloods were drawn on the 3rd at the lab", "the 3rd"),
+        ("the appointment from the 2nd of april", "2nd of april"),
+        ("Shipping window Oct 3-6, call with questions", "Oct 3-6"),
+        ("(born 04-17-1948) lives with her son", "04-17-1948"),
+        ("Visit 03.09.2026 follow-up", "03.09.2026"),
+        ("V0041|1952-07-14|F|admit 2026-02-01 08:30|", "1952-07-14"),
+        ("tamoxifen 02/2025-08/2025 stopped", "08/2025"),
+        ("Próxima cita: 14 de marzo de 2027.", "14 de marzo de 2027"),
+        ("glucosa alta desde agosto de 2025", "agosto de 2025"),
+    ],
+)
+def test_dates_as_written(scanner, text, date):
+    assert any(date in v for v in values(scanner, text, "DATE_TIME"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "her son is in the 5th grade",
+        "a 3rd degree burn on the forearm",
+        "asked for a 2nd opinion",
+        "fever after the 1st dose",
+        "dilated 4th ventricle on MRI",
+        "pain on the 3rd and 4th fingers",
+        "she lives on the 2nd floor",
+        "fractures of the 5th, 6th and 7th ribs",
+        "take 5 may help",
+    ],
+)
+def test_ordinal_counts_are_not_dates(scanner, text):
+    assert values(scanner, text, "DATE_TIME") == []
+
+
+# --- B facility names: practices and agencies, short heads, acronyms ----------------
+
+
+@pytest.mark.parametrize(
+    "text, facility",
+    [
+        ("Reminder from Maple Grove Dental: your cleaning is due.", "Maple Grove Dental"),
+        ("Referred to Harrow Sleep Center for a titration study.", "Harrow Sleep Center"),
+        ("Start of care with Riverbend Home Health\nPatient: ", "Riverbend Home Health"),
+        ("She was transferred from Kestrel Regional to us.", "Kestrel Regional"),
+        ("my endocrinologist at Fernhill Endocrine says it is fine", "Fernhill Endocrine"),
+        ("Pick up at Larkfield Drug on Main.", "Larkfield Drug"),
+        ("moved to Aspen Ridge Memory Care in March", "Aspen Ridge Memory Care"),
+        ("Fax to Quarry Hill Nursing & Rehabilitation, attn DON", "Quarry Hill Nursing & Rehabilitation"),
+        ("Seen at Lakemont Spine & Joint, Derby", "Lakemont Spine & Joint"),
+        ("got home from oakridge medical on tuesday, still tired", "oakridge medical"),
+        ("mom is at st. bernadette er right now", "st. bernadette"),
+        ("the biopsy was done at vein & laser of millbrook last week", "vein & laser of millbrook"),
+        ("Transferred from Hollis County to KRMC for cath.", "KRMC"),
+        ("Medical Records, GVMC", "GVMC"),
+        ("Admitted to BRH overnight.", "BRH"),
+        ("NOTA - Clínica Santa Rosa del Norte, Laredo, TX", "Clínica Santa Rosa del Norte"),
+        ("Pinewood Family Dentistry\n12 Elm St", "Pinewood Family Dentistry"),
+        ("Larchmont Cardiology\n400 Oak Ave, Suite 2", "Larchmont Cardiology"),
+    ],
+)
+def test_facility_names_as_written(scanner, text, facility):
+    assert facility in values(scanner, text, "HEALTHCARE_FACILITY")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Past Medical History: asthma.",
+        "Regional anesthesia was used for the block.",
+        "Consult Cardiology re: chest pain.",
+        "Consult Cardiology\nRepeat troponin",
+        "Plan:\nNeurology: EEG pending",
+        "Called Dermatology today about the rash.",
+        "no illicit drug use, no alcohol",
+        "needs routine dental care",
+        "She will need home health after discharge.",
+        "Plan: transfer to IMC for monitoring.",
+        "Arthritis at the CMC joint of the thumb.",
+        "Echo shows LVH; transferred to the floor.",
+        "Completed 6 cycles of R-CHOP in 2024.",
+        "Neurology Clinic - Progress Note",
+        "Follow-up: Heart Failure Clinic in 2 weeks.",
+        "Patient: Jo Amberley    Pharmacy benefit: yes",
+    ],
+)
+def test_facility_lookalikes(scanner, text):
+    assert values(scanner, text, "HEALTHCARE_FACILITY") == []
+
+
+# --- H-K, P, R: codes behind cues ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, entity, code",
+    [
+        ("Subscriber: T ABERNATHY ID: QRT558120447-02 Group 4471", "HEALTH_PLAN_ID", "QRT558120447-02"),
+        ("is this covered? member id hbx771203846 thanks", "HEALTH_PLAN_ID", "hbx771203846"),
+        ("Member ID: KLM 8812 4470 19 Plan: PPO", "HEALTH_PLAN_ID", "KLM 8812 4470 19"),
+        ("Rx #: 7718204 lisinopril 10 mg", "UNIQUE_ID", "7718204"),
+        ("Your order # RX-5520917 has shipped", "UNIQUE_ID", "RX-5520917"),
+        ("Ticket SR0041187 was escalated", "UNIQUE_ID", "SR0041187"),
+        ("appeal filed, case AP-330912 pending", "UNIQUE_ID", "AP-330912"),
+        ("Chart MRN 55012-0931 reviewed", "MEDICAL_RECORD_NUMBER", "55012-0931"),
+        ("Montana DL TZ55102K, expired", "US_DRIVER_LICENSE", "TZ55102K"),
+        ("Counselor: Rhea Lund, LCSW #5512093", "CERTIFICATE_NUMBER", "5512093"),
+        ("Driver's license: OR WDLQ7713XK2A on file", "US_DRIVER_LICENSE", "WDLQ7713XK2A"),
+        ("Mass casualty: triage tag MCX-0187 applied", "UNIQUE_ID", "MCX-0187"),
+        ("iris scanner at the clinic door, template ID IRS-44120-QA", "BIOMETRIC_ID", "IRS-44120-QA"),
+    ],
+)
+def test_codes_behind_cues(scanner, text, entity, code):
+    assert code in values(scanner, text, entity)
+
+
+def test_pharmacy_routing_numbers_and_member_services_phone_are_not_plan_ids(scanner):
+    text = "Member ID W7712045 RxBIN 004336 RxPCN ADV Call Member Services at 1-866-555-0142 (TTY 711)."
+    got = found(scanner, text)
+    assert [v for t, v in got if t == "HEALTH_PLAN_ID"] == ["W7712045"]
+    assert ("PHONE_NUMBER", "1-866-555-0142") in got
+    assert not any(t == "STREET_ADDRESS" for t, _ in got)
+
+
+@pytest.mark.parametrize("text", ["Rx: 1000 mg metformin daily", "In that case 2024 was a better year", "order 3 units of PRBC"])
+def test_code_cue_lookalikes(scanner, text):
+    assert not {t for t, _ in found(scanner, text)} & {"UNIQUE_ID", "HEALTH_PLAN_ID"}
+
+
+def test_supply_codes_are_not_device_serials(scanner):
+    text = "Walker, serial WK22-0091873   E0143 walker, folding, wheeled"
+    assert values(scanner, text, "DEVICE_ID") == ["WK22-0091873"]
