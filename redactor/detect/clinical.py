@@ -30,9 +30,12 @@ unless a place cue ("in", "from", ", ") stands before it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..config import resource_dir
 
@@ -57,6 +60,9 @@ _HEADS = frozenset(
     bypass anastomosis pathway tuberosity nodule nodules crisis ultrasound developmental screen screening
     echo splint forceps stockings point diet""".split()
 )
+# What an examiner writes after a sign's eponym: "Romberg positive", "Babinski upgoing",
+# "Tinel and Phalen both positive".  Only after words of the eponym lexicon.
+_FINDINGS = frozenset("positive negative upgoing downgoing equivocal present absent elicited".split())
 # Words that may stand between an eponym and its head: "Ottawa ankle rule", "Karnofsky
 # performance score", "Canadian CT head rule", "Denver developmental screening test".
 _MODIFIERS = frozenset(
@@ -167,8 +173,15 @@ def _lexicons() -> _Lexicons:
     )
 
 
+def _deaccent(word: str) -> str:
+    """"Guillain-Barré" is the lexicons' "Guillain-Barre"."""
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
 def _key(word: str) -> str:
-    word = word.replace("’", "'").lower()
+    word = _deaccent(word.replace("’", "'").lower())
     return _POSSESSIVE.sub("", word) if len(word) > 3 else word
 
 
@@ -180,6 +193,7 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
         return cands
     names = [c for c in cands if c.entity_type in NAME_TYPES]
     scores = list(_lexicons().scores.finditer(text)) if names else []
+    terms = [c for c in cands if c.entity_type in _CLINICAL_TYPES] if names else []
     kept = []
     for c in cands:
         if c.entity_type in NAME_TYPES and (
@@ -189,6 +203,8 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
             or _month(text, c)
             or _heading(text, c)
             or _clinical_word(text, c)
+            or _clinical_phrase(text, c, terms)
+            or _word_after_title(text, c)
         ):
             continue
         if c.entity_type == "DATE_TIME" and _reading_not_date(text, c):
@@ -206,16 +222,90 @@ def _heading(text: str, c: Candidate) -> bool:
 
 def _clinical_word(text: str, c: Candidate) -> bool:
     """A single word NER took for a name that is clinical vocabulary ("Wristband", "Dispo")"""
-    words = text[c.start : c.end].split()
+    value = text[c.start : c.end]
+    words = value.split()
     vocabulary = _clinical_vocabulary()
-    return c.recognizer == "SpacyRecognizer" and all(_key(w) in vocabulary or w in _ABBREVIATIONS for w in words)
+    if c.recognizer != "SpacyRecognizer":
+        # the name recognizer reads "X-ray" as a name ("Ray"); a hand-listed hyphenated term is none
+        return "-" in value and " " not in value and _key(value) in vocabulary
+    return all(_key(w) in vocabulary or w in _ABBREVIATIONS for w in words)
 
 
 @lru_cache(maxsize=1)
 def _clinical_vocabulary() -> frozenset[str]:
     lex = _lexicons()
+    words = _lexicon("clinical_words.txt") + _lexicon("medical_words.txt")
     # eponyms are in clinical_words.txt for the doubt pass, but they are surnames too
-    return frozenset(_key(w) for w in _lexicon("clinical_words.txt")) - lex.eponyms - lex.diseases
+    return frozenset(_key(w) for w in words) - lex.eponyms - lex.diseases
+
+
+# Findings whose words are clinical, not names: a span around one of them is read again.
+_CLINICAL_TYPES = frozenset({"MEDICATION", "MEDICAL_CONDITION", "CLINICAL_TERM"})
+_SPAN_TOKEN = re.compile(r"[^\W_][\w'’.%/-]*")
+_UNIT = re.compile(r"(?i)(?:mg|mcg|g|kg|lbs?|ml|l|dl|mmol|meq|iu|units?|cm|mm|mmhg|bpm|%)[/.\w]*")
+_ROMAN = re.compile(r"[IVX]{1,4}")
+
+
+def _clinical_phrase(text: str, c: Candidate, terms: list[Candidate]) -> bool:
+    """A span NER took for a name that is made of a drug, condition or clinical term,
+    numbers, units, abbreviations and ordinary words: "Mounjaro 5", "Can Plavix", "LDL 190",
+    "Cr 2.1", "Wt 88.2 kg", "Schedule II", "Hx Hodgkin lymphoma 2011".  Names do not come
+    with numbers or drug names inside them.  Each word must be one of these and one at
+    least a term or a number (or, in a longer "person", an acronym: "Summarise DAPA-HF");
+    a word that is a given name or surname and no term keeps the finding, and an
+    abbreviation alone ("U.S.") is left to the other rules."""
+    if c.recognizer != "SpacyRecognizer":
+        return False
+    from .names.lexicons import load_lexicons
+
+    lex = load_lexicons()
+    common = _common()
+    tokens = list(_SPAN_TOKEN.finditer(text, c.start, c.end))
+    strong = False
+    for m in tokens:
+        a, b, word = m.start(), m.end(), m.group().rstrip(".")
+        key = _key(word)
+        if any(t.start <= a and b <= t.end for t in terms) or any(ch.isdigit() for ch in word):
+            strong = True
+        elif _ROMAN.fullmatch(word) and len(tokens) > 1:
+            strong = True  # "Schedule II"
+        elif _UNIT.fullmatch(word) or key in STOP_WORDS:
+            continue  # "kg", "Can"
+        elif key in lex.first or key in lex.last:
+            return False
+        elif (word.isupper() and len(word.replace("-", "")) <= 6 and all(len(p) <= 4 for p in word.split("-"))) or (
+            len(word) <= 3
+        ):
+            strong = strong or (c.entity_type == "PERSON" and len(tokens) > 1)  # "LDL", "DAPA-HF", "Cr", "Hx"
+        elif key in common:
+            continue  # "Schedule"
+        elif a == c.start and _sentence_start(text, a) and key.endswith(("ise", "ize")):
+            continue  # "Summarise DAPA-HF": the verb that opens the request
+        else:
+            return False
+    return strong
+
+
+def _word_after_title(text: str, c: Candidate) -> bool:
+    """"my doctor said i ...": in lower-case text the name recognizer takes the word after
+    "doctor" for a name; a frequent English word there is what the doctor did."""
+    value = text[c.start : c.end]
+    if c.entity_type != "PERSON" or not value.isalpha() or not value.islower():
+        return False
+    if not re.search(r"\b(?:doctor|doc|dr|nurse|provider|surgeon)\.?[ \t]+$", text[max(0, c.start - 12) : c.start], re.I):
+        return False
+    from .names.lexicons import load_lexicons
+
+    return _key(value) in load_lexicons().dictionary and _key(value) in _FREQUENT_VERBS
+
+
+# What a doctor does, right after "doctor" in a message: not a name.
+_FREQUENT_VERBS = frozenset(
+    """said says told tells thinks thought wants wanted asked asks recommended recommends suggested suggests
+    prescribed prescribes ordered orders mentioned explained gave gives put started stopped changed increased
+    decreased upped lowered switched added took referred diagnosed found noticed called sent wrote checked
+    did does is was has had will would could should might may can""".split()
+)
 
 
 def _inside_score(c: Candidate, scores: list[re.Match[str]]) -> bool:
@@ -243,6 +333,8 @@ def _eponym_term(text: str, c: Candidate) -> bool:
         return True  # a head or a grade inside the finding: "Gleason 4+4", "Killip II"
     if _possessive_disease(text, c, keys, lex) or text[max(0, c.start - 4) : c.start].lower().endswith("non-"):
         return True
+    if len(keys) > 1 and "-" in text[c.start : c.end] and any(k in lex.diseases for k in keys):
+        return True  # "Guillain-Barré", "Creutzfeldt-Jakob": a disease named by two eponyms
     return _head_follows(text, c.end, lex) or _GRADE_AFTER.match(text, c.end) is not None
 
 
@@ -272,9 +364,9 @@ def _head_follows(text: str, end: int, lex: _Lexicons) -> bool:
         if "\n" in gap or any(ch in gap for ch in ".,;:()"):
             return False
         key = _key(m.group())
-        if key in _HEADS:
+        if key in _HEADS or key in _FINDINGS:
             return True
-        if n >= 4 or not (key in lex.eponyms or key in _MODIFIERS or key in ("and", "or", "non", "s", "en", "y")):
+        if n >= 4 or not (key in lex.eponyms or key in _MODIFIERS or key in ("and", "or", "non", "s", "en", "y", "both")):
             return False
         prev_end = m.end()
     return False
