@@ -49,6 +49,7 @@ def persons(scanner, text: str) -> list[str]:
         ("What is the usual dose of the paediatric formulation?", "paediatric"),  # British spelling
         ("how bad is a ldh of 900 with normal bilirubin", "ldh"),  # a lab abbreviation in lower case
         ("my spo2 dropped to 91 on the stairs is that ok", "spo2"),
+        ("Is a GCS of E2V2M5 an indication to intubate?", "E2V2M5"),  # a coma scale by components
     ],
 )
 def test_medical_words_are_not_doubted(scanner, text, word):
@@ -86,6 +87,7 @@ def test_names_are_still_doubted():
         ("What do the USPSTF criteria say about lung screening?", "USPSTF"),  # one vowel: an acronym
         ("Are NSAIDs safe with a GFR of 40?", "NSAIDs"),  # an acronym's plural
         ("Summarise the DELIVER-HF trial for residents.", "DELIVER-HF"),
+        ("Which ICD-10 chapter covers injuries?", "ICD-10"),  # a short number part
     ],
 )
 def test_acronyms_are_not_doubted(scanner, text, word):
@@ -98,6 +100,10 @@ def test_a_name_in_capitals_is_still_doubted():
 
 def test_a_code_with_digits_is_no_acronym():
     assert "KRT-4471" in bare_doubts("Hospice ID KRT-4471 on file.")
+
+
+def test_a_given_name_in_capitals_inside_a_sentence_is_doubted():
+    assert "MARISOL" in bare_doubts("Your refill for MARISOL is ready at the counter.")
 
 
 # -- "MS" is a disease, a drug or milliseconds, not a title -----------------------------------
@@ -190,6 +196,17 @@ def test_clinical_phrases_are_not_people(scanner, text):
 def test_a_name_next_to_a_drug_is_still_a_person(scanner):
     text = "Did Margaret Okonkwo pick up the Eliquis 5 mg refill?"
     assert any("Okonkwo" in p for p in persons(scanner, text))
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("Dr. Ines Varga, DDS / asst Trixie R.", "Trixie"),  # a nickname and an initial
+        ("She flew in from the U.S. last week.", "U.S."),  # an abbreviation alone is left to the other rules
+    ],
+)
+def test_initials_and_bare_abbreviations_keep_the_finding(scanner, text, name):
+    assert any(name in p for p in persons(scanner, text))
 
 
 def test_a_verb_after_doctor_in_lower_case_is_not_a_name(scanner):

@@ -18,7 +18,15 @@ for candidates from NER and the name recognizer, in this order:
 4. *month names*: "May", "June", "August" next to a day or after "in"/"since" are months,
    not given names;
 5. *fractions*: "120/80", "7/10 pain", "4/5 strength", "1/2 tablet", "MMSE 12/30" are
-   readings and doses, not dates.
+   readings and doses, not dates;
+6. *clinical phrases*: an NER "name" made of a drug, condition or clinical term, numbers,
+   units, abbreviations and ordinary words ("Mounjaro 5", "Can Plavix", "LDL 190",
+   "Schedule II") is none, unless a given name, a surname or an initial is in it;
+7. *what the doctor did*: in lower-case text, a frequent verb after "doctor" ("my doctor
+   said") is not a name.
+
+An examination finding after an eponym ("Romberg positive") counts as a head word, and
+a disease named by two eponyms ("Guillain-Barré") needs none.
 
 ``retype_general`` then turns a ``DATE_TIME`` that is a year alone into ``DATE_YEAR``
 and a ``LOCATION`` that is a state, a country or a larger region (``regions.txt``) into
@@ -271,8 +279,8 @@ def _clinical_phrase(text: str, c: Candidate, terms: list[Candidate]) -> bool:
             strong = True  # "Schedule II"
         elif _UNIT.fullmatch(word) or key in STOP_WORDS:
             continue  # "kg", "Can"
-        elif key in lex.first or key in lex.last:
-            return False
+        elif key in lex.first or key in lex.last or len(word) == 1:
+            return False  # a name, or an initial ("Gabby R.")
         elif (word.isupper() and len(word.replace("-", "")) <= 6 and all(len(p) <= 4 for p in word.split("-"))) or (
             len(word) <= 3
         ):

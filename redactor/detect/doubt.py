@@ -5,13 +5,18 @@ with no label next to it.  Before text goes to the cloud we therefore also flag,
 at a low score, what a careful human reviewer would stop at:
 
 - a capitalised word that is not a common English word (``common_words.txt``,
-  ``clinical_words.txt`` and the one-word drug and condition terms; each part of
-  a hyphenated word is looked up alone);
+  ``clinical_words.txt``, the medical vocabulary of ICD-10-CM and MeSH in
+  ``medical_words.txt`` and the one-word drug and condition terms; each part of a
+  hyphenated word is looked up alone).  A known word behind a medical prefix
+  ("subclinical"), a British spelling ("haemoglobin") and a disease eponym without its
+  apostrophe ("crohns") are known words too, and so, in lower case, is a word one letter
+  away from a known word ("diarhea"); none of these ever makes a name or a place known;
 - two capitalised words in a row that are both known given names or surnames
   ("Teresa Becker"), even when each is also a common word;
 - a capitalised given name inside a sentence ("leave me Victoria"), unless the
   name is also an English word ("Page", "Walker");
-- any word right after an honorific ("mr. elliott") or a naming cue ("her maiden name
+- any word right after an honorific ("mr. elliott"; "Ms" only before a capitalised word,
+  since "MS" is a disease and "ms" milliseconds) or a naming cue ("her maiden name
   is Key", "a man called Walker"), and a given name used as a speaker label at the
   start of a line ("Destiny: Remember me?", not "Kitchen: ...");
 - a known name, even one that is also an English word, that is joined to a person
@@ -21,9 +26,12 @@ at a low score, what a careful human reviewer would stop at:
   ("had given Mason his keys"), or, for a given name, that a recognizer typed as a
   place (what leaves treats it as a person: "Alma");
 - a lower-case word that is a known name and not a common word ("olga krylova");
-- an upper-case word longer than five letters that is not a common word;
+- an upper-case word longer than five letters that is not a common word and does not
+  read as an acronym ("USPSTF", "DAPA-HF", "SSRIs"), and a given name of five letters or
+  more in capitals inside a sentence ("ready for DANIELLE");
 - a number of five or more digits (groups allowed, "2022-08-17 23:40" is one) that is
-  not an amount, and any word with five or more digits in it;
+  not an amount nor a procedure code behind a billing cue ("CPT 99213", "billed with
+  99214"), and any word with five or more digits in it;
 - in text typed entirely in lower case, any word that is not a common word, and
   any given name.
 
@@ -155,6 +163,7 @@ _PREFIXES = (
     "trans", "peri", "para", "pseudo", "poly", "multi", "semi", "auto", "endo", "epi", "extra", "ultra", "dys",
     "neuro", "cardio", "gastro", "immuno", "re", "un", "over", "under", "co", "de",
 )
+_GCS = re.compile(r"E[1-4]V[1-5T]M[1-6]")
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "SSRIs", "LFTs", "NSAIDs"
 _VOWELS = frozenset("AEIOUY")
 
@@ -184,7 +193,8 @@ def _acronym(word: str, names: frozenset[str]) -> bool:
     hyphenated parts are short ("EMPA-REG", "DAPA-HF"), it has at most one vowel
     ("USPSTF"), or it is a plural ("SSRIs"); never a known name."""
     parts = [p for p in re.split(r"[-'’]", word.rstrip("s") if word[-1:] == "s" else word) if p]
-    if not word.replace("-", "").isalpha() or any(fold(p) in names for p in parts):  # "EHC-1192" is a code
+    # "ICD-10", "COVID-19" are names of things; "EHC-1192" is a code
+    if any(not p.isalpha() and not (p.isdigit() and len(p) <= 2) for p in parts) or any(fold(p) in names for p in parts):
         return False
     if word[-1:] == "s" or (len(parts) > 1 and all(len(p) <= 4 for p in parts)):
         return True
@@ -304,6 +314,8 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
         # casefold, not fold: "Sörös" is not the English word "soros"
         parts = [p.casefold() for p in re.split(r"[-'’]", word) if p]
         uncommon = any(not _known(p, words) for p in parts)
+        if _GCS.fullmatch(word):
+            continue  # a Glasgow Coma Scale by components, "E3V4M6"
         if sum(ch.isdigit() for ch in word) >= 5:
             suspicious = True  # an alphanumeric identifier: "gb42nawi0445..."
         elif not word[:1].isupper():
@@ -312,7 +324,11 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
             uncommon = uncommon and not _misspelt(folded, words)  # "diffrence", not a name
             suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)
         elif word.isupper() or _ACRONYM_PLURAL.fullmatch(word):
-            suspicious = len(word) > 5 and uncommon and not _acronym(word, names)
+            suspicious = (len(word) > 5 and uncommon and not _acronym(word, names)) or (
+                # a given name in capitals inside a sentence: "ready for DANIELLE"; short ones
+                # are as often acronyms ("TIA", "ADA")
+                len(word) >= 5 and fold(word) in given and not _starts_sentence(text, m.start())
+            )
         else:
             suspicious = (
                 uncommon
