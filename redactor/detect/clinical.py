@@ -18,7 +18,15 @@ for candidates from NER and the name recognizer, in this order:
 4. *month names*: "May", "June", "August" next to a day or after "in"/"since" are months,
    not given names;
 5. *fractions*: "120/80", "7/10 pain", "4/5 strength", "1/2 tablet", "MMSE 12/30" are
-   readings and doses, not dates.
+   readings and doses, not dates;
+6. *clinical phrases*: an NER "name" made of a drug, condition or clinical term, numbers,
+   units, abbreviations and ordinary words ("Mounjaro 5", "Can Plavix", "LDL 190",
+   "Schedule II") is none, unless a given name, a surname or an initial is in it;
+7. *what the doctor did*: in lower-case text, a frequent verb after "doctor" ("my doctor
+   said") is not a name.
+
+An examination finding after an eponym ("Romberg positive") counts as a head word, and
+a disease named by two eponyms ("Guillain-Barré") needs none.
 
 ``retype_general`` then turns a ``DATE_TIME`` that is a year alone into ``DATE_YEAR``
 and a ``LOCATION`` that is a state, a country or a larger region (``regions.txt``) into
@@ -30,9 +38,12 @@ unless a place cue ("in", "from", ", ") stands before it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..config import resource_dir
 
@@ -62,7 +73,7 @@ _HEADS = frozenset(
 # Exam findings that follow or precede a sign named after a person: "Romberg positive",
 # "no Babinski", "Tinel and Phalen both positive".
 _FINDINGS = frozenset(
-    """positive negative pos neg upgoing downgoing equivocal unable intact absent present normal abnormal""".split()
+    """positive negative pos neg upgoing downgoing equivocal unable intact absent present normal abnormal elicited""".split()
 )
 _FINDING_BEFORE = re.compile(r"\b(?:no|negative|positive|neg|pos|absent|equivocal|present|unable)[ \t]+$", re.IGNORECASE)
 _MODIFIERS = frozenset(
@@ -173,8 +184,15 @@ def _lexicons() -> _Lexicons:
     )
 
 
+def _deaccent(word: str) -> str:
+    """"Guillain-Barré" is the lexicons' "Guillain-Barre"."""
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
 def _key(word: str) -> str:
-    word = word.replace("’", "'").lower()
+    word = _deaccent(word.replace("’", "'").lower())
     return _POSSESSIVE.sub("", word) if len(word) > 3 else word
 
 
@@ -187,6 +205,7 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
     cands = _drugs_and_diseases_not_names(cands)
     names = [c for c in cands if c.entity_type in NAME_TYPES]
     scores = list(_lexicons().scores.finditer(text)) if names else []
+    terms = [c for c in cands if c.entity_type in _CLINICAL_TYPES] if names else []
     kept = []
     for c in cands:
         if c.entity_type in NAME_TYPES and (
@@ -196,6 +215,8 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
             or _month(text, c)
             or _heading(text, c)
             or _clinical_word(text, c)
+            or _clinical_phrase(text, c, terms)
+            or _word_after_title(text, c)
         ):
             continue
         if c.entity_type == "DATE_TIME" and _reading_not_date(text, c):
@@ -216,10 +237,12 @@ def _clinical_word(text: str, c: Candidate) -> bool:
     measurement ("Cr 1.4", "Wt 9.8 kg", "LDL 190": the words before the number are
     vocabulary, an abbreviation or not shaped like a name), or a word not shaped like
     a name at all ("EtOH", "A&Ox4")."""
-    if c.recognizer != "SpacyRecognizer":
-        return False
-    words = text[c.start : c.end].split()
+    value = text[c.start : c.end]
     vocabulary = _clinical_vocabulary()
+    if c.recognizer != "SpacyRecognizer":
+        # the name recognizer reads "X-ray" as a name ("Ray"); a hand-listed hyphenated term is none
+        return "-" in value and " " not in value and _key(value) in vocabulary
+    words = value.split()
     number = next((i for i, w in enumerate(words) if w[:1].isdigit()), None)
     if number is not None:
         words = words[:number]
@@ -258,8 +281,78 @@ def _drugs_and_diseases_not_names(cands: list[Candidate]) -> list[Candidate]:
 @lru_cache(maxsize=1)
 def _clinical_vocabulary() -> frozenset[str]:
     lex = _lexicons()
+    words = _lexicon("clinical_words.txt") + _lexicon("medical_words.txt")
     # eponyms are in clinical_words.txt for the doubt pass, but they are surnames too
-    return frozenset(_key(w) for w in _lexicon("clinical_words.txt")) - lex.eponyms - lex.diseases
+    return frozenset(_key(w) for w in words) - lex.eponyms - lex.diseases
+
+
+# Findings whose words are clinical, not names: a span around one of them is read again.
+_CLINICAL_TYPES = frozenset({"MEDICATION", "MEDICAL_CONDITION", "CLINICAL_TERM"})
+_SPAN_TOKEN = re.compile(r"[^\W_][\w'’.%/-]*")
+_UNIT = re.compile(r"(?i)(?:mg|mcg|g|kg|lbs?|ml|l|dl|mmol|meq|iu|units?|cm|mm|mmhg|bpm|%)[/.\w]*")
+_ROMAN = re.compile(r"[IVX]{1,4}")
+
+
+def _clinical_phrase(text: str, c: Candidate, terms: list[Candidate]) -> bool:
+    """A span NER took for a name that is made of a drug, condition or clinical term,
+    numbers, units, abbreviations and ordinary words: "Mounjaro 5", "Can Plavix", "LDL 190",
+    "Cr 2.1", "Wt 88.2 kg", "Schedule II", "Hx Hodgkin lymphoma 2011".  Names do not come
+    with numbers or drug names inside them.  Each word must be one of these and one at
+    least a term or a number (or, in a longer "person", an acronym: "Summarise DAPA-HF");
+    a word that is a given name or surname and no term keeps the finding, and an
+    abbreviation alone ("U.S.") is left to the other rules."""
+    if c.recognizer != "SpacyRecognizer":
+        return False
+    from .names.lexicons import load_lexicons
+
+    lex = load_lexicons()
+    common = _common()
+    tokens = list(_SPAN_TOKEN.finditer(text, c.start, c.end))
+    strong = False
+    for m in tokens:
+        a, b, word = m.start(), m.end(), m.group().rstrip(".")
+        key = _key(word)
+        if any(t.start <= a and b <= t.end for t in terms) or any(ch.isdigit() for ch in word):
+            strong = True
+        elif _ROMAN.fullmatch(word) and len(tokens) > 1:
+            strong = True  # "Schedule II"
+        elif _UNIT.fullmatch(word) or key in STOP_WORDS:
+            continue  # "kg", "Can"
+        elif key in lex.first or key in lex.last or len(word) == 1:
+            return False  # a name, or an initial ("Gabby R.")
+        elif (word.isupper() and len(word.replace("-", "")) <= 6 and all(len(p) <= 4 for p in word.split("-"))) or (
+            len(word) <= 3
+        ):
+            strong = strong or (c.entity_type == "PERSON" and len(tokens) > 1)  # "LDL", "DAPA-HF", "Cr", "Hx"
+        elif key in common:
+            continue  # "Schedule"
+        elif a == c.start and _sentence_start(text, a) and key.endswith(("ise", "ize")):
+            continue  # "Summarise DAPA-HF": the verb that opens the request
+        else:
+            return False
+    return strong
+
+
+def _word_after_title(text: str, c: Candidate) -> bool:
+    """"my doctor said i ...": in lower-case text the name recognizer takes the word after
+    "doctor" for a name; a frequent English word there is what the doctor did."""
+    value = text[c.start : c.end]
+    if c.entity_type != "PERSON" or not value.isalpha() or not value.islower():
+        return False
+    if not re.search(r"\b(?:doctor|doc|dr|nurse|provider|surgeon)\.?[ \t]+$", text[max(0, c.start - 12) : c.start], re.I):
+        return False
+    from .names.lexicons import load_lexicons
+
+    return _key(value) in load_lexicons().dictionary and _key(value) in _FREQUENT_VERBS
+
+
+# What a doctor does, right after "doctor" in a message: not a name.
+_FREQUENT_VERBS = frozenset(
+    """said says told tells thinks thought wants wanted asked asks recommended recommends suggested suggests
+    prescribed prescribes ordered orders mentioned explained gave gives put started stopped changed increased
+    decreased upped lowered switched added took referred diagnosed found noticed called sent wrote checked
+    did does is was has had will would could should might may can""".split()
+)
 
 
 def _inside_score(c: Candidate, scores: list[re.Match[str]]) -> bool:
@@ -291,6 +384,8 @@ def _eponym_term(text: str, c: Candidate) -> bool:
         return True  # "Guillain-Barré", "Creutzfeldt-Jakob": no one is named so
     if _FINDING_BEFORE.search(text, max(0, c.start - 12), c.start):
         return True
+    if len(keys) > 1 and "-" in text[c.start : c.end] and any(k in lex.diseases for k in keys):
+        return True  # "Guillain-Barré", "Creutzfeldt-Jakob": a disease named by two eponyms
     return _head_follows(text, c.end, lex) or _GRADE_AFTER.match(text, c.end) is not None
 
 

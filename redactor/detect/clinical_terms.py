@@ -17,7 +17,7 @@ from typing import List
 
 from presidio_analyzer import RecognizerResult
 
-from .clinical import _HEADS, _HONORIFIC, _MODIFIERS, _STANDALONE, _key, _lexicons
+from .clinical import _FINDINGS, _HEADS, _HONORIFIC, _MODIFIERS, _STANDALONE, _deaccent, _key, _lexicons
 from .pii import _CodeRecognizer, make_result
 
 ENTITY = "CLINICAL_TERM"
@@ -26,7 +26,7 @@ _CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w'’]*(?:-[A-Za-z0-9][\w'’]*
 # The next word after an eponym, on the same line, past spaces or a hyphen.
 _NEXT = re.compile(r"[ \t]*-?[ \t]*([^\W\d_][\w'’]*(?:-[\w'’]+)*)")
 _GRADE = re.compile(r"[ \t]+(?:\d{1,2}(?:\+\d)?|[IVX]{1,4})(?![\w/.])")
-_JOINERS = frozenset({"and", "or", "non", "en", "y", "de", "von", "van", "la", "&"})
+_JOINERS = frozenset({"and", "or", "non", "en", "y", "de", "von", "van", "la", "&", "both"})
 
 
 class ClinicalTermRecognizer(_CodeRecognizer):
@@ -52,6 +52,7 @@ class ClinicalTermRecognizer(_CodeRecognizer):
                 (len(parts) == 1 and parts[0] in _STANDALONE)
                 or (possessive and parts[-1] in lex.diseases)
                 or (_GRADE.match(text, m.end()) and parts[-1] in lex.eponyms)
+                or (len(parts) > 1 and any(p in lex.diseases for p in parts))  # "Guillain-Barré"
             ):
                 end = m.end()
             if end is not None:
@@ -62,7 +63,7 @@ class ClinicalTermRecognizer(_CodeRecognizer):
 
 def _parts(word: str) -> tuple[list[str], bool]:
     """Lower-case parts of a hyphenated word, without a possessive ending."""
-    word = word.lower().replace("’", "'")
+    word = _deaccent(word.lower().replace("’", "'"))
     possessive = word.endswith(("'s", "'"))
     word = word[:-2] if word.endswith("'s") else word.rstrip("'")
     return [p for p in word.split("-") if p], possessive
@@ -78,7 +79,7 @@ def _head_end(text: str, pos: int, lex) -> int | None:
             break
         parts, _ = _parts(m.group(1))
         key = parts[-1] if parts else ""
-        if key in _HEADS:
+        if key in _HEADS or key in _FINDINGS:  # "Romberg test", "Romberg positive"
             end = pos = m.end()
             continue
         if end is not None:

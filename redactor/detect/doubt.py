@@ -5,14 +5,18 @@ with no label next to it.  Before text goes to the cloud we therefore also flag,
 at a low score, what a careful human reviewer would stop at:
 
 - a capitalised word that is not a common English word (``common_words.txt``,
-  ``clinical_words.txt`` and the one-word drug and condition terms; each part of
-  a hyphenated word is looked up alone);
+  ``clinical_words.txt``, the medical vocabulary of ICD-10-CM and MeSH in
+  ``medical_words.txt`` and the one-word drug and condition terms; each part of a
+  hyphenated word is looked up alone).  A known word behind a medical prefix
+  ("subclinical"), a British spelling ("haemoglobin") and a disease eponym without its
+  apostrophe ("crohns") are known words too, and so, in lower case, is a word one letter
+  away from a known word ("diarhea"); none of these ever makes a name or a place known;
 - two capitalised words in a row that are both known given names or surnames
   ("Teresa Becker"), even when each is also a common word;
 - a capitalised given name inside a sentence ("leave me Victoria"), unless the
   name is also an English word ("Page", "Walker");
-- any word right after an honorific with its period ("mr. elliott"), a capitalised word or
-  a known name after one without ("Ms Weber", "dr kessler"; "MS" and "ms" are not titles), or a naming cue ("her maiden name
+- any word right after an honorific ("mr. elliott"; "Ms" only before a capitalised word,
+  since "MS" is a disease and "ms" milliseconds) or a naming cue ("her maiden name
   is Key", "a man called Walker"), and a given name used as a speaker label at the
   start of a line ("Destiny: Remember me?", not "Kitchen: ...");
 - a known name, even one that is also an English word, that is joined to a person
@@ -22,9 +26,12 @@ at a low score, what a careful human reviewer would stop at:
   ("had given Mason his keys"), or, for a given name, that a recognizer typed as a
   place (what leaves treats it as a person: "Alma");
 - a lower-case word that is a known name and not a common word ("olga krylova");
-- an upper-case word longer than five letters that is not a common word;
+- an upper-case word longer than five letters that is not a common word and does not
+  read as an acronym ("USPSTF", "DAPA-HF", "SSRIs"), and a given name of five letters or
+  more in capitals inside a sentence ("ready for DANIELLE");
 - a number of five or more digits (groups allowed, "2022-08-17 23:40" is one) that is
-  not an amount, and any word with five or more digits in it;
+  not an amount nor a procedure code behind a billing cue ("CPT 99213", "billed with
+  99214"), and any word with five or more digits in it;
 - in text typed entirely in lower case, any word that is not a common word, and
   any given name.
 
@@ -53,10 +60,21 @@ _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
 _NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.:-]?){4,}\d(?![\w])")  # ":" too: "2022-08-17 23:40" is one value
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
-_HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.\s+$", re.IGNORECASE)
-# Without its period a title is a title only before a name; and "MS" or "ms" is multiple
-# sclerosis, morphine sulfate or milliseconds ("480 ms dangerous"), never "Ms".
-_BARE_HONORIFIC = re.compile(r"(?<![^\W_])(?:Mr|Mrs|Ms|Dr|Miss|Prof|mr|mrs|dr|prof|MR|MRS|DR)\s+$")
+_HONORIFIC = re.compile(r"(?<![^\W_])(?:(?i:mr|mrs|dr|miss|prof)\.?|(Ms)\.?|(ms)\.)\s+$")
+# "MS" in clinical text is multiple sclerosis or morphine sulfate ("MS patients"), and
+# "ms" after a number is milliseconds: only "Ms"/"Ms." before a capitalised word, or
+# "ms." after no number, is a title.
+_DIGIT_BEFORE = re.compile(r"\d\s*$")
+# A five-digit number that a billing cue stands near is a procedure code (CPT/HCPCS:
+# "CPT 99213", "billed with 99214", "add-on 99417"), not an identifier.  "code" alone
+# is no cue (an access code, a ZIP code), and a state before the number ("MA 02139")
+# keeps it a doubt.
+_CODE_CUE = re.compile(
+    r"(?i)\b(?:cpt|hcpcs|bill(?:s|ed|ing|able)?|modifiers?|add-on|e/m|rvus?|reimburse(?:d|ment)?|"
+    r"(?:procedure|base|visit|e/m|billing)[ \t]+codes?)\b"
+)
+_PROCEDURE_CODE = re.compile(r"\d{5}")
+_STATE_BEFORE = re.compile(r"\b[A-Z]{2},?[ \t]+$")
 _SPEAKER = re.compile(r"[ \t]*:")  # "Destiny: Remember me?" — a transcript speaker label
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 # "her maiden name is Key", "a man called Walker": the next word is a name whatever it also means
@@ -96,6 +114,8 @@ class _Words:
     names: frozenset[str]  # given names and surnames, minus function and calendar words
     given: frozenset[str]  # given names that are not also English words ("Victoria" yes, "Page" no)
     first: frozenset[str]  # every given name
+    diseases: frozenset[str]  # disease eponyms: "crohns", "alzheimers" is a disease, written fast
+    places: frozenset[str]
 
 
 _CALENDAR = frozenset(
@@ -114,11 +134,18 @@ def _words() -> _Words:
     folder = resource_dir("recognizers") / "lexicons"
     medical = {t for f in ("medications.txt", "conditions.txt") for t in read_terms(folder / f) if " " not in t}
     names = (lex.first | lex.last) - {fold(w) for w in STOP_WORDS} - _CALENDAR
+    diseases = {w for t in read_terms(folder / "clinical_eponym_diseases.txt") for w in t.split()}
     return _Words(
-        common=lex.dictionary | read_terms(folder / "clinical_words.txt") | medical,
+        common=lex.dictionary
+        | lex.common
+        | read_terms(folder / "clinical_words.txt")
+        | read_terms(folder / "medical_words.txt")
+        | medical,
         names=names,
         given=(lex.first & names) - lex.ambiguous,
         first=lex.first,
+        diseases=frozenset(diseases),
+        places=lex.places,
     )
 
 
@@ -128,6 +155,91 @@ def common_words() -> frozenset[str]:
 
 def first_names() -> frozenset[str]:
     return _words().first
+
+
+# Prefixes that make a medical word from a known one: "subclinical", "hyperpigmentation".
+_PREFIXES = (
+    "anti", "pre", "post", "sub", "supra", "super", "hyper", "hypo", "micro", "macro", "non", "intra", "inter",
+    "trans", "peri", "para", "pseudo", "poly", "multi", "semi", "auto", "endo", "epi", "extra", "ultra", "dys",
+    "neuro", "cardio", "gastro", "immuno", "re", "un", "over", "under", "co", "de",
+)
+_GCS = re.compile(r"E[1-4]V[1-5T]M[1-6]")
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "SSRIs", "LFTs", "NSAIDs"
+_VOWELS = frozenset("AEIOUY")
+
+
+def _known(part: str, words: _Words) -> bool:
+    """An ordinary word, a known word behind a medical prefix, or a disease eponym
+    with its apostrophe dropped ("crohns").  A name or a place is never derived."""
+    if part in words.common or _british(part, words.common):
+        return True
+    if len(part) < 7 or part in words.names or part in words.places:
+        return part.endswith("s") and part[:-1] in words.diseases
+    return any(part.startswith(p) and part[len(p) :] in words.common and len(part) - len(p) >= 4 for p in _PREFIXES) or (
+        part.endswith("s") and part[:-1] in words.diseases
+    )
+
+
+_BRITISH = (("is", "iz"), ("ys", "yz"), ("our", "or"), ("tre", "ter"), ("ae", "e"), ("oe", "e"))
+
+
+def _british(part: str, common: frozenset[str]) -> bool:
+    """A British spelling of a known word: "summarise", "haemoglobin", "oedema", "anaemia"."""
+    return len(part) >= 6 and any(a in part and part.replace(a, b) in common for a, b in _BRITISH)
+
+
+def _acronym(word: str, names: frozenset[str]) -> bool:
+    """An upper-case word that reads as an acronym, not a name in capitals: its
+    hyphenated parts are short ("EMPA-REG", "DAPA-HF"), it has at most one vowel
+    ("USPSTF"), or it is a plural ("SSRIs"); never a known name."""
+    parts = [p for p in re.split(r"[-'’]", word.rstrip("s") if word[-1:] == "s" else word) if p]
+    # "ICD-10", "COVID-19" are names of things; "EHC-1192" is a code
+    if any(not p.isalpha() and not (p.isdigit() and len(p) <= 2) for p in parts) or any(fold(p) in names for p in parts):
+        return False
+    if word[-1:] == "s" or (len(parts) > 1 and all(len(p) <= 4 for p in parts)):
+        return True
+    return sum(ch in _VOWELS for ch in word) <= 1
+
+
+def _misspelt(word: str, words: _Words) -> bool:
+    """One letter away from a known word of six letters or more (a typo, "diarhea"),
+    and no name or place itself."""
+    if len(word) < 6 or not word.isalpha() or word in words.names or word in words.places:
+        return False
+    common = words.common
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    for a, b in splits:
+        if b and len(word) > 6 and a + b[1:] in common:  # one letter too many
+            return True
+        if len(b) > 1 and a + b[1] + b[0] + b[2:] in common:  # two letters swapped
+            return True
+        for c in letters:
+            if a + c + b in common:  # one letter missing: "diffrence"
+                return True
+            if b and c != b[0] and len(word) > 6 and a + c + b[1:] in common:  # one letter wrong
+                return True
+    return False
+
+
+def _after_title(text: str, start: int, word: str) -> bool:
+    h = _HONORIFIC.search(text, max(0, start - 6), start)
+    if h is None:
+        return False
+    if h.group(1):  # "Ms Kowalski", not "Ms well known"
+        return word[:1].isupper()
+    if h.group(2):  # "ms. kowalski", not "480 ms. Then"
+        return not _DIGIT_BEFORE.search(text, max(0, h.start() - 3), h.start())
+    return True
+
+
+def _procedure_code(text: str, m: re.Match[str]) -> bool:
+    """A CPT/HCPCS code behind or before a code cue in the same sentence."""
+    if not _PROCEDURE_CODE.fullmatch(m.group()) or _STATE_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+        return False
+    before = re.split(r"[.!?;\n]\s", text[max(0, m.start() - 60) : m.start()])[-1]
+    after = re.split(r"[.!?;\n]", text[m.end() : m.end() + 60])[0]
+    return bool(_CODE_CUE.search(before) or _CODE_CUE.search(after))
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -201,15 +313,22 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
             continue
         # casefold, not fold: "Sörös" is not the English word "soros"
         parts = [p.casefold() for p in re.split(r"[-'’]", word) if p]
-        uncommon = any(p not in common for p in parts)
+        uncommon = any(not _known(p, words) for p in parts)
+        if _GCS.fullmatch(word):
+            continue  # a Glasgow Coma Scale by components, "E3V4M6"
         if sum(ch.isdigit() for ch in word) >= 5:
             suspicious = True  # an alphanumeric identifier: "gb42nawi0445..."
         elif not word[:1].isupper():
             # text typed all in lower case hides names and places among ordinary words
             folded = fold(word)
+            uncommon = uncommon and not _misspelt(folded, words)  # "diffrence", not a name
             suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)
-        elif word.isupper():
-            suspicious = len(word) > 5 and uncommon
+        elif word.isupper() or _ACRONYM_PLURAL.fullmatch(word):
+            suspicious = (len(word) > 5 and uncommon and not _acronym(word, names)) or (
+                # a given name in capitals inside a sentence: "ready for DANIELLE"; short ones
+                # are as often acronyms ("TIA", "ADA")
+                len(word) >= 5 and fold(word) in given and not _starts_sentence(text, m.start())
+            )
         else:
             suspicious = (
                 uncommon
@@ -218,9 +337,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
             )
         suspicious = (
             suspicious
-            or bool(_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
-            or (bool(_BARE_HONORIFIC.search(text, max(0, m.start() - 6), m.start()))
-                and (word[:1].isupper() or fold(word) in names))
+            or _after_title(text, m.start(), word)
             or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and fold(word) in first)
             or (m.start() in cue_ends and (word[:1].isupper() or fold(word) in names) and fold(word) not in _TITLES)
         )
@@ -244,6 +361,8 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
                 joins.add_listed(m.start() + len(word))
     for m in _NUMBER.finditer(text):
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+            continue
+        if _procedure_code(text, m):
             continue
         out.append(Finding(DOUBT_TYPE, PII, m.start(), m.end(), DOUBT_SCORE, "doubt"))
     return out
