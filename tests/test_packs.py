@@ -98,6 +98,8 @@ CASES = [
      ["An 89-year-old woman fell at home.", "Infant, age 90 days.", "BP 92/60, 95 kg."]),
     ("healthcare_facility_name", "Transferred from MGH last night.", "MGH", 0.6,
      ["Transferred from mgh last night.", "The MGHX group met."]),
+    ("dictation_initials", "Sincerely,\nPriya Anand, MD\nPA/kw\ncc: Dr. Lowe", "PA/kw", 0.6,
+     ["Call ER/or page the MD on call.", "Glucose 110 mg/dl, MD aware.", "Dictated by the MD: BP/HR stable today."]),
     ("healthcare_facility_acronym", "Transferred from Hollis County to KRMC for cath.", "KRMC", 0.6,
      ["Transferred to IMC for monitoring.", "OA of the CMC joint.", "KRMC was founded in 1990."]),
     ("healthcare_facility_acronym_h", "Admitted to BRH overnight.", "BRH", 0.6,
@@ -154,7 +156,7 @@ def test_entity_types_and_categories(packs):
               "MEDICATION", "MEDICAL_CONDITION"}  # fmt: skip
     financial |= {"ACCOUNT_NUMBER"}
     pii = {"US_DRIVER_LICENSE", "US_PASSPORT", "AGE_OVER_89", "HEALTHCARE_FACILITY", "VEHICLE_ID", "DEVICE_ID",
-           "BIOMETRIC_ID", "CERTIFICATE_NUMBER", "UNIQUE_ID"}  # fmt: skip
+           "BIOMETRIC_ID", "CERTIFICATE_NUMBER", "UNIQUE_ID", "PERSON"}  # fmt: skip
     assert packs.categories == {**{t: "FINANCIAL" for t in financial}, **{t: "HEALTH" for t in health}, **{t: "PII" for t in pii}}
 
 

@@ -95,7 +95,7 @@ _SAINT_ER = re.compile(
 # Where a name ending in a short head ends: punctuation, a word that cannot continue a name,
 # or the house number of the address that follows it.
 _SHORT_HEAD_END = re.compile(
-    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|and|or|with|from|by|since|until|where|which|who|is|was|"
+    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
     r"has|had|have|says|said|took|did|does|gave|called|yesterday|today|tonight|last|this|next|the|a|an|but|so|if|"
     r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per)\b)",
     re.IGNORECASE,
