@@ -74,6 +74,9 @@ def test_url_and_email_lookalikes(scanner, text):
         ("Her 91st birthday was last week.", "91st"),
         ("pt is 101 y/o", "101 y/o"),
         ("mom turned ninety-one in May", "ninety-one"),
+        ("Mr. Abernathy was 93 at his last visit.", "93"),
+        ("Our neighbor Lucille Ferris is ninety-two this spring.", "ninety-two"),
+        ("She will turn 94 next week.", "94"),
         ("a one hundred and two year old man", "one hundred and two year old"),
     ],
 )
