@@ -230,3 +230,16 @@ def test_exported_rows_are_read_cell_by_cell(scanner):
     assert {("PERSON", "QUILLAN^BERNADETTE"), ("DATE_TIME", "1938-02-17"), ("DATE_TIME", "2025-06-01"),
             ("DATE_TIME", "2025-06-04")} <= found, found  # fmt: skip
     assert not [v for t, v in found if t == "PHONE_NUMBER"], found  # "80210|2025-06-01 14" is no phone
+
+
+@pytest.mark.parametrize(
+    "text,zip_code",
+    [("New address: 27 Quarry Hill Rd, 05819.", "05819"), ("moved to 4410 NE Sandpiper Ln, Unit 7, 98662", "98662")],
+)
+def test_a_zip_right_after_a_street(scanner, text, zip_code):
+    assert zip_code in [text[f.start : f.end] for f in scanner.scan(text).findings if f.entity_type == "ZIP_CODE"]
+
+
+def test_a_count_after_a_common_word_is_no_zip(scanner):
+    text = "Take 2 tabs on the way, 12345 steps a day is the goal."
+    assert not [f for f in scanner.scan(text).findings if f.entity_type == "ZIP_CODE"]

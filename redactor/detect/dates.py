@@ -58,7 +58,7 @@ _PATTERNS = _DAY_OF_MONTH + [
     # 09/2025, 3/2023
     (re.compile(rf"(?:(?<![\w/.-])|(?<=/(?:19|20)\d\d-))(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/]|\.\d|-\d(?!\d?/))"), 0.6),
     # Aug 2, 2024; May 3rd; Jan 5; March 2023; Nov 12-14; february 3rd
-    (re.compile(rf"(?<![\w-])(?:{_MONTH}|{_MONTH_LOWER})[ \t]+(?:{_DAY}(?:[ \t]*[-–][ \t]*{_DAY})?(?![\w:])(?:,?[ \t]+{_YEAR})?|{_YEAR})(?![\w-])"), 0.7),
+    (re.compile(rf"(?<![\w-])(?:{_MONTH}|{_MONTH_LOWER})[ \t]+(?:{_DAY}(?:[ \t]*[-–][ \t]*{_DAY})?(?![\w]|:\d)(?:,?[ \t]+{_YEAR})?|{_YEAR})(?![\w-])"), 0.7),
     # 15 Feb 2024; 3rd of May; 3rd of february
     (re.compile(rf"(?<![\w/.-]){_DAY}[ \t]+(?:of[ \t]+)?(?:{_MONTH}|{_MONTH_LOWER})(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
     (re.compile(rf"(?<![\w/.-]){_ORDINAL}[ \t]+of[ \t]+(?:may|march)(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),

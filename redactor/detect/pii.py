@@ -392,6 +392,13 @@ _US_STATE_ZIP = uregex.compile(
     r"(?<![\w-])(?:A[LKZRAEP]|C[AOT]|D[EC]|F[LM]|G[AU]|HI|I[DLNA]|K[SY]|LA|M[EHDAINSOTP]|N[EVHJMYCD]|MP|O[HKR]|P[AWR]|"
     r"RI|S[CD]|T[NX]|UT|V[TIA]|W[AVIY])[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])"
 )
+# "14 Maple Hill Rd, 05819", "1186 Reems Creek Road, 28787": a ZIP right after a street
+# (and its unit) with the town and state left out.
+_STREET_ZIP = uregex.compile(
+    r"(?i)(?<![\w.,/-])\d{1,6}[ \t]+(?:(?:[nsew]|ne|nw|se|sw|(?-i:\p{Lu}[\p{L}'’.-]*))[ \t]+){1,3}(?:rd|road|st|street|ave|avenue|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|hwy|highway|pkwy|"
+    r"parkway|ter|terrace|cir|circle|trl|trail|pike|row)\.?(?:,?[ \t]+(?:apt|unit|ste|suite|#)\.?[ \t]*[\w-]{1,6})?"
+    r",?[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])"
+)
 _UK_CA_POSTCODE = uregex.compile(
     r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
 )
@@ -399,7 +406,8 @@ _UK_CA_POSTCODE = uregex.compile(
 
 class ZipCodeRecognizer(_CodeRecognizer):
     """Postal codes: after a label ("ZIP: 3520", "postcode is 7412 SL"), after a US
-    state code ("IL 62704"), and UK or Canadian postcodes by their shape.  Codes
+    state code ("IL 62704") or a street ("Maple Hill Rd, 05819"), and UK or Canadian
+    postcodes by their shape.  Codes
     inside an address block are covered by the address itself."""
 
     ENTITY = "ZIP_CODE"
@@ -410,8 +418,8 @@ class ZipCodeRecognizer(_CodeRecognizer):
             m = _ZIP_AFTER_LABEL.match(text, label.end())
             if m:
                 results.append(make_result(self, self.ENTITY, m.start(), m.end(), 0.8))
-        for m in _US_STATE_ZIP.finditer(text):
-            results.append(make_result(self, self.ENTITY, m.start(1), m.end(1), 0.6))
+        for pattern in (_US_STATE_ZIP, _STREET_ZIP):
+            results += [make_result(self, self.ENTITY, m.start(1), m.end(1), 0.6) for m in pattern.finditer(text)]
         for m in _UK_CA_POSTCODE.finditer(text):
             results.append(make_result(self, self.ENTITY, m.start(), m.end(), 0.6))
         return results
