@@ -211,6 +211,7 @@ def test_facility_lookalikes(scanner, text):
         ("Counselor: Rhea Lund, LCSW #5512093", "CERTIFICATE_NUMBER", "5512093"),
         ("Driver's license: OR WDLQ7713XK2A on file", "US_DRIVER_LICENSE", "WDLQ7713XK2A"),
         ("Mass casualty: triage tag MCX-0187 applied", "UNIQUE_ID", "MCX-0187"),
+        ("Photo stored under media ID PHX-5520193-KL.", "UNIQUE_ID", "PHX-5520193-KL"),
         ("iris scanner at the clinic door, template ID IRS-44120-QA", "BIOMETRIC_ID", "IRS-44120-QA"),
     ],
 )

@@ -60,7 +60,7 @@ _GENERIC = frozenset(
     transplant dialysis fertility allergy asthma diabetes spine joint vein laser skin kidney renal lab laboratory
     occupational internal sports travel lung liver breast bone hand foot ankle knee hip headache epilepsy stroke
     lipid hypertension obesity bariatric weight wellness prenatal maternal fetal neonatal geriatric adolescent
-    multidisciplinary specialty specialist walk-in after-hours virtual telehealth remote
+    multidisciplinary specialty specialist walk-in after-hours virtual telehealth remote durable
     """.split()
 )
 _JOINERS = frozenset({"of", "and", "&", "the", "de", "la", "del", "-"})
