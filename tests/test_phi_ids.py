@@ -235,3 +235,22 @@ def test_code_cue_lookalikes(scanner, text):
 def test_supply_codes_are_not_device_serials(scanner):
     text = "Walker, serial WK22-0091873   E0143 walker, folding, wheeled"
     assert values(scanner, text, "DEVICE_ID") == ["WK22-0091873"]
+
+
+@pytest.mark.parametrize(
+    "text, facility",
+    [
+        ("88 yo F BIBA from Larkspur Manor after a fall at night", "Larkspur Manor"),
+        ("Destination: St. Aldric Point (level II trauma).", "St. Aldric Point"),
+        ("She was transferred from Quillan Regional to us on 4/2.", "Quillan Regional"),
+    ],
+)
+def test_a_name_after_a_transfer_cue_is_a_facility(scanner, text, facility):
+    assert facility in values(scanner, text, "HEALTHCARE_FACILITY")
+
+
+@pytest.mark.parametrize(
+    "text", ["He was transferred to John Smith yesterday.", "Transferred to Dr. Okafor's service.", "Transferred to Telemetry overnight."]
+)
+def test_a_person_or_unit_after_a_transfer_cue_is_not_a_facility(scanner, text):
+    assert values(scanner, text, "HEALTHCARE_FACILITY") == []
