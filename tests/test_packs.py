@@ -126,6 +126,8 @@ CASES = [
      ["Invoice 2024-0031877 issued.", "Certificate on file."]),
     ("professional_licence", "Signed: Dana Fife, LMFT #104482", "104482", 0.6,
      ["BP 120/80, RR 16, PT 2x/week.", "Room # 10448 was cleaned."]),
+    ("unique_id_after_id", "Scanned under media ID MED-0098123-RS today.", "MED-0098123-RS", 0.55,
+     ["Photo ID checked at 0915.", "ID 2 of 3 verified.", "Pt ID verified x2."]),
     ("unique_id_transaction", "Rx #: 6620418 atorvastatin 40 mg", "6620418", 0.55,
      ["Rx: 1000 mg metformin.", "Order #4111111111111112 was refunded.", "order 3 units of PRBC"]),
     ("unique_id", "Accession: S24-118305, hemoglobin A1c.", "S24-118305", 0.55,

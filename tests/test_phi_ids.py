@@ -214,6 +214,7 @@ def test_facility_lookalikes(scanner, text):
         ("Counselor: Rhea Lund, LCSW #5512093", "CERTIFICATE_NUMBER", "5512093"),
         ("Driver's license: OR WDLQ7713XK2A on file", "US_DRIVER_LICENSE", "WDLQ7713XK2A"),
         ("Mass casualty: triage tag MCX-0187 applied", "UNIQUE_ID", "MCX-0187"),
+        ("Photo stored under media ID PHX-5520193-KL.", "UNIQUE_ID", "PHX-5520193-KL"),
         ("iris scanner at the clinic door, template ID IRS-44120-QA", "BIOMETRIC_ID", "IRS-44120-QA"),
     ],
 )
@@ -237,3 +238,22 @@ def test_code_cue_lookalikes(scanner, text):
 def test_supply_codes_are_not_device_serials(scanner):
     text = "Walker, serial WK22-0091873   E0143 walker, folding, wheeled"
     assert values(scanner, text, "DEVICE_ID") == ["WK22-0091873"]
+
+
+@pytest.mark.parametrize(
+    "text, facility",
+    [
+        ("88 yo F BIBA from Larkspur Manor after a fall at night", "Larkspur Manor"),
+        ("Destination: St. Aldric Point (level II trauma).", "St. Aldric Point"),
+        ("She was transferred from Quillan Regional to us on 4/2.", "Quillan Regional"),
+    ],
+)
+def test_a_name_after_a_transfer_cue_is_a_facility(scanner, text, facility):
+    assert facility in values(scanner, text, "HEALTHCARE_FACILITY")
+
+
+@pytest.mark.parametrize(
+    "text", ["He was transferred to John Smith yesterday.", "Transferred to Dr. Okafor's service.", "Transferred to Telemetry overnight."]
+)
+def test_a_person_or_unit_after_a_transfer_cue_is_not_a_facility(scanner, text):
+    assert values(scanner, text, "HEALTHCARE_FACILITY") == []

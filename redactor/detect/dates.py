@@ -49,7 +49,7 @@ _MES = r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiemb
 # Monday the 18th; on the 9th; by the 3rd at noon (see module docstring)
 _DAY_OF_MONTH = [
     (re.compile(rf"(?<![\w-]){_WEEKDAY},?[ \t]+the[ \t]+{_ORDINAL}(?![\w-])", re.IGNORECASE), 0.7),
-    (uregex.compile(rf"(?<=(?<![\w-])(?:on|by|since|until|till|til|before|after|from|around|starting|through|thru|due|of)[ \t]+)the[ \t]+{_ORDINAL}(?![\w-]){_DAY_PHRASE_END}", uregex.IGNORECASE), 0.65),
+    (uregex.compile(rf"(?=the[ \t])(?<=(?<![\w-])(?:on|by|since|until|till|til|before|after|from|around|starting|through|thru|due|of)[ \t]+)the[ \t]+{_ORDINAL}(?![\w-]){_DAY_PHRASE_END}", uregex.IGNORECASE), 0.65),
 ]
 _PATTERNS = _DAY_OF_MONTH + [
     # 4/30, 04/30/2024, 9-30-1962, 11/2/44

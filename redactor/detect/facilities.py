@@ -25,6 +25,9 @@ lower-case words that are neither function words nor generic, at a lower score; 
 a short head ("home from valley medical") only after "at", "from", "to" or "in".
 A saint's name alone ("transferred to St. Luke's", "she's at st. agnes er") is a
 hospital too, and so is a Spanish name with its head first ("Clínica Familiar del Valle").
+After a cue that moves a patient ("transferred from", "BIBA from", "Destination:"), a
+capitalised name that spaCy read as a person, place or organisation is the facility
+("transferred from Haywood Regional", "BIBA from Brookdale Walla Walla").
 Abbreviations and names without a head ("MGH", "NYU Langone") come from the
 ``healthcare_facility_name`` lexicon recognizer in ``recognizers/phi.yaml``.
 """
@@ -66,6 +69,8 @@ _GENERIC = frozenset(
     renal travel bone hand foot ankle knee hip epilepsy lipid hypertension obesity bariatric weight wellness
     prenatal maternal fetal neonatal geriatric adolescent multidisciplinary specialist after-hours
     interventional radiation invasive non-invasive noninvasive neuro gyn ob-gyn obgyn peds pediatrics adult's
+    durable step-down stepdown telemetry tele cath labor delivery ir burn trauma recovery
+    observation obs holding ward floor bay units
     """.split()
 )
 _JOINERS = frozenset({"of", "and", "&", "the", "de", "la", "del", "-"})
@@ -101,6 +106,17 @@ _SHORT_HEAD_END = re.compile(
     re.IGNORECASE,
 )
 _LOWER_CUES = frozenset({"at", "from", "to", "into", "in"})
+_MOVE_CUE = re.compile(
+    r"(?:\b(?:[Tt]ransferred|[Tt]ransfer|BIBA|BIBEMS|[Bb]rought|[Aa]dmitted|[Rr]eadmitted|[Dd]ischarged|[Dd]elivered|"
+    r"[Aa]irlifted|[Ff]lown|[Tt]ransported|[Dd]iverted)(?:[ \t]+(?:back|over|emergently|urgently))?[ \t]+(?:from|to|at)"
+    r"|\b(?:[Dd]estination|[Ss]ending [Ff]acility|[Rr]eceiving [Ff]acility|[Tt]ransferring [Ff]acility|"
+    r"[Rr]eferring [Ff]acility|[Ff]acility)[ \t]*:"
+    r"|\b(?:at|from|to)(?=[ \t]+(?:St\.?|Saint|Mount|Mt\.?)[ \t]+[A-Z]))[ \t]+"
+)
+# A capitalised name of one to four words, "St. Charles Bend", "Covenant Children's".
+_CUE_RUN = re.compile(r"((?:St\.|Mt\.|[A-Z][\w'’-]*))(?:[ \t]+(?:&[ \t]+)?[A-Z][\w'’-]*){0,3}")
+_HONORIFICS = frozenset({"Dr", "Dr.", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Miss", "Prof", "Prof."})
+_NER_NAMES = frozenset({"PERSON", "GPE", "LOC", "ORG", "FAC", "NORP"})
 # Words that open an order or a plan line before a specialty ("Consult Cardiology").
 _ORDER_VERBS = frozenset(
     "consult consults call page refer see contact notify discuss follow schedule send ask appreciate recommend "
@@ -162,6 +178,9 @@ class FacilityRecognizer(_CodeRecognizer):
                 results.append(make_result(self, ENTITY, *found))
         if "St" in text or "Saint" in text:
             results += [make_result(self, ENTITY, m.start(), m.end(), 0.6) for m in _SAINTS.finditer(text)]
+        doc = getattr(nlp_artifacts, "tokens", None)  # spaCy's own entities, ORG included
+        if doc is not None and doc.ents:
+            results += [make_result(self, ENTITY, s, e, 0.65) for s, e in _named_after_cue(text, doc.ents)]
         if "cl" in lowered or "centro" in lowered or "sanatorio" in lowered:
             results += [make_result(self, ENTITY, m.start(), m.end(), 0.7) for m in _HEAD_FIRST.finditer(text)]
         if "st" in lowered or "saint" in lowered:
@@ -215,6 +234,35 @@ class FacilityRecognizer(_CodeRecognizer):
         if short and before not in _LOWER_CUES:
             return None
         return run[0].start(), end, 0.6
+
+
+def _named_after_cue(text: str, entities) -> list[tuple[int, int]]:
+    """"transferred from Haywood Regional", "BIBA from Brookdale Walla Walla", "Destination:
+    St. Charles Bend": after a cue that moves a patient between facilities, a capitalised
+    name that spaCy called a person, place or organisation is the facility."""
+    spans = []
+    for cue in _MOVE_CUE.finditer(text):
+        run = _CUE_RUN.match(text, cue.end())
+        if not run or run.group(1) in _HONORIFICS:
+            continue
+        words = [w for w in re.split(r"[ \t]+", run.group()) if w not in _JOINERS]
+        if not any(not _is_generic(w) for w in words) or _person_name(words):
+            continue
+        if len(words) == 1 and words[0].isupper() and len(words[0]) <= 5:
+            continue  # a unit (IMC, PACU); hospital acronyms are the packs' (healthcare_facility_acronym)
+        start, end = run.start(), run.end()
+        saint = run.group(1) in ("St.", "Mt.", "Saint", "Mount", "St", "Mt")
+        if saint or any(ent.start_char < end and start < ent.end_char and ent.label_ in _NER_NAMES for ent in entities):
+            spans.append((start, end))
+    return spans
+
+
+def _person_name(words: list[str]) -> bool:
+    """"John Smith": a given name and a surname, a person moved to a service, not a place."""
+    from .doubt import first_names
+    from .names.lexicons import fold, load_lexicons
+
+    return len(words) == 2 and fold(words[0]) in first_names() and fold(words[1]) in load_lexicons().last
 
 
 def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: int) -> bool:
