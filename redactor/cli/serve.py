@@ -34,7 +34,9 @@ def serve(ctx, host, port, policy, workers, allow_origins, local_queue, scan_tim
     text goes to the configured upstream (OPENAI_BASE_URL / OPENAI_API_KEY of
     this process), redactable text goes pseudonymised and comes back
     re-identified, sensitive text is answered by the local model, blocked text
-    gets a 403.  Each request is one record in the audit trail.
+    gets a 403.  With cloud.fallback_to_local (the default) a request routed
+    to the cloud is answered locally when the upstream is down (not on a 429).
+    Each request is one record in the audit trail.
     See docs/gateway.md for headers, error codes and key management.
     """
     if ctx.invoked_subcommand is not None:

@@ -9,7 +9,10 @@ message names a field, a rule or an error class, never a value.
 Fail closed: a detector error or time-out is a 503 and nothing is forwarded;
 an unavailable local model is a 503 (never the cloud instead); an audit record
 that cannot be written fails the request (a streamed answer ends with an error
-event instead of ``[DONE]``).
+event instead of ``[DONE]``).  Routes only ever change towards local: with
+``cloud.fallback_to_local``, a request the policy let go to the cloud whose
+upstream is down (``OUTAGE_CODES``, before the first byte of its answer) is
+answered by the local model instead (``cloud-failed.<code>``); never the reverse.
 """
 
 from __future__ import annotations
@@ -54,6 +57,10 @@ from .upstream import Upstream, UpstreamError
 
 NO_KEY_ID = "none"
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}")
+#: Upstream failures that mean the cloud is down.  With ``cloud.fallback_to_local`` a request the
+#: policy let go to the cloud is then answered locally.  A 429 is not one: the upstream asks the
+#: client to slow down, and the client has its ``retry-after`` (docs/gateway.md says why).
+OUTAGE_CODES = frozenset({"upstream_error", "upstream_unreachable", "upstream_timeout", "upstream_protocol_error"})
 STATELESS_FIELDS = {
     "previous_response_id": "the gateway is stateless: previous_response_id would make the upstream keep the conversation",
     "conversation": "the gateway is stateless: conversation would make the upstream keep the conversation",
@@ -312,7 +319,11 @@ class Gateway:
             top_scores=r.top_scores if r else {},
             route=route,
             reasons=r.decision.rule_ids if r else [],
+            reason_actions=[x.action for x in r.decision.reasons] if r else [],
             policy_version=policy.version,
+            policy_name=policy.name,
+            # the gateway always pseudonymises (conversation.py), whatever the policy's transform
+            transform="pseudonymize" if r and r.route is Route.CLOUD_REDACTED and r.mapping else "",
             outcome=outcome,
             error_class=_error_class(error_class),
             backend=ctx.backend,
@@ -443,23 +454,26 @@ class Gateway:
         ctx.stream = body.get("stream") is True
         n = self._n(body)
         routed = await self._route(ctx, chat_slots(body), force_local=_requested_local(model))
+        local = partial(self._local, ctx, "chat", chat_messages(body), self._max_tokens(body), n)
         if routed.route is Route.LOCAL:
-            return await self._local(ctx, "chat", chat_messages(body), self._max_tokens(body), n)
+            return await local()
         out = write_back(body, routed.slots, routed.outgoing or [])
         if routed.mapping is not None and len(routed.mapping):
             out["messages"] = [{"role": "system", "content": REDACTED_NOTE.strip()}] + out["messages"]
-        return await self._cloud(ctx, "chat", out, routed.mapping, answers.restore_chat)
+        return await self._cloud_or_local(ctx, self._cloud(ctx, "chat", out, routed.mapping, answers.restore_chat), local)
 
     async def _completions(self, ctx: Ctx, body: dict[str, Any]) -> Response:
         model = self._model(body)
         ctx.stream = body.get("stream") is True
         n = self._n(body)
         routed = await self._route(ctx, completion_slots(body), force_local=_requested_local(model))
+        prompt = body["prompt"] if isinstance(body["prompt"], str) else "\n".join(body["prompt"])
+        local = partial(self._local, ctx, "completions", [{"role": "user", "content": prompt}], self._max_tokens(body), n)
         if routed.route is Route.LOCAL:
-            prompt = body["prompt"] if isinstance(body["prompt"], str) else "\n".join(body["prompt"])
-            return await self._local(ctx, "completions", [{"role": "user", "content": prompt}], self._max_tokens(body), n)
+            return await local()
         out = write_back(body, routed.slots, routed.outgoing or [])
-        return await self._cloud(ctx, "completions", out, routed.mapping, answers.restore_completion)
+        return await self._cloud_or_local(
+            ctx, self._cloud(ctx, "completions", out, routed.mapping, answers.restore_completion), local)
 
     async def _responses(self, ctx: Ctx, body: dict[str, Any]) -> Response:
         for name, why in STATELESS_FIELDS.items():
@@ -470,19 +484,24 @@ class Gateway:
         model = self._model(body)
         ctx.stream = body.get("stream") is True
         routed = await self._route(ctx, response_slots(body), force_local=_requested_local(model))
+        local = partial(self._local_responses, ctx, response_messages(body), self._max_tokens(body))
         if routed.route is Route.LOCAL:
-            if ctx.stream:
-                return await self._local(ctx, "responses", response_messages(body), self._max_tokens(body), 1)
-            self._admit_local()
-            ctx.cleanup.append(self.local.leave)
-            completion = await self.local.complete(response_messages(body), self._max_tokens(body))
-            self._local_meta(ctx, [completion])
-            return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
+            return await local()
         out = write_back(body, routed.slots, routed.outgoing or [])
         out["store"] = False
         if routed.mapping is not None and len(routed.mapping):
             out["instructions"] = (REDACTED_NOTE.strip() + "\n\n" + (out.get("instructions") or "")).strip()
-        return await self._cloud(ctx, "responses", out, routed.mapping, answers.restore_response, responses=True)
+        return await self._cloud_or_local(
+            ctx, self._cloud(ctx, "responses", out, routed.mapping, answers.restore_response, responses=True), local)
+
+    async def _local_responses(self, ctx: Ctx, messages: list, max_tokens: int) -> Response:
+        if ctx.stream:
+            return await self._local(ctx, "responses", messages, max_tokens, 1)
+        self._admit_local()
+        ctx.cleanup.append(self.local.leave)
+        completion = await self.local.complete(messages, max_tokens)
+        self._local_meta(ctx, [completion])
+        return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
 
     async def _embeddings(self, ctx: Ctx, body: dict[str, Any]) -> Response:
         model = self._model(body)
@@ -501,6 +520,31 @@ class Gateway:
         return JSONResponse(data)
 
     # ------------------------------------------------------------------ dispatch: cloud
+
+    async def _cloud_or_local(self, ctx: Ctx, cloud: Awaitable[Response],
+                              local: Callable[[], Awaitable[Response]]) -> Response:
+        """The upstream's answer; when the upstream is down before the first byte of it and
+        ``cloud.fallback_to_local`` is on, the local model's instead (towards local only:
+        the policy let this request go to the cloud, so the local model may see it too).
+
+        Embeddings never come here: vectors of another model are not interchangeable."""
+        try:
+            return await cloud
+        except UpstreamError as e:
+            if not (self.settings.cloud.fallback_to_local and e.code in OUTAGE_CODES):
+                raise
+            failure = e
+        assert ctx.routed is not None and ctx.routed.route in (Route.CLOUD, Route.CLOUD_REDACTED)
+        ctx.routed.decision = ctx.routed.decision.rerouted(Route.LOCAL, f"cloud-failed.{failure.code}")
+        ctx.routed.mapping, ctx.routed.outgoing = None, None
+        ctx.upstream_headers = {}
+        try:
+            return await local()
+        except (LocalUnavailable, Refused) as e:
+            # the local model cannot answer either: the client sees the upstream's failure (its
+            # request was fine), and the record shows both (reason cloud-failed.*, route local)
+            raise UpstreamError(failure.status, failure.code, f"{failure.message}; the local fallback could not "
+                                f"answer either ({e.code})", failure.headers) from None
 
     async def _cloud(self, ctx: Ctx, endpoint: str, out: dict[str, Any], mapping: Mapping | None,
                      restore: Callable[[dict[str, Any], Mapping | None], None], *, responses: bool = False) -> Response:
