@@ -52,7 +52,7 @@ def test_redacted_round_trip_headers_and_audit(gateway, openai_server, tmp_path)
     record = gw.gateway.audit.records()[-1]
     assert record["document_id"] == h["x-redactor-decision"]
     assert record["route"] == "cloud_redacted" and record["outcome"] == "ok"
-    assert record["extra"]["source"] == "gateway" and record["extra"]["client_key_id"] == "none"
+    assert record["source"] == "gateway" and record["extra"]["client_key_id"] == "none"
     assert record["tokens_in"] > 0 and record["entity_counts"] == {"EMAIL_ADDRESS": 1, "PERSON": 1}
     stored = (tmp_path / "audit.db").read_bytes()
     assert NAME.encode() not in stored and EMAIL.encode() not in stored

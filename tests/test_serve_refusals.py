@@ -69,7 +69,7 @@ def test_every_refusal_before_routing_leaves_one_record(gateway, openai_server, 
         rec = new[0]
         assert (rec["outcome"], rec["error_class"], rec["route"]) == ("refused", error_class, "none")
         assert rec["extra"]["client_key_id"] == key_id and rec["extra"]["status"] == status
-        assert rec["extra"]["source"] == "gateway" and rec["document_id"] == r.headers["x-request-id"]
+        assert rec["source"] == "gateway" and rec["document_id"] == r.headers["x-request-id"]
         assert rec["document_sha256"] == "" and rec["entity_counts"] == {}
     assert refusals(gw)[5]["extra"]["endpoint"] == "unknown"  # the 404's path is not recorded
     assert openai_server.requests == []

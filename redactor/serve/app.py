@@ -361,8 +361,8 @@ class Gateway:
             tokens_out=ctx.tokens_out,
             latency_ms=round((time.perf_counter() - ctx.start) * 1000, 1),
             tool_version=__version__,
-            extra={"source": "gateway", "endpoint": ctx.endpoint, "client_key_id": key_id,
-                   "status": status, "stream": ctx.stream},
+            extra={"endpoint": ctx.endpoint, "client_key_id": key_id, "status": status, "stream": ctx.stream},
+            source="gateway",
         )
         return self.audit.record(event)
 
@@ -375,9 +375,8 @@ class Gateway:
                 run_id=self.run_id, document_id=_request_id("refusals_"), document_sha256="", document_size=0,
                 entity_counts={}, category_counts={}, top_scores={}, route="none", reasons=["refusals-summarised"],
                 policy_version=self.policy.version, policy_name=self.policy.name, outcome="refused",
-                error_class=_error_class(error_class), tool_version=__version__,
-                extra={"source": "gateway", "endpoint": endpoint, "client_key_id": key_id,
-                       "refusals": n, "window_s": 60}))
+                error_class=_error_class(error_class), tool_version=__version__, source="gateway",
+                extra={"endpoint": endpoint, "client_key_id": key_id, "refusals": n, "window_s": 60}))
 
     def _headers(self, ctx: Ctx, response: Response) -> None:
         policy = ctx.policy or self.policy
