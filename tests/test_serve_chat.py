@@ -206,3 +206,24 @@ def test_upstream_rate_limit_headers_pass_through(gateway, openai_server):
     raw = client(gw).chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MSGS)
     assert raw.headers["x-ratelimit-remaining-requests"] == "42"
     assert "x-upstream-private" not in raw.headers
+
+
+def test_doubts_are_computed_once_per_text_and_only_for_the_same_findings(scanner, monkeypatch):
+    """The scan cache's doubt memo returns exactly what find_doubts returns, and reuses it only
+    for the very findings it was computed from (the leak guard's filtered findings recompute)."""
+    from redactor.detect.doubt import find_doubts
+    from redactor.serve import scancache
+    from redactor.serve.scancache import ScanCache
+
+    calls = []
+    monkeypatch.setattr(scancache, "find_doubts", lambda text, findings: calls.append(1) or find_doubts(text, findings))
+    cache = ScanCache(scanner)
+    text = "The Quorvane rollout: ask Dana Whitfield, dana.whitfield@example.com, before Friday."
+    scanned = cache.get(text)
+    assert calls == []  # a local route never needs them
+    first = cache.doubts(text, scanned.findings)
+    assert first == tuple(find_doubts(text, scanned.findings)) and first
+    assert cache.doubts(text, list(scanned.findings)) is first and len(calls) == 1
+    fewer = scanned.findings[1:]
+    assert cache.doubts(text, fewer) == tuple(find_doubts(text, fewer)) and len(calls) == 2
+    assert cache.doubts(text, scanned.findings) is first  # the memo is kept for the scan's own findings

@@ -63,6 +63,7 @@ def _require_serve_extra() -> None:
 def run_gateway(settings, options, *, workers: int = 1, config_file=None, spacy_model=None) -> None:
     import uvicorn
 
+    from ..serve.http import HTTP_PROTOCOL
     from ..serve.keys import KeyStore, check_binding
 
     check_binding(options.host, KeyStore())
@@ -70,12 +71,12 @@ def run_gateway(settings, options, *, workers: int = 1, config_file=None, spacy_
                f"(upstream: {'configured' if settings.cloud.configured else 'none, everything answered locally'})", err=True)
     if workers == 1:
         uvicorn.run(build_app(settings, options), host=options.host, port=options.port, log_level="warning",
-                    access_log=False)
+                    access_log=False, http=HTTP_PROTOCOL)
         return
     os.environ[OPTIONS_ENV] = json.dumps({"options": options.model_dump(mode="json"),
                                           "config": str(config_file) if config_file else None, "spacy_model": spacy_model})
     uvicorn.run("redactor.cli.serve:app_from_env", factory=True, host=options.host, port=options.port, workers=workers,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, http=HTTP_PROTOCOL)
 
 
 def build_app(settings, options):
