@@ -174,3 +174,12 @@ def test_model_names_are_names(gateway, openai_server):
     with pytest.raises(openai.BadRequestError):
         client(gw).chat.completions.create(model=f"ask {NAME}", messages=MSGS)
     assert openai_server.requests == []
+
+
+def test_a_stalled_upstream_stream_is_a_timeout_whatever_http_stack_the_sdk_uses():
+    from redactor.serve.upstream import _stream_failure
+
+    for name in ("httpx", "httpx2"):
+        mod = pytest.importorskip(name)
+        assert _stream_failure(mod.ReadTimeout("stalled")).status == 504
+        assert _stream_failure(mod.ReadError("reset")).status == 502
