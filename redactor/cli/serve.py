@@ -36,7 +36,7 @@ def serve(ctx, host, port, policy, workers, allow_origins, local_queue, scan_tim
     re-identified, sensitive text is answered by the local model, blocked text
     gets a 403.  With cloud.fallback_to_local (the default) a request routed
     to the cloud is answered locally when the upstream is down (not on a 429).
-    Each request is one record in the audit trail.
+    Each request, refused ones included, is one record in the audit trail.
     See docs/gateway.md for headers, error codes and key management.
     """
     if ctx.invoked_subcommand is not None:
