@@ -519,7 +519,9 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
         _verification(v, structure, head),
         _section("Summary", f"What happened to documents in the period covered ({period}, UTC). Each time a "
                  "document is handled leaves one record, so a document processed in several runs counts once per "
-                 "run in every figure but the number of distinct documents.", overview, "summary"),
+                 "run in every figure but the number of distinct documents."
+                 + (" Requests the gateway refused before routing anything have records too; they are counted "
+                    "apart (the last figure), not as documents." if s.refusals else ""), overview, "summary"),
         _sources(s),
     ]
     if s.traffic:
