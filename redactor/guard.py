@@ -24,6 +24,7 @@ rule or a misspelt or catch-all rule never lets one out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .detect.findings import Finding
@@ -59,9 +60,11 @@ def check_payload(
     policy: Policy,
     mapping: Mapping | None = None,
     document: Rewritten | None = None,
+    doubts: Callable[[str, list[Finding]], Iterable[Finding]] = find_doubts,
 ) -> GuardVerdict:
     """``document``: the transformed document inside the payload, whose ``kept`` spans
-    are the transform's own output."""
+    are the transform's own output.  ``doubts``: ``find_doubts`` or a memo of it (the
+    gateway's scan cache): it must return exactly what ``find_doubts`` returns."""
     text = payload_text(messages)
     kept = _kept_spans(text, document)
     if mapping is not None and len(mapping):
@@ -75,7 +78,7 @@ def check_payload(
     if policy.transform == "hipaa-safe-harbor":
         found += undetected_dates(text, found)
     placeholders = [m.span() for m in _PLACEHOLDER.finditer(text)] + kept
-    findings = [f for f in (*found, *find_doubts(text, found)) if not _in_placeholder(f, placeholders)]
+    findings = [f for f in (*found, *doubts(text, found)) if not _in_placeholder(f, placeholders)]
     decision = decide(findings, policy)
     if decision.route is not Route.CLOUD:
         return GuardVerdict(False, f"guard.{decision.reasons[0].rule}", decision)

@@ -238,8 +238,10 @@ class Pipeline:
         local: Backend | None = None,
         audit: AuditSink | None = None,
         run_id: str | None = None,
+        source: str = "library",
     ) -> None:
         self.settings = settings
+        self.source = source  # what its audit records say wrote them (audit.event.SOURCES)
         self._scanner = scanner
         self._scanner_lock = threading.Lock()
         if policy is None:
@@ -408,6 +410,7 @@ class Pipeline:
                 entity_counts={}, category_counts={}, top_scores={}, route="none",
                 reasons=["ingest"], policy_version=self.policy.version, outcome=outcome,
                 error_class=type(error).__name__, tool_version=__version__, policy_name=self.policy.name,
+                source=self.source,
             )
         )
 
@@ -446,5 +449,6 @@ class Pipeline:
                 transform=getattr(self.policy, "transform", "pseudonymize") if result.route == "cloud_redacted" else "",
                 reason_actions=[r.action for r in decision.reasons] if decision else [],
                 extra={"ingest": note_codes(doc.notes)} if doc.notes else {},
+                source=self.source,
             )
         )

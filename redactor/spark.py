@@ -171,7 +171,7 @@ def _pipeline(shipped: _Shipped, audit: Any, run_id: str) -> Pipeline:
     base = _cached("pipeline:" + shipped.fingerprint, build)
     return Pipeline(
         base.settings, scanner=base.scanner, policy=base.policy, cloud=base.cloud, local=base.local,
-        audit=audit, run_id=run_id,
+        audit=audit, run_id=run_id, source="spark",
     )
 
 

@@ -172,7 +172,8 @@ def missing_local_model(tmp_path: Path):
 
 @pytest.fixture
 def gateway(scanner, openai_server, missing_local_model, tmp_path: Path):
-    """Start a gateway: ``gateway(policy=, local=, audit=True|sink|None, options=, cloud=True, scanner=, keys=)``.
+    """Start a gateway: ``gateway(policy=, local=, audit=True|sink|None, options=, cloud=True, scanner=, keys=,
+    fallback=True)`` (``fallback``: ``cloud.fallback_to_local``).
 
     Returns the running ``GatewayServer`` (``.base_url``, ``.url``, ``.gateway``).
     The local model is missing unless ``local=`` is given; the audit trail is
@@ -185,8 +186,10 @@ def gateway(scanner, openai_server, missing_local_model, tmp_path: Path):
 
     started = []
 
-    def start(*, policy="redact-pii", local=None, audit=True, options=None, cloud=True, scanner_=None, keys=None):
+    def start(*, policy="redact-pii", local=None, audit=True, options=None, cloud=True, scanner_=None, keys=None,
+              fallback=True):
         settings = make_settings(openai_server if cloud else None, policy=policy)
+        settings = settings.model_copy(update={"cloud": settings.cloud.model_copy(update={"fallback_to_local": fallback})})
         sink = AuditTrail(tmp_path / "audit.db") if audit is True else audit
         gw = Gateway(settings, options or GatewayOptions(), scanner=scanner_ or scanner,
                      local=local or missing_local_model, audit=sink, keys=keys)

@@ -15,11 +15,14 @@ class GatewayServer:
     def __init__(self, gateway) -> None:
         import uvicorn
 
+        from redactor.serve.http import HTTP_PROTOCOL
+
         self.gateway = gateway
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(gateway.app, log_level="warning", access_log=False, lifespan="on")
+        # the protocol `redactor serve` uses: this socket (proto 0) would otherwise keep Nagle on
+        config = uvicorn.Config(gateway.app, log_level="warning", access_log=False, lifespan="on", http=HTTP_PROTOCOL)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 

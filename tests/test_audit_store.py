@@ -89,7 +89,7 @@ def test_schema_migrates_on_open_once_and_uses_wal(db: Path) -> None:
     fill(db, 1).close()
     conn = sqlite3.connect(db)
     names = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
-    assert names == ["m001_records", "m002_append_only_guard", "m003_policy_name"]
+    assert names == ["m001_records", "m002_append_only_guard", "m003_policy_name", "m004_source"]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     for sql in ("UPDATE records SET route = 'cloud'", "DELETE FROM records"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):  # a guard against accidents
@@ -508,14 +508,14 @@ def _old_trail(path: Path, n: int, monkeypatch: pytest.MonkeyPatch, key: str | N
     two migrations, seven columns, records without the new fields."""
     from redactor.audit import store, validate
 
-    new = ("policy_name", "transform", "reason_actions")
+    new = ("policy_name", "transform", "reason_actions", "source")
 
     def old_record(e: AuditEvent) -> dict:
         return {k: v for k, v in validate.event_record(e).items() if k not in new}
 
     with monkeypatch.context() as m:
         m.setattr(store, "MIGRATIONS", store.MIGRATIONS[:2])
-        m.setattr(store, "COLUMNS", tuple(c for c in store.COLUMNS if c != "policy_name"))
+        m.setattr(store, "COLUMNS", tuple(c for c in store.COLUMNS if c not in ("policy_name", "source")))
         m.setattr(store, "event_record", old_record)
         fill(path, n, key=key).close()
     body = json.loads(sqlite3.connect(path).execute("SELECT record FROM records WHERE seq = 1").fetchone()[0])
@@ -541,7 +541,7 @@ def test_an_old_trail_migrates_and_still_verifies(db: Path, monkeypatch: pytest.
     ro.close()
     trail = AuditTrail(db, key="k")  # opened for writing: migrated
     names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM _migrations")]
-    assert names[-1] == "m003_policy_name"
+    assert names[-2:] == ["m003_policy_name", "m004_source"]
     assert trail.verify().ok and "policy_name" not in trail.get(2)
     trail.record(event(9, policy_name="default"))
     v = trail.verify()

@@ -52,7 +52,7 @@ def test_redacted_round_trip_headers_and_audit(gateway, openai_server, tmp_path)
     record = gw.gateway.audit.records()[-1]
     assert record["document_id"] == h["x-redactor-decision"]
     assert record["route"] == "cloud_redacted" and record["outcome"] == "ok"
-    assert record["extra"]["source"] == "gateway" and record["extra"]["client_key_id"] == "none"
+    assert record["source"] == "gateway" and record["extra"]["client_key_id"] == "none"
     assert record["tokens_in"] > 0 and record["entity_counts"] == {"EMAIL_ADDRESS": 1, "PERSON": 1}
     stored = (tmp_path / "audit.db").read_bytes()
     assert NAME.encode() not in stored and EMAIL.encode() not in stored
@@ -206,3 +206,24 @@ def test_upstream_rate_limit_headers_pass_through(gateway, openai_server):
     raw = client(gw).chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=MSGS)
     assert raw.headers["x-ratelimit-remaining-requests"] == "42"
     assert "x-upstream-private" not in raw.headers
+
+
+def test_doubts_are_computed_once_per_text_and_only_for_the_same_findings(scanner, monkeypatch):
+    """The scan cache's doubt memo returns exactly what find_doubts returns, and reuses it only
+    for the very findings it was computed from (the leak guard's filtered findings recompute)."""
+    from redactor.detect.doubt import find_doubts
+    from redactor.serve import scancache
+    from redactor.serve.scancache import ScanCache
+
+    calls = []
+    monkeypatch.setattr(scancache, "find_doubts", lambda text, findings: calls.append(1) or find_doubts(text, findings))
+    cache = ScanCache(scanner)
+    text = "The Quorvane rollout: ask Dana Whitfield, dana.whitfield@example.com, before Friday."
+    scanned = cache.get(text)
+    assert calls == []  # a local route never needs them
+    first = cache.doubts(text, scanned.findings)
+    assert first == tuple(find_doubts(text, scanned.findings)) and first
+    assert cache.doubts(text, list(scanned.findings)) is first and len(calls) == 1
+    fewer = scanned.findings[1:]
+    assert cache.doubts(text, fewer) == tuple(find_doubts(text, fewer)) and len(calls) == 2
+    assert cache.doubts(text, scanned.findings) is first  # the memo is kept for the scan's own findings

@@ -129,3 +129,18 @@ def test_a_truncated_responses_stream_is_an_error(gateway, openai_server):
     with pytest.raises(openai.APIError) as e:
         list(client(gw).responses.create(model="gpt-4o-mini", input=ASK, stream=True))
     assert "upstream stream" in str(e.value)
+
+
+def test_connections_have_nagle_off(gateway, openai_server):
+    """uvicorn's sockets of proto 0 (a handed-in socket, or --workers) keep Nagle on, and each
+    answer then waits ~40 ms for the client's delayed ACK: the gateway's protocol turns it off."""
+    import socket
+
+    gw = gateway()
+    with httpx.Client() as c:  # keep-alive: the connection is still open after the answer
+        assert c.get(gw.url + "/healthz").status_code == 200
+        conns = list(gw._server.server_state.connections)
+        assert conns
+        for conn in conns:
+            sock = conn.transport.get_extra_info("socket")
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)

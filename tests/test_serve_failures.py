@@ -102,7 +102,7 @@ def test_upstream_429_passes_its_retry_after(gateway, openai_server):
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_upstream_5xx_is_502(gateway, openai_server, status):
-    gw = gateway()
+    gw = gateway(fallback=False)
     openai_server.fail_next(1, status=status)
     with pytest.raises(openai.APIStatusError) as e:
         client(gw).chat.completions.create(model="gpt-4o-mini", messages=MSGS)
@@ -111,7 +111,7 @@ def test_upstream_5xx_is_502(gateway, openai_server, status):
 
 
 def test_upstream_timeout_is_504(gateway, openai_server):
-    gw = gateway()
+    gw = gateway(fallback=False)
     gw.gateway.upstream._client = gw.gateway.upstream._client.with_options(timeout=0.5)
     openai_server.timeout_next(1, seconds=3)
     with pytest.raises(openai.APIStatusError) as e:
@@ -131,7 +131,7 @@ def test_an_upstream_stream_that_cannot_be_parsed_is_an_error(gateway, openai_se
 
 
 def test_malformed_non_streamed_answer_is_502(gateway, openai_server):
-    gw = gateway()
+    gw = gateway(fallback=False)
     openai_server.malformed_next(1, kind="not_json")
     with pytest.raises(openai.APIStatusError) as e:
         client(gw).chat.completions.create(model="gpt-4o-mini", messages=MSGS)
@@ -174,3 +174,12 @@ def test_model_names_are_names(gateway, openai_server):
     with pytest.raises(openai.BadRequestError):
         client(gw).chat.completions.create(model=f"ask {NAME}", messages=MSGS)
     assert openai_server.requests == []
+
+
+def test_a_stalled_upstream_stream_is_a_timeout_whatever_http_stack_the_sdk_uses():
+    from redactor.serve.upstream import _stream_failure
+
+    for name in ("httpx", "httpx2"):
+        mod = pytest.importorskip(name)
+        assert _stream_failure(mod.ReadTimeout("stalled")).status == 504
+        assert _stream_failure(mod.ReadError("reset")).status == 502

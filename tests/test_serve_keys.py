@@ -171,7 +171,7 @@ def test_the_serve_command_runs_a_gateway(openai_server, redactor_home, tmp_path
     from redactor.audit.store import AuditTrail
 
     with AuditTrail(redactor_home / "audit.db", create=False) as trail:
-        assert trail.records()[-1]["extra"]["source"] == "gateway"
+        assert trail.records()[-1]["source"] == "gateway"
     r = CliRunner().invoke(cli, ["audit", "report", "--out", str(tmp_path / "report.html")])
     assert r.exit_code == 0, r.output
     assert "Dana" not in (tmp_path / "report.html").read_text()  # gateway requests are counted, values never shown

@@ -40,9 +40,27 @@ class AuditEvent:
     policy_name: str = ""  # the policy's ``name``, for people; ``policy_version`` is what pins it
     transform: str = ""  # how text was rewritten for the cloud ("pseudonymize", ...); "" when it was not
     reason_actions: list[str] = field(default_factory=list)  # the action of each reason, same order
+    source: str = ""  # what wrote it: one of SOURCES ("" in records written before sources)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+#: What writes audit records: ``redactor run`` (batch), ``redactor serve`` (gateway), the Spark
+#: helper (spark), the library API (library, ``Pipeline``'s default).
+SOURCES = ("batch", "gateway", "library", "spark")
+
+
+def source_of(record: dict[str, object]) -> str:
+    """The source of a stored record; records written before ``source`` say it where they can
+    (gateway records carried ``extra.source``), else "" (not recorded)."""
+    source = record.get("source")
+    if isinstance(source, str) and source:
+        return source
+    extra = record.get("extra")
+    if isinstance(extra, dict) and extra.get("source") == "gateway":
+        return "gateway"
+    return ""
 
 
 class AuditSink(Protocol):

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from .chain import KEY_MISMATCH, Verification
 from .clock import utc_now
+from .event import source_of
 from .explain import KnownPolicy, is_reroute, moved_local, rule_words
 from .store import AuditTrail
 
@@ -43,7 +44,10 @@ TRANSFORM_EXPLAIN = {
     "hipaa-safe-harbor": "HIPAA Safe Harbor: the text was de-identified under the HIPAA Safe Harbor method, "
                          "45 CFR 164.514(b)(2), before it was sent, and the answer was re-identified locally.",
 }
-OUTCOMES = ("ok", "error", "blocked", "skipped")  # what the trail's outcome field may say
+OUTCOMES = ("ok", "error", "blocked", "skipped", "refused")  # what the trail's outcome field may say
+# Where records come from (``event.SOURCES``); "" is a record written before sources were recorded.
+SOURCE_LABEL = {"batch": "Batch runs (redactor run)", "gateway": "Gateway (redactor serve)",
+                "library": "Library (Python API)", "spark": "Spark jobs", "": "Not recorded (older records)"}
 OTHER_COLOR = "#CC79A7"
 MAX_FAILURE_ROWS = 50
 MAX_DOCUMENT_ROWS = 1000  # in the HTML; the CSV has every row
@@ -52,6 +56,7 @@ MAX_DOCUMENT_ROWS = 1000  # in the HTML; the CSV has every row
 DOCUMENT_FIELDS = [
     "seq", "timestamp", "document_id", "document_sha256", "route", "policy_name", "policy_version", "rules",
     "rules_in_words", "transform", "outcome", "error_class", "run_id", "backend", "model",
+    "source", "client_key_id", "endpoint", "status", "latency_ms",
 ]
 
 
@@ -101,7 +106,56 @@ def document_row(r: Mapping[str, Any], known: Mapping[str, KnownPolicy]) -> dict
         "run_id": str(r.get("run_id", "")),
         "backend": str(r.get("backend", "")),
         "model": str(r.get("model", "")),
+        **gateway_fields(r),
     }
+
+
+def gateway_fields(r: Mapping[str, Any]) -> dict[str, Any]:
+    """Where a record came from and, for the gateway, which client key asked, on which
+    endpoint, with which HTTP status, and how long it took."""
+    source = source_of(dict(r))
+    extra = r.get("extra") if isinstance(r.get("extra"), dict) else {}
+    gateway = source == "gateway"
+    return {
+        "source": source,
+        "client_key_id": str(extra.get("client_key_id", "")) if gateway else "",
+        "endpoint": str(extra.get("endpoint", "")) if gateway else "",
+        "status": extra.get("status", "") if gateway else "",
+        "latency_ms": r.get("latency_ms", ""),
+    }
+
+
+class LatencyHistogram:
+    """Latencies in log-spaced buckets (5% wide): percentiles within 5% in bounded memory,
+    however long the trail."""
+
+    STEP = 1.05
+
+    def __init__(self) -> None:
+        self.buckets: Counter[int] = Counter()
+        self.count = 0
+
+    def add(self, ms: float) -> None:
+        self.buckets[int(math.log(max(ms, 0.0) + 1, self.STEP))] += 1
+        self.count += 1
+
+    def percentile(self, q: float) -> float:
+        """The upper edge of the bucket holding the q-th percentile (0 < q <= 1)."""
+        rank, seen = math.ceil(q * self.count), 0
+        for b in sorted(self.buckets):
+            seen += self.buckets[b]
+            if seen >= rank:
+                return self.STEP ** (b + 1) - 1
+        return 0.0
+
+
+@dataclass
+class Traffic:
+    """One client key on one gateway endpoint."""
+
+    requests: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    latency: LatencyHistogram = field(default_factory=LatencyHistogram)
 
 
 def write_documents_csv(rows: Iterable[Mapping[str, Any]], stream: TextIO) -> int:
@@ -142,12 +196,32 @@ class Summary:
     document_rows: list[dict[str, Any]] = field(default_factory=list)
     listed: int = 0  # records the per-document table covers (it shows at most MAX_DOCUMENT_ROWS)
     transforms: set[str] = field(default_factory=set)
+    by_source: dict[str, Counter[str]] = field(default_factory=dict)  # source -> routes and outcomes
+    traffic: dict[tuple[str, str], Traffic] = field(default_factory=dict)  # (client key id, endpoint)
+    refusals: Counter[str] = field(default_factory=Counter)  # error_class -> refused requests
 
     def add(self, r: dict[str, Any]) -> None:
         if r.get("kind") == "pruned":
             self.pruned.append(r)
             return
         ts, route = str(r.get("timestamp", "")), str(r.get("route", "none"))
+        outcome = str(r.get("outcome") or "")
+        g = gateway_fields(r)
+        # a summary of refusals not recorded one by one stands for that many
+        n = int((r.get("extra") or {}).get("refusals") or 1) if outcome == "refused" else 1
+        per_source = self.by_source.setdefault(g["source"], Counter())
+        per_source["records"] += n
+        per_source["route." + route] += n
+        per_source["outcome." + ("failed" if outcome not in ("ok", "blocked", "skipped", "refused", "") else outcome)] += n
+        if g["source"] == "gateway":
+            t = self.traffic.setdefault((g["client_key_id"] or "none", g["endpoint"] or "unknown"), Traffic())
+            t.requests += n
+            t.outcomes[outcome] += n
+            if outcome != "refused":
+                t.latency.add(float(r.get("latency_ms") or 0.0))
+        if outcome == "refused":
+            self.refusals[str(r.get("error_class") or "unknown")] += n
+            return  # turned away before routing: not a document handled
         self.total += 1
         self.documents.add(str(r.get("document_sha256") or r.get("document_id") or ""))
         self.first_ts = min(self.first_ts or ts, ts)
@@ -346,7 +420,10 @@ def _documents(s: Summary, csv_name: str) -> str:
     where = f" Every row is also in {csv_name}, next to this report." if csv_name else ""
     explain = ("Each row is one time a document was handled: when, which document, where it went, under which "
                "policy (its name, and the first digits of its fingerprint, the version), the rules that decided it in plain "
-               "words, how the text was rewritten before it left (if it was), and how it ended." + only + where)
+               "words, how the text was rewritten before it left (if it was), how it ended, and what handled it "
+               "(for the gateway: the client key, the endpoint and the time taken)." + only + where
+               + (" Requests the gateway refused are not rows here (see Gateway traffic); the CSV has them."
+                  if s.refusals else ""))
     if not s.document_rows:
         return _section("Documents, one by one", explain, '<p class="empty">No documents in this period.</p>', "documents")
     rows = []
@@ -354,19 +431,73 @@ def _documents(s: Summary, csv_name: str) -> str:
         policy = (f"{escape(d['policy_name'] or 'name not recorded')}<br>"
                   f'<span class="mono ver">{escape(d["policy_version"][:12])}</span>')
         outcome = d["outcome"] + (f" ({d['error_class']})" if d["error_class"] else "")
+        source = SOURCE_LABEL.get(d["source"], d["source"]).split(" (")[0] if d["source"] else "–"
+        if d["source"] == "gateway":
+            latency = f"{float(d['latency_ms'] or 0):,.0f} ms"
+            source += "".join(f'<br><span class="mono">{escape(str(x))}</span>' for x in (d["client_key_id"], d["endpoint"]))
+            source += f"<br>{escape(latency)}"
         rows.append(
             f'<tr class="doc"><td class="when">{escape(d["timestamp"][:16].replace("T", " "))}</td>'
             f'<td class="mono">{escape(d["document_id"])}</td>'
             f'<td>{escape(ROUTE_SHORT.get(d["route"], d["route"]))}</td><td>{policy}</td>'
             f'<td>{"<br>".join(escape(w) for w in d["rules_in_words"])}</td>'
-            f'<td>{escape(TRANSFORM_LABEL.get(d["transform"], d["transform"]))}</td><td>{escape(outcome)}</td></tr>')
+            f'<td>{escape(TRANSFORM_LABEL.get(d["transform"], d["transform"]))}</td><td>{escape(outcome)}</td>'
+            f'<td class="src">{source if d["source"] == "gateway" else escape(source)}</td></tr>')
     table = ('<table class="docs"><tr><th>Time (UTC)</th><th>Document</th><th>Route</th><th>Policy</th>'
-             "<th>Rules that decided it</th><th>Rewritten as</th><th>Outcome</th></tr>" + "".join(rows) + "</table>")
+             "<th>Rules that decided it</th><th>Rewritten as</th><th>Outcome</th><th>Handled by</th></tr>"
+             + "".join(rows) + "</table>")
     if s.listed > len(s.document_rows):
         table += (f'<p class="explain">The first {len(s.document_rows):,} of {s.listed:,} rows are shown here'
                   + (f"; {escape(csv_name)} has them all.</p>" if csv_name else ".</p>"))
     notes = "".join(f'<p class="note">{escape(TRANSFORM_EXPLAIN[t])}</p>' for t in sorted(s.transforms) if t in TRANSFORM_EXPLAIN)
     return _section("Documents, one by one", explain, table + notes, "documents")
+
+
+def _sources(s: Summary) -> str:
+    explain = ("Records by what wrote them: batch runs (redactor run), the gateway that applications call instead "
+               "of the cloud (redactor serve), the Python library, and Spark jobs. Requests the gateway refused "
+               "(bad keys, limits, unknown paths) are counted apart: nothing was routed for them.")
+    if not s.by_source:
+        return _section("Where records came from", explain, '<p class="empty">No records in this period.</p>', "sources")
+    cols = [("route.local", "Local"), ("route.cloud_redacted", "Cloud, masked"), ("route.cloud", "Cloud"),
+            ("route.blocked", "Blocked"), ("outcome.failed", "Failed"), ("outcome.refused", "Refused")]
+    order = [k for k in SOURCE_LABEL if k in s.by_source] + sorted(set(s.by_source) - set(SOURCE_LABEL))
+    rows = "".join(
+        f'<tr class="source" data-source="{escape(k)}"><td>{escape(SOURCE_LABEL.get(k, k))}</td>'
+        f'<td class="num">{s.by_source[k]["records"]:,}</td>'
+        + "".join(f'<td class="num">{s.by_source[k][c]:,}</td>' for c, _ in cols) + "</tr>"
+        for k in order)
+    table = ('<table class="sources"><tr><th>Source</th><th class="num">Records</th>'
+             + "".join(f'<th class="num">{escape(name)}</th>' for _, name in cols) + "</tr>" + rows + "</table>")
+    return _section("Where records came from", explain, table, "sources")
+
+
+def _gateway(s: Summary) -> str:
+    if not s.traffic:
+        return ""
+    rows = []
+    for (key, endpoint), t in sorted(s.traffic.items()):
+        answered = t.outcomes["ok"]
+        failed = t.requests - answered - t.outcomes["refused"] - t.outcomes["blocked"]
+        lat = (f"{t.latency.percentile(0.5):,.0f} / {t.latency.percentile(0.95):,.0f}" if t.latency.count else "–")
+        rows.append(f'<tr class="traffic"><td class="mono">{escape(key)}</td><td class="mono">{escape(endpoint)}</td>'
+                    f'<td class="num">{t.requests:,}</td><td class="num">{answered:,}</td>'
+                    f'<td class="num">{t.outcomes["blocked"]:,}</td><td class="num">{failed:,}</td>'
+                    f'<td class="num">{t.outcomes["refused"]:,}</td><td class="num">{lat}</td></tr>')
+    body = ('<table class="gateway"><tr><th>Client key</th><th>Endpoint</th><th class="num">Requests</th>'
+            '<th class="num">Answered</th><th class="num">Blocked</th><th class="num">Failed</th>'
+            '<th class="num">Refused</th><th class="num">Latency p50 / p95 (ms)</th></tr>' + "".join(rows) + "</table>")
+    if s.refusals:
+        body += ('<table class="refusals"><tr><th>Why requests were refused</th><th class="num">Requests</th></tr>'
+                 + "".join(f'<tr><td class="mono">{escape(c)}</td><td class="num">{n:,}</td></tr>'
+                           for c, n in s.refusals.most_common()) + "</table>")
+    return _section(
+        "Gateway traffic",
+        "Requests applications sent through the gateway, by the client key they used ('none' when the request "
+        "had no valid key, or the gateway needs none) and the endpoint. Latency is the time the gateway spent "
+        "on a request, model time included (approximate, within 5%). Refused requests were turned away before "
+        "anything was sent anywhere: no or a revoked key, the key's limits, an unknown path.",
+        body, "gateway")
 
 
 def render(s: Summary, v: Verification, *, period: str, price_in: float, price_out: float, generated: str,
@@ -381,13 +512,20 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
     ]
     if s.skipped:
         cards.append((f"{s.skipped:,}", "skipped (empty or not text)"))
+    if s.refusals:
+        cards.append((f"{sum(s.refusals.values()):,}", "requests refused by the gateway"))
     overview = '<div class="cards">' + "".join(f'<div class="card"><b>{escape(a)}</b><span>{escape(b)}</span></div>' for a, b in cards) + "</div>"
     sections = [
         _verification(v, structure, head),
         _section("Summary", f"What happened to documents in the period covered ({period}, UTC). Each time a "
                  "document is handled leaves one record, so a document processed in several runs counts once per "
-                 "run in every figure but the number of distinct documents.", overview, "summary"),
+                 "run in every figure but the number of distinct documents."
+                 + (" Requests the gateway refused before routing anything have records too; they are counted "
+                    "apart (the last figure), not as documents." if s.refusals else ""), overview, "summary"),
+        _sources(s),
     ]
+    if s.traffic:
+        sections.append(_gateway(s))
 
     known = {k for k, _, _ in ROUTES}
     series = ROUTES + [(r, r, OTHER_COLOR) for r in sorted(set(s.by_route) - known)]

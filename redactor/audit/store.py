@@ -34,7 +34,7 @@ BUSY_TIMEOUT_S = 30.0
 
 # Record fields copied into indexed columns; verify() checks the copies agree.  A record
 # written before a column existed lacks the field, and its column holds the default "".
-COLUMNS = ("timestamp", "kind", "run_id", "document_id", "route", "outcome", "key_id", "policy_name")
+COLUMNS = ("timestamp", "kind", "run_id", "document_id", "route", "outcome", "key_id", "policy_name", "source")
 _COLUMN_SQL = {"timestamp": "ts"}
 
 
@@ -75,9 +75,17 @@ def m003_policy_name(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX records_policy_name ON records(policy_name)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_records, m002_append_only_guard, m003_policy_name]
+def m004_source(conn: sqlite3.Connection) -> None:
+    # What wrote the record (gateway, batch, library, spark): ``audit list --source``.  Older
+    # records keep "" here and in their seal; ``event.source_of`` reads what they did say.
+    conn.execute("ALTER TABLE records ADD COLUMN source TEXT NOT NULL DEFAULT ''")
+    conn.execute("CREATE INDEX records_source ON records(source)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_records, m002_append_only_guard, m003_policy_name,
+                                                          m004_source]
 # A reader without write access can still read a trail that lacks these (they only add columns).
-_READ_WITHOUT = frozenset({"m003_policy_name"})
+_READ_WITHOUT = frozenset({"m003_policy_name", "m004_source"})
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -366,15 +374,30 @@ class AuditTrail:
         document: str | None = None,
         outcome: str | None = None,
         run_id: str | None = None,
+        source: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
         after: int = 0,
     ) -> list[dict[str, Any]]:
         """Records matching every given filter, oldest first (``newest_first`` for
         the latest ``limit``).  ``since``/``until`` are UTC bounds (``parse_moment``);
-        ``route`` is one route or several (any of them)."""
+        ``route`` is one route or several (any of them); ``source`` as ``event.source_of``
+        reads it ("" for records that do not say)."""
         where: list[str] = []
         args: list[Any] = []
+        if source is not None:
+            # records written before the column: gateway ones said so in extra.source
+            legacy_gateway = "json_extract(record, '$.extra.source') = 'gateway'"
+            has = "source" in self._columns
+            if source == "gateway":
+                where.append(f"({'source = ? OR ' if has else ''}{legacy_gateway})")
+                args.extend(["gateway"] if has else [])
+            elif source:
+                where.append("source = ?" if has else "0")
+                args.extend([source] if has else [])
+            else:
+                where.append(f"({'source = ? AND ' if has else ''}coalesce({legacy_gateway}, 0) = 0)")
+                args.extend([""] if has else [])
         if route is not None:
             routes = [route] if isinstance(route, str) else list(route)
             if routes:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import AuditError
 from .clock import utc_iso, utc_now
-from .event import AuditEvent
+from .event import SOURCES, AuditEvent
 
 ROUTES = frozenset({"cloud", "cloud_redacted", "local", "blocked", "none"})
 MAX_REASONS = 50
@@ -117,6 +117,8 @@ def event_record(event: AuditEvent) -> dict[str, Any]:
     _short("endpoint_host", d["endpoint_host"], 253, _HOST)
     _short("outcome", d["outcome"], 32, _SLUG)
     _short("backend", d["backend"], 32, _SLUG)
+    if d["source"] and d["source"] not in SOURCES:
+        raise _reject("source", f"must be one of {', '.join(SOURCES)}")
     if d["route"] not in ROUTES:
         raise _reject("route", f"must be one of {', '.join(sorted(ROUTES))}")
     if not d["outcome"]:

@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from ..audit.report import OUTCOMES, csv_cell
+from ..audit.event import SOURCES
+from ..audit.report import OUTCOMES, csv_cell, gateway_fields
 from ..errors import RedactorError
 
 _HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
@@ -135,6 +136,13 @@ def _counts(d: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _source(r: dict[str, Any]) -> str:
+    g = gateway_fields(r)
+    if g["source"] != "gateway":
+        return g["source"] or "-"
+    return f"gateway {g['client_key_id']} {g['endpoint']} {float(g['latency_ms'] or 0):.0f} ms"
+
+
 def _when(r: dict[str, Any]) -> str:
     return str(r.get("timestamp", ""))[:19].replace("T", " ")
 
@@ -147,11 +155,17 @@ def _when(r: dict[str, Any]) -> str:
 @click.option("--document", help="Records whose document id contains this text.")
 @click.option("--outcome", type=click.Choice(OUTCOMES), help="Records that ended this way.")
 @click.option("--run", "run_id", help="Records of one run id.")
+@click.option("--source", type=click.Choice([*SOURCES, "unrecorded"]),
+              help="Records written by the gateway, batch runs, the library or Spark (unrecorded: older records "
+                   "that do not say).")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="Latest N records; 0 for all.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of full records.")
 @click.pass_context
 def list_cmd(ctx: click.Context, as_json: bool, limit: int, routes: tuple[str, ...], **filters: Any) -> None:
-    """List records, oldest first (the latest --limit of them)."""
+    """List records, oldest first (the latest --limit of them).  The Source column says what
+    wrote each one; for the gateway also the client key id, the endpoint and the latency."""
+    if filters.get("source") == "unrecorded":
+        filters["source"] = ""
     with _open(ctx) as trail:
         rows = trail.records(**filters, route=list(routes) or None, limit=limit or None, newest_first=True)[::-1]
     if as_json:
@@ -164,15 +178,16 @@ def list_cmd(ctx: click.Context, as_json: bool, limit: int, routes: tuple[str, .
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name, kw in [("ID", {"justify": "right"}), ("Time (UTC)", {"no_wrap": True}), ("Document", {"overflow": "fold"}),
-                     ("Route", {"no_wrap": True}), ("Found", {}), ("Reasons", {"overflow": "fold"}), ("Outcome", {})]:
+                     ("Route", {"no_wrap": True}), ("Found", {}), ("Reasons", {"overflow": "fold"}), ("Outcome", {}),
+                     ("Source", {"overflow": "fold"})]:
         table.add_column(name, **kw)
     for r in rows:
         if r.get("kind") == "pruned":
-            table.add_row(str(r["seq"]), _when(r), f"[dim]{r['count']} older records pruned[/]", "", "", "", "")
+            table.add_row(str(r["seq"]), _when(r), f"[dim]{r['count']} older records pruned[/]", "", "", "", "", "")
             continue
         outcome = r["outcome"] if r["outcome"] == "ok" else f"[red]{r['outcome']}[/] {r.get('error_class', '')}"
         table.add_row(str(r["seq"]), _when(r), escape(r["document_id"]), r["route"], _counts(r["category_counts"]),
-                      escape("; ".join(r["reasons"])), outcome)
+                      escape("; ".join(r["reasons"])), outcome, escape(_source(r)))
     console = stdout_console()
     if not console.is_terminal:
         console.width = 1 << 16  # piped: one record per line, whatever its length, for grep and friends

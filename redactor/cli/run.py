@@ -49,7 +49,7 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
 
     settings = settings_from(config_file, spacy_model, policy=policy, workers=workers)
     audit = AuditTrail.from_settings(settings) if settings.audit.enabled else None
-    pipeline = Pipeline(settings, audit=audit)
+    pipeline = Pipeline(settings, audit=audit, source="batch")
     # once, before any document: a wrong model name or cloud URL/key is one clear line, not N failures
     check_local_model(pipeline)
     check_cloud(pipeline, warn=lambda line: click.echo(f"warning: {line}", err=True))

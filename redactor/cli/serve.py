@@ -34,7 +34,9 @@ def serve(ctx, host, port, policy, workers, allow_origins, local_queue, scan_tim
     text goes to the configured upstream (OPENAI_BASE_URL / OPENAI_API_KEY of
     this process), redactable text goes pseudonymised and comes back
     re-identified, sensitive text is answered by the local model, blocked text
-    gets a 403.  Each request is one record in the audit trail.
+    gets a 403.  With cloud.fallback_to_local (the default) a request routed
+    to the cloud is answered locally when the upstream is down (not on a 429).
+    Each request, refused ones included, is one record in the audit trail.
     See docs/gateway.md for headers, error codes and key management.
     """
     if ctx.invoked_subcommand is not None:
@@ -61,6 +63,7 @@ def _require_serve_extra() -> None:
 def run_gateway(settings, options, *, workers: int = 1, config_file=None, spacy_model=None) -> None:
     import uvicorn
 
+    from ..serve.http import HTTP_PROTOCOL
     from ..serve.keys import KeyStore, check_binding
 
     check_binding(options.host, KeyStore())
@@ -68,12 +71,12 @@ def run_gateway(settings, options, *, workers: int = 1, config_file=None, spacy_
                f"(upstream: {'configured' if settings.cloud.configured else 'none, everything answered locally'})", err=True)
     if workers == 1:
         uvicorn.run(build_app(settings, options), host=options.host, port=options.port, log_level="warning",
-                    access_log=False)
+                    access_log=False, http=HTTP_PROTOCOL)
         return
     os.environ[OPTIONS_ENV] = json.dumps({"options": options.model_dump(mode="json"),
                                           "config": str(config_file) if config_file else None, "spacy_model": spacy_model})
     uvicorn.run("redactor.cli.serve:app_from_env", factory=True, host=options.host, port=options.port, workers=workers,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, http=HTTP_PROTOCOL)
 
 
 def build_app(settings, options):

@@ -9,7 +9,10 @@ message names a field, a rule or an error class, never a value.
 Fail closed: a detector error or time-out is a 503 and nothing is forwarded;
 an unavailable local model is a 503 (never the cloud instead); an audit record
 that cannot be written fails the request (a streamed answer ends with an error
-event instead of ``[DONE]``).
+event instead of ``[DONE]``).  Routes only ever change towards local: with
+``cloud.fallback_to_local``, a request the policy let go to the cloud whose
+upstream is down (``OUTAGE_CODES``, before the first byte of its answer) is
+answered by the local model instead (``cloud-failed.<code>``); never the reverse.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from . import answers
 from .conversation import BadRequest, Routed, chat_slots, completion_slots, embedding_slots, response_slots, \
     route_conversation, write_back
 from .keys import LOOPBACK, GatewayKey, KeyStore, check_binding
-from .limits import KeyLimits, Refused
+from .limits import KeyLimits, RecordBudget, Refused
 from .local import LOCAL_PREFIX, LocalRunner, LocalUnavailable, chat_messages, response_messages
 from .metrics import Metrics
 from .restore_stream import RESPONSE_END, ChunkRestorer, ResponseEventRestorer, SSEParser, UnfinishedPlaceholder, \
@@ -54,6 +57,10 @@ from .upstream import Upstream, UpstreamError
 
 NO_KEY_ID = "none"
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}")
+#: Upstream failures that mean the cloud is down.  With ``cloud.fallback_to_local`` a request the
+#: policy let go to the cloud is then answered locally.  A 429 is not one: the upstream asks the
+#: client to slow down, and the client has its ``retry-after`` (docs/gateway.md says why).
+OUTAGE_CODES = frozenset({"upstream_error", "upstream_unreachable", "upstream_timeout", "upstream_protocol_error"})
 STATELESS_FIELDS = {
     "previous_response_id": "the gateway is stateless: previous_response_id would make the upstream keep the conversation",
     "conversation": "the gateway is stateless: conversation would make the upstream keep the conversation",
@@ -74,12 +81,32 @@ class GatewayOptions(BaseModel):
     allow_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
     scan_cache_size: int = Field(4096, ge=0)
+    # refusals of one kind (endpoint, code, key) recorded one by one per minute; the rest summarised; 0: all
+    refusal_records_per_minute: int = Field(60, ge=0)
 
 
 class GatewayError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    """A request the gateway answers with an error.  ``detail`` refines ``code`` in the audit
+    record only (``invalid_api_key.revoked``): the client sees ``code``."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None,
+                 detail: str = "") -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+        self.error_class = f"{code}.{detail}" if detail else code
+
+
+#: Codes of requests the gateway turns away itself, before or instead of dispatching them:
+#: their records say outcome ``refused`` (and a flood of them is summarised: ``RecordBudget``).
+REFUSALS = frozenset({"origin_not_allowed", "invalid_api_key", "rate_limit", "concurrency_limit", "local_queue_full",
+                      "not_found", "method_not_allowed", "stateful_request", "invalid_json", "invalid_request",
+                      "body_too_large"})
+
+
+def _outcome(code: str) -> str:
+    if code == "blocked_by_policy":
+        return "blocked"  # as in batch runs: the policy's answer, not a failure
+    return "refused" if code in REFUSALS else "error"
 
 
 @dataclass
@@ -101,7 +128,6 @@ class Ctx:
     upstream_headers: dict[str, str] = field(default_factory=dict)
     cleanup: list[Callable[[], None]] = field(default_factory=list)
     done: bool = False
-    authenticated: bool = False
 
     def usage(self, usage: Any, *, responses: bool = False) -> None:
         if isinstance(usage, dict):
@@ -144,6 +170,7 @@ class Gateway:
         self.audit = audit
         self.keys = keys or KeyStore()
         self.limits = KeyLimits()
+        self.refusals = RecordBudget(self.options.refusal_records_per_minute)
         self.metrics = Metrics()
         self.metrics.queue_depth = lambda: self.local.queue.depth
         self.metrics.scan_cache = lambda: (self.cache.hits, self.cache.misses)
@@ -174,12 +201,13 @@ class Gateway:
         ]
 
         async def not_found(request: Request, exc: HTTPException) -> Response:
-            # unknown paths are never passed through: they were not scanned
-            self.metrics.observe("unknown", "none", "not_found" if exc.status_code == 404 else "error", 0.0)
-            message = "unknown path: the gateway serves only the endpoints it scans" if exc.status_code == 404 \
-                else "method not allowed"
-            return JSONResponse(_error_body("not_found" if exc.status_code == 404 else "method_not_allowed", message,
-                                            exc.status_code), exc.status_code)
+            # unknown paths are never passed through: they were not scanned.  The record names
+            # no path (it may hold anything): endpoint "unknown".
+            ctx = Ctx(id=_request_id(), endpoint="unknown", start=time.perf_counter())
+            if exc.status_code == 404:
+                return self._fail(ctx, request, 404, "not_found", "unknown path: the gateway serves only the "
+                                  "endpoints it scans", {})
+            return self._fail(ctx, request, exc.status_code, "method_not_allowed", "method not allowed", {})
 
         @asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -189,6 +217,10 @@ class Gateway:
         return Starlette(routes=routes, exception_handlers={HTTPException: not_found}, lifespan=lifespan)
 
     async def _shutdown(self) -> None:
+        try:
+            self._record_refusal_counts(self.refusals.drain())
+        except Exception:
+            pass  # stopping anyway; the failed write is the audit store's own alarm
         self.local.close()
         self._scan_pool.shutdown(wait=False, cancel_futures=True)
         if self.upstream is not None:
@@ -205,13 +237,14 @@ class Gateway:
         return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def _models(self, request: Request) -> Response:
+        ctx = Ctx(id=_request_id(), endpoint="models", start=time.perf_counter())
         try:
             self._check_origin(request)
             if request.method == "OPTIONS":
                 return self._preflight(request)
-            self._authenticate(request)
+            self._authenticate(request, ctx)
         except GatewayError as e:
-            return self._error_response(None, e.status, e.code, e.message, e.headers, request)
+            return self._fail(ctx, request, e.status, e.code, e.message, e.headers, error_class=e.error_class)
         data: list[dict[str, Any]] = []
         if self.upstream is not None:
             try:
@@ -226,13 +259,12 @@ class Gateway:
     # ------------------------------------------------------------------ the request wrapper
 
     async def _serve(self, request: Request, endpoint: str, fn: Callable[..., Awaitable[Response]]) -> Response:
-        ctx = Ctx(id="req_" + uuid.uuid4().hex[:20], endpoint=endpoint, start=time.perf_counter())
+        ctx = Ctx(id=_request_id(), endpoint=endpoint, start=time.perf_counter())
         try:
             self._check_origin(request)
             if request.method == "OPTIONS":
                 return self._preflight(request)
-            ctx.key = self._authenticate(request)
-            ctx.authenticated = True
+            ctx.key = self._authenticate(request, ctx)
             key_id = ctx.key.id if ctx.key else NO_KEY_ID
             rpm, conc = (ctx.key.rpm, ctx.key.concurrency) if ctx.key else (0, 0)
             self.limits.acquire(key_id, rpm, conc)
@@ -243,7 +275,7 @@ class Gateway:
         except Refused as e:
             return self._fail(ctx, request, e.status, e.code, str(e), {"retry-after": str(e.retry_after)})
         except GatewayError as e:
-            return self._fail(ctx, request, e.status, e.code, e.message, e.headers)
+            return self._fail(ctx, request, e.status, e.code, e.message, e.headers, error_class=e.error_class)
         except BadRequest as e:
             return self._fail(ctx, request, 400, "invalid_request", str(e), {})
         except UpstreamError as e:
@@ -266,15 +298,15 @@ class Gateway:
 
     def _fail(self, ctx: Ctx, request: Request, status: int, code: str, message: str, headers: dict[str, str],
               error_class: str = "") -> Response:
-        if ctx.authenticated and not ctx.done:  # one record per authenticated request, refusals included
+        """One record per request, refusals before authentication included (``_finish``)."""
+        if ctx.key is None and not ctx.done:
+            ctx.key = self._identify(request)  # "key id when known": a revoked key, or a valid one refused earlier
+        if not ctx.done:
             try:
-                self._finish(ctx, "error", status, error_class or code)
+                self._finish(ctx, _outcome(code), status, error_class or code)
             except Exception as e:
                 status, code = 500, "audit_failed"
                 message = f"the audit record could not be written ({type(e).__name__})"
-        elif not ctx.done:
-            self._release(ctx)
-            self.metrics.observe(ctx.endpoint, "none", "refused", time.perf_counter() - ctx.start)
         return self._error_response(ctx, status, code, message, headers, request)
 
     def _error_response(self, ctx: Ctx | None, status: int, code: str, message: str, headers: dict[str, str],
@@ -297,10 +329,13 @@ class Gateway:
         ctx.done = True
         self._release(ctx)
         route = ctx.routed.route.value if ctx.routed else "none"
-        self.metrics.observe(ctx.endpoint, route, outcome if status < 400 or outcome == "error" else "error",
-                             time.perf_counter() - ctx.start)
+        self.metrics.observe(ctx.endpoint, route, outcome, time.perf_counter() - ctx.start)
         if self.audit is None:
             return None
+        key_id = ctx.key.id if ctx.key else NO_KEY_ID
+        self._record_refusal_counts(self.refusals.due())
+        if outcome == "refused" and not self.refusals.admit(ctx.endpoint, error_class, key_id):
+            return None  # counted in its window's summary record
         r, policy = ctx.routed, ctx.policy or self.policy
         event = AuditEvent(
             run_id=self.run_id,
@@ -312,7 +347,11 @@ class Gateway:
             top_scores=r.top_scores if r else {},
             route=route,
             reasons=r.decision.rule_ids if r else [],
+            reason_actions=[x.action for x in r.decision.reasons] if r else [],
             policy_version=policy.version,
+            policy_name=policy.name,
+            # the gateway always pseudonymises (conversation.py), whatever the policy's transform
+            transform="pseudonymize" if r and r.route is Route.CLOUD_REDACTED and r.mapping else "",
             outcome=outcome,
             error_class=_error_class(error_class),
             backend=ctx.backend,
@@ -322,10 +361,22 @@ class Gateway:
             tokens_out=ctx.tokens_out,
             latency_ms=round((time.perf_counter() - ctx.start) * 1000, 1),
             tool_version=__version__,
-            extra={"source": "gateway", "endpoint": ctx.endpoint, "client_key_id": ctx.key.id if ctx.key else NO_KEY_ID,
-                   "status": status, "stream": ctx.stream},
+            extra={"endpoint": ctx.endpoint, "client_key_id": key_id, "status": status, "stream": ctx.stream},
+            source="gateway",
         )
         return self.audit.record(event)
+
+    def _record_refusal_counts(self, counts: list[tuple[str, str, str, int]]) -> None:
+        """One summary record per refusal window whose refusals were not recorded one by one."""
+        if self.audit is None:
+            return
+        for endpoint, error_class, key_id, n in counts:
+            self.audit.record(AuditEvent(
+                run_id=self.run_id, document_id=_request_id("refusals_"), document_sha256="", document_size=0,
+                entity_counts={}, category_counts={}, top_scores={}, route="none", reasons=["refusals-summarised"],
+                policy_version=self.policy.version, policy_name=self.policy.name, outcome="refused",
+                error_class=_error_class(error_class), tool_version=__version__, source="gateway",
+                extra={"endpoint": endpoint, "client_key_id": key_id, "refusals": n, "window_s": 60}))
 
     def _headers(self, ctx: Ctx, response: Response) -> None:
         policy = ctx.policy or self.policy
@@ -363,14 +414,29 @@ class Gateway:
             response.headers["vary"] = "origin"
         return response
 
-    def _authenticate(self, request: Request) -> GatewayKey | None:
+    @staticmethod
+    def _secret(request: Request) -> str:
         auth = request.headers.get("authorization", "")
-        secret = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
-        key = self.keys.lookup(secret) if secret else None
-        if key is not None:
+        return auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+
+    def _identify(self, request: Request) -> GatewayKey | None:
+        """The stored key (revoked or not) the request presents, if any; never raises."""
+        secret = self._secret(request)
+        try:
+            return self.keys.find(secret) if secret else None
+        except Exception:
+            return None
+
+    def _authenticate(self, request: Request, ctx: Ctx) -> GatewayKey | None:
+        secret = self._secret(request)
+        key = self.keys.find(secret) if secret else None
+        if key is not None and key.active:
             return key
         if self.require_keys or self.keys.active():
-            raise GatewayError(401, "invalid_api_key", "a valid gateway key is required (Authorization: Bearer <key>)")
+            ctx.key = key  # a revoked key: its id goes on the record
+            detail = "missing" if not secret else "revoked" if key is not None else "unknown"
+            raise GatewayError(401, "invalid_api_key", "a valid gateway key is required (Authorization: Bearer <key>)"
+                               if detail != "revoked" else "this gateway key was revoked", detail=detail)
         return None
 
     def _policy_for(self, key: GatewayKey | None) -> Policy:
@@ -443,23 +509,26 @@ class Gateway:
         ctx.stream = body.get("stream") is True
         n = self._n(body)
         routed = await self._route(ctx, chat_slots(body), force_local=_requested_local(model))
+        local = partial(self._local, ctx, "chat", chat_messages(body), self._max_tokens(body), n)
         if routed.route is Route.LOCAL:
-            return await self._local(ctx, "chat", chat_messages(body), self._max_tokens(body), n)
+            return await local()
         out = write_back(body, routed.slots, routed.outgoing or [])
         if routed.mapping is not None and len(routed.mapping):
             out["messages"] = [{"role": "system", "content": REDACTED_NOTE.strip()}] + out["messages"]
-        return await self._cloud(ctx, "chat", out, routed.mapping, answers.restore_chat)
+        return await self._cloud_or_local(ctx, self._cloud(ctx, "chat", out, routed.mapping, answers.restore_chat), local)
 
     async def _completions(self, ctx: Ctx, body: dict[str, Any]) -> Response:
         model = self._model(body)
         ctx.stream = body.get("stream") is True
         n = self._n(body)
         routed = await self._route(ctx, completion_slots(body), force_local=_requested_local(model))
+        prompt = body["prompt"] if isinstance(body["prompt"], str) else "\n".join(body["prompt"])
+        local = partial(self._local, ctx, "completions", [{"role": "user", "content": prompt}], self._max_tokens(body), n)
         if routed.route is Route.LOCAL:
-            prompt = body["prompt"] if isinstance(body["prompt"], str) else "\n".join(body["prompt"])
-            return await self._local(ctx, "completions", [{"role": "user", "content": prompt}], self._max_tokens(body), n)
+            return await local()
         out = write_back(body, routed.slots, routed.outgoing or [])
-        return await self._cloud(ctx, "completions", out, routed.mapping, answers.restore_completion)
+        return await self._cloud_or_local(
+            ctx, self._cloud(ctx, "completions", out, routed.mapping, answers.restore_completion), local)
 
     async def _responses(self, ctx: Ctx, body: dict[str, Any]) -> Response:
         for name, why in STATELESS_FIELDS.items():
@@ -470,19 +539,24 @@ class Gateway:
         model = self._model(body)
         ctx.stream = body.get("stream") is True
         routed = await self._route(ctx, response_slots(body), force_local=_requested_local(model))
+        local = partial(self._local_responses, ctx, response_messages(body), self._max_tokens(body))
         if routed.route is Route.LOCAL:
-            if ctx.stream:
-                return await self._local(ctx, "responses", response_messages(body), self._max_tokens(body), 1)
-            self._admit_local()
-            ctx.cleanup.append(self.local.leave)
-            completion = await self.local.complete(response_messages(body), self._max_tokens(body))
-            self._local_meta(ctx, [completion])
-            return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
+            return await local()
         out = write_back(body, routed.slots, routed.outgoing or [])
         out["store"] = False
         if routed.mapping is not None and len(routed.mapping):
             out["instructions"] = (REDACTED_NOTE.strip() + "\n\n" + (out.get("instructions") or "")).strip()
-        return await self._cloud(ctx, "responses", out, routed.mapping, answers.restore_response, responses=True)
+        return await self._cloud_or_local(
+            ctx, self._cloud(ctx, "responses", out, routed.mapping, answers.restore_response, responses=True), local)
+
+    async def _local_responses(self, ctx: Ctx, messages: list, max_tokens: int) -> Response:
+        if ctx.stream:
+            return await self._local(ctx, "responses", messages, max_tokens, 1)
+        self._admit_local()
+        ctx.cleanup.append(self.local.leave)
+        completion = await self.local.complete(messages, max_tokens)
+        self._local_meta(ctx, [completion])
+        return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
 
     async def _embeddings(self, ctx: Ctx, body: dict[str, Any]) -> Response:
         model = self._model(body)
@@ -501,6 +575,31 @@ class Gateway:
         return JSONResponse(data)
 
     # ------------------------------------------------------------------ dispatch: cloud
+
+    async def _cloud_or_local(self, ctx: Ctx, cloud: Awaitable[Response],
+                              local: Callable[[], Awaitable[Response]]) -> Response:
+        """The upstream's answer; when the upstream is down before the first byte of it and
+        ``cloud.fallback_to_local`` is on, the local model's instead (towards local only:
+        the policy let this request go to the cloud, so the local model may see it too).
+
+        Embeddings never come here: vectors of another model are not interchangeable."""
+        try:
+            return await cloud
+        except UpstreamError as e:
+            if not (self.settings.cloud.fallback_to_local and e.code in OUTAGE_CODES):
+                raise
+            failure = e
+        assert ctx.routed is not None and ctx.routed.route in (Route.CLOUD, Route.CLOUD_REDACTED)
+        ctx.routed.decision = ctx.routed.decision.rerouted(Route.LOCAL, f"cloud-failed.{failure.code}")
+        ctx.routed.mapping, ctx.routed.outgoing = None, None
+        ctx.upstream_headers = {}
+        try:
+            return await local()
+        except (LocalUnavailable, Refused) as e:
+            # the local model cannot answer either: the client sees the upstream's failure (its
+            # request was fine), and the record shows both (reason cloud-failed.*, route local)
+            raise UpstreamError(failure.status, failure.code, f"{failure.message}; the local fallback could not "
+                                f"answer either ({e.code})", failure.headers) from None
 
     async def _cloud(self, ctx: Ctx, endpoint: str, out: dict[str, Any], mapping: Mapping | None,
                      restore: Callable[[dict[str, Any], Mapping | None], None], *, responses: bool = False) -> Response:
@@ -731,6 +830,10 @@ class _ClosingStream(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             await self._close()
+
+
+def _request_id(prefix: str = "req_") -> str:
+    return prefix + uuid.uuid4().hex[:20]
 
 
 def _error_class(value: str) -> str:

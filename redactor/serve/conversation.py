@@ -235,7 +235,7 @@ def route_conversation(
     _summarise(routed, findings, texts)
     if routed.route in CLOUD_ROUTES:
         # text may leave: what no recognizer explained counts as a doubt (maskable slots only)
-        doubts = [f for s, sc in zip(slots, scans) if s.maskable for f in sc.doubts]
+        doubts = [f for s, sc in zip(slots, scans) if s.maskable for f in cache.doubts(s.text, sc.findings)]
         routed.decision = decide(findings + doubts, policy)
     if routed.route in CLOUD_ROUTES and not cloud_configured:
         routed.decision = routed.decision.rerouted(Route.LOCAL, "cloud-not-configured")
@@ -264,7 +264,8 @@ def _cloud_payload(routed: Routed, scans: list, policy: Policy, cache: ScanCache
     outgoing = [s.text for s in slots]
     if routed.route is Route.CLOUD_REDACTED:
         redact = [
-            [f for f in (*sc.findings, *(sc.doubts if s.maskable else ())) if policy.action_for(f)[1] == "redact"]
+            [f for f in (*sc.findings, *(cache.doubts(s.text, sc.findings) if s.maskable else ()))
+             if policy.action_for(f)[1] == "redact"]
             for s, sc in zip(slots, scans)
         ]
         if any(r for s, r in zip(slots, redact) if not s.maskable):

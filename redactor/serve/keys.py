@@ -91,9 +91,15 @@ class KeyStore:
         return [k for k in self._load() if k.active]
 
     def lookup(self, secret: str) -> GatewayKey | None:
+        """The active key with this secret, or None."""
+        found = self.find(secret)
+        return found if found is not None and found.active else None
+
+    def find(self, secret: str) -> GatewayKey | None:
+        """The key with this secret, revoked or not (a refusal's record names the key when it can)."""
         digest = _digest(secret)
         found = None
-        for k in self.active():
+        for k in self._load():
             if hmac.compare_digest(k.sha256, digest):
                 found = k
         return found
