@@ -243,3 +243,14 @@ def test_a_zip_right_after_a_street(scanner, text, zip_code):
 def test_a_count_after_a_common_word_is_no_zip(scanner):
     text = "Take 2 tabs on the way, 12345 steps a day is the goal."
     assert not [f for f in scanner.scan(text).findings if f.entity_type == "ZIP_CODE"]
+
+
+@pytest.mark.parametrize("text,ext", [("Billing office, ext. 3391.", "3391"), ("Pager ext 5-2210", "5-2210"),
+                                      ("Ines Ruiz, PharmD  x41872", "41872")])  # fmt: skip
+def test_an_extension_alone_is_part_of_a_phone_number(scanner, text, ext):
+    assert ext in [text[f.start : f.end] for f in scanner.scan(text).findings if f.entity_type == "PHONE_NUMBER"]
+
+
+@pytest.mark.parametrize("text", ["heparin x10000 units", "repeat x3 then stop", "Extension of the knee to 120 degrees"])
+def test_doses_and_repeats_are_no_extension(scanner, text):
+    assert not [f for f in scanner.scan(text).findings if f.entity_type == "PHONE_NUMBER"]

@@ -120,6 +120,11 @@ _PHONE = re.compile(
     r"(?!\w|-\d|\.\d)"
 )
 _YEARISH = re.compile(r"^(?:19|20)\d\d$")
+# An extension on its own ("ext. 2284", "ext 4-7721", "x53318"): part of a phone number.
+_EXTENSION = re.compile(
+    r"(?i)(?<![\w.-])(?:ext(?:ension)?\.?[ \t]*(?:#[ \t]*)?(\d-\d{4}|\d{2,5})|x(\d{4,5}))(?![\w-]|[.,]\d)"
+    r"(?![ \t]*(?:mg|mcg|ml|units?|iu|tabs?|days?|weeks?|times|doses?)\b)"
+)
 _ISO_DATE = re.compile(r"(?:1[89]|20)\d\d-[01]\d-[0-3]\d\b")
 # 11-30-1979, 30.11.1979: a calendar date with a four-digit year, not a phone number
 _DATE_WITH_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([-.])(?:0?[1-9]|[12]\d|3[01])\1(?:19|20)\d\d")
@@ -154,6 +159,10 @@ class PhoneRecognizer(_CodeRecognizer):
             if _has_context(text, start, end, _PHONE_CONTEXT, 40):
                 score = min(1.0, score + 0.35)
             results.append(make_result(self, self.ENTITY, start, end, score))
+        if "x" in text or "X" in text:
+            for m in _EXTENSION.finditer(text):
+                g = 1 if m.group(1) else 2
+                results.append(make_result(self, self.ENTITY, m.start(g), m.end(g), 0.6))
         return results
 
     @staticmethod
