@@ -215,9 +215,26 @@ def test_a_lab_value_is_not_a_date(scanner):
     assert [f.entity_type for f in scanner.scan(text).findings if f.entity_type == "DATE_TIME"] == []
 
 
-def test_a_dotted_date_is_still_a_date(scanner):
+def test_a_dotted_date_is_still_found(scanner):
     text = "Seen again on 11.24.2026 for the wound check."
-    assert any(f.entity_type == "DATE_TIME" for f in scanner.scan(text).findings)
+    assert any("11.24.2026" in text[f.start : f.end] for f in scanner.scan(text).findings)
+
+
+@pytest.mark.parametrize(
+    "text,value,is_lab_value",
+    [
+        ("hgb 8.1 this morning", "hgb 8.1", True),
+        ("Potassium 3.1 after diuresis", "3.1", True),
+        ("Seen on 3.14 again", "3.14", False),  # after "on" it may be a date
+        ("Seen 3.14.2026", "3.14.2026", False),
+    ],
+)
+def test_lab_value_rule(text, value, is_lab_value):
+    from redactor.detect.clinical import _lab_value
+    from redactor.detect.refine import Candidate
+
+    start = text.index(value)
+    assert _lab_value(text, Candidate("DATE_TIME", start, start + len(value), 0.85, "SpacyRecognizer")) is is_lab_value
 
 
 def test_a_verb_after_doctor_in_lower_case_is_not_a_name(scanner):

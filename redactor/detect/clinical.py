@@ -417,7 +417,9 @@ def _lab_value(text: str, c: Candidate) -> bool:
     if m is None:
         return False
     word = m.group(1) or ((w := _WORD_BEFORE.search(text, max(0, c.start - 20), c.start)) and w.group(1))
-    return bool(word) and (_key(word) in _clinical_vocabulary() or word.upper() in _ABBREVIATIONS or len(word) <= 3)
+    if not word or _key(word) in STOP_WORDS:  # "on 3.14" may be a date
+        return False
+    return _key(word) in _clinical_vocabulary() or word.upper() in _ABBREVIATIONS or len(word) <= 3
 
 
 # What a span still needs, once its readings are taken out, to be a date.
