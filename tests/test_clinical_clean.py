@@ -50,6 +50,7 @@ def persons(scanner, text: str) -> list[str]:
         ("how bad is a ldh of 900 with normal bilirubin", "ldh"),  # a lab abbreviation in lower case
         ("my spo2 dropped to 91 on the stairs is that ok", "spo2"),
         ("Is a GCS of E2V2M5 an indication to intubate?", "E2V2M5"),  # a coma scale by components
+        ("Distinguishing gout from pseudogout at the bedside?", "Distinguishing"),  # an inflected word
     ],
 )
 def test_medical_words_are_not_doubted(scanner, text, word):
@@ -206,6 +207,33 @@ def test_a_name_next_to_a_drug_is_still_a_person(scanner):
 )
 def test_initials_and_bare_abbreviations_keep_the_finding(scanner, text, name):
     assert any(name in p for p in persons(scanner, text))
+
+
+def test_a_lab_value_is_not_a_date(scanner):
+    text = "ldl 3.4 on atorvastatin, should the dose go up"
+    assert [f.entity_type for f in scanner.scan(text).findings if f.entity_type == "DATE_TIME"] == []
+
+
+def test_a_dotted_date_is_still_found(scanner):
+    text = "Seen again on 11.24.2026 for the wound check."
+    assert any("11.24.2026" in text[f.start : f.end] for f in scanner.scan(text).findings)
+
+
+@pytest.mark.parametrize(
+    "text,value,is_lab_value",
+    [
+        ("hgb 8.1 this morning", "hgb 8.1", True),
+        ("Potassium 3.1 after diuresis", "3.1", True),
+        ("Seen on 3.14 again", "3.14", False),  # after "on" it may be a date
+        ("Seen 3.14.2026", "3.14.2026", False),
+    ],
+)
+def test_lab_value_rule(text, value, is_lab_value):
+    from redactor.detect.clinical import _lab_value
+    from redactor.detect.refine import Candidate
+
+    start = text.index(value)
+    assert _lab_value(text, Candidate("DATE_TIME", start, start + len(value), 0.85, "SpacyRecognizer")) is is_lab_value
 
 
 def test_a_verb_after_doctor_in_lower_case_is_not_a_name(scanner):

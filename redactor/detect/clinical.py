@@ -219,7 +219,7 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
             or _word_after_title(text, c)
         ):
             continue
-        if c.entity_type == "DATE_TIME" and _reading_not_date(text, c):
+        if c.entity_type == "DATE_TIME" and (_reading_not_date(text, c) or _lab_value(text, c)):
             continue
         if c.entity_type in ("PHONE_NUMBER", "DATE_TIME") and _SHIFT.fullmatch(text[c.start : c.end]):
             continue
@@ -451,6 +451,21 @@ def _reading_not_date(text: str, c: Candidate) -> bool:
         if not _reading(text, c.start + m.start(), c.start + m.end(), int(m.group(1)), int(m.group(2))):
             return False
     return not _DATE_LEFT.search(_FRACTION.sub(" ", value))
+
+
+_LAB_VALUE = re.compile(r"(?:([^\W\d_][\w-]*)[ \t:=]+)?\d{1,3}\.\d{1,2}")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)[ \t:=]+$")
+
+
+def _lab_value(text: str, c: Candidate) -> bool:
+    """"hba1c 9.1", "K 3.1": a decimal after a lab or clinical word is a value, not a date."""
+    m = _LAB_VALUE.fullmatch(text[c.start : c.end])
+    if m is None:
+        return False
+    word = m.group(1) or ((w := _WORD_BEFORE.search(text, max(0, c.start - 20), c.start)) and w.group(1))
+    if not word or _key(word) in STOP_WORDS:  # "on 3.14" may be a date
+        return False
+    return _key(word) in _clinical_vocabulary() or word.upper() in _ABBREVIATIONS or len(word) <= 3
 
 
 # What a span still needs, once its readings are taken out, to be a date.

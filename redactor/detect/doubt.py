@@ -175,9 +175,20 @@ def _known(part: str, words: _Words) -> bool:
         return True
     if len(part) < 7 or part in words.names or part in words.places:
         return part.endswith("s") and part[:-1] in words.diseases
-    return any(part.startswith(p) and part[len(p) :] in words.common and len(part) - len(p) >= 4 for p in _PREFIXES) or (
-        part.endswith("s") and part[:-1] in words.diseases
+    return (
+        any(part.startswith(p) and part[len(p) :] in words.common and len(part) - len(p) >= 4 for p in _PREFIXES)
+        or (part.endswith("s") and part[:-1] in words.diseases)
+        or any(b in words.common for b in _stems(part))
     )
+
+
+def _stems(word: str) -> list[str]:
+    """What an inflected word may come from: "differentiating" -> "differentiate"."""
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix):
+            base = word[: -len(suffix)]
+            return [base, base + "e", base[:-1]] if len(base) > 2 and base[-1:] == base[-2:-1] else [base, base + "e"]
+    return []
 
 
 _BRITISH = (("is", "iz"), ("ys", "yz"), ("our", "or"), ("tre", "ter"), ("ae", "e"), ("oe", "e"))
