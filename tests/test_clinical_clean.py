@@ -260,3 +260,19 @@ def test_the_eponym_town_stays_a_place(scanner):
 )
 def test_clean_clinical_questions_go_to_the_cloud(scanner, default, text):
     assert route(scanner, default, text) is Route.CLOUD
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Vancomycin AUC goal is 400-600, is a trough of 15-20 still useful?",
+     "pt on q6h vitals, resp rate 22, sats 91% on 2L",
+     "Rose bengal staining and Schirmer test in dry eye",
+     "Church groups often run free clinics for uninsured adults."],
+)  # fmt: skip
+def test_ranges_abbreviations_and_dyes_are_not_doubted(scanner, text):
+    policy = load_policy("default")
+    assert route(scanner, policy, text) is Route.CLOUD
+
+
+def test_a_number_pair_behind_an_identifier_cue_stays_a_doubt():
+    assert find_doubts("claim # 104-188 was denied") and not find_doubts("glucose 104-188 today")

@@ -244,6 +244,17 @@ def _after_title(text: str, start: int, word: str) -> bool:
     return True
 
 
+_RANGE = re.compile(r"(\d{2,3})[ \t]*[-–][ \t]*(\d{2,3})")
+_ID_CUE = re.compile(r"(?i)(?:\b(?:id|no|num|number|acct|account|mrn|member|policy|claim|case|ref)\b|#)[ \t.:#]*$")
+
+
+def _range(value: str) -> bool:
+    """ "130-139", "400-600": two numbers of as many digits, rising — a range of values.
+    A phone number ("555-0134") or an ID ("123-45") does not have that shape."""
+    m = _RANGE.fullmatch(value)
+    return bool(m) and len(m.group(1)) == len(m.group(2)) and int(m.group(1)) < int(m.group(2))
+
+
 def _procedure_code(text: str, m: re.Match[str]) -> bool:
     """A CPT/HCPCS code behind or before a code cue in the same sentence."""
     if not _PROCEDURE_CODE.fullmatch(m.group()) or _STATE_BEFORE.search(text, max(0, m.start() - 5), m.start()):
@@ -373,7 +384,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     for m in _NUMBER.finditer(text):
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue
-        if _procedure_code(text, m):
+        if _procedure_code(text, m) or (_range(m.group()) and not _ID_CUE.search(text, max(0, m.start() - 16), m.start())):
             continue
         out.append(Finding(DOUBT_TYPE, PII, m.start(), m.end(), DOUBT_SCORE, "doubt"))
     return out

@@ -231,8 +231,8 @@ class FacilityRecognizer(_CodeRecognizer):
             if run or before not in _LOWER_CUES or not after or after.group(1) in STOP_WORDS or _is_generic(after.group(1)):
                 return None
             return start, after.end(), 0.6
-        if short and before not in _LOWER_CUES:
-            return None
+        if before not in _LOWER_CUES:
+            return None  # "run free clinics": without "at", "from", "to" a lower-case run is no name
         return run[0].start(), end, 0.6
 
 
