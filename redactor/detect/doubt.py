@@ -25,8 +25,10 @@ at a low score, what a careful human reviewer would stop at:
 - an upper-case word longer than five letters that is not a common word;
 - a number of five or more digits (groups allowed, "2022-08-17 23:40" is one) that is
   not an amount, and any word with five or more digits in it;
-- in text typed entirely in lower case, any word that is not a common word, and
-  any given name.
+- in text typed entirely in lower case, any word that is not a common word (unless it
+  is one typing slip from a long common word: "diarhea"), and any given name;
+- five-digit numbers are procedure codes, not identifiers, in text about billing or
+  coding ("CPT 99213 and 99214"), unless an identifier cue stands before them.
 
 These findings carry the type ``UNVERIFIED`` and a score of 0.3, which is below
 every policy's ``min_score``: the policy's ``low_confidence`` action decides what
@@ -51,6 +53,13 @@ DOUBT_SCORE = 0.3
 
 _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
 _NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.:-]?){4,}\d(?![\w])")  # ":" too: "2022-08-17 23:40" is one value
+# CPT/HCPCS procedure codes are five digits; in text about billing and coding they are codes.
+_BILLING = re.compile(r"\b(?:CPT|HCPCS|E/M|modifiers?|bill(?:ed|ing|able)?|coded?|coding|codes|RVUs?)\b", re.IGNORECASE)
+_PROCEDURE_CODE = re.compile(r"\d{5}")
+_ID_CUE_BEFORE = re.compile(
+    r"\b(?:acct|account|id|no|number|member|claim|mrn|zip|policy|group|ref|reference|invoice|ticket|case)\b\W{0,4}$|#\s*$",
+    re.IGNORECASE,
+)
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
 _HONORIFIC = re.compile(r"(?<![^\W_])(?:mr|mrs|ms|dr|miss|prof)\.\s+$", re.IGNORECASE)
@@ -205,9 +214,11 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
         if sum(ch.isdigit() for ch in word) >= 5:
             suspicious = True  # an alphanumeric identifier: "gb42nawi0445..."
         elif not word[:1].isupper():
-            # text typed all in lower case hides names and places among ordinary words
+            # text typed all in lower case hides names and places among ordinary words; a word
+            # one typing slip away from a long ordinary word ("diarhea", "amoxicilin") is that word
             folded = fold(word)
-            suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)
+            suspicious = (uncommon and (all_lower or folded in names) and not (folded not in names and _misspelt(folded, common))
+                          ) or (all_lower and folded in given)
         elif word.isupper():
             suspicious = len(word) > 5 and uncommon
         else:
@@ -242,11 +253,36 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
             if fold(word) in names:
                 joins.add_listed(m.start() + len(word))
+    billing = _BILLING.search(text) is not None
     for m in _NUMBER.finditer(text):
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue
+        if billing and _PROCEDURE_CODE.fullmatch(m.group()) and not _ID_CUE_BEFORE.search(text, max(0, m.start() - 25), m.start()):
+            continue  # "CPT 99213 and 99214": procedure codes in a billing question, not identifiers
         out.append(Finding(DOUBT_TYPE, PII, m.start(), m.end(), DOUBT_SCORE, "doubt"))
     return out
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _misspelt(word: str, common: frozenset[str]) -> bool:
+    """One deletion, insertion, substitution or transposition from a common word of six
+    letters or more (or a possessive typed without its apostrophe: "alzheimers")."""
+    if len(word) < 6 or not word.isalpha():
+        return False
+    if word.endswith("s") and (word[:-1] in common or word[:-1] + "'s" in common):
+        return True
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    for a, b in splits:
+        if b and a + b[1:] in common:
+            return True
+        if len(b) > 1 and a + b[1] + b[0] + b[2:] in common:
+            return True
+        for c in _LETTERS:
+            if a + c + b in common or (b and a + c + b[1:] in common):
+                return True
+    return False
 
 
 class _Coverage:

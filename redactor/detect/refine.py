@@ -169,9 +169,17 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "6940579": an identifier spaCy read as a date
         if not MONTHS.search(value) and not _DATE_SHAPE.search(value):
             return True  # "18 to 64", "2 weeks": ages and durations, no calendar date
+        if _RANGE.fullmatch(value.strip()) and _UNIT_AFTER.match(text, c.end):
+            return True  # "approx 70-80 y/o", "2-3 days", "EtOH 2-3 drinks": a range of amounts
     return False
 
 
+_RANGE = re.compile(r"\d{1,3}[ \t]*[-–][ \t]*\d{1,3}(?:[ \t]+(?:days?|weeks?|wks?|months?|years?|hours?|hrs?))?")
+_UNIT_AFTER = re.compile(
+    r"(?:[ \t]*(?:y/?o|yrs?|years?|days?|weeks?|wks?|months?|mos?|hours?|hrs?|times|x|mg|mcg|g|mL|ml|L|drinks?|units?|"
+    r"cm|mm|kg|lbs?|%|bpm|beats|breaths|points?|tabs?|tablets?|cigarettes|cigs|packs?|mmHg)\b|[ \t]*%|[ \t]+each\b)",
+    re.IGNORECASE,
+)
 _LEADING_DATE = re.compile(r"(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?=\s+\d{1,2}:?\d{2}\b)")
 # A year, a numeric date, a time of day or an 8-digit compact date.
 _DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
