@@ -197,6 +197,7 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
             or _month(text, c)
             or _heading(text, c)
             or _clinical_word(text, c)
+            or _measurement_label(text, c)
         ):
             continue
         if c.entity_type == "DATE_TIME" and _reading_not_date(text, c):
@@ -244,6 +245,14 @@ def _ordinary(word: str) -> bool:
 def _acronym(word: str) -> bool:
     """"DAPA-HF", "EMPA-REG", "COVID-19": capitals joined by a hyphen or digits, no name."""
     return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+", word))
+
+
+_MEASUREMENT_AFTER = re.compile(r"[ \t:]+\d+(?:\.\d+)?[ \t]*(?:kg|g|cm|mm|m|in|lbs?|oz|mg|mL|ml|%|bpm|mmHg)\b")
+
+
+def _measurement_label(text: str, c: Candidate) -> bool:
+    """"Len 75.5 cm", "Wt 61 kg": one word right before a measurement labels it."""
+    return " " not in text[c.start : c.end].strip() and _MEASUREMENT_AFTER.match(text, c.end) is not None
 
 
 def _name_shaped(word: str) -> bool:
