@@ -133,3 +133,25 @@ def test_billing_codes_and_typing_slips_are_not_doubts():
         assert find_doubts(text) == [], text
     assert find_doubts("my account 48213 was billed twice")  # an identifier cue keeps the number a doubt
     assert find_doubts("hi this is maria delacroix call me")
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("on mtx (01/2026-07/2026), then", "01/2026-07/2026"), ("delivery Nov 12-14. Questions", "Nov 12-14"),
+     ("I see her on Thursday the 14th at 10:40", "Thursday the 14th"), ("from the 3rd of february visit", "the 3rd of february")],
+)  # fmt: skip
+def test_dates_written_in_words_and_spans(scanner, text, value):
+    assert ("DATE_TIME", value) in _scan(scanner, text)
+
+
+def test_ordinals_that_are_not_dates(scanner):
+    assert not _scan(scanner, "Celebrating its 10th year; on the 2nd floor for the 3rd time.", ("DATE_TIME",))
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("Theresa Villanueva-Ortiz, LMFT #104482", "104482"), ("State file no. 2026-0418833", "2026-0418833"),
+     ("Incident # PRV-2026-0311 | Reported", "PRV-2026-0311"), ("Case: SP26-14872   Received", "SP26-14872")],
+)  # fmt: skip
+def test_numbers_behind_identifier_cues(scanner, text, value):
+    assert any(v == value for _, v in _scan(scanner, text))

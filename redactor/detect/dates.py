@@ -30,6 +30,16 @@ _PATTERNS = [
     (re.compile(r"(?<![\w/.+-])(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:19|20)?\d\d(?![\w/-]|\.\d)"), 0.6),
     # 09/2025, 3/2023
     (re.compile(rf"(?<![\w/.-])(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/]|[.-]\d)"), 0.6),
+    # 01/2026-07/2026: a span of months
+    (re.compile(rf"(?<![\w/.-])(?:0?[1-9]|1[0-2])/{_YEAR}[ \t]*[-–][ \t]*(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/])"), 0.6),
+    # Nov 12-14
+    (re.compile(rf"(?<![\w-]){_MONTH}[ \t]+(?:0?[1-9]|[12]\d|3[01])[ \t]*[-–][ \t]*(?:0?[1-9]|[12]\d|3[01])(?![\w:])"), 0.7),
+    # "on the 12th", "Thursday the 14th", "3rd of february": a day of the month in words
+    (re.compile(r"(?i)(?<![\w-])(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day[ \t]+)?the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)\b"
+                r"(?![ \t]+(?:percentile|grade|time|times|day|days|week|weeks|visit|dose|cycle|floor|century|birthday|"
+                r"attempt|round|try|place|line|rib|toe|finger|nerve|ventricle|of[ \t]+(?:the|a|an|my|his|her|their|our)\b))"), 0.6),
+    (re.compile(r"(?i)(?<![\w/.-])(?:[12]?\d|3[01])(?:st|nd|rd|th)[ \t]+of[ \t]+(?:january|february|march|april|may|june|july|"
+                r"august|september|october|november|december)\b"), 0.7),
     # Aug 2, 2024; May 3rd; Jan 5; March 2023
     (re.compile(rf"(?<![\w-]){_MONTH}[ \t]+(?:{_DAY}(?![\w:])(?:,?[ \t]+{_YEAR})?|{_YEAR})(?![\w-])"), 0.7),
     # 15 Feb 2024; 3rd of May

@@ -158,7 +158,7 @@ def _is_noise(text: str, c: Candidate) -> bool:
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)
-        if len(digits) > 8 and not MONTHS.search(value):
+        if len(digits) > 8 and not MONTHS.search(value) and not _MONTH_SPAN.fullmatch(value.strip()):
             lead = _LEADING_DATE.match(value)
             if not lead:
                 return True  # long digit runs: card, account or phone numbers, not dates
@@ -181,8 +181,9 @@ _UNIT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LEADING_DATE = re.compile(r"(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?=\s+\d{1,2}:?\d{2}\b)")
-# A year, a numeric date, a time of day or an 8-digit compact date.
-_DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
+# A day of the month ("the 12th"), a year, a numeric date, a time of day or an 8-digit compact date.
+_MONTH_SPAN = re.compile(r"\d{1,2}/\d{4}[ \t]*[-–][ \t]*\d{1,2}/\d{4}")  # 01/2026-07/2026
+_DATE_SHAPE = re.compile(r"\bthe[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?![ \t]+(?:year|years|day|days|week|weeks|month|months|time|times|anniversary|birthday|grade|century))|(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
 _HEADING_MARKS = re.compile(r"^[\s#*>\-•\d.)]*")
 
 
