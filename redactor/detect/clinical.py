@@ -258,6 +258,8 @@ def _measurement_label(text: str, c: Candidate) -> bool:
 def _name_shaped(word: str) -> bool:
     from .names.runs import _NAME_SHAPE
 
+    if re.fullmatch(r"(?:[A-Z]\.){1,3}[A-Z]?\.?", word):
+        return True  # "U.S.", "D.C.": initials, as names and places are written
     word = word.strip(".,;:()'’")
     # lower case says nothing here (the name recognizer reads lower-case text); mixed case does
     return word.islower() or (word.isupper() and word.isalpha()) or bool(_NAME_SHAPE.fullmatch(word))
