@@ -82,9 +82,13 @@ class RecordRecognizer(_CodeRecognizer):
 
     ENTITY = "UNIQUE_ID"
 
-    def __init__(self) -> None:
+    def __init__(self, known: frozenset[str] | set[str] | None = None) -> None:
         super().__init__()
-        self.supported_entities = sorted({e for _, e in _COLUMNS} | {"UNIQUE_ID"})
+        types = {e for _, e in _COLUMNS} | {e for fields in _HL7_FIELDS.values() for e in fields.values()} - {"P"}
+        types |= {"PERSON", "UNIQUE_ID"}
+        # only the types the registry knows (a pack defines MEDICAL_RECORD_NUMBER, UNIQUE_ID ...)
+        self.known = frozenset(types if known is None else types & set(known))
+        self.supported_entities = sorted(self.known)
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         out: list[tuple[str, int, int]] = []
@@ -92,7 +96,7 @@ class RecordRecognizer(_CodeRecognizer):
             out += _hl7(text)
         if any(d in text for d in _DELIMITERS) and "\n" in text:
             out += _tables(text)
-        return [make_result(self, e, s, t, SCORE) for e, s, t in out if text[s:t].strip()]
+        return [make_result(self, e, s, t, SCORE) for e, s, t in out if e in self.known and text[s:t].strip()]
 
 
 def _fields(line: str, start: int, delimiter: str) -> list[tuple[int, int]]:

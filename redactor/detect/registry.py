@@ -94,7 +94,8 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers: list[EntityRecognizer] = [CasedNerRecognizer()]
     recognizers += pii_recognizers()
     recognizers.append(NameRecognizer())
-    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer(), RecordRecognizer()]
+    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer(),
+                    RecordRecognizer(known=set(BUILTIN_CATEGORIES) | set(packs.categories))]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
     recognizers += list(packs.recognizers)
     covered = {e for r in recognizers for e in r.supported_entities}
