@@ -124,14 +124,15 @@ _FRACTION = re.compile(r"(?<![\d/])(\d{1,3})[ \t]*/[ \t]*(\d{1,3})(?![\d/])")
 _FRACTION_CUE_BEFORE = re.compile(
     r"\b(?:bp|b/p|blood\s+pressure|pressures?|pain|strength|power|motor|vision|visual|acuity|va|score|scored|"
     r"scale|mmse|moca|gcs|apgars?|reflexes|murmur|grade|rated|rates|take|takes|taking|tab|tabs|tablets?|"
-    r"dose|pupils?|ratio|fio2|peep|vent|settings)\b[^.\n]{0,12}$",
+    r"dose|pupils?|ratio|fio2|peep|vent|settings|day|days|cycle|week|bims|phq-?9|gad-?7|h/h|[a-z]{2,}/[a-z]{2,})\b[^.\n]{0,12}$",
     re.IGNORECASE,
 )
 _FRACTION_CUE_AFTER = re.compile(
     r"^[ \t]*(?:mm[ \t]?hg|cm[ \t]?h2o|tabs?\b|tablets?\b|caps?\b|capsules?\b|inch(?:es)?\b|cups?\b|teaspoons?\b|"
     r"tsp\b|of[ \t]+(?:a|an|the)\b|strength\b|pain\b|power\b|vision\b|murmur\b|systolic\b|diastolic\b|"
     r"(?:on|at)[ \t]+(?:rest|exertion|standing|sitting)\b|bilaterally\b|throughout\b|in[ \t]+(?:all|both)[ \t]+(?:four[ \t]+)?(?:extremities|limbs|ues|les)\b|"
-    r"in[ \t]+(?:the[ \t]+)?(?:left|right|bilateral)\b)",
+    r"(?:in|on)[ \t]+(?:the[ \t]+)?(?:left|right|bilateral|r|l)\b|sem\b|hsm\b|holosystolic\b|"
+    r"(?:likely|probable|possible|presumed|due)\b)",
     re.IGNORECASE,
 )
 _YEAR_ALONE = re.compile(
@@ -217,6 +218,7 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
             or _clinical_word(text, c)
             or _clinical_phrase(text, c, terms)
             or _word_after_title(text, c)
+            or _measurement_label(text, c)
         ):
             continue
         if c.entity_type == "DATE_TIME" and (_reading_not_date(text, c) or _lab_value(text, c)):
@@ -243,20 +245,44 @@ def _clinical_word(text: str, c: Candidate) -> bool:
         # the name recognizer reads "X-ray" as a name ("Ray"); a hand-listed hyphenated term is none
         return "-" in value and " " not in value and _key(value) in vocabulary
     words = value.split()
-    number = next((i for i, w in enumerate(words) if w[:1].isdigit()), None)
-    if number is not None:
+    number = next((i for i, w in enumerate(words) if w[:1].isdigit() or re.fullmatch(r"[IVX]{1,4}", w)), None)
+    if number is not None:  # "Cr 1.4", "Schedule II"
         words = words[:number]
         if not words or all(_key(w) in vocabulary or w in _ABBREVIATIONS or len(w) <= 3 or not _name_shaped(w)
-                            for w in words):
+                            or _ordinary(w) for w in words):
             return True
     if len(words) == 1 and not _name_shaped(words[0]):
         return True
-    return bool(words) and all(_key(w) in vocabulary or w in _ABBREVIATIONS for w in words)
+    # "Summarise DAPA-HF": an ordinary word and a trial acronym
+    return bool(words) and all(_key(w) in vocabulary or w in _ABBREVIATIONS or _acronym(w) for w in words) or (
+        len(words) > 1 and all(_ordinary(w) or _acronym(w) for w in words) and any(_acronym(w) for w in words))
+
+
+def _ordinary(word: str) -> bool:
+    """An English word that no name or place list knows."""
+    from .names.lexicons import fold, load_lexicons
+
+    return load_lexicons().is_word(fold(word.strip(".,;:()")))
+
+
+def _acronym(word: str) -> bool:
+    """"DAPA-HF", "EMPA-REG", "COVID-19": capitals joined by a hyphen or digits, no name."""
+    return bool(re.fullmatch(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+", word))
+
+
+_MEASUREMENT_AFTER = re.compile(r"[ \t:]+\d+(?:\.\d+)?[ \t]*(?:kg|g|cm|mm|m|in|lbs?|oz|mg|mL|ml|%|bpm|mmHg)\b")
+
+
+def _measurement_label(text: str, c: Candidate) -> bool:
+    """"Len 75.5 cm", "Wt 61 kg": one word right before a measurement labels it."""
+    return " " not in text[c.start : c.end].strip() and _MEASUREMENT_AFTER.match(text, c.end) is not None
 
 
 def _name_shaped(word: str) -> bool:
     from .names.runs import _NAME_SHAPE
 
+    if re.fullmatch(r"(?:[A-Z]\.){1,3}[A-Z]?\.?", word):
+        return True  # "U.S.", "D.C.": initials, as names and places are written
     word = word.strip(".,;:()'’")
     # lower case says nothing here (the name recognizer reads lower-case text); mixed case does
     return word.islower() or (word.isupper() and word.isalpha()) or bool(_NAME_SHAPE.fullmatch(word))
@@ -380,7 +406,7 @@ def _eponym_term(text: str, c: Candidate) -> bool:
         return True  # a head or a grade inside the finding: "Gleason 4+4", "Killip II"
     if _possessive_disease(text, c, keys, lex) or text[max(0, c.start - 4) : c.start].lower().endswith("non-"):
         return True
-    if len(keys) == 1 and "-" in value and all(_key(p) in lex.eponyms or _key(p) in lex.diseases for p in value.split("-")):
+    if "-" in value and all(_key(p) in lex.eponyms or _key(p) in lex.diseases for p in value.split("-")):
         return True  # "Guillain-Barré", "Creutzfeldt-Jakob": no one is named so
     if _FINDING_BEFORE.search(text, max(0, c.start - 12), c.start):
         return True
@@ -472,13 +498,22 @@ def _lab_value(text: str, c: Candidate) -> bool:
 _DATE_LEFT = re.compile(
     r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}[-.]\d{1,2}"
 )
+_DECIMAL_AFTER = re.compile(r"\.\d")
+_WORD_BEFORE = re.compile(r"([A-Za-z]{3,})[ \t:]+$")
+_DATE_WORDS = frozenset("on since from until till by dated seen visit due before after in of".split())
 _READING_BEFORE = re.compile(r"(\d{1,3})/(\d{1,3})[ \t]*(?:to|->|-|,|then|and|now)[ \t]*$")
 
 
 def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
     if a > 12 and b > 12 or b > 31 or a > 31 or a == 0 or b == 0:
         return True  # not a month and day either way round
+    if (start and text[start - 1] == ".") or _DECIMAL_AFTER.match(text, end):
+        return True  # "10.4/31.2": two lab values
     before = text[max(0, start - 40) : start]
+    if b == 10 and a <= 10 and (word := _WORD_BEFORE.search(before)) and word.group(1).lower() not in _DATE_WORDS:
+        return True  # "Fatigue 6/10", "anxiety 8/10": a rating, not June 10
+    if b <= 10 and re.search(rf"(?<![\d/.])\d{{1,2}}/{b}(?![\d/])", text[max(0, start - 60) : start]):
+        return True  # "5/5 on the right and 3/5 on the left"
     if _FRACTION_CUE_BEFORE.search(before) or _FRACTION_CUE_AFTER.match(text[end : end + 30]):
         return True
     if b == 10 and a <= 10 and re.search(r"(?i)\bpain\b", text[max(0, start - 60) : end + 30]):

@@ -17,7 +17,7 @@ from typing import List
 
 from presidio_analyzer import RecognizerResult
 
-from .clinical import _FINDINGS, _HEADS, _HONORIFIC, _MODIFIERS, _STANDALONE, _deaccent, _key, _lexicons
+from .clinical import _FINDINGS, _HEADS, _HONORIFIC, _MODIFIERS, _STANDALONE, _deaccent, _lexicons
 from .pii import _CodeRecognizer, make_result
 
 ENTITY = "CLINICAL_TERM"

@@ -259,6 +259,8 @@ def _procedure_code(text: str, m: re.Match[str]) -> bool:
     """A CPT/HCPCS code behind or before a code cue in the same sentence."""
     if not _PROCEDURE_CODE.fullmatch(m.group()) or _STATE_BEFORE.search(text, max(0, m.start() - 5), m.start()):
         return False
+    if _ID_CUE.search(text, max(0, m.start() - 16), m.start()):
+        return False  # "my account 48213 was billed twice": an identifier, whatever the billing
     before = re.split(r"[.!?;\n]\s", text[max(0, m.start() - 60) : m.start()])[-1]
     after = re.split(r"[.!?;\n]", text[m.end() : m.end() + 60])[0]
     return bool(_CODE_CUE.search(before) or _CODE_CUE.search(after))
@@ -320,7 +322,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
     still be doubted.
     """
     words = _words()
-    common, names, given, first = words.common, words.names, words.given, words.first
+    names, given, first = words.names, words.given, words.first
     shield = _Coverage(f for f in findings if f.category != QUASI)
     places = _Coverage(f for f in findings if f.entity_type == "LOCATION")
     joins = _Joins(text, [f for f in findings if f.entity_type == "PERSON"])
@@ -341,7 +343,8 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
         if sum(ch.isdigit() for ch in word) >= 5:
             suspicious = True  # an alphanumeric identifier: "gb42nawi0445..."
         elif not word[:1].isupper():
-            # text typed all in lower case hides names and places among ordinary words
+            # text typed all in lower case hides names and places among ordinary words; a word
+            # one typing slip away from a long ordinary word ("diarhea", "amoxicilin") is that word
             folded = fold(word)
             uncommon = uncommon and not _misspelt(folded, words)  # "diffrence", not a name
             suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)

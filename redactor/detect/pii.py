@@ -247,6 +247,7 @@ _UNIT = r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Fl\.?|Floor|Room|Rm\.?|Bldg
 # are wards, rooms, ranks and hospital days, not homes: those count only inside an address block.
 _UNIT_ALONE = r"(?:Apt\.?|Apartment|Suite|Ste\.?|Flat|Bldg\.?|Building)\s*#?\s*\d{1,5}[A-Za-z]?"
 _DIRECTION = r"(?:N|S|E|W|NE|NW|SE|SW)"
+_ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"  # "E 56th St", "S 16th Ave"
 # The types a street is named by without a house number ("lives on Fremont Ave N");
 # "Hill", "Park", "Valley" and the like name other places as often as streets.
 _NAMED_TYPES = (
@@ -257,11 +258,11 @@ _STREET_CUE = r"(?:\b(?:on|off|at|along|near|corner\s+of|address(?:\s+is)?|lives
 
 _ADDRESS_PATTERNS = [
     # 1600 Pennsylvania Avenue NW, 2437 Main St, 69 Farnell Street
-    Pattern("number-first", rf"\b\d{{1,6}}[A-Za-z]?,?\s+(?:{_DIRECTION}\.?\s+)?(?:{_CAPWORD}\s+){{0,4}}(?:{_EN_TYPES})\b\.?(?:\s+{_DIRECTION}\b)?", 0.7),
+    Pattern("number-first", rf"\b\d{{1,6}}[A-Za-z]?,?\s+(?:{_DIRECTION}\.?\s+)?(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{0,4}}(?:{_EN_TYPES})\b\.?(?:\s+{_DIRECTION}\b)?", 0.7),
     # 7401 MARKET ST, 2207 FREMONT AVE N: forms and HL7 messages written in capitals
     Pattern("number-first-capitals", rf"\b\d{{1,6}}[A-Z]?\s+(?:{_DIRECTION}\s+)?(?:[A-Z][A-Z'.-]+\s+){{1,4}}(?:{_EN_TYPES.upper()})\b\.?(?:\s+{_DIRECTION}\b)?", 0.7),
     # "a cafe on Fremont Ave N", "her apt on S Jackson St": a named street after "on", "at"
-    Pattern("named-street", rf"(?<={_STREET_CUE})(?:{_DIRECTION}\.?\s+)?(?:{_CAPWORD}\s+){{1,3}}(?:{_NAMED_TYPES})\b(?!(?<=Dr)[ \t]*\.?[ \t]*\p{{Lu}}[\p{{Ll}}])\.?(?:\s+{_DIRECTION}\b)?", 0.6),
+    Pattern("named-street", rf"(?<={_STREET_CUE})(?:{_DIRECTION}\.?\s+)?(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{1,3}}(?:{_NAMED_TYPES})\b(?!(?<=Dr)[ \t]*\.?[ \t]*\p{{Lu}}[\p{{Ll}}])\.?(?:\s+{_DIRECTION}\b)?", 0.6),
     # Koskikatu 25, Hammarvägen 15, Asselsestraat 7, Dalmatinova 68
     Pattern("suffix-type", rf"\b(?:\d{{1,6}}\s+)?(?:{_CAPWORD}\s+){{0,3}}{_UP}[\wÀ-ÿĀ-ž'-]*(?:{_SUFFIX_TYPES})\s+{_NUM}", 0.6),
     # Rue de Piétrain 371, ul. Jesionowa 127, Paseo del Atlántico 81, 63 Rue de Kairouan

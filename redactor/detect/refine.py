@@ -161,7 +161,7 @@ def _is_noise(text: str, c: Candidate) -> bool:
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)
-        if len(digits) > 8 and not MONTHS.search(value):
+        if len(digits) > 8 and not MONTHS.search(value) and not _MONTH_SPAN.fullmatch(value.strip()):
             inner = _DATE_IN_RUN.search(value)
             if not inner:
                 return True  # long digit runs: card, account or phone numbers, not dates
@@ -173,13 +173,23 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "6940579": an identifier spaCy read as a date
         if not MONTHS.search(value) and not _DATE_SHAPE.search(value):
             return True  # "18 to 64", "2 weeks": ages and durations, no calendar date
+        if _RANGE.fullmatch(value.strip()) and _UNIT_AFTER.match(text, c.end):
+            return True  # "approx 70-80 y/o", "2-3 days", "EtOH 2-3 drinks": a range of amounts
     return False
 
 
 _DATE_IN_RUN = re.compile(
     r"(?<![\d/-])(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?![\d/-])"
 )
-# A year, a numeric date, a time of day or an 8-digit compact date.
+_RANGE = re.compile(r"\d{1,3}[ \t]*[-–][ \t]*\d{1,3}(?:[ \t]+(?:days?|weeks?|wks?|months?|years?|hours?|hrs?))?")
+_UNIT_AFTER = re.compile(
+    r"(?:[ \t]*(?:y/?o|yrs?|years?|days?|weeks?|wks?|months?|mos?|hours?|hrs?|times|x|mg|mcg|g|mL|ml|L|drinks?|units?|"
+    r"cm|mm|kg|lbs?|%|bpm|beats|breaths|points?|tabs?|tablets?|cigarettes|cigs|packs?|mmHg)\b|[ \t]*%|[ \t]+each\b)",
+    re.IGNORECASE,
+)
+_MONTH_SPAN = re.compile(r"\d{1,2}/\d{4}[ \t]*[-–][ \t]*\d{1,2}/\d{4}")  # 01/2026-07/2026
+# A year, a numeric date, a time of day or an 8-digit compact date (a day of the month, "the
+# 12th", is kept before this filter: dates.holds_day_of_month).
 _DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
 _HEADING_MARKS = re.compile(r"^[\s#*>\-•\d.)]*")
 

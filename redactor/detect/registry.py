@@ -4,8 +4,9 @@ Order of authority: recognizer packs (``recognizers/*.yaml`` and any the user
 adds) define an entity type; a Presidio built-in is added only for types no pack
 defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
 networked or imprecise, ``names.py`` adds the person and place names spaCy's
-NER misses, ``facilities.py`` the names of hospitals and clinics and ``dates.py``
-the dates clinical notes write; ``clinical_terms.py`` reports eponymous signs
+NER misses, ``facilities.py`` the names of hospitals and clinics, ``dates.py``
+the dates clinical notes write and ``records.py`` the cells of tables and HL7
+messages; ``clinical_terms.py`` reports eponymous signs
 and scores as what they are, so they are not taken for names.  Nothing is
 added implicitly.
 """
@@ -39,6 +40,7 @@ from .dates import ClinicalDateRecognizer
 from .facilities import FacilityRecognizer
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
+from .records import RecordRecognizer
 
 NER_ENTITIES = ["PERSON", "LOCATION", "DATE_TIME"]
 
@@ -92,7 +94,8 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers: list[EntityRecognizer] = [CasedNerRecognizer()]
     recognizers += pii_recognizers()
     recognizers.append(NameRecognizer())
-    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer()]
+    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer(),
+                    RecordRecognizer(known=set(BUILTIN_CATEGORIES) | set(packs.categories))]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
     recognizers += list(packs.recognizers)
     covered = {e for r in recognizers for e in r.supported_entities}

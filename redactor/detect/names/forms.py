@@ -25,8 +25,8 @@ from .reading import PERSON, _Reading
 
 _CREDENTIAL = r"(?:RN|MD|DO|NP|PA|PA-C|LPN|CNA|CM|SW|LCSW|LMFT|PT|DPT|OT|RT|RD|PharmD|CPhT|APRN|CRNA|CNM|MA|EMT|NRP)"
 _WORD = r"\p{Lu}[\p{L}\p{M}'’-]+"
-_SURNAME_FIRST = re.compile(rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD}),[ \t]*({_WORD}|\p{{Lu}}\.?)(?![\p{{L}}\p{{M}}'’-])")
-_MIDDLE = re.compile(rf" (\p{{Lu}}\.?(?![\p{{L}}])|{_WORD})")  # "Quinones, Adela M.", "Dillard, Opal Faye"
+_SURNAME_FIRST = re.compile(rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD}),[ \t]*({_WORD}|\p{{Lu}}\.?)(?![\p{{L}}\p{{M}}\d'’-])")  # not "Brandt, G2P1"
+_MIDDLE = re.compile(rf" (\p{{Lu}}\.?(?![\p{{L}}\d])|{_WORD})(?![\d])")  # "Quinones, Adela M.", "Dillard, Opal Faye"
 _HL7_NAME = re.compile(r"(?<=[|~^])(\p{Lu}[\p{L}'’-]+)\^(\p{Lu}[\p{L}'’ -]*[\p{L}])(?:\^(\p{Lu}[\p{L}]*))?(?=[|^~]|$)", re.M)
 _ROLE_BEFORE = re.compile(rf"(?<![\p{{L}}-]){_CREDENTIAL}[ \t]+(\p{{Lu}}[\p{{Ll}}\p{{M}}'’-]+)")
 _ROLE_AFTER = re.compile(rf"(\p{{Lu}}[\p{{Ll}}\p{{M}}'’-]+),?[ \t]+({_CREDENTIAL})(?![\p{{L}}-])")

@@ -44,6 +44,7 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
 mr mrs ms miss mx dr prof sir madam dame lord lady rev fr sr jr esq phd md
 dear hi hello hey thanks thank regards sincerely cheers best yours welcome congratulations
+said says asked told
 will can shall may might must could would should
 north south east west northern southern eastern western central upper lower new old great saint st
 street avenue road lane drive court boulevard place square
