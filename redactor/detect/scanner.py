@@ -28,12 +28,6 @@ from .registry import build_registry
 # see the whole text.  Keeps memory flat on very large documents.
 NER_PIECE_CHARS = 100_000
 
-# Field separators of exported records (pipe tables, HL7 v2 "|^~"): recognizers and
-# spaCy read a cell break as a line break and a component break as a space, so
-# "|NGUYEN^THANH|1940-09-30|" has the boundaries prose has and no value runs into the
-# next cell.  One character for one, so offsets hold for the original text.
-_SEPARATORS = str.maketrans("|^~", "\n  ")
-
 
 class Scanner:
     """Find PII, financial and health entities in text.
@@ -78,32 +72,31 @@ class Scanner:
     def _scan_batch(self, batch: list[str | Document]) -> list[ScanResult]:
         ids = [b.id if isinstance(b, Document) else "" for b in batch]
         texts = [b.text if isinstance(b, Document) else str(b) for b in batch]
-        views = [t.translate(_SEPARATORS) for t in texts]
         short = [i for i, t in enumerate(texts) if len(t) <= NER_PIECE_CHARS]
         out: list[ScanResult | None] = [None] * len(texts)
         with self._lock:
-            artifacts = self._nlp.pipe([views[i] for i in short], batch_size=len(short) or 1)
+            artifacts = self._nlp.pipe([texts[i] for i in short], batch_size=len(short) or 1)
             for i, art in zip(short, artifacts):
-                out[i] = self._analyze(texts[i], views[i], art, ids[i])
+                out[i] = self._analyze(texts[i], art, ids[i])
             for i, t in enumerate(texts):
                 if out[i] is None:
-                    out[i] = self._analyze_long(t, views[i], ids[i])
+                    out[i] = self._analyze_long(t, ids[i])
         return out  # type: ignore[return-value]
 
-    def _analyze(self, text: str, view: str, artifacts: NlpArtifacts, doc_id: str) -> ScanResult:
-        raw = self._analyzer.analyze(view, language=self.settings.language, nlp_artifacts=artifacts)
-        return ScanResult(text=text, findings=self._findings(view, raw), document_id=doc_id)
+    def _analyze(self, text: str, artifacts: NlpArtifacts, doc_id: str) -> ScanResult:
+        raw = self._analyzer.analyze(text, language=self.settings.language, nlp_artifacts=artifacts)
+        return ScanResult(text=text, findings=self._findings(text, raw), document_id=doc_id)
 
-    def _analyze_long(self, text: str, view: str, doc_id: str) -> ScanResult:
+    def _analyze_long(self, text: str, doc_id: str) -> ScanResult:
         """NER piecewise on line boundaries; each piece analysed, offsets shifted back."""
         raw = []
-        for offset, piece in _pieces(view, NER_PIECE_CHARS):
+        for offset, piece in _pieces(text, NER_PIECE_CHARS):
             art = next(self._nlp.pipe([piece]))
             for r in self._analyzer.analyze(piece, language=self.settings.language, nlp_artifacts=art):
                 r.start += offset
                 r.end += offset
                 raw.append(r)
-        return ScanResult(text=text, findings=self._findings(view, raw), document_id=doc_id)
+        return ScanResult(text=text, findings=self._findings(text, raw), document_id=doc_id)
 
     def _findings(self, text: str, raw) -> tuple[Finding, ...]:
         return tuple(
