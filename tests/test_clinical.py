@@ -254,3 +254,28 @@ def test_an_extension_alone_is_part_of_a_phone_number(scanner, text, ext):
 @pytest.mark.parametrize("text", ["heparin x10000 units", "repeat x3 then stop", "Extension of the knee to 120 degrees"])
 def test_doses_and_repeats_are_no_extension(scanner, text):
     assert not [f for f in scanner.scan(text).findings if f.entity_type == "PHONE_NUMBER"]
+
+
+# Development sets written by other hands, blind to the detector when written (see each
+# file's header); the detector has been tuned on them since.  Floors a little under the
+# figures measured when they were added (recall 0.96-0.97, precision 0.95-0.98, clean
+# questions to the cloud 0.91-1.0), so that a change that loses ground on text not written
+# by the authors of the rules fails here.
+DEV_SETS = ["clinical_msgs_dev.jsonl", "clinical_notes_dev.jsonl", "clinical_letters_dev.jsonl"]
+
+
+@pytest.mark.parametrize("name", DEV_SETS)
+def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
+    examples = list(read_jsonl(LABELS.parent / name))
+    scored = PHI_TYPES | {"NPI", "DEA_NUMBER"}  # a prescriber's number is a unique number too
+
+    def predict(texts):
+        return [[Span(f.entity_type, f.start, f.end) for f in r.findings if f.entity_type in scored]
+                for r in scanner.scan_many(texts)]  # fmt: skip
+
+    overall = score(examples, predict, ignored=frozenset()).overall
+    assert overall.recall >= 0.95 and overall.precision >= 0.94, (name, overall.recall, overall.precision)
+    pipeline = make_pipeline(cloud=True)
+    clean = [e.text for e in examples if not e.gold]
+    routes = [pipeline.prepare(t, "Answer the question.").decision.route.value for t in clean]
+    assert routes.count("cloud") >= 0.90 * len(clean), [(r, t) for r, t in zip(routes, clean) if r != "cloud"]
