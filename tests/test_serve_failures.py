@@ -100,14 +100,7 @@ def test_upstream_429_passes_its_retry_after(gateway, openai_server):
     assert len(openai_server.chat_requests) == 1  # no retries behind the client's back
 
 
-@pytest.mark.parametrize("status", [500, 503])
-def test_upstream_5xx_is_502(gateway, openai_server, status):
-    gw = gateway(fallback=False)
-    openai_server.fail_next(1, status=status)
-    with pytest.raises(openai.APIStatusError) as e:
-        client(gw).chat.completions.create(model="gpt-4o-mini", messages=MSGS)
-    assert e.value.status_code == 502
-    assert gw.gateway.audit.records()[-1]["extra"]["status"] == 502
+# upstream 5xx -> 502: tests/test_serve_fallback.py (with and without the fallback)
 
 
 def test_upstream_timeout_is_504(gateway, openai_server):

@@ -46,6 +46,7 @@ def test_fallback_off_keeps_the_upstream_failure(gateway, openai_server, status)
     assert e.value.status_code == 502 and e.value.response.headers["x-redactor-route"] == "cloud"
     record = last(gw)
     assert record["route"] == "cloud" and not any(r.startswith("cloud-failed") for r in record["reasons"])
+    assert record["extra"]["status"] == 502
 
 
 def test_a_failed_fallback_reports_the_upstream_failure(gateway, openai_server):
