@@ -48,7 +48,7 @@ def _summary(result, policy, show_values: bool) -> dict:
 @click.argument("paths", nargs=-1, required=True, type=INPUT_PATHS)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--show-values", is_flag=True, help="Print detected values in clear (masked by default).")
-@click.option("--policy", "policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, strict.")
+@click.option("--policy", "policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, hipaa-safe-harbor, strict.")
 @config_option
 def scan(paths: tuple[Path, ...], as_json: bool, show_values: bool, policy: str | None, config_file: Path | None,
          spacy_model: str | None) -> None:

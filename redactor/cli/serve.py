@@ -16,7 +16,7 @@ OPTIONS_ENV = "REDACTOR_SERVE_OPTIONS"  # hands the options to worker processes 
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback requires gateway keys.")
 @click.option("--port", default=8088, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, strict.")
+@click.option("--policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, hipaa-safe-harbor, strict.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Processes serving requests; each loads its own scanner and local model.")
 @click.option("--allow-origin", "allow_origins", multiple=True,
