@@ -17,7 +17,7 @@ from redactor.config import DetectSettings
 from redactor.detect.registry import build_registry
 from redactor.errors import PolicyError
 from redactor.pipeline import Pipeline
-from redactor.policy import Policy, load_policy
+from redactor.policy import Policy, builtin_policies, load_policy
 from conftest import make_settings
 
 MISSPELT_HEALTH = """
@@ -175,3 +175,9 @@ def test_checking_names_loads_neither_spacy_nor_presidio():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("command", ["run", "scan", "serve"])
+def test_help_names_every_shipped_policy(command):
+    out = CliRunner().invoke(cli, [command, "--help"], terminal_width=400).output
+    assert all(name in out for name in builtin_policies()), out
