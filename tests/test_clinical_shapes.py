@@ -155,3 +155,19 @@ def test_ordinals_that_are_not_dates(scanner):
 )  # fmt: skip
 def test_numbers_behind_identifier_cues(scanner, text, value):
     assert any(v == value for _, v in _scan(scanner, text))
+
+
+def test_a_given_name_in_the_clinical_word_list_stays_a_name(scanner):
+    # "Grace" is in clinical_words.txt for an eponym; NER's "daughter Grace" is still a person
+    text = "Discussed the plan with his daughter Grace at the bedside."
+    assert ("PERSON", "Grace") in _scan(scanner, text)
+
+
+@pytest.mark.parametrize("text,name", [("Hope Castellanos was seen in clinic today.", "Hope Castellanos"),
+                                       ("Faith Okonjo-Reyes called back about the refill.", "Faith Okonjo-Reyes")])  # fmt: skip
+def test_a_given_name_that_is_a_word_opens_a_sentence_before_a_surname(scanner, text, name):
+    assert ("PERSON", name) in _scan(scanner, text)
+
+
+def test_a_word_before_a_disease_eponym_is_not_a_name(scanner):
+    assert not [f for f in _scan(scanner, "Early Parkinson's disease, stage 2.") if f[0] == "PERSON"]

@@ -219,6 +219,7 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
             or _clinical_phrase(text, c, terms)
             or _word_after_title(text, c)
             or _measurement_label(text, c)
+            or _runs_into_term(c, terms)
         ):
             continue
         if c.entity_type == "DATE_TIME" and (_reading_not_date(text, c) or _lab_value(text, c)):
@@ -227,6 +228,12 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
             continue
         kept.append(c)
     return kept
+
+
+def _runs_into_term(c: Candidate, terms: list[Candidate]) -> bool:
+    """"Early Parkinson's disease": a name whose last word opens a clinical term found
+    around it is the term's eponym, with a word before it."""
+    return c.entity_type == "PERSON" and any(c.start < t.start < c.end < t.end for t in terms)
 
 
 def _heading(text: str, c: Candidate) -> bool:
@@ -306,10 +313,13 @@ def _drugs_and_diseases_not_names(cands: list[Candidate]) -> list[Candidate]:
 
 @lru_cache(maxsize=1)
 def _clinical_vocabulary() -> frozenset[str]:
+    from .names.lexicons import load_lexicons
+
     lex = _lexicons()
     words = _lexicon("clinical_words.txt") + _lexicon("medical_words.txt")
-    # eponyms are in clinical_words.txt for the doubt pass, but they are surnames too
-    return frozenset(_key(w) for w in words) - lex.eponyms - lex.diseases
+    # eponyms are in clinical_words.txt for the doubt pass, but they are surnames too; and a
+    # given name there ("Grace", "Ann") must not make NER's "daughter Grace" vocabulary
+    return frozenset(_key(w) for w in words) - lex.eponyms - lex.diseases - load_lexicons().first
 
 
 # Findings whose words are clinical, not names: a span around one of them is read again.

@@ -74,8 +74,9 @@ class _CasedReading(_Reader):
         titled = False
         while toks and not toks[0].is_initial and (not toks[0].is_cap or lex.is_word(toks[0].key)):
             # keep "Will" in "Will Smith" when it is not opening a sentence
+            # and "Hope Castellanos was seen": opening a sentence, before a surname that is no English word
             if (len(toks) >= 2 and toks[0].key in lex.first and toks[1].key in lex.last
-                    and not _sentence_initial(text, toks[0].start)):
+                    and (not _sentence_initial(text, toks[0].start) or not lex.is_word(toks[1].key))):
                 break
             titled |= toks[0].key not in lex.common
             toks.pop(0)
@@ -170,8 +171,8 @@ class _CasedReading(_Reader):
         if len(words) >= 2:
             if is_first and last_known:
                 score = 0.85
-                if first.key in lex.common:  # "Will Young", "May Long"
-                    score = 0.6 if not _sentence_initial(text, run.start) else 0.45
+                if first.key in lex.common:  # "Will Young", "May Long"; "Hope Castellanos was seen"
+                    score = 0.6 if not _sentence_initial(text, run.start) or not lex.is_word(last.key) else 0.45
                 elif first.key in lex.ambiguous and last.key in lex.ambiguous:  # "Princess Royal"
                     score = 0.45
             elif is_first and first.key not in lex.common and not lex.is_word(last.key):
