@@ -45,15 +45,25 @@ def examples():
     return list(read_jsonl(LABELS))
 
 
-@pytest.fixture(scope="module")
-def report(scanner, examples):
+def _score(scanner, examples, types=PHI_TYPES):
+    """Overlap scores of the scanner's findings of ``types`` on labelled examples."""
+
     def predict(texts):
-        return [
-            [Span(f.entity_type, f.start, f.end) for f in r.findings if f.entity_type in PHI_TYPES]
-            for r in scanner.scan_many(texts)
-        ]
+        return [[Span(f.entity_type, f.start, f.end) for f in r.findings if f.entity_type in types]
+                for r in scanner.scan_many(texts)]  # fmt: skip
 
     return score(examples, predict, ignored=frozenset())
+
+
+def _assert_clean_go_to_the_cloud(pipeline, examples):
+    clean = [e.text for e in examples if not e.gold]
+    routes = [pipeline.prepare(t, "Answer the question.").decision.route.value for t in clean]
+    assert routes.count("cloud") >= 0.90 * len(clean), [(r, t) for r, t in zip(routes, clean) if r != "cloud"]
+
+
+@pytest.fixture(scope="module")
+def report(scanner, examples):
+    return _score(scanner, examples)
 
 
 def test_labels_cover_every_safe_harbor_identifier(examples):
@@ -91,10 +101,7 @@ def test_clean_questions_report_no_identifier(scanner, examples):
 
 
 def test_clean_clinical_questions_go_to_the_cloud(make_pipeline, examples):
-    pipeline = make_pipeline(cloud=True)
-    clean = [e.text for e in examples if not e.gold]
-    routes = [pipeline.prepare(t, "Answer the question.").decision.route.value for t in clean]
-    assert routes.count("cloud") >= 0.90 * len(clean), [(r, t) for r, t in zip(routes, clean) if r != "cloud"]
+    _assert_clean_go_to_the_cloud(make_pipeline(cloud=True), examples)
 
 
 @pytest.mark.parametrize(
@@ -267,15 +274,7 @@ DEV_SETS = ["clinical_msgs_dev.jsonl", "clinical_notes_dev.jsonl", "clinical_let
 @pytest.mark.parametrize("name", DEV_SETS)
 def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
     examples = list(read_jsonl(LABELS.parent / name))
-    scored = PHI_TYPES | {"NPI", "DEA_NUMBER"}  # a prescriber's number is a unique number too
-
-    def predict(texts):
-        return [[Span(f.entity_type, f.start, f.end) for f in r.findings if f.entity_type in scored]
-                for r in scanner.scan_many(texts)]  # fmt: skip
-
-    overall = score(examples, predict, ignored=frozenset()).overall
+    # a prescriber's NPI or DEA number is a unique number too
+    overall = _score(scanner, examples, PHI_TYPES | {"NPI", "DEA_NUMBER"}).overall
     assert overall.recall >= 0.95 and overall.precision >= 0.94, (name, overall.recall, overall.precision)
-    pipeline = make_pipeline(cloud=True)
-    clean = [e.text for e in examples if not e.gold]
-    routes = [pipeline.prepare(t, "Answer the question.").decision.route.value for t in clean]
-    assert routes.count("cloud") >= 0.90 * len(clean), [(r, t) for r, t in zip(routes, clean) if r != "cloud"]
+    _assert_clean_go_to_the_cloud(make_pipeline(cloud=True), examples)

@@ -405,9 +405,8 @@ _US_STATE_ZIP = uregex.compile(
 # "14 Maple Hill Rd, 05819", "1186 Reems Creek Road, 28787": a ZIP right after a street
 # (and its unit) with the town and state left out.
 _STREET_ZIP = uregex.compile(
-    r"(?i)(?<![\w.,/-])\d{1,6}[ \t]+(?:(?:[nsew]|ne|nw|se|sw|(?-i:\p{Lu}[\p{L}'’.-]*))[ \t]+){1,3}(?:rd|road|st|street|ave|avenue|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|hwy|highway|pkwy|"
-    r"parkway|ter|terrace|cir|circle|trl|trail|pike|row)\.?(?:,?[ \t]+(?:apt|unit|ste|suite|#)\.?[ \t]*[\w-]{1,6})?"
-    r",?[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])"
+    rf"(?i)(?<![\w.,/-])\d{{1,6}}[ \t]+(?:(?:{_DIRECTION}|(?-i:\p{{Lu}}[\p{{L}}'’.-]*))[ \t]+){{1,3}}"
+    rf"(?:{_NAMED_TYPES}|Way|Trail|Trl|Pike|Row)\.?(?:,?[ \t]+{_UNIT})?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])"
 )
 _UK_CA_POSTCODE = uregex.compile(
     r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
