@@ -56,6 +56,7 @@ from .names.runs import typed_in_lower_case
 
 DOUBT_SCORE = 0.3
 
+_PARTS = re.compile(r"[-'’]")
 _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
 _NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.:-]?){4,}\d(?![\w])")  # ":" too: "2022-08-17 23:40" is one value
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
@@ -336,11 +337,15 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -
         if shield.covers(m.start(), m.start() + len(word)):
             continue
         # casefold, not fold: "Sörös" is not the English word "soros"
-        parts = [p.casefold() for p in re.split(r"[-'’]", word) if p]
-        uncommon = any(not _known(p, words) for p in parts)
-        if _GCS.fullmatch(word):
-            continue  # a Glasgow Coma Scale by components, "E3V4M6"
-        if sum(ch.isdigit() for ch in word) >= 5:
+        if word.isalpha():  # most words: no parts, no digits
+            uncommon = not _known(word.casefold(), words)
+            digits = 0
+        else:
+            uncommon = any(not _known(p.casefold(), words) for p in _PARTS.split(word) if p)
+            if _GCS.fullmatch(word):
+                continue  # a Glasgow Coma Scale by components, "E3V4M6"
+            digits = sum(ch.isdigit() for ch in word)
+        if digits >= 5:
             suspicious = True  # an alphanumeric identifier: "gb42nawi0445..."
         elif not word[:1].isupper():
             # text typed all in lower case hides names and places among ordinary words; a word
