@@ -24,7 +24,7 @@ rule or a misspelt or catch-all rule never lets one out.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .detect.findings import Finding
@@ -61,10 +61,13 @@ def check_payload(
     mapping: Mapping | None = None,
     document: Rewritten | None = None,
     doubts: Callable[[str, list[Finding]], Iterable[Finding]] = find_doubts,
+    found: Sequence[Finding] | None = None,
 ) -> GuardVerdict:
     """``document``: the transformed document inside the payload, whose ``kept`` spans
     are the transform's own output.  ``doubts``: ``find_doubts`` or a memo of it (the
-    gateway's scan cache): it must return exactly what ``find_doubts`` returns."""
+    gateway's scan cache): it must return exactly what ``find_doubts`` returns.
+    ``found``: what a scan of the payload reads, when known without one (the gateway's
+    ``detect.rescan`` of a pseudonymised text); else the payload is scanned."""
     text = payload_text(messages)
     kept = _kept_spans(text, document)
     if mapping is not None and len(mapping):
@@ -73,7 +76,8 @@ def check_payload(
         folded = _norm(_blank(text, kept))
         if any(re.search(rf"(?<!\w){re.escape(_norm(v))}(?!\w)", folded) for v in mapping.values()):
             return GuardVerdict(False, "guard.mapping-value-in-payload")
-    found = scanner.scan(text).findings
+    if found is None:
+        found = scanner.scan(text).findings
     found = [f for f in found if not _degree_after_placeholder(text, f)]
     if policy.transform == "hipaa-safe-harbor":
         found += undetected_dates(text, found)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from .detect.findings import Finding
+from .detect.rescan import Edit
 
 
 def _norm(value: str) -> str:
@@ -125,12 +126,14 @@ Generalize = Callable[[str, str], Kept]
 
 @dataclass(frozen=True)
 class Rewritten:
-    """Outgoing text, its mapping, and the spans of ``text`` that the transform
-    wrote in clear on purpose (a placeholder with its note, a value left as it is)."""
+    """Outgoing text, its mapping, the spans of ``text`` that the transform
+    wrote in clear on purpose (a placeholder with its note, a value left as it is),
+    and every replacement made (``Edit``: where it was, where its text is now)."""
 
     text: str
     mapping: Mapping = field(repr=False)
     kept: tuple[tuple[int, int], ...] = ()
+    edits: tuple[Edit, ...] = ()
 
 
 def rewrite(text: str, findings: Iterable[Finding], mapping: Mapping | None = None, generalize: Generalize | None = None) -> Rewritten:
@@ -139,6 +142,7 @@ def rewrite(text: str, findings: Iterable[Finding], mapping: Mapping | None = No
     mapping = mapping if mapping is not None else Mapping()
     out: list[str] = []
     kept: list[tuple[int, int]] = []
+    edits: list[Edit] = []
     pos = length = 0
     for f in every_occurrence(text, findings):
         value = text[f.start : f.end]
@@ -149,10 +153,12 @@ def rewrite(text: str, findings: Iterable[Finding], mapping: Mapping | None = No
         length += len(before)
         if how.clear or how.note:
             kept.append((length, length + len(piece)))
+        if not how.clear:
+            edits.append(Edit(f.start, f.end, length, length + len(piece)))
         length += len(piece)
         pos = f.end
     out.append(text[pos:])
-    return Rewritten("".join(out), mapping, tuple(kept))
+    return Rewritten("".join(out), mapping, tuple(kept), tuple(edits))
 
 
 def pseudonymize(text: str, findings: Iterable[Finding], mapping: Mapping | None = None) -> tuple[str, Mapping]:

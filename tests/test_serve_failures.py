@@ -20,15 +20,15 @@ def client(gw) -> openai.OpenAI:
 
 
 class BrokenScanner:
-    def scan(self, text):
-        raise RuntimeError(f"detector exploded on {text}")
+    def scan_many(self, texts):
+        raise RuntimeError(f"detector exploded on {texts}")
 
 
 class StuckScanner:
     def __init__(self) -> None:
         self.release = threading.Event()
 
-    def scan(self, text):
+    def scan_many(self, texts):
         self.release.wait(10)
         raise RuntimeError("too late")
 

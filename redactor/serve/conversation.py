@@ -6,7 +6,9 @@ function-call arguments, legacy prompts, Responses input items, embedding
 inputs).  The slots are scanned one by one through the ``ScanCache`` (so turn
 10 of a conversation rescans only what is new), then decided together as one
 document, with the same stages as ``pipeline.prepare``: ``decide`` → doubts →
-``decide`` again → ``pseudonymize`` → ``check_payload``.
+``decide`` again → pseudonymise (``rewrite``) → ``check_payload``.  The guard reads a
+pseudonymised text by scanning again only around its placeholders
+(``detect/rescan.py``): far from them the text is the scanned message, unchanged.
 
 Pseudonymisation runs over the whole conversation at once (the slots joined by
 a separator no text may contain), so one value gets one placeholder across all
@@ -25,11 +27,13 @@ from __future__ import annotations
 import copy
 import hashlib
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..detect.findings import Finding
 from ..policy import Decision, Policy, Route, decide
-from ..transform import Mapping, pseudonymize
+from ..detect.rescan import Edit, rescan
+from ..transform import Mapping, rewrite
 from .scancache import ScanCache
 
 #: Joins slots for pseudonymisation; requests holding it are refused (see ``BadRequest``).
@@ -262,6 +266,7 @@ def _summarise(routed: Routed, findings: list[Finding], texts: list[str]) -> Non
 def _cloud_payload(routed: Routed, scans: list, policy: Policy, cache: ScanCache) -> None:
     slots = routed.slots
     outgoing = [s.text for s in slots]
+    edits: list[tuple[Edit, ...]] = [()] * len(slots)
     if routed.route is Route.CLOUD_REDACTED:
         redact = [
             [f for f in (*sc.findings, *(cache.doubts(s.text, sc.findings) if s.maskable else ()))
@@ -278,17 +283,38 @@ def _cloud_payload(routed: Routed, scans: list, policy: Policy, cache: ScanCache
                         for f in redact[i]]
             joined.append(slots[i].text)
             offset += len(slots[i].text) + len(SEP)
-        masked, routed.mapping = pseudonymize(SEP.join(joined), shifted)
-        pieces = masked.split(SEP)
+        done = rewrite(SEP.join(joined), shifted)
+        routed.mapping = done.mapping
+        pieces = done.text.split(SEP)
         assert len(pieces) == len(idx), "a placeholder never contains the separator"
-        for i, piece in zip(idx, pieces):
+        for i, piece, slot_edits in zip(idx, pieces, _edits_per_piece(joined, pieces, done.edits)):
             outgoing[i] = piece
+            edits[i] = slot_edits
     # the guard, on each distinct outgoing text of the conversation; scan-only fields were
-    # decided on their findings above (doubts on JSON schema words would send every tool call local)
-    for text in dict.fromkeys(t for s, t in zip(slots, outgoing) if s.maskable):
-        verdict = cache.guard(text, policy, routed.mapping)
+    # decided on their findings above (doubts on JSON schema words would send every tool call local).
+    # A pseudonymised text is read by rescanning only around its placeholders (detect/rescan.py).
+    guarded: dict[str, int] = {}
+    for i, (s, text) in enumerate(zip(slots, outgoing)):
+        if s.maskable:
+            guarded.setdefault(text, i)
+    for text, i in guarded.items():
+        reading = partial(rescan, text, scans[i].findings, edits[i], cache.findings_many) if edits[i] else None
+        verdict = cache.guard(text, policy, routed.mapping, reading)
         if not verdict.ok:
             routed.decision = routed.decision.rerouted(Route.LOCAL, verdict.reason)
             routed.mapping = None
             return
     routed.outgoing = outgoing
+
+
+def _edits_per_piece(originals: list[str], pieces: list[str], edits: tuple[Edit, ...]) -> list[tuple[Edit, ...]]:
+    """The edits of the joined conversation, split per slot in the slot's own offsets."""
+    out: list[list[Edit]] = [[] for _ in originals]
+    k, start, at = 0, 0, 0
+    for e in edits:  # in text order; none crosses a separator
+        while e.start >= start + len(originals[k]) + len(SEP):
+            start += len(originals[k]) + len(SEP)
+            at += len(pieces[k]) + len(SEP)
+            k += 1
+        out[k].append(Edit(e.start - start, e.end - start, e.at - at, e.to - at))
+    return [tuple(x) for x in out]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..detect.doubt import find_doubts
@@ -49,21 +49,38 @@ class ScanCache:
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
     def get(self, text: str) -> Scanned:
-        key = self._key(text)
+        return self.get_many([text])[0]
+
+    def get_many(self, texts: list[str]) -> list[Scanned]:
+        """Each text's scan, the ones not remembered scanned together (one spaCy batch)."""
+        keys = [self._key(t) for t in texts]
+        out: list[Scanned | None] = [None] * len(texts)
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return found
-        findings = tuple(self.scanner.scan(text).findings) if text.strip() else ()
-        scanned = Scanned(findings, None if text.strip() else ())
+            for i, key in enumerate(keys):
+                found = self._items.get(key)
+                if found is not None:
+                    self._items.move_to_end(key)
+                    self.hits += 1
+                    out[i] = found
+        todo = [i for i, s in enumerate(out) if s is None and texts[i].strip()]
+        results = self.scanner.scan_many([texts[i] for i in todo]) if todo else ()
+        for i, result in zip(todo, results):
+            out[i] = Scanned(tuple(result.findings))
+        for i, s in enumerate(out):
+            if s is None:  # blank: nothing to find, nothing to doubt
+                out[i] = Scanned((), ())
         with self._lock:
-            self.misses += 1
-            self._items[key] = scanned
+            for i, key in enumerate(keys):
+                if key not in self._items:
+                    self.misses += 1
+                    self._items[key] = out[i]  # type: ignore[assignment]
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return scanned
+        return out  # type: ignore[return-value]
+
+    def findings_many(self, texts: list[str]) -> list[tuple[Finding, ...]]:
+        """``get_many``'s findings: the shape ``detect.rescan`` scans with."""
+        return [s.findings for s in self.get_many(texts)]
 
     def doubts(self, text: str, findings: Iterable[Finding]) -> tuple[Finding, ...]:
         """``find_doubts(text, findings)``, remembered with ``text``'s scan when ``findings``
@@ -78,8 +95,11 @@ class ScanCache:
             entry.doubts = doubts
         return doubts
 
-    def guard(self, text: str, policy: Policy, mapping: Mapping | None) -> GuardVerdict:
-        """``check_payload`` on one outgoing text, remembered (scans go through this cache too)."""
+    def guard(self, text: str, policy: Policy, mapping: Mapping | None,
+              reading: Callable[[], Sequence[Finding]] | None = None) -> GuardVerdict:
+        """``check_payload`` on one outgoing text, remembered (scans go through this cache too).
+        ``reading``: how to read ``text`` if not by a scan of it (``detect.rescan``, asked only
+        when the verdict is not remembered)."""
         h = hashlib.sha256()
         for part in (text, policy.version, *sorted(mapping.values() if mapping is not None else ())):
             h.update(hashlib.sha256(part.encode("utf-8", "surrogatepass")).digest())
@@ -90,7 +110,7 @@ class ScanCache:
                 self._verdicts.move_to_end(key)
                 return found
         verdict = check_payload([{"role": "user", "content": text}], self, policy, mapping,  # type: ignore[arg-type]
-                                doubts=self.doubts)
+                                doubts=self.doubts, found=reading() if reading is not None else None)
         with self._lock:
             self._verdicts[key] = verdict
             while len(self._verdicts) > self.size:

@@ -1,0 +1,110 @@
+"""Scanning an edited text again, near its edits only.
+
+The leak guard reads the exact text that would leave.  On the pseudonymised
+route that text is a scanned original with some spans replaced by placeholders,
+and away from every replacement it is the original, byte for byte.  What a
+recognizer reads at a place depends on the text near it: a cue a few words
+before ("MRN", "Dr."), spaCy's window of a few tokens either side, the line it
+sits on.  So ``rescan`` keeps the original's findings where nothing changed and
+scans again only around each edit: the edit's *core* (``REACH`` characters
+either side of it) is read from a window ``REACH`` wider still, started at its
+line when the line starts near, else at a word, so every finding in the core is
+read with the context a full scan would give it.  A finding of the original that
+no edit touched is kept even inside a core: the result never reads less than
+the original did.  When the windows would cover most of the text, the whole
+text is scanned instead, which costs what the full rescan costs.
+
+How close this is to a full rescan is measured, not assumed:
+``benchmarks/bench_guard.py`` compares both over the labelled sets, and
+``tests/test_rescan.py`` holds the leak guard's verdicts to the full rescan's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from .findings import Finding
+
+REACH = 120  # characters of context either side of an edit that may read differently
+FULL_SHARE = 0.5  # windows covering more of the text than this: scan it all
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One replacement: ``[start, end)`` of the original became ``[at, to)`` of the edited text."""
+
+    start: int
+    end: int
+    at: int
+    to: int
+
+
+# texts → their findings, in order (``Scanner.scan`` or a cache of it)
+ScanMany = Callable[[list[str]], list[Sequence[Finding]]]
+
+
+def rescan(text: str, found: Sequence[Finding], edits: Sequence[Edit], scan_many: ScanMany) -> tuple[Finding, ...]:
+    """What a scan of ``text`` reads, where ``text`` is a scanned original with ``edits``
+    made and ``found`` is the original's scan."""
+    if not edits:
+        return tuple(found)
+    windows = _windows(text, sorted(edits, key=lambda e: e.at))
+    if sum(end - start for (start, end), _ in windows) > FULL_SHARE * len(text):
+        return tuple(scan_many([text])[0])
+    out = {_key(f): f for f in _carried(found, edits)}
+    for ((start, end), cores), fresh in zip(windows, scan_many([text[s:e] for (s, e), _ in windows])):
+        for f in fresh:
+            f = replace(f, start=f.start + start, end=f.end + start)
+            if any(f.start < ce and cs < f.end for cs, ce in cores):
+                out.setdefault(_key(f), f)
+    return tuple(sorted(out.values(), key=lambda f: (f.start, f.end, f.entity_type)))
+
+
+def _key(f: Finding) -> tuple[str, int, int]:
+    return f.entity_type, f.start, f.end
+
+
+def _carried(found: Sequence[Finding], edits: Sequence[Edit]) -> list[Finding]:
+    """The original's findings that no edit touched, moved to their place in the edited text."""
+    ordered = sorted(edits, key=lambda e: e.start)
+    out = []
+    for f in found:
+        if any(e.start < f.end and f.start < e.end for e in ordered):
+            continue
+        shift = sum((e.to - e.at) - (e.end - e.start) for e in ordered if e.end <= f.start)
+        out.append(replace(f, start=f.start + shift, end=f.end + shift))
+    return out
+
+
+def _windows(text: str, edits: list[Edit]) -> list[tuple[tuple[int, int], list[tuple[int, int]]]]:
+    """(window, its cores) per group of nearby edits, in text order."""
+    merged: list[tuple[tuple[int, int], list[tuple[int, int]]]] = []
+    for e in edits:
+        core = (max(0, e.at - REACH), min(len(text), e.to + REACH))
+        window = (_start_of_context(text, core[0]), _end_of_context(text, core[1]))
+        if merged and window[0] <= merged[-1][0][1]:
+            (start, end), cores = merged[-1]
+            merged[-1] = ((start, max(end, window[1])), cores + [core])
+        else:
+            merged.append((window, [core]))
+    return merged
+
+
+def _start_of_context(text: str, core_start: int) -> int:
+    """``REACH`` before the core, back to its line's start if that is near, else to a word's."""
+    at = max(0, core_start - REACH)
+    line = text.rfind("\n", 0, at) + 1
+    if at - line <= REACH:
+        return line
+    while at > 0 and not text[at - 1].isspace():
+        at -= 1
+    return at
+
+
+def _end_of_context(text: str, core_end: int) -> int:
+    """``REACH`` after the core, on to the end of a word."""
+    at = min(len(text), core_end + REACH)
+    while at < len(text) and not text[at].isspace():
+        at += 1
+    return at
