@@ -1,15 +1,16 @@
 """The gateway's cost: added latency against calling the upstream directly, requests per
 second, multi-turn cost (scan cache), and time to first token with and without streaming restore.
 
-    python benchmarks/bench_gateway.py [--requests 30] [--seconds 10] [--json out.json]
+    python benchmarks/bench_gateway.py [--requests 30] [--seconds 10] [--in-process] [--json out.json]
 
-Everything runs in this process on loopback: the recording OpenAI-compatible server
-(tests/openai_server.py, answers at once) is the upstream, the gateway runs in a uvicorn
-thread, and the real ``openai`` client calls both.  "Added latency" is gateway minus direct
+Everything runs on loopback: the recording OpenAI-compatible server (tests/openai_server.py,
+answers at once) is the upstream, in this process; the gateway is ``redactor serve`` in its own
+process, as users run it (``--in-process``: a uvicorn thread of this process instead, sharing
+its interpreter lock with the client and the upstream); the real ``openai`` client calls both.  "Added latency" is gateway minus direct
 for the same prompt; the target is p95 added ≤ the scan time of the new text + 10 ms, so
 the scan time of the same texts (``Scanner.scan``, no cache) is measured alongside, and
 with the doubt pass (``detect_ms``: what routing needs before text may leave).  The gateway
-writes its audit trail (a temporary file) as in production: one fsynced record per request.
+writes its audit trail (a temporary REDACTOR_HOME) as in production: one fsynced record per request.
 The load average is recorded at the start and the end (2 shared cores).
 """
 
@@ -20,9 +21,13 @@ import asyncio
 import itertools
 import json
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,27 +79,70 @@ def ttft(c: openai.OpenAI, messages: list[dict[str, str]]) -> float:
     return time.perf_counter() - t
 
 
+@contextmanager
+def gateway_process(upstream_url: str, home: str):
+    """``redactor serve`` on a free loopback port, pointed at the upstream; yields (base URL, metrics())."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, OPENAI_BASE_URL=upstream_url, OPENAI_API_KEY="sk-bench", REDACTOR_HOME=home,
+               PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-c", "from redactor.cli.main import main; main()", "serve", "--port", str(port),
+           "--policy", "redact-pii", "--scan-timeout", "300"]
+    proc = subprocess.Popen(cmd, env=env, cwd=home)
+    url = f"http://127.0.0.1:{port}"
+
+    def metrics() -> dict[str, int]:
+        text = urllib.request.urlopen(url + "/metrics", timeout=10).read().decode()
+        return {r: int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines() for r in ("hit", "miss")
+                if line.startswith(f'redactor_gateway_scan_cache_total{{result="{r}"}}')}
+
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redactor serve did not start") from None
+                time.sleep(0.2)
+        yield url + "/v1", metrics
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def gateway_thread(upstream_url: str, home: str, scanner: Scanner):
+    settings = load_settings(None, audit={"enabled": False}, policy="redact-pii",
+                             cloud={"base_url": upstream_url, "api_key": "sk-bench", "timeout_s": 120})
+    gateway = Gateway(settings, GatewayOptions(scan_timeout_s=300), scanner=scanner,
+                      audit=AuditTrail(Path(home) / "audit.db"))
+    with GatewayServer(gateway) as gw:
+        yield gw.base_url, lambda: {"hit": gateway.cache.hits, "miss": gateway.cache.misses}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=30, help="requests per latency cell")
     ap.add_argument("--seconds", type=float, default=10, help="duration of the requests-per-second run")
     ap.add_argument("--clients", type=int, default=8, help="concurrent clients in the requests-per-second run")
+    ap.add_argument("--in-process", action="store_true", help="the gateway in a thread of this process")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    results: dict[str, object] = {"load_average_start": [round(x, 2) for x in os.getloadavg()]}
+    results: dict[str, object] = {"load_average_start": [round(x, 2) for x in os.getloadavg()],
+                                  "gateway": "thread of the benchmark" if args.in_process else "redactor serve process"}
     tickets = itertools.count(1)
-    audit_dir = tempfile.TemporaryDirectory()
+    home = tempfile.TemporaryDirectory()
 
-    settings = load_settings(None, audit={"enabled": False}, policy="redact-pii")
-    scanner = Scanner(settings)
+    scanner = Scanner(load_settings(None, audit={"enabled": False}, policy="redact-pii"))
     with OpenAIServer() as upstream:
-        settings = load_settings(None, audit={"enabled": False}, policy="redact-pii",
-                                 cloud={"base_url": upstream.base_url, "api_key": "sk-bench", "timeout_s": 120})
-        gateway = Gateway(settings, GatewayOptions(scan_timeout_s=300), scanner=scanner,
-                          audit=AuditTrail(Path(audit_dir.name) / "audit.db"))
-        with GatewayServer(gateway) as gw:
+        started = (gateway_thread(upstream.base_url, home.name, scanner) if args.in_process
+                   else gateway_process(upstream.base_url, home.name))
+        with started as (gateway_url, cache_counts):
             direct = openai.OpenAI(base_url=upstream.base_url, api_key="sk-bench", max_retries=0)
-            via = openai.OpenAI(base_url=gw.base_url, api_key="x", max_retries=0, timeout=300)
+            via = openai.OpenAI(base_url=gateway_url, api_key="x", max_retries=0, timeout=300)
             for _ in range(3):  # warm both paths (connections, spaCy, the SDK)
                 via.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prose(400) + PII}])
                 direct.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
@@ -162,16 +210,16 @@ def main() -> None:
                         count[0] += 1
 
                 start = time.monotonic()
-                async with openai.AsyncOpenAI(base_url=gw.base_url, api_key="x", max_retries=0, timeout=300) as c:
+                async with openai.AsyncOpenAI(base_url=gateway_url, api_key="x", max_retries=0, timeout=300) as c:
                     await asyncio.gather(*[one(i, c) for i in range(args.clients)])
                 return count[0], time.monotonic() - start
 
             done, elapsed = asyncio.run(rps())
             results["rps"] = {"clients": args.clients, "requests": done, "seconds": round(elapsed, 1),
                               "requests_per_s": round(done / elapsed, 1)}
-            results["scan_cache"] = {"hits": gateway.cache.hits, "misses": gateway.cache.misses}
+            results["scan_cache"] = cache_counts()
     results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
-    audit_dir.cleanup()
+    home.cleanup()
 
     print(json.dumps(results, indent=2))
     if args.json:
