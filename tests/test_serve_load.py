@@ -1,9 +1,8 @@
 """A bounded load test: 50 concurrent clients against the gateway with a fast upstream.
 
 No errors, every request audited once, and no value in the upstream's recording.
-The duration is ``GATEWAY_LOAD_SECONDS`` (default 10 s, the issue asks 30 s: CI runs
-this suite on 2 shared cores, where 10 s already makes several hundred requests and the
-behaviour under load does not change after the first seconds; set 30 for the full run).
+The duration is ``GATEWAY_LOAD_SECONDS`` (default 30 s, as the gateway's issue asks;
+set less for a quick local run).
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ PEOPLE = [("Dana Whitfield", "dana.whitfield@example.com"), ("Marcus Oyelaran", 
 def test_fifty_concurrent_clients(gateway, openai_server):
     from redactor.serve.app import GatewayOptions
 
-    seconds = float(os.environ.get("GATEWAY_LOAD_SECONDS", "10"))
+    seconds = float(os.environ.get("GATEWAY_LOAD_SECONDS", "30"))
     gw = gateway(options=GatewayOptions(scan_timeout_s=120))
     errors: list[str] = []
     done = [0]
