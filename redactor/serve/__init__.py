@@ -12,10 +12,12 @@ Modules, in the order a request meets them:
 - ``keys.py``: gateway keys (hashed under ``REDACTOR_HOME``) and their policies.
 - ``limits.py``: per-key rate and concurrency limits, the bounded local queue.
 - ``conversation.py``: every text of a request scanned and routed as one conversation.
-- ``scancache.py``: scan results by content hash, bounded, in memory only.
+- ``scancache.py``: scan results by content hash, bounded, in memory only; the leak guard's
+  verdicts (a pseudonymised text is rescanned near its placeholders only: ``detect/rescan.py``).
 - ``upstream.py``: the OpenAI-compatible upstream through the ``openai`` SDK.
 - ``restore_stream.py``: SSE parsing and streaming re-identification.
 - ``local.py``: the local model behind a bounded queue, streaming and embeddings.
+- ``requests.py``: one request's context, its error body and outcome, and its audit record.
 - ``metrics.py``: Prometheus text exposition (counts and latencies, never values).
 
 Starlette and uvicorn are imported only here: ``redactor --help`` stays fast.

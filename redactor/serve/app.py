@@ -18,14 +18,12 @@ answered by the local model instead (``cloud-failed.<code>``); never the reverse
 from __future__ import annotations
 
 import asyncio
-
 import json
 import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, AsyncIterator, Awaitable, Callable
 
@@ -37,7 +35,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route as HttpRoute
 
 from .. import __version__
-from ..audit.event import AuditEvent, AuditSink
+from ..audit.event import AuditSink
 from ..config import Settings
 from ..detect.scanner import Scanner
 from ..pipeline import REDACTED_NOTE
@@ -50,12 +48,12 @@ from .keys import LOOPBACK, GatewayKey, KeyStore, check_binding
 from .limits import KeyLimits, RecordBudget, Refused
 from .local import LOCAL_PREFIX, LocalRunner, LocalUnavailable, chat_messages, response_messages
 from .metrics import Metrics
+from .requests import NO_KEY_ID, Ctx, GatewayError, error_body, outcome_of, request_event, refusals_event, request_id
 from .restore_stream import RESPONSE_END, ChunkRestorer, ResponseEventRestorer, SSEParser, UnfinishedPlaceholder, \
     UpstreamProtocolError, error_event, parse_event, sse
 from .scancache import ScanCache
 from .upstream import Upstream, UpstreamError
 
-NO_KEY_ID = "none"
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}")
 #: Upstream failures that mean the cloud is down.  With ``cloud.fallback_to_local`` a request the
 #: policy let go to the cloud is then answered locally.  A 429 is not one: the upstream asks the
@@ -83,63 +81,6 @@ class GatewayOptions(BaseModel):
     scan_cache_size: int = Field(4096, ge=0)
     # refusals of one kind (endpoint, code, key) recorded one by one per minute; the rest summarised; 0: all
     refusal_records_per_minute: int = Field(60, ge=0)
-
-
-class GatewayError(Exception):
-    """A request the gateway answers with an error.  ``detail`` refines ``code`` in the audit
-    record only (``invalid_api_key.revoked``): the client sees ``code``."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None,
-                 detail: str = "") -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
-        self.error_class = f"{code}.{detail}" if detail else code
-
-
-#: Codes of requests the gateway turns away itself, before or instead of dispatching them:
-#: their records say outcome ``refused`` (and a flood of them is summarised: ``RecordBudget``).
-REFUSALS = frozenset({"origin_not_allowed", "invalid_api_key", "rate_limit", "concurrency_limit", "local_queue_full",
-                      "not_found", "method_not_allowed", "stateful_request", "invalid_json", "invalid_request",
-                      "body_too_large"})
-
-
-def _outcome(code: str) -> str:
-    if code == "blocked_by_policy":
-        return "blocked"  # as in batch runs: the policy's answer, not a failure
-    return "refused" if code in REFUSALS else "error"
-
-
-@dataclass
-class Ctx:
-    """One request, as the audit record and the response headers need it (never text)."""
-
-    id: str
-    endpoint: str
-    start: float
-    key: GatewayKey | None = None
-    policy: Policy | None = None
-    routed: Routed | None = None
-    stream: bool = False
-    backend: str = ""
-    model: str = ""
-    host: str = ""
-    tokens_in: int = 0
-    tokens_out: int = 0
-    upstream_headers: dict[str, str] = field(default_factory=dict)
-    cleanup: list[Callable[[], None]] = field(default_factory=list)
-    done: bool = False
-
-    def usage(self, usage: Any, *, responses: bool = False) -> None:
-        if isinstance(usage, dict):
-            self.tokens_in = int(usage.get("input_tokens" if responses else "prompt_tokens") or 0)
-            self.tokens_out = int(usage.get("output_tokens" if responses else "completion_tokens") or 0)
-
-
-def _error_body(code: str, message: str, status: int) -> dict[str, Any]:
-    kind = "invalid_request_error" if status < 500 and status not in (429,) else "redactor_error"
-    if status == 429:
-        kind = "rate_limit_error"
-    return {"error": {"message": message, "type": kind, "code": code, "param": None}}
 
 
 class Gateway:
@@ -203,7 +144,7 @@ class Gateway:
         async def not_found(request: Request, exc: HTTPException) -> Response:
             # unknown paths are never passed through: they were not scanned.  The record names
             # no path (it may hold anything): endpoint "unknown".
-            ctx = Ctx(id=_request_id(), endpoint="unknown", start=time.perf_counter())
+            ctx = Ctx(id=request_id(), endpoint="unknown", start=time.perf_counter())
             if exc.status_code == 404:
                 return self._fail(ctx, request, 404, "not_found", "unknown path: the gateway serves only the "
                                   "endpoints it scans", {})
@@ -237,7 +178,7 @@ class Gateway:
         return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def _models(self, request: Request) -> Response:
-        ctx = Ctx(id=_request_id(), endpoint="models", start=time.perf_counter())
+        ctx = Ctx(id=request_id(), endpoint="models", start=time.perf_counter())
         try:
             self._check_origin(request)
             if request.method == "OPTIONS":
@@ -259,7 +200,7 @@ class Gateway:
     # ------------------------------------------------------------------ the request wrapper
 
     async def _serve(self, request: Request, endpoint: str, fn: Callable[..., Awaitable[Response]]) -> Response:
-        ctx = Ctx(id=_request_id(), endpoint=endpoint, start=time.perf_counter())
+        ctx = Ctx(id=request_id(), endpoint=endpoint, start=time.perf_counter())
         try:
             self._check_origin(request)
             if request.method == "OPTIONS":
@@ -303,7 +244,7 @@ class Gateway:
             ctx.key = self._identify(request)  # "key id when known": a revoked key, or a valid one refused earlier
         if not ctx.done:
             try:
-                self._finish(ctx, _outcome(code), status, error_class or code)
+                self._finish(ctx, outcome_of(code), status, error_class or code)
             except Exception as e:
                 status, code = 500, "audit_failed"
                 message = f"the audit record could not be written ({type(e).__name__})"
@@ -311,7 +252,7 @@ class Gateway:
 
     def _error_response(self, ctx: Ctx | None, status: int, code: str, message: str, headers: dict[str, str],
                         request: Request) -> Response:
-        response = JSONResponse(_error_body(code, message, status), status)
+        response = JSONResponse(error_body(code, message, status), status)
         for k, v in headers.items():
             response.headers[k] = v
         if ctx is not None:
@@ -336,34 +277,7 @@ class Gateway:
         self._record_refusal_counts(self.refusals.due())
         if outcome == "refused" and not self.refusals.admit(ctx.endpoint, error_class, key_id):
             return None  # counted in its window's summary record
-        r, policy = ctx.routed, ctx.policy or self.policy
-        event = AuditEvent(
-            run_id=self.run_id,
-            document_id=ctx.id,
-            document_sha256=r.sha256 if r else "",
-            document_size=r.size if r else 0,
-            entity_counts=r.entity_counts if r else {},
-            category_counts=r.category_counts if r else {},
-            top_scores=r.top_scores if r else {},
-            route=route,
-            reasons=r.decision.rule_ids if r else [],
-            reason_actions=[x.action for x in r.decision.reasons] if r else [],
-            policy_version=policy.version,
-            policy_name=policy.name,
-            # the gateway always pseudonymises (conversation.py), whatever the policy's transform
-            transform="pseudonymize" if r and r.route is Route.CLOUD_REDACTED and r.mapping else "",
-            outcome=outcome,
-            error_class=_error_class(error_class),
-            backend=ctx.backend,
-            model=ctx.model[:200],
-            endpoint_host=ctx.host,
-            tokens_in=ctx.tokens_in,
-            tokens_out=ctx.tokens_out,
-            latency_ms=round((time.perf_counter() - ctx.start) * 1000, 1),
-            tool_version=__version__,
-            extra={"endpoint": ctx.endpoint, "client_key_id": key_id, "status": status, "stream": ctx.stream},
-            source="gateway",
-        )
+        event = request_event(ctx, self.run_id, ctx.policy or self.policy, outcome, status, error_class, key_id)
         return self.audit.record(event)
 
     def _record_refusal_counts(self, counts: list[tuple[str, str, str, int]]) -> None:
@@ -371,12 +285,7 @@ class Gateway:
         if self.audit is None:
             return
         for endpoint, error_class, key_id, n in counts:
-            self.audit.record(AuditEvent(
-                run_id=self.run_id, document_id=_request_id("refusals_"), document_sha256="", document_size=0,
-                entity_counts={}, category_counts={}, top_scores={}, route="none", reasons=["refusals-summarised"],
-                policy_version=self.policy.version, policy_name=self.policy.name, outcome="refused",
-                error_class=_error_class(error_class), tool_version=__version__, source="gateway",
-                extra={"endpoint": endpoint, "client_key_id": key_id, "refusals": n, "window_s": 60}))
+            self.audit.record(refusals_event(self.run_id, self.policy, endpoint, error_class, key_id, n))
 
     def _headers(self, ctx: Ctx, response: Response) -> None:
         policy = ctx.policy or self.policy
@@ -830,14 +739,6 @@ class _ClosingStream(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             await self._close()
-
-
-def _request_id(prefix: str = "req_") -> str:
-    return prefix + uuid.uuid4().hex[:20]
-
-
-def _error_class(value: str) -> str:
-    return value if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,199}", value or "") else ""
 
 
 def _requested_local(model: str) -> str:
