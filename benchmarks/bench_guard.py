@@ -12,9 +12,10 @@ leak guard (``check_payload``).  Reported per policy:
 
 - verdicts that differ, split into "windowed passes, full refuses" (would be a leak: must be 0)
   and "windowed refuses, full passes" (a request kept local for nothing);
-- findings outside placeholders that the full rescan reads and the windowed one does not
-  (no finding of the same type overlapping it), and the reverse;
-- the time of both readings (sum, and per text p50/p95), and how often the windows
+- findings and doubts outside placeholders that the full rescan reads and the windowed one
+  does not (no finding of the same type overlapping it), and the reverse;
+- the time of both readings, scan and doubt pass (sum, and per text p50/p95); how often
+  the doubts were carried too; and how often the windows
   covered so much of the text that it was scanned whole anyway.
 """
 
@@ -120,7 +121,7 @@ def main() -> None:
                                   "reach": rescan_module.REACH, "full_share": rescan_module.FULL_SHARE}
     for policy_name in args.policy or ["redact-pii", "hipaa-safe-harbor"]:
         policy = load_policy(policy_name)
-        row = {"pseudonymised": 0, "scanned_whole": 0, "leak_verdicts": 0, "extra_refusals": 0,
+        row = {"pseudonymised": 0, "scanned_whole": 0, "doubts_carried": 0, "leak_verdicts": 0, "extra_refusals": 0,
                "same_verdict": 0, "full_only_findings": 0, "windowed_only_findings": 0,
                "full_ms": [], "windowed_ms": [], "examples": []}
         for name, text, found in scanned:
@@ -132,6 +133,7 @@ def main() -> None:
             row["pseudonymised"] += 1
             t = time.perf_counter()
             full = scanner.scan(out).findings
+            full_doubts = find_doubts(out, full)
             row["full_ms"].append(time.perf_counter() - t)
             asked: list[str] = []
 
@@ -140,18 +142,21 @@ def main() -> None:
                 return [r.findings for r in scanner.scan_many(ts)]
 
             t = time.perf_counter()
-            windowed = rescan(out, found, done.edits, scan_many)
+            read = rescan(out, found, done.edits, scan_many, (text, doubts))
+            windowed, w_doubts = read.findings, read.doubts if read.doubts is not None else find_doubts(out, read.findings)
             row["windowed_ms"].append(time.perf_counter() - t)
             row["scanned_whole"] += asked == [out]
+            row["doubts_carried"] += read.doubts is not None
             holes = [m.span() for m in _PLACEHOLDER.finditer(out)]
-            outside = [f for f in full if not any(s <= f.start and f.end <= e for s, e in holes)]
-            w_outside = [f for f in windowed if not any(s <= f.start and f.end <= e for s, e in holes)]
-            missed = [f for f in outside if not covered(f, windowed)]
+            outside = [f for f in (*full, *full_doubts) if not any(s <= f.start and f.end <= e for s, e in holes)]
+            w_all = (*windowed, *w_doubts)
+            w_outside = [f for f in w_all if not any(s <= f.start and f.end <= e for s, e in holes)]
+            missed = [f for f in outside if not covered(f, w_all)]
             row["full_only_findings"] += len(missed)
-            row["windowed_only_findings"] += sum(1 for f in w_outside if not covered(f, full))
+            row["windowed_only_findings"] += sum(1 for f in w_outside if not covered(f, (*full, *full_doubts)))
             msgs = [{"role": "user", "content": out}]
-            v_full = check_payload(msgs, scanner, policy, done.mapping, found=full)
-            v_win = check_payload(msgs, scanner, policy, done.mapping, found=windowed)
+            v_full = check_payload(msgs, scanner, policy, done.mapping, found=full, doubts=lambda _t, _f: full_doubts)
+            v_win = check_payload(msgs, scanner, policy, done.mapping, found=windowed, doubts=lambda _t, _f: w_doubts)
             if v_full.ok == v_win.ok:
                 row["same_verdict"] += 1
             elif v_win.ok:

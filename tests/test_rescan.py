@@ -61,10 +61,13 @@ def test_only_the_text_near_placeholders_is_scanned_again_and_it_reads_what_a_fu
     found = scanner.scan(text).findings
     done = rewrite(text, found)
     read = Recorder(scanner)
-    windowed = rescan(done.text, found, done.edits, read)
+    windowed = rescan(done.text, found, done.edits, read, (text, find_doubts(text, found)))
     assert sum(map(len, read.asked)) < len(done.text) / 2, "the windows should be a fraction of the text"
     assert all(w in done.text for w in read.asked)
-    assert outside_placeholders(done.text, windowed) == outside_placeholders(done.text, scanner.scan(done.text).findings)
+    full = scanner.scan(done.text).findings
+    assert outside_placeholders(done.text, windowed.findings) == outside_placeholders(done.text, full)
+    assert windowed.doubts is not None
+    assert outside_placeholders(done.text, windowed.doubts) == outside_placeholders(done.text, find_doubts(done.text, full))
 
 
 def test_what_an_edit_brings_into_the_text_is_read(scanner):
@@ -76,7 +79,7 @@ def test_what_an_edit_brings_into_the_text_is_read(scanner):
     found = scanner.scan(before).findings
     assert not any(f.entity_type == "PHONE_NUMBER" for f in found)
     read = Recorder(scanner)
-    windowed = rescan(text, found, [Edit(at, at + 2, at, at + len("212-555-0134"))], read)
+    windowed = rescan(text, found, [Edit(at, at + 2, at, at + len("212-555-0134"))], read).findings
     assert any(f.entity_type == "PHONE_NUMBER" and text[f.start : f.end] == "212-555-0134" for f in windowed)
     assert sum(map(len, read.asked)) < len(text) / 2
 
@@ -94,7 +97,7 @@ def test_placeholders_everywhere_mean_one_whole_scan(scanner):
 def test_no_edits_no_scan(scanner):
     read = Recorder(scanner)
     found = scanner.scan(CONTACT).findings
-    assert rescan(CONTACT, found, [], read) == tuple(found) and read.asked == []
+    assert rescan(CONTACT, found, [], read).findings == tuple(found) and read.asked == []
 
 
 def _labelled(path: Path, limit: int) -> list[str]:
@@ -108,8 +111,8 @@ def _labelled(path: Path, limit: int) -> list[str]:
 ])
 def test_the_guard_reads_windows_as_it_reads_the_whole_text(scanner, policy_name, source):
     """Labelled values set in clean prose, pseudonymised: the leak guard gives the same verdict
-    on the windowed reading as on a full rescan, and the windows miss no finding the full
-    rescan makes outside a placeholder.  (benchmarks/bench_guard.py runs every labelled set.)"""
+    on the windowed reading as on a full rescan, and the windows miss no finding or doubt the
+    full rescan makes outside a placeholder.  (benchmarks/bench_guard.py runs every labelled set.)"""
     policy = load_policy(policy_name)
     rng = random.Random(3)
     compared = windowed_runs = 0
@@ -123,13 +126,17 @@ def test_the_guard_reads_windows_as_it_reads_the_whole_text(scanner, policy_name
             continue
         done = rewrite(text, [f for f in (*found, *doubts) if policy.action_for(f)[1] == "redact"])
         read = Recorder(scanner)
-        windowed = rescan(done.text, found, done.edits, read)
+        reading = rescan(done.text, found, done.edits, read, (text, doubts))
         windowed_runs += read.asked != [done.text]
         full = scanner.scan(done.text).findings
-        assert outside_placeholders(done.text, full) <= outside_placeholders(done.text, windowed)
+        full_doubts = find_doubts(done.text, full)
+        win_doubts = reading.doubts if reading.doubts is not None else find_doubts(done.text, reading.findings)
+        assert outside_placeholders(done.text, (*full, *full_doubts)) <= \
+            outside_placeholders(done.text, (*reading.findings, *win_doubts))
         payload = [{"role": "user", "content": done.text}]
-        v_full = check_payload(payload, scanner, policy, done.mapping, found=full)
-        v_win = check_payload(payload, scanner, policy, done.mapping, found=windowed)
+        v_full = check_payload(payload, scanner, policy, done.mapping, found=full, doubts=lambda _t, _f: full_doubts)
+        v_win = check_payload(payload, scanner, policy, done.mapping, found=reading.findings,
+                              doubts=lambda _t, _f: win_doubts)
         assert (v_win.ok, v_win.reason) == (v_full.ok, v_full.reason)
         compared += 1
     assert compared >= 10 and windowed_runs >= compared // 2, (compared, windowed_runs)

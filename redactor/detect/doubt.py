@@ -315,19 +315,20 @@ def _opens_sentence_as_subject(text: str, m: re.Match[str]) -> bool:
     return after is not None and after.group(1).casefold() in _PERSON_VERBS and _starts_sentence(text, m.start())
 
 
-def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = ()) -> list[Finding]:
+def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *, lower: bool | None = None) -> list[Finding]:
     """Low-score findings for words and numbers no recognizer explained.
 
     Findings of quasi-identifier types (places, dates) do not shield their words:
     policies usually let those out in clear, so a name mistaken for a place must
-    still be doubted.
+    still be doubted.  ``lower``: whether ``text`` is read as typed in lower case, when
+    it is a piece of a larger text that decides it (default: ``text`` decides).
     """
     words = _words()
     names, given, first = words.names, words.given, words.first
     shield = _Coverage(f for f in findings if f.category != QUASI)
     places = _Coverage(f for f in findings if f.entity_type == "LOCATION")
     joins = _Joins(text, [f for f in findings if f.entity_type == "PERSON"])
-    all_lower = typed_in_lower_case(text)
+    all_lower = typed_in_lower_case(text) if lower is None else lower
     cue_ends = {c.end() for c in _NAME_CUE.finditer(text)}  # one pass, not a look-back per word
     after_verb = {v.end() for v in _AFTER_VERB_OF_PERSONS.finditer(text)}
     out: list[Finding] = []

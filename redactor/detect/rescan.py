@@ -24,7 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from .doubt import find_doubts
 from .findings import Finding
+from .names.runs import typed_in_lower_case
 
 REACH = 120  # characters of context either side of an edit that may read differently
 FULL_SHARE = 0.5  # windows covering more of the text than this: scan it all
@@ -44,17 +46,47 @@ class Edit:
 ScanMany = Callable[[list[str]], list[Sequence[Finding]]]
 
 
-def rescan(text: str, found: Sequence[Finding], edits: Sequence[Edit], scan_many: ScanMany) -> tuple[Finding, ...]:
+@dataclass(frozen=True)
+class Reading:
+    """What the edited text reads as: its findings, and its doubts (``detect/doubt.py``)
+    when they could be carried too (None: compute them on the whole text)."""
+
+    findings: tuple[Finding, ...]
+    doubts: tuple[Finding, ...] | None = None
+
+
+def rescan(text: str, found: Sequence[Finding], edits: Sequence[Edit], scan_many: ScanMany,
+           before: tuple[str, Sequence[Finding]] | None = None) -> Reading:
     """What a scan of ``text`` reads, where ``text`` is a scanned original with ``edits``
-    made and ``found`` is the original's scan."""
+    made and ``found`` is the original's scan.  ``before``: the original text and its doubts;
+    the doubts are then carried and redone in the windows as the findings are, when the
+    original and the edited text are read alike (both in lower case, or neither)."""
     if not edits:
-        return tuple(found)
+        return Reading(tuple(found), tuple(before[1]) if before is not None else None)
     windows = _windows(text, sorted(edits, key=lambda e: e.at))
     if sum(end - start for (start, end), _ in windows) > FULL_SHARE * len(text):
-        return tuple(scan_many([text])[0])
-    out = {_key(f): f for f in _carried(found, edits)}
-    for ((start, end), cores), fresh in zip(windows, scan_many([text[s:e] for (s, e), _ in windows])):
-        for f in fresh:
+        return Reading(tuple(scan_many([text])[0]))
+    fresh = [(start, cores, scanned) for ((start, _), cores), scanned
+             in zip(windows, scan_many([text[s:e] for (s, e), _ in windows]))]
+    findings = _merge(_carried(found, edits), [(start, cores, scanned) for start, cores, scanned in fresh])
+    doubts = None
+    if before is not None and (lower := typed_in_lower_case(text)) == typed_in_lower_case(before[0]):
+        redone = [(start, cores, find_doubts(text[start : start + _length(windows, i)], scanned, lower=lower))
+                  for i, (start, cores, scanned) in enumerate(fresh)]
+        doubts = _merge(_carried(before[1], edits), redone)
+    return Reading(findings, doubts)
+
+
+def _length(windows: list[tuple[tuple[int, int], list[tuple[int, int]]]], i: int) -> int:
+    (start, end), _ = windows[i]
+    return end - start
+
+
+def _merge(carried: list[Finding], fresh: list[tuple[int, list[tuple[int, int]], Sequence[Finding]]]) -> tuple[Finding, ...]:
+    """The carried findings, and each window's own (moved to the text's offsets) where they touch a core."""
+    out = {_key(f): f for f in carried}
+    for start, cores, found in fresh:
+        for f in found:
             f = replace(f, start=f.start + start, end=f.end + start)
             if any(f.start < ce and cs < f.end for cs, ce in cores):
                 out.setdefault(_key(f), f)

@@ -298,7 +298,8 @@ def _cloud_payload(routed: Routed, scans: list, policy: Policy, cache: ScanCache
         if s.maskable:
             guarded.setdefault(text, i)
     for text, i in guarded.items():
-        reading = partial(rescan, text, scans[i].findings, edits[i], cache.findings_many) if edits[i] else None
+        before = (slots[i].text, cache.doubts(slots[i].text, scans[i].findings))
+        reading = partial(rescan, text, scans[i].findings, edits[i], cache.findings_many, before) if edits[i] else None
         verdict = cache.guard(text, policy, routed.mapping, reading)
         if not verdict.ok:
             routed.decision = routed.decision.rerouted(Route.LOCAL, verdict.reason)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..detect.doubt import find_doubts
 from ..detect.findings import Finding, ScanResult
+from ..detect.rescan import Reading
 from ..detect.scanner import Scanner
 from ..guard import GuardVerdict, check_payload
 from ..policy import Policy
@@ -96,7 +97,7 @@ class ScanCache:
         return doubts
 
     def guard(self, text: str, policy: Policy, mapping: Mapping | None,
-              reading: Callable[[], Sequence[Finding]] | None = None) -> GuardVerdict:
+              reading: Callable[[], Reading] | None = None) -> GuardVerdict:
         """``check_payload`` on one outgoing text, remembered (scans go through this cache too).
         ``reading``: how to read ``text`` if not by a scan of it (``detect.rescan``, asked only
         when the verdict is not remembered)."""
@@ -109,8 +110,10 @@ class ScanCache:
             if found is not None:
                 self._verdicts.move_to_end(key)
                 return found
+        read = reading() if reading is not None else None
+        doubts = self.doubts if read is None or read.doubts is None else (lambda _text, _found: read.doubts)
         verdict = check_payload([{"role": "user", "content": text}], self, policy, mapping,  # type: ignore[arg-type]
-                                doubts=self.doubts, found=reading() if reading is not None else None)
+                                doubts=doubts, found=read.findings if read is not None else None)
         with self._lock:
             self._verdicts[key] = verdict
             while len(self._verdicts) > self.size:
