@@ -62,6 +62,7 @@ _NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.:-]?){4,}\d(?![\w])")  # ":" t
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
 _HONORIFIC = re.compile(r"(?<![^\W_])(?:(?i:mr|mrs|dr|miss|prof)\.?|(Ms)\.?|(ms)\.)\s+$")
+_HONORIFIC_ANYWHERE = re.compile(r"(?<![^\W_])(?i:mr|mrs|dr|miss|prof|ms)\.?\s+")
 # "MS" in clinical text is multiple sclerosis or morphine sulfate ("MS patients"), and
 # "ms" after a number is milliseconds: only "Ms"/"Ms." before a capitalised word, or
 # "ms." after no number, is a title.
@@ -330,6 +331,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *
     joins = _Joins(text, [f for f in findings if f.entity_type == "PERSON"])
     all_lower = typed_in_lower_case(text) if lower is None else lower
     cue_ends = {c.end() for c in _NAME_CUE.finditer(text)}  # one pass, not a look-back per word
+    title_ends = {t.end() for t in _HONORIFIC_ANYWHERE.finditer(text)}  # where _after_title can be true
     after_verb = {v.end() for v in _AFTER_VERB_OF_PERSONS.finditer(text)}
     out: list[Finding] = []
 
@@ -338,6 +340,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *
         if shield.covers(m.start(), m.start() + len(word)):
             continue
         # casefold, not fold: "Sörös" is not the English word "soros"
+        key = fold(word)
         if word.isalpha():  # most words: no parts, no digits
             uncommon = not _known(word.casefold(), words)
             digits = 0
@@ -351,30 +354,30 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *
         elif not word[:1].isupper():
             # text typed all in lower case hides names and places among ordinary words; a word
             # one typing slip away from a long ordinary word ("diarhea", "amoxicilin") is that word
-            folded = fold(word)
+            folded = key
             uncommon = uncommon and not _misspelt(folded, words)  # "diffrence", not a name
             suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)
         elif word.isupper() or _ACRONYM_PLURAL.fullmatch(word):
             suspicious = (len(word) > 5 and uncommon and not _acronym(word, names)) or (
                 # a given name in capitals inside a sentence: "ready for DANIELLE"; short ones
                 # are as often acronyms ("TIA", "ADA")
-                len(word) >= 5 and fold(word) in given and not _starts_sentence(text, m.start())
+                len(word) >= 5 and key in given and not _starts_sentence(text, m.start())
             )
         else:
             suspicious = (
                 uncommon
                 or _name_pair(text, m, names)
-                or (fold(word) in given and not _starts_sentence(text, m.start()))
+                or (key in given and not _starts_sentence(text, m.start()))
             )
         suspicious = (
             suspicious
-            or _after_title(text, m.start(), word)
-            or (_SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()) and fold(word) in first)
-            or (m.start() in cue_ends and (word[:1].isupper() or fold(word) in names) and fold(word) not in _TITLES)
+            or (m.start() in title_ends and _after_title(text, m.start(), word))
+            or (key in first and _SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()))
+            or (m.start() in cue_ends and (word[:1].isupper() or key in names) and key not in _TITLES)
         )
         # names that are also words or places: only with a person's context, and never an
         # abbreviation ("MD" after "Dr. Weiss," is a degree, "ST" a street)
-        if not suspicious and len(word) > 2 and not word.isupper() and (key := fold(word)) in names:
+        if not suspicious and len(word) > 2 and not word.isupper() and key in names:
             cased = all_lower or word[:1].isupper()
             suspicious = (
                 # a given name typed as a place: what leaves treats it as a person ("Alma",
@@ -388,7 +391,7 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *
             )
         if suspicious:
             out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
-            if fold(word) in names:
+            if key in names:
                 joins.add_listed(m.start() + len(word))
     for m in _NUMBER.finditer(text):
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
