@@ -1,7 +1,7 @@
 """The gateway's cost: added latency against calling the upstream directly, requests per
 second, multi-turn cost (scan cache), and time to first token with and without streaming restore.
 
-    python benchmarks/bench_gateway.py [--requests 30] [--seconds 10] [--in-process] [--json out.json]
+    python benchmarks/bench_gateway.py [--requests 30] [--tokens 500 4000] [--seconds 10] [--in-process] [--json out.json]
 
 Everything runs on loopback: the recording OpenAI-compatible server (tests/openai_server.py,
 answers at once) is the upstream, in this process; the gateway is ``redactor serve`` in its own
@@ -130,6 +130,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=30, help="requests per latency cell")
     ap.add_argument("--seconds", type=float, default=10, help="duration of the requests-per-second run")
     ap.add_argument("--clients", type=int, default=8, help="concurrent clients in the requests-per-second run")
+    ap.add_argument("--tokens", type=int, nargs="+", default=[500, 4000],
+                    help="prompt sizes of the added-latency cells (~4 characters a token)")
     ap.add_argument("--in-process", action="store_true", help="the gateway in a thread of this process")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
@@ -150,7 +152,7 @@ def main() -> None:
                 direct.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
 
             # -- added latency at ~500 and ~4,000 tokens, new text (cache miss) and repeated text (hit)
-            for label, chars in (("500_tokens", 2000), ("4000_tokens", 16000)):
+            for label, chars in ((f"{t}_tokens", 4 * t) for t in args.tokens):
                 for route, tail in (("cloud_redacted", PII), ("cloud", "")):
                     body = prose(chars - len(tail)) + tail
                     d, g_new, g_same, scan, detect = [], [], [], [], []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,23 @@ def test_the_gateway_does_not_scan_the_whole_pseudonymised_message_again(scanner
     assert "Dana" not in outgoing and "<PERSON_1>" in outgoing
     assert cache._key(outgoing) not in cache._items  # read through its windows, not scanned whole
     assert cache.misses == 2  # the message, and the one window around its placeholders
+
+
+def test_each_message_gets_its_own_edits_in_its_own_offsets(scanner):
+    """Pseudonymisation runs over the joined conversation; the guard reads each message with
+    the edits of that message alone, at the message's own offsets."""
+    from redactor.serve.conversation import SEP, _edits_per_piece
+
+    history = ["Dana Whitfield asked about the move.", "Noted.", "Call Dana at 212-555-0134 or dana.whitfield@example.com."]
+    found, offset = [], 0
+    for t in history:
+        found += [replace(f, start=f.start + offset, end=f.end + offset) for f in scanner.scan(t).findings]
+        offset += len(t) + len(SEP)
+    done = rewrite(SEP.join(history), found)
+    pieces = done.text.split(SEP)
+    per_slot = _edits_per_piece(history, pieces, done.edits)
+    assert len(per_slot[0]) >= 1 and per_slot[1] == () and len(per_slot[2]) >= 2  # name; nothing; phone, e-mail
+    for original, piece, edits in zip(history, pieces, per_slot):
+        for e in edits:
+            assert piece[e.at : e.to] in done.mapping.tokens
+            assert original[e.start : e.end].casefold() in {v.casefold() for v in done.mapping.values()}
