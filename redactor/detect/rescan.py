@@ -66,20 +66,14 @@ def rescan(text: str, found: Sequence[Finding], edits: Sequence[Edit], scan_many
     windows = _windows(text, sorted(edits, key=lambda e: e.at))
     if sum(end - start for (start, end), _ in windows) > FULL_SHARE * len(text):
         return Reading(tuple(scan_many([text])[0]))
-    fresh = [(start, cores, scanned) for ((start, _), cores), scanned
-             in zip(windows, scan_many([text[s:e] for (s, e), _ in windows]))]
-    findings = _merge(_carried(found, edits), [(start, cores, scanned) for start, cores, scanned in fresh])
+    pieces = [(start, cores, text[start:end]) for (start, end), cores in windows]
+    scanned = scan_many([piece for _, _, piece in pieces])
+    findings = _merge(_carried(found, edits), [(start, cores, f) for (start, cores, _), f in zip(pieces, scanned)])
     doubts = None
     if before is not None and (lower := typed_in_lower_case(text)) == typed_in_lower_case(before[0]):
-        redone = [(start, cores, find_doubts(text[start : start + _length(windows, i)], scanned, lower=lower))
-                  for i, (start, cores, scanned) in enumerate(fresh)]
+        redone = [(start, cores, find_doubts(piece, f, lower=lower)) for (start, cores, piece), f in zip(pieces, scanned)]
         doubts = _merge(_carried(before[1], edits), redone)
     return Reading(findings, doubts)
-
-
-def _length(windows: list[tuple[tuple[int, int], list[tuple[int, int]]]], i: int) -> int:
-    (start, end), _ = windows[i]
-    return end - start
 
 
 def _merge(carried: list[Finding], fresh: list[tuple[int, list[tuple[int, int]], Sequence[Finding]]]) -> tuple[Finding, ...]:
@@ -99,12 +93,11 @@ def _key(f: Finding) -> tuple[str, int, int]:
 
 def _carried(found: Sequence[Finding], edits: Sequence[Edit]) -> list[Finding]:
     """The original's findings that no edit touched, moved to their place in the edited text."""
-    ordered = sorted(edits, key=lambda e: e.start)
     out = []
     for f in found:
-        if any(e.start < f.end and f.start < e.end for e in ordered):
+        if any(e.start < f.end and f.start < e.end for e in edits):
             continue
-        shift = sum((e.to - e.at) - (e.end - e.start) for e in ordered if e.end <= f.start)
+        shift = sum((e.to - e.at) - (e.end - e.start) for e in edits if e.end <= f.start)
         out.append(replace(f, start=f.start + shift, end=f.end + shift))
     return out
 
