@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +41,7 @@ from ..pipeline import REDACTED_NOTE
 from ..policy import Policy, Route, load_policy
 from ..transform import Mapping
 from . import answers
+from .fields import MODEL_NAME, show_path, unknown_fields
 from .conversation import BadRequest, Routed, chat_slots, completion_slots, embedding_slots, response_slots, \
     route_conversation, write_back
 from .keys import LOOPBACK, GatewayKey, KeyStore, check_binding
@@ -54,7 +54,6 @@ from .restore_stream import RESPONSE_END, ChunkRestorer, ResponseEventRestorer, 
 from .scancache import ScanCache
 from .upstream import Upstream, UpstreamError
 
-MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}")
 #: Upstream failures that mean the cloud is down.  With ``cloud.fallback_to_local`` a request the
 #: policy let go to the cloud is then answered locally.  A 429 is not one: the upstream asks the
 #: client to slow down, and the client has its ``retry-after`` (docs/gateway.md says why).
@@ -133,6 +132,7 @@ class Gateway:
 
         routes = [
             HttpRoute("/healthz", self._healthz, methods=["GET"]),
+            HttpRoute("/readyz", self._readyz, methods=["GET"]),
             HttpRoute("/metrics", self._metrics, methods=["GET"]),
             HttpRoute("/v1/models", self._models, methods=["GET", "OPTIONS"]),
             post("/v1/chat/completions", "chat.completions", self._chat),
@@ -152,7 +152,9 @@ class Gateway:
 
         @asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            warming = asyncio.create_task(self.local.warm())
             yield
+            warming.cancel()
             await self._shutdown()
 
         return Starlette(routes=routes, exception_handlers={HTTPException: not_found}, lifespan=lifespan)
@@ -173,6 +175,14 @@ class Gateway:
         return JSONResponse({"status": "ok", "version": __version__, "policy": self.policy.name,
                              "policy_version": self.policy.version, "upstream": self.upstream.host if self.upstream else None,
                              "local_model": self.local.model_name})
+
+    async def _readyz(self, request: Request) -> Response:
+        """Ready means every route can be answered: the local model is loaded (``/healthz`` is liveness)."""
+        state = self.local.state
+        body = {"status": state, "local_model": self.local.model_name}
+        if state != "ready":
+            body["reason"] = self.local.failure or "the local model is loading"
+        return JSONResponse(body, 200 if state == "ready" else 503)
 
     async def _metrics(self, request: Request) -> Response:
         return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")
@@ -212,6 +222,7 @@ class Gateway:
             ctx.cleanup.append(partial(self.limits.release, key_id))
             ctx.policy = self._policy_for(ctx.key)
             body = await self._body(request)
+            self._check_fields(endpoint, body)
             response = await fn(ctx, body)
         except Refused as e:
             return self._fail(ctx, request, e.status, e.code, str(e), {"retry-after": str(e.retry_after)})
@@ -370,6 +381,15 @@ class Gateway:
             raise GatewayError(400, "invalid_json", "the request body must be a JSON object")
         return body
 
+    def _check_fields(self, endpoint: str, body: dict[str, Any]) -> None:
+        if self.settings.gateway.unknown_fields != "refuse":
+            return  # they are scanned with the conversation (fields.py)
+        unknown = unknown_fields(endpoint, body)
+        if unknown:
+            names = ", ".join(show_path(p) for p in unknown[:10]) + (", …" if len(unknown) > 10 else "")
+            raise GatewayError(400, "unknown_field", f"fields the gateway does not know are refused "
+                               f"(gateway.unknown_fields = \"refuse\"): {names}")
+
     async def _route(self, ctx: Ctx, slots: list, *, force_local: str = "") -> Routed:
         loop = asyncio.get_running_loop()
         job = partial(route_conversation, slots, ctx.policy or self.policy, self.cache,
@@ -468,12 +488,26 @@ class Gateway:
         return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
 
     async def _embeddings(self, ctx: Ctx, body: dict[str, Any]) -> Response:
+        """Vectors of the upstream's model and of the local one are not interchangeable, so the
+        route never switches silently: all local (``gateway.embeddings = "local"``, or no upstream),
+        local when asked for by name (``local/…``), else clean input → the upstream and input the
+        policy would not send as it is → 422 ``embedding_input_kept_local`` (never masked either:
+        placeholders change the vectors)."""
         model = self._model(body)
         slots = embedding_slots(body)
-        # embeddings are never masked (placeholders change the vectors): clean → cloud, anything else → local
-        routed = await self._route(ctx, slots, force_local=_requested_local(model))
+        all_local = self.settings.gateway.embeddings == "local" or self.upstream is None
+        asked = _requested_local(model) or ("gateway-embeddings-local" if all_local else "")
+        routed = await self._route(ctx, slots, force_local=asked)
         if routed.route is Route.CLOUD and self.upstream is not None:
             return await self._cloud(ctx, "embeddings", body, None, lambda data, mapping: None)
+        if not asked:
+            rules = ", ".join(routed.decision.rule_ids)
+            routed.decision = routed.decision.rerouted(Route.LOCAL, "embeddings-not-switched")
+            raise GatewayError(422, "embedding_input_kept_local", "this input holds data the policy does not let "
+                               f"leave as it is ({rules}), and the local model's "
+                               "vectors are not interchangeable with the upstream's: ask for model "
+                               f"'{self.local.model_name}' to embed it locally, or configure "
+                               "gateway.embeddings = \"local\"")
         if routed.route is Route.CLOUD_REDACTED:
             routed.decision = routed.decision.rerouted(Route.LOCAL, "embeddings-never-masked")
         self._admit_local()

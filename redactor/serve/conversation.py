@@ -17,9 +17,14 @@ gets the same placeholders (upstream prompt caches keep working), and a value
 restored into an earlier answer is hidden again when that answer comes back
 as history.
 
-Fields that cannot be pseudonymised in place (tool descriptions, ``user``,
-``metadata``, ``stop``, ``prediction``) are scanned too (findings only: JSON schema words are not names):
-if they hold anything the policy would redact, the request stays local.
+Every other string of the body is sorted by the written allowlist in
+``fields.py``: the values of fields nobody listed are slots like the rest
+(masked in place); names, ids, descriptions, schemas and the names of unlisted
+fields cannot be masked in place, so they are scanned together as one slot
+(findings only: JSON schema words are not names) and, if they hold anything the
+policy would redact, the request stays local (``unmaskable-field``).  Nothing
+leaves unscanned but what that allowlist lets pass: numbers, booleans, API
+enums in their own fields and the model name.
 """
 
 from __future__ import annotations
@@ -34,12 +39,15 @@ from ..detect.findings import Finding
 from ..policy import Decision, Policy, Route, decide
 from ..detect.rescan import Edit, rescan
 from ..transform import Mapping, rewrite
+from .fields import show_path, unread
 from .scancache import ScanCache
 
 #: Joins slots for pseudonymisation; requests holding it are refused (see ``BadRequest``).
 SEP = "\n\x00\n"
 CLOUD_ROUTES = (Route.CLOUD, Route.CLOUD_REDACTED)
 Path = tuple[Any, ...]
+#: The path of the one slot that holds a request's scan-only strings, joined (never written back).
+SCAN_ONLY: Path = ("<scan-only>",)
 
 
 class BadRequest(Exception):
@@ -101,36 +109,18 @@ def _content(slots: list[Slot], path: Path, content: Any, what: str, text_types:
             raise BadRequest(f"{what}[{j}]: content part type {kind!r} cannot be scanned by the gateway")
 
 
-def _descriptions(slots: list[Slot], path: Path, value: Any) -> None:
-    """Descriptions anywhere in tool schemas, scan-only."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k == "description" and isinstance(v, str):
-                _text(slots, (*path, k), v, "description", maskable=False)
-            else:
-                _descriptions(slots, (*path, k), v)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _descriptions(slots, (*path, i), v)
-
-
-def _side_fields(slots: list[Slot], body: dict[str, Any]) -> None:
-    for key in ("tools", "functions", "response_format", "text"):
-        _descriptions(slots, (key,), body.get(key))
-    for key in ("user", "safety_identifier", "prompt_cache_key"):
-        if isinstance(body.get(key), str):
-            _text(slots, (key,), body[key], key, maskable=False)
-    stop = body.get("stop")
-    for i, value in enumerate([stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []):
-        _text(slots, ("stop", i), value, f"stop[{i}]", maskable=False)
-    prediction = body.get("prediction")
-    if isinstance(prediction, dict) and isinstance(prediction.get("content"), str):
-        _text(slots, ("prediction", "content"), prediction["content"], "prediction.content", maskable=False)
-    metadata = body.get("metadata")
-    if isinstance(metadata, dict):
-        for k, v in metadata.items():
-            if isinstance(v, str):
-                _text(slots, ("metadata", k), v, f"metadata.{k}", maskable=False)
+def _unread(slots: list[Slot], endpoint: str, body: dict[str, Any]) -> None:
+    """Every other string of the body (``fields.py``): field values nobody listed become slots
+    masked in place; names, ids, schemas and descriptions are scanned together as one slot
+    that cannot be masked."""
+    scan_only: list[str] = []
+    for leaf in unread(endpoint, body, {s.path for s in slots}):
+        if leaf.maskable:
+            _text(slots, leaf.path, leaf.text, show_path(leaf.path))
+        else:
+            scan_only.append(leaf.text)
+    if scan_only:
+        slots.append(Slot(SCAN_ONLY, "\n\n".join(scan_only), maskable=False))
 
 
 def chat_slots(body: dict[str, Any]) -> list[Slot]:
@@ -142,8 +132,6 @@ def chat_slots(body: dict[str, Any]) -> list[Slot]:
         if not isinstance(m, dict):
             raise BadRequest(f"messages[{i}] must be an object")
         _content(slots, ("messages", i, "content"), m.get("content"), f"messages[{i}].content", ("text",))
-        if isinstance(m.get("name"), str):
-            _text(slots, ("messages", i, "name"), m["name"], f"messages[{i}].name", maskable=False)
         for k, call in enumerate(m.get("tool_calls") or []):
             fn = call.get("function") if isinstance(call, dict) else None
             if not isinstance(fn, dict):
@@ -153,7 +141,7 @@ def chat_slots(body: dict[str, Any]) -> list[Slot]:
         if isinstance(m.get("function_call"), dict):
             _text(slots, ("messages", i, "function_call", "arguments"), m["function_call"].get("arguments"),
                   f"messages[{i}].function_call.arguments")
-    _side_fields(slots, body)
+    _unread(slots, "chat.completions", body)
     return slots
 
 
@@ -173,14 +161,14 @@ def completion_slots(body: dict[str, Any]) -> list[Slot]:
     slots: list[Slot] = []
     _strings(slots, body, "prompt")
     _text(slots, ("suffix",), body.get("suffix"), "suffix")
-    _side_fields(slots, body)
+    _unread(slots, "completions", body)
     return slots
 
 
 def embedding_slots(body: dict[str, Any]) -> list[Slot]:
     slots: list[Slot] = []
     _strings(slots, body, "input")
-    _side_fields(slots, body)
+    _unread(slots, "embeddings", body)
     return slots
 
 
@@ -208,7 +196,7 @@ def response_slots(body: dict[str, Any]) -> list[Slot]:
                 raise BadRequest(f"input[{i}]: item type {kind!r} cannot be scanned by the gateway")
     else:
         raise BadRequest("input must be a string or a non-empty list of input items")
-    _side_fields(slots, body)
+    _unread(slots, "responses", body)
     return slots
 
 
@@ -216,6 +204,8 @@ def write_back(body: dict[str, Any], slots: list[Slot], texts: list[str]) -> dic
     """A copy of ``body`` with each slot's text replaced (containers on the paths are copied)."""
     out = copy.deepcopy(body)
     for slot, text in zip(slots, texts):
+        if not slot.maskable:
+            continue  # scanned, never rewritten
         target = out
         for key in slot.path[:-1]:
             target = target[key]
@@ -232,7 +222,7 @@ def route_conversation(
     """Detect → decide → (doubts → decide) → pseudonymize → guard, for all slots as one document.
 
     Raises whatever the scanner raises: the caller fails the request closed."""
-    scans = [cache.get(s.text) for s in slots]
+    scans = cache.get_many([s.text for s in slots])
     findings: list[Finding] = [f for sc in scans for f in sc.findings]
     texts = [s.text for s in slots]
     routed = Routed(decide(findings, policy), slots)

@@ -95,6 +95,19 @@ class LocalRunner:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redactor-local")
         self._embedder: Any = None
         self._embed_lock = threading.Lock()
+        self.state = "starting"  # → "ready", or "unavailable" with ``failure`` (readiness, /readyz)
+        self.failure = ""
+
+    async def warm(self) -> None:
+        """Load the model before the first request needs it; ``state`` says how that went."""
+        load = getattr(self.backend, "count_tokens", None)
+        try:
+            if load is not None:
+                await self._run(partial(load, "ready"))
+        except LocalUnavailable as e:
+            self.state, self.failure = "unavailable", str(e)
+        else:
+            self.state = "ready"
 
     @property
     def model_name(self) -> str:

@@ -34,7 +34,7 @@ class GatewayError(Exception):
 #: their records say outcome ``refused`` (and a flood of them is summarised: ``RecordBudget``).
 REFUSALS = frozenset({"origin_not_allowed", "invalid_api_key", "rate_limit", "concurrency_limit", "local_queue_full",
                       "not_found", "method_not_allowed", "stateful_request", "invalid_json", "invalid_request",
-                      "body_too_large"})
+                      "body_too_large", "unknown_field", "embedding_input_kept_local"})
 
 
 def outcome_of(code: str) -> str:
