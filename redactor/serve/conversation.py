@@ -39,6 +39,7 @@ from ..detect.findings import Finding
 from ..policy import Decision, Policy, Route, decide
 from ..detect.rescan import Edit, rescan
 from ..transform import Mapping, rewrite
+from .errors import BadRequest
 from .fields import show_path, unread
 from .scancache import ScanCache
 
@@ -48,10 +49,6 @@ CLOUD_ROUTES = (Route.CLOUD, Route.CLOUD_REDACTED)
 Path = tuple[Any, ...]
 #: The path of the one slot that holds a request's scan-only strings, joined (never written back).
 SCAN_ONLY: Path = ("<scan-only>",)
-
-
-class BadRequest(Exception):
-    """The request cannot be scanned as given (400).  The message names the field, never its text."""
 
 
 @dataclass

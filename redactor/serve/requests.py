@@ -19,17 +19,6 @@ from .keys import GatewayKey
 NO_KEY_ID = "none"
 
 
-class GatewayError(Exception):
-    """A request the gateway answers with an error.  ``detail`` refines ``code`` in the audit
-    record only (``invalid_api_key.revoked``): the client sees ``code``."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None,
-                 detail: str = "") -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
-        self.error_class = f"{code}.{detail}" if detail else code
-
-
 #: Codes of requests the gateway turns away itself, before or instead of dispatching them:
 #: their records say outcome ``refused`` (and a flood of them is summarised: ``RecordBudget``).
 REFUSALS = frozenset({"origin_not_allowed", "invalid_api_key", "rate_limit", "concurrency_limit", "local_queue_full",

@@ -25,14 +25,7 @@ from typing import Any
 import regex
 
 from ..transform import Mapping, _token_pattern
-
-
-class UpstreamProtocolError(Exception):
-    """The upstream stream could not be parsed (bad UTF-8, bad JSON)."""
-
-
-class UnfinishedPlaceholder(Exception):
-    """A stream ended inside a placeholder the gateway issued."""
+from .errors import UnfinishedPlaceholder, UpstreamProtocolError
 
 
 def placeholder_regex(mapping: Mapping) -> regex.Pattern[str]:
