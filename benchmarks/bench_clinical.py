@@ -104,7 +104,7 @@ def routing(examples: list[Example], model: str) -> dict:
     """Routes with a cloud configured, per shipped policy: PHI notes sent unredacted, values in clear."""
     from redactor.config import DetectSettings
     from redactor.detect.scanner import Scanner
-    from redactor.pipeline import prepare
+    from redactor.prepare import prepare
     from redactor.policy import Route, builtin_policies, load_policy
 
     scanner = Scanner(DetectSettings(spacy_model=model))

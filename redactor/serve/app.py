@@ -37,9 +37,10 @@ from .. import __version__
 from ..audit.event import AuditSink
 from ..config import Settings
 from ..detect.scanner import Scanner
-from ..pipeline import REDACTED_NOTE
 from ..policy import Route, load_policy
+from ..prepare import fallback, unmasked
 from ..transform import Mapping
+from ..transforms import transform_of
 from . import answers, streaming
 from .access import Access
 from .conversation import BadRequest, Routed, chat_slots, completion_slots, embedding_slots, response_slots, \
@@ -381,7 +382,8 @@ class Gateway:
             return await local()
         out = write_back(body, routed.slots, routed.outgoing or [])
         if routed.mapping is not None and len(routed.mapping):
-            out["messages"] = [{"role": "system", "content": REDACTED_NOTE.strip()}] + out["messages"]
+            note = transform_of(ctx.policy or self.policy).model_note()
+            out["messages"] = [{"role": "system", "content": note}] + out["messages"]
         return await self._cloud_or_local(ctx, self._cloud(ctx, "chat", out, routed.mapping, answers.restore_chat), local)
 
     async def _completions(self, ctx: Ctx, body: dict[str, Any]) -> Response:
@@ -412,7 +414,8 @@ class Gateway:
         out = write_back(body, routed.slots, routed.outgoing or [])
         out["store"] = False
         if routed.mapping is not None and len(routed.mapping):
-            out["instructions"] = (REDACTED_NOTE.strip() + "\n\n" + (out.get("instructions") or "")).strip()
+            note = transform_of(ctx.policy or self.policy).model_note()
+            out["instructions"] = (note + "\n\n" + (out.get("instructions") or "")).strip()
         return await self._cloud_or_local(
             ctx, self._cloud(ctx, "responses", out, routed.mapping, answers.restore_response, responses=True), local)
 
@@ -440,14 +443,14 @@ class Gateway:
             return await self._cloud(ctx, "embeddings", body, None, lambda data, mapping: None)
         if not asked:
             rules = ", ".join(routed.decision.rule_ids)
-            routed.decision = routed.decision.rerouted(Route.LOCAL, "embeddings-not-switched")
+            routed.decision = unmasked(routed.decision, "embeddings-not-switched")
             raise GatewayError(422, "embedding_input_kept_local", "this input holds data the policy does not let "
                                f"leave as it is ({rules}), and the local model's "
                                "vectors are not interchangeable with the upstream's: ask for model "
                                f"'{self.local.model_name}' to embed it locally, or configure "
                                "gateway.embeddings = \"local\"")
         if routed.route is Route.CLOUD_REDACTED:
-            routed.decision = routed.decision.rerouted(Route.LOCAL, "embeddings-never-masked")
+            routed.decision = unmasked(routed.decision, "embeddings-never-masked")
         self._admit_local()
         ctx.cleanup.append(self.local.leave)
         ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
@@ -471,7 +474,7 @@ class Gateway:
                 raise
             failure = e
         assert ctx.routed is not None and ctx.routed.route in (Route.CLOUD, Route.CLOUD_REDACTED)
-        ctx.routed.decision = ctx.routed.decision.rerouted(Route.LOCAL, f"cloud-failed.{failure.code}")
+        ctx.routed.decision = fallback(ctx.routed.decision, failure.code)
         ctx.routed.mapping, ctx.routed.outgoing = None, None
         ctx.upstream_headers = {}
         try:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from .. import __version__
 from ..audit.event import AuditEvent
 from ..policy import Policy, Route
+from ..transforms import transform_of
 from .conversation import Routed
 from .keys import GatewayKey
 
@@ -82,8 +83,7 @@ def request_event(ctx: Ctx, run_id: str, policy: Policy, outcome: str, status: i
         reason_actions=[x.action for x in r.decision.reasons] if r else [],
         policy_version=policy.version,
         policy_name=policy.name,
-        # the gateway always pseudonymises (conversation.py), whatever the policy's transform
-        transform="pseudonymize" if r and r.route is Route.CLOUD_REDACTED and r.mapping else "",
+        transform=transform_of(policy).name if r and r.route is Route.CLOUD_REDACTED and r.mapping else "",
         outcome=outcome,
         error_class=_error_class(error_class),
         backend=ctx.backend,
