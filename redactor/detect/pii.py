@@ -10,9 +10,14 @@
   "http://10.0.0.5:8080") or after "www.", and bare hosts on the private and reserved
   top-level domains intranets use (".local", ".corp", ".lan", ...).  Not run on texts
   that hold neither "x.yz" nor "://".
-- ``PhoneRecognizer``: Presidio's runs ``phonenumbers.PhoneNumberMatcher`` once per
+- ``PhoneShapeRecognizer``: Presidio's runs ``phonenumbers.PhoneNumberMatcher`` once per
   region over the whole text (about 40% of stock scan time).  Ours finds phone-shaped
   candidates with one regex and judges each candidate alone.
+
+No class here shares a name with one of Presidio's: Presidio finds the recognizers of
+its default registry by class name among every ``EntityRecognizer`` subclass loaded,
+so a namesake would take the place of Presidio's own in any ``AnalyzerEngine()``
+built in the same process (tests/test_presidio_isolation.py).
 - ``StreetAddressRecognizer``: street addresses in English and the common European
   forms (number-first, suffix-type like ``Koskikatu 25``, prefix-type like
   ``Rue de X 12``, name-number like ``Erzsébet tér 19.`` with context), units, PO
@@ -142,7 +147,7 @@ class _CodeRecognizer(EntityRecognizer):
         pass
 
 
-class PhoneRecognizer(_CodeRecognizer):
+class PhoneShapeRecognizer(_CodeRecognizer):
     """Phone numbers: 7–15 digits in a phone-like shape; context raises the score."""
 
     ENTITY = "PHONE_NUMBER"
@@ -435,4 +440,4 @@ class ZipCodeRecognizer(_CodeRecognizer):
 
 
 def pii_recognizers() -> list[EntityRecognizer]:
-    return [OfflineEmailRecognizer(), PhoneRecognizer(), SsnContextRecognizer(), StreetAddressRecognizer(), ZipCodeRecognizer()]
+    return [OfflineEmailRecognizer(), PhoneShapeRecognizer(), SsnContextRecognizer(), StreetAddressRecognizer(), ZipCodeRecognizer()]
