@@ -155,6 +155,8 @@ class PhoneShapeRecognizer(_CodeRecognizer):
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         results = []
         for m in _PHONE.finditer(text):
+            if m.start() > 1 and text[m.start() - 1] == ":" and text[m.start() - 2].isdigit():
+                continue  # the seconds of a clock time: "09:15:30.500-07:00"
             raw = m.group().strip(" .-")
             score = self._score(raw)
             if score <= 0:
@@ -181,14 +183,17 @@ class PhoneShapeRecognizer(_CodeRecognizer):
             return 0.0
         groups = re.findall(r"\d+", main)
         if len(groups) == 1:
-            # one bare run: too ambiguous (ids, amounts) unless it has a country prefix
-            return 0.45 if raw.startswith("+") else (0.3 if len(digits) == 10 else 0.0)
+            # one bare run: too ambiguous (ids, amounts) unless it has a country prefix; ten digits
+            # (US) or eleven starting with 1 (a US trunk prefix, a Chinese mobile) need context
+            if raw.startswith("+"):
+                return 0.45
+            return 0.3 if len(digits) == 10 or len(digits) == 11 and digits[0] == "1" else 0.0
         if all(_YEARISH.match(g) for g in groups):
             return 0.0
         if any(len(g) > 5 for g in groups[1:]) and not raw.startswith("+"):
             return 0.3
-        if len(groups) > 5:
-            return 0.0
+        if len(groups) > (6 if raw.startswith("+") else 5):
+            return 0.0  # "+33 1 42 68 53 00": a country code and five groups
         return 0.6 if (raw.startswith("+") or "(" in raw or len(digits) >= 9) else 0.5
 
 
@@ -413,8 +418,10 @@ _STREET_ZIP = uregex.compile(
     rf"(?i)(?<![\w.,/-])\d{{1,6}}[ \t]+(?:(?:{_DIRECTION}|(?-i:\p{{Lu}}[\p{{L}}'’.-]*))[ \t]+){{1,3}}"
     rf"(?:{_NAMED_TYPES}|Way|Trail|Trl|Pike|Row)\.?(?:,?[ \t]+{_UNIT})?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])"
 )
+# UK: the area's first letter is never Q, V or X nor its second I, J or Z; "GIR 0AA" is Girobank's.
 _UK_CA_POSTCODE = uregex.compile(
-    r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
+    r"(?<![\w-])(?:(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR)[ \t]\d[ABD-HJLNP-UW-Z]{2}|"
+    r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
 )
 
 
