@@ -23,12 +23,10 @@ from collections import Counter
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 from presidio_analyzer.recognizer_registry.recognizers_loader_utils import RecognizerListLoader
-from redactor.config import DetectSettings
 # The stock engine as other code would build it, kept offline: the small spaCy model that
 # is installed (the default model would be downloaded) and tldextract's bundled suffix list.
 tldextract.extract = tldextract.TLDExtract(suffix_list_urls=())
-model = DetectSettings().spacy_model
-nlp = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
+nlp = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODEL}]})
 engine = AnalyzerEngine(nlp_engine=nlp.create_engine())
 names = Counter(c.__name__ for c in RecognizerListLoader.get_all_existing_recognizers())
 out = {
@@ -42,7 +40,11 @@ print(json.dumps(out))
 
 
 def _stock(tmp_path, before: str) -> dict:
-    proc = run_offline(f"TEXTS = {TEXTS!r}\n{before}\n{STOCK_ENGINE}", tmp_path)
+    """The stock engine's registry and results in a fresh interpreter, after running ``before``."""
+    from redactor.config import DetectSettings
+
+    model = DetectSettings().spacy_model  # installed with redactor; named here so the fresh process need not import it
+    proc = run_offline(f"TEXTS = {TEXTS!r}\nMODEL = {model!r}\n{before}\n{STOCK_ENGINE}", tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
