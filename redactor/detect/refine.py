@@ -74,13 +74,24 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
     return _resolve_overlaps(text, cands)
 
 
+# Types whose value may begin or end with a colon: "::1", "::ffff:10.0.0.1", "2001:db8::"
+_COLON_EDGED = frozenset({"IP_ADDRESS"})
+# Types whose span never needs a final full stop: a street ends "... St." or "... 97205." only
+# where the sentence ends, and a placeholder that swallowed it would be followed by a second
+# one when the answer is restored ("OR 97205..").
+_NO_FINAL_STOP = frozenset({"STREET_ADDRESS", "LOCATION", "ZIP_CODE"})
+
+
 def _trim(text: str, c: Candidate) -> Candidate | None:
     """Strip surrounding whitespace/punctuation that NER spans sometimes include."""
     s, e = c.start, c.end
+    colon = "" if c.entity_type in _COLON_EDGED else ":"
     # an opening bracket stays when its partner is inside the span: "(217) 555-0143"
-    while s < e and (text[s].isspace() or text[s] in "\"'`[{<>,;:" or (text[s] == "(" and ")" not in text[s:e])):
+    while s < e and (text[s].isspace() or text[s] in "\"'`[{<>,;" + colon or (text[s] == "(" and ")" not in text[s:e])):
         s += 1
-    while e > s and (text[e - 1].isspace() or text[e - 1] in "\"'`]}<>,;:" or (text[e - 1] == ")" and "(" not in text[s:e])):
+    stop = "." if c.entity_type in _NO_FINAL_STOP else ""
+    while e > s and (text[e - 1].isspace() or text[e - 1] in "\"'`]}<>,;" + colon + stop
+                     or (text[e - 1] == ")" and "(" not in text[s:e])):
         e -= 1
     if e <= s:
         return None
@@ -161,7 +172,8 @@ def _is_noise(text: str, c: Candidate) -> bool:
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)
-        if len(digits) > 8 and not MONTHS.search(value) and not _MONTH_SPAN.fullmatch(value.strip()):
+        if (len(digits) > 8 and not MONTHS.search(value) and not _MONTH_SPAN.fullmatch(value.strip())
+                and not _ISO_TIMESTAMP.fullmatch(value.strip())):
             inner = _DATE_IN_RUN.search(value)
             if not inner:
                 return True  # long digit runs: card, account or phone numbers, not dates
@@ -188,6 +200,10 @@ _UNIT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _MONTH_SPAN = re.compile(r"\d{1,2}/\d{4}[ \t]*[-–][ \t]*\d{1,2}/\d{4}")  # 01/2026-07/2026
+# ISO 8601 date and time: 2024-06-05T09:15:30.500-07:00, 2024-03-15T14:30Z; the time is part of the date
+_ISO_TIMESTAMP = re.compile(
+    r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:Z|[+-][0-2]\d(?::?[0-5]\d)?)?"
+)
 # A year, a numeric date, a time of day or an 8-digit compact date (a day of the month, "the
 # 12th", is kept before this filter: dates.holds_day_of_month).
 _DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")
