@@ -450,6 +450,7 @@ def _documents(s: Summary, csv_name: str) -> str:
             route += f'<span class="line">{escape(TRANSFORM_LABEL.get(d["transform"], d["transform"]))}</span>'
         rules = "".join(f'<li class="{escape(action or "unknown")}">{escape(words)}</li>'
                         for words, action in zip(d["rules_in_words"], d["rule_actions"], strict=True))
+        rules = f'<ul class="rules">{rules}</ul>' if rules else ""
         outcome = escape(d["outcome"])
         if d["error_class"]:
             outcome += f'<span class="line">{escape(d["error_class"])}</span>'
@@ -457,7 +458,7 @@ def _documents(s: Summary, csv_name: str) -> str:
             f'<tr class="doc"><td><span class="when">{escape(d["timestamp"][:16].replace("T", " "))}</span>'
             f'<span class="mono">{escape(d["document_id"])}</span></td>'
             f"<td>{route}</td><td>{policy}</td>"
-            f'<td>{f"<ul class=rules>{rules}</ul>" if rules else ""}</td><td>{outcome}</td>'
+            f"<td>{rules}</td><td>{outcome}</td>"
             f'<td class="src">{_handled_by(d)}</td></tr>')
     table = ('<table class="docs"><colgroup><col class="doc"><col class="route"><col class="policy"><col class="rules">'
              '<col class="outcome"><col class="src"></colgroup>'
@@ -480,7 +481,6 @@ def _handled_by(d: Mapping[str, Any]) -> str:
     lines = [f'<span class="key">{escape(d["client_key_name"])}</span>'] if d["client_key_name"] else []
     lines += [f'<span class="line mono">{escape(str(x))}</span>' for x in (d["client_key_id"], d["endpoint"])]
     return escape(source) + "".join(lines) + f'<span class="line">{float(d["latency_ms"] or 0):,.0f} ms</span>'
-
 
 
 def _sources(s: Summary) -> str:
