@@ -20,6 +20,7 @@ from importlib import resources
 from string import Template
 from typing import Any, TextIO
 
+from ..transforms import TRANSFORMS
 from .chain import KEY_MISMATCH, Verification
 from .clock import utc_now
 from .event import source_of
@@ -37,13 +38,8 @@ ROUTES: list[tuple[str, str, str]] = [
 ROUTE_LABEL = {k: label for k, label, _ in ROUTES}
 ROUTE_SHORT = {"local": "local model", "cloud_redacted": "cloud, masked", "cloud": "cloud", "blocked": "blocked",
                "none": "not routed"}
-TRANSFORM_LABEL = {"pseudonymize": "pseudonymised", "hipaa-safe-harbor": "HIPAA Safe Harbor"}
-TRANSFORM_EXPLAIN = {
-    "pseudonymize": "Pseudonymised: names and other identifiers were replaced by placeholders such as "
-                    "<PERSON_1> before the text was sent, and the answer was re-identified locally.",
-    "hipaa-safe-harbor": "HIPAA Safe Harbor: the text was de-identified under the HIPAA Safe Harbor method, "
-                         "45 CFR 164.514(b)(2), before it was sent, and the answer was re-identified locally.",
-}
+TRANSFORM_LABEL = {t.name: t.label for t in TRANSFORMS.values()}
+TRANSFORM_EXPLAIN = {t.name: t.explain for t in TRANSFORMS.values()}
 OUTCOMES = ("ok", "error", "blocked", "skipped", "refused")  # what the trail's outcome field may say
 # Where records come from (``event.SOURCES``); "" is a record written before sources were recorded.
 SOURCE_LABEL = {"batch": "Batch runs (redactor run)", "gateway": "Gateway (redactor serve)",
