@@ -38,18 +38,17 @@ from ..audit.event import AuditSink
 from ..config import Settings
 from ..detect.scanner import Scanner
 from ..policy import Route, load_policy
-from ..prepare import fallback, unmasked
+from ..prepare import fallback
 from ..transform import Mapping
-from ..transforms import transform_of
 from . import answers, streaming
 from .access import Access
-from .conversation import BadRequest, Routed, chat_slots, completion_slots, embedding_slots, response_slots, \
-    route_conversation, write_back
+from .endpoints import Endpoints
+from .conversation import Routed, route_conversation
 from .errors import GatewayError, LocalUnavailable, Refused, UpstreamError
-from .fields import MODEL_NAME, show_path, unknown_fields
+from .fields import show_path, unknown_fields
 from .keys import KeyStore, check_binding
 from .limits import KeyLimits, RecordBudget
-from .local import LOCAL_PREFIX, LocalRunner, chat_messages, response_messages
+from .local import LocalRunner
 from .metrics import Metrics
 from .requests import NO_KEY_ID, Ctx, error_body, outcome_of, request_event, refusals_event, request_id
 from .restore_stream import error_event, sse
@@ -60,11 +59,6 @@ from .upstream import Upstream
 #: policy let go to the cloud is then answered locally.  A 429 is not one: the upstream asks the
 #: client to slow down, and the client has its ``retry-after`` (docs/gateway.md says why).
 OUTAGE_CODES = frozenset({"upstream_error", "upstream_unreachable", "upstream_timeout", "upstream_protocol_error"})
-STATELESS_FIELDS = {
-    "previous_response_id": "the gateway is stateless: previous_response_id would make the upstream keep the conversation",
-    "conversation": "the gateway is stateless: conversation would make the upstream keep the conversation",
-    "background": "the gateway is stateless: background responses are stored by the upstream",
-}
 
 
 class GatewayOptions(BaseModel):
@@ -84,7 +78,7 @@ class GatewayOptions(BaseModel):
     refusal_records_per_minute: int = Field(60, ge=0)
 
 
-class Gateway:
+class Gateway(Endpoints):
     """The gateway's state (policy, scanner cache, upstream, local model, keys, limits, metrics)
     and its ASGI ``app``.  Build one per process."""
 
@@ -348,116 +342,6 @@ class Gateway:
             raise GatewayError(403, "blocked_by_policy", f"blocked by policy rule {routed.decision.reasons[0].rule}")
         return routed
 
-    @staticmethod
-    def _model(body: dict[str, Any]) -> str:
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise BadRequest("model is required")
-        if not MODEL_NAME.fullmatch(model):  # it goes upstream and into the audit trail unscanned
-            raise BadRequest("model must be a model name (letters, digits and . _ : / -)")
-        return model
-
-    def _max_tokens(self, body: dict[str, Any]) -> int:
-        value = body.get("max_completion_tokens") or body.get("max_tokens") or body.get("max_output_tokens")
-        return int(value) if isinstance(value, int) and value > 0 else self.options.local_max_tokens
-
-    @staticmethod
-    def _n(body: dict[str, Any]) -> int:
-        n = body.get("n", 1)
-        if n is None:
-            return 1
-        if not isinstance(n, int) or not 1 <= n <= 16:
-            raise BadRequest("n must be an integer from 1 to 16")
-        return n
-
-    # ------------------------------------------------------------------ endpoints
-
-    async def _chat(self, ctx: Ctx, body: dict[str, Any]) -> Response:
-        model = self._model(body)
-        ctx.stream = body.get("stream") is True
-        n = self._n(body)
-        routed = await self._route(ctx, chat_slots(body), force_local=_requested_local(model))
-        local = partial(self._local, ctx, "chat", chat_messages(body), self._max_tokens(body), n)
-        if routed.route is Route.LOCAL:
-            return await local()
-        out = write_back(body, routed.slots, routed.outgoing or [])
-        if routed.mapping is not None and len(routed.mapping):
-            note = transform_of(ctx.policy or self.policy).model_note()
-            out["messages"] = [{"role": "system", "content": note}] + out["messages"]
-        return await self._cloud_or_local(ctx, self._cloud(ctx, "chat", out, routed.mapping, answers.restore_chat), local)
-
-    async def _completions(self, ctx: Ctx, body: dict[str, Any]) -> Response:
-        model = self._model(body)
-        ctx.stream = body.get("stream") is True
-        n = self._n(body)
-        routed = await self._route(ctx, completion_slots(body), force_local=_requested_local(model))
-        prompt = body["prompt"] if isinstance(body["prompt"], str) else "\n".join(body["prompt"])
-        local = partial(self._local, ctx, "completions", [{"role": "user", "content": prompt}], self._max_tokens(body), n)
-        if routed.route is Route.LOCAL:
-            return await local()
-        out = write_back(body, routed.slots, routed.outgoing or [])
-        return await self._cloud_or_local(
-            ctx, self._cloud(ctx, "completions", out, routed.mapping, answers.restore_completion), local)
-
-    async def _responses(self, ctx: Ctx, body: dict[str, Any]) -> Response:
-        for name, why in STATELESS_FIELDS.items():
-            if body.get(name) not in (None, False):
-                raise GatewayError(400, "stateful_request", f"{name}: {why}")
-        if body.get("store") is True:
-            raise GatewayError(400, "stateful_request", "store=true: the gateway is stateless and forces store=false")
-        model = self._model(body)
-        ctx.stream = body.get("stream") is True
-        routed = await self._route(ctx, response_slots(body), force_local=_requested_local(model))
-        local = partial(self._local_responses, ctx, response_messages(body), self._max_tokens(body))
-        if routed.route is Route.LOCAL:
-            return await local()
-        out = write_back(body, routed.slots, routed.outgoing or [])
-        out["store"] = False
-        if routed.mapping is not None and len(routed.mapping):
-            note = transform_of(ctx.policy or self.policy).model_note()
-            out["instructions"] = (note + "\n\n" + (out.get("instructions") or "")).strip()
-        return await self._cloud_or_local(
-            ctx, self._cloud(ctx, "responses", out, routed.mapping, answers.restore_response, responses=True), local)
-
-    async def _local_responses(self, ctx: Ctx, messages: list, max_tokens: int) -> Response:
-        if ctx.stream:
-            return await self._local(ctx, "responses", messages, max_tokens, 1)
-        self._admit_local()
-        ctx.cleanup.append(self.local.leave)
-        completion = await self.local.complete(messages, max_tokens)
-        self._local_meta(ctx, [completion])
-        return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
-
-    async def _embeddings(self, ctx: Ctx, body: dict[str, Any]) -> Response:
-        """Vectors of the upstream's model and of the local one are not interchangeable, so the
-        route never switches silently: all local (``gateway.embeddings = "local"``, or no upstream),
-        local when asked for by name (``local/…``), else clean input → the upstream and input the
-        policy would not send as it is → 422 ``embedding_input_kept_local`` (never masked either:
-        placeholders change the vectors)."""
-        model = self._model(body)
-        slots = embedding_slots(body)
-        all_local = self.settings.gateway.embeddings == "local" or self.upstream is None
-        asked = _requested_local(model) or ("gateway-embeddings-local" if all_local else "")
-        routed = await self._route(ctx, slots, force_local=asked)
-        if routed.route is Route.CLOUD and self.upstream is not None:
-            return await self._cloud(ctx, "embeddings", body, None, lambda data, mapping: None)
-        if not asked:
-            rules = ", ".join(routed.decision.rule_ids)
-            routed.decision = unmasked(routed.decision, "embeddings-not-switched")
-            raise GatewayError(422, "embedding_input_kept_local", "this input holds data the policy does not let "
-                               f"leave as it is ({rules}), and the local model's "
-                               "vectors are not interchangeable with the upstream's: ask for model "
-                               f"'{self.local.model_name}' to embed it locally, or configure "
-                               "gateway.embeddings = \"local\"")
-        if routed.route is Route.CLOUD_REDACTED:
-            routed.decision = unmasked(routed.decision, "embeddings-never-masked")
-        self._admit_local()
-        ctx.cleanup.append(self.local.leave)
-        ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
-        data = await self.local.embed([s.text for s in slots])
-        ctx.usage(data.get("usage"))
-        return JSONResponse(data)
-
     # ------------------------------------------------------------------ dispatch: cloud
 
     async def _cloud_or_local(self, ctx: Ctx, cloud: Awaitable[Response],
@@ -603,8 +487,3 @@ class Gateway:
                 self._finish(ctx, "error", 499, "ClientDisconnected")
             except Exception:
                 pass
-
-
-def _requested_local(model: str) -> str:
-    """A ``local/…`` model name asks for the local route: the reason it is forced, else ""."""
-    return "client-requested-local" if model.startswith(LOCAL_PREFIX) else ""
