@@ -110,6 +110,7 @@ def shorthand_word(word: str) -> bool:
         or word.upper() in _ABBREVIATIONS
         or key in lex.common
         or lex.is_word(key)
+        or (key in lex.dictionary and key not in lex.first and key not in lex.places)  # "given": a surname, a word first
     )
 
 
@@ -126,12 +127,7 @@ def plain_word(word: str) -> bool:
 def _name_evidence(words: list[str]) -> bool:
     """A word a name or place list holds that shorthand does not claim."""
     lex = load_lexicons()
-    for w in words:
-        key = _key(w)
-        if (lex.is_name(key) or key in lex.places) and key not in _shorthand_terms() and key not in STOP_WORDS \
-                and key not in _clinical_vocabulary() and key not in _drug_words() and w.upper() not in _ABBREVIATIONS:
-            return True
-    return False
+    return any((lex.is_name(_key(w)) or _key(w) in lex.places) and not shorthand_word(w) for w in words)
 
 
 # A person's context: a title or relation word before, a credential after.
@@ -153,16 +149,20 @@ def _person_context(text: str, c: Candidate) -> bool:
 
 def _clinical_words_only(text: str, c: Candidate) -> bool:
     """Rule 5 (see module docstring)."""
-    words = _WORD.findall(text[c.start : c.end])
-    if not words or _person_context(text, c):
+    value = text[c.start : c.end]
+    words = _WORD.findall(value)
+    if not words or c.recognizer == CUE_RECOGNIZER or _person_context(text, c):
         return False
+    if c.entity_type in ("HEALTHCARE_FACILITY", "ORGANIZATION") and len(words) > 1 and all(
+            w[0].isupper() and not w.isupper() for w in words if w.lower() not in STOP_WORDS):
+        return False  # "Riverside Apothecary": a name written as one, in a cased note
     if c.entity_type in ("HEALTHCARE_FACILITY", "LOCATION") and (head := _FACILITY_HEAD.search(text, c.start, c.end + 12)):
         before = _WORD.findall(text[c.start : head.start()])
         # "UNION HOSP.": a word before the head that is not frequent and not clinical names the place
         if before and not shorthand_word(before[-1]) or before and fold(before[-1]) not in load_lexicons().common \
                 and fold(before[-1]) not in _clinical_vocabulary() and before[-1].upper() not in _ABBREVIATIONS:
             return False
-    return all(shorthand_word(w) for w in words) or (c.recognizer != CUE_RECOGNIZER and not _name_evidence(words))
+    return all(shorthand_word(w) for w in words) or not _name_evidence(words)
 
 
 # -- 1. run-on sentences -----------------------------------------------------------------
@@ -176,7 +176,8 @@ def _run_on_sentence(text: str, c: Candidate) -> bool:
     labels = [p for p in _HOST_LABELS.split(value) if p]
     if len(labels) < 2:
         return False
-    return ".." in value or is_shorthand(text) or all(plain_word(p) for p in labels)
+    # a host is written in lower case; "limits.No", "NECESSARY.PT" are two sentences
+    return ".." in value or is_shorthand(text) or (any(ch.isupper() for ch in labels[-1]) and all(plain_word(p) for p in labels))
 
 
 # -- 2. doses and rates read as addresses ------------------------------------------------
@@ -190,11 +191,22 @@ _HOUSE_NUMBER_STREET = re.compile(
 
 def _dose_not_address(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
+    if not is_shorthand(text) and _TITLE_CASE_STREET.search(value):
+        return False  # "lives on Main St."
     street = _HOUSE_NUMBER_STREET.match(value)
     if street and not any(w.lower() in STOP_WORDS for w in _WORD.findall(street.group())[1:-1]):
         return False  # "2437 Main St", "7401 MARKET ST"
+    if _PO_BOX.search(value):
+        return False
+    lex = load_lexicons()
     words = [w for w in _WORD.findall(value) if not w[0].isdigit()]
-    return all(plain_word(w) for w in words)
+    return all(shorthand_word(w) or (len(w) <= 4 and not lex.is_name(_key(w)) and _key(w) not in lex.places)
+               for w in words)
+
+
+_TITLE_CASE_STREET = re.compile(r"\b[A-Z][a-z]+\.?[ \t]+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|"
+                                r"Court|Ct|Way|Place|Pl|Terrace|Circle|Parkway|Highway|Hwy)\b")
+_PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s*box|post\s+office\s+box)\s+\d")
 
 
 # -- 3. lab strings and ranges read as phone numbers -----------------------------------
@@ -206,6 +218,8 @@ _VITAL_BEFORE = re.compile(
 
 def _range_or_lab_string(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
+    if _US_PHONE.fullmatch(value):
+        return False
     separators = set(re.findall(r"[-. /]", re.sub(r"(?<=\d)\.(?=\d+(?:$|[- /]))", ".", value)))
     if re.search(r"\d\.\d", value) and "-" in value:
         return True  # "7.38-33-169", "101.8-102.8": a blood gas or a fever range
@@ -221,6 +235,7 @@ def _range_or_lab_string(text: str, c: Candidate) -> bool:
     return False
 
 
+_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
 _PHONE_CONTEXT = re.compile(r"(?i)\b(?:phone|tel|call|called|cell|pager|beeper|pg|fax|number|contact|reach|#)\b|#")
 
 

@@ -27,7 +27,7 @@ import regex as re
 from presidio_analyzer import RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .clinical import _ABBREVIATIONS, _lexicons
+from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
 from .names.lexicons import fold, load_lexicons
 from .pii import _CodeRecognizer, make_result
 from .shorthand import CUE_RECOGNIZER, _shorthand_terms, shorthand_word
@@ -40,7 +40,7 @@ _ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|prese
            r"agreed|agrees|decided|said|stated|recommended|requested|following|pronounced|came|discussed|"
            r"reviewed|consulted|bronched|placing|doing|contacted|made|will|also|and|md|np|pa|rn|rrt|crt)")
 _CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|rd|pharmd|cnm|crna)"
-_INITIAL = re.compile(rf"(?i)(?<![\w.'’])([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})?\b)")
+_INITIAL = re.compile(rf"(?i)(?<![\w.'’/])([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})?\b)")
 _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|notified|informed|spoke\s+(?:with|to)|"
                                  r"talked\s+(?:with|to)|and|\()[ \t]*$")
 _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION.upper()}\b)")
@@ -49,9 +49,11 @@ _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({
 _KIN = re.compile(
     rf"(?i)\b(?:wife|husband|spouse|son|sons|daughters?|dtr|sister|sisters|brother|brothers|mother|father|mom|dad|"
     rf"niece|nephew|aunt|uncle|girlfriend|boyfriend|fianc[ée]e?|partner|caregiver|friend|granddaughter|grandson|"
-    rf"step[ -]?(?:daughter|son)|cousin|proxy|hcp|spoke[ \t]+(?:with|to)|talked[ \t]+(?:with|to))"
+    rf"step[ -]?(?:daughter|son)|cousin|proxy|hcp|spoke[ \t]+(?:with|to)|talked[ \t]+(?:with|to))\b"
     rf"[ \t]*[,:(\"'-]?[ \t]*\"?({_W})(?:[ \t]*(?:and|&|,)[ \t]*({_W}))?"
 )
+_KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothers?|mother|father|mom|dad|niece|nephew|"
+                       r"aunt|uncle|partner|friend|cousin|family|proxy)")
 _ADMIT_CUE = (r"(?:admitted|admit|adm|readmitted|transferred|transfered|transfer|trans|xfer|xferred|sent|taken|"
               r"brought|medflighted|medflight|flown|came|presented|returned|referred|discharged|accepted|excepted|"
               r"screened|evaluated|followed|arrived)(?:[ \t]+(?:back|over|here|in|him|her|pt))?[ \t]+"
@@ -75,15 +77,17 @@ def _name_word(word: str) -> bool:
 
 
 def _known(word: str) -> bool:
+    """A name list holds it, and it is no frequent, clinical or stop word ("PRICE", not "AWARE")."""
     lex = load_lexicons()
     key = fold(word)
-    return lex.is_name(key) and key not in _shorthand_terms()
+    return lex.is_name(key) and key not in _shorthand_terms() and key not in lex.common and key not in STOP_WORDS \
+        and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
 
 
 def _given(word: str) -> bool:
     key = fold(word)
     return key in load_lexicons().first and key not in STOP_WORDS and key not in _shorthand_terms() \
-        and word.upper() not in _ABBREVIATIONS
+        and word.upper() not in _ABBREVIATIONS and not _KIN_WORD.fullmatch(key)
 
 
 class ShorthandNameRecognizer(_CodeRecognizer):
@@ -100,8 +104,10 @@ class ShorthandNameRecognizer(_CodeRecognizer):
         found: list[tuple[str, int, int, float]] = []
         person = lambda m, g, score: found.append(("PERSON", m.start(g), m.end(g), score))  # noqa: E731
         for m in _TITLE.finditer(text):
+            doctor = m.group().lower().startswith(("dr", "doc"))
             for g in (2, 3):
-                if m.group(g) and (_name_word(m.group(g)) or (_known(m.group(g)) and g == 2 and m.group(1))):
+                word = m.group(g)
+                if word and (_name_word(word) or _known(word) and (doctor or fold(word) not in load_lexicons().dictionary)):
                     person(m, g, 0.75)
             if m.group(1) and m.group(2) and _name_word(m.group(2)):
                 found.append(("PERSON", m.start(1), m.end(2), 0.75))
@@ -109,7 +115,7 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             after = text[m.end() : m.end() + 30]
             cue = _INITIAL_CUE_BEFORE.search(text, max(0, m.start() - 25), m.start()) or re.match(
                 rf"(?i)[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})\b", after)
-            if cue and (_name_word(m.group(2)) or _known(m.group(2))) and not shorthand_word(m.group(2)):
+            if cue and (_name_word(m.group(2)) or _known(m.group(2))):
                 found.append(("PERSON", m.start(1), m.end(2), 0.7))
         for m in _INITIAL_BARE.finditer(text):
             if _known(m.group(2)) and _name_word(m.group(2)):
@@ -136,17 +142,18 @@ class ShorthandNameRecognizer(_CodeRecognizer):
         regions = _lexicons().region_codes
         for m in _ADMIT_ACRONYM.finditer(text):
             word = m.group(1)
-            if word.upper() in _UNITS or word.upper() in _ABBREVIATIONS or word.upper() in regions:
-                continue
-            if word.islower() and (shorthand_word(word) or fold(word) in load_lexicons().dictionary):
-                continue
+            key = fold(word)
+            if word.upper() in _UNITS or word.upper() in _ABBREVIATIONS or word.upper() in regions or key in STOP_WORDS \
+                    or key in _shorthand_terms() or key in _clinical_vocabulary() or key in load_lexicons().common \
+                    or key in load_lexicons().dictionary and len(key) >= 4:
+                continue  # "TO MICU", "TO FLOOR", "FROM TLC"
             out.append(("LOCATION", m.start(1), m.end(1), 0.6))
         for m in _HOSPITAL.finditer(text):
             words = m.group(1).split()
             while words and (fold(words[0]) in STOP_WORDS or fold(words[0]) in load_lexicons().common
                              or fold(words[0]) in _shorthand_terms() or words[0].upper() in _ABBREVIATIONS):
                 words = words[1:]
-            if not words or not any(_name_word(w) or _known(w) for w in words):
+            if not words or any(fold(w) in STOP_WORDS for w in words) or not (_name_word(words[-1]) or _known(words[-1])):
                 continue
             start = m.start(1) + m.group(1).rfind(" ".join(words))
             out.append(("LOCATION", start, m.end(), 0.6))
