@@ -150,10 +150,12 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             out.append(("LOCATION", m.start(1), m.end(1), 0.6))
         for m in _HOSPITAL.finditer(text):
             words = m.group(1).split()
-            while words and (fold(words[0]) in STOP_WORDS or fold(words[0]) in load_lexicons().common
-                             or fold(words[0]) in _shorthand_terms() or words[0].upper() in _ABBREVIATIONS):
-                words = words[1:]
-            if not words or any(fold(w) in STOP_WORDS for w in words) or not (_name_word(words[-1]) or _known(words[-1])):
+            k = len(words)  # the name is the words right before the head, back to a stop or frequent word
+            while k and not (fold(words[k - 1]) in STOP_WORDS or fold(words[k - 1]) in load_lexicons().common
+                             or fold(words[k - 1]) in _shorthand_terms() or words[k - 1].upper() in _ABBREVIATIONS):
+                k -= 1
+            words = words[k:]
+            if not words or not (_name_word(words[-1]) or _known(words[-1])):
                 continue
             start = m.start(1) + m.group(1).rfind(" ".join(words))
             out.append(("LOCATION", start, m.end(), 0.6))
