@@ -17,7 +17,7 @@ from:
 2. *doses and rates read as addresses*: a "street" made only of clinical words,
    abbreviations, common words, stop words and numbers with units ("AND HEPARIN AT
    850", "PTT 67", "3 WAY FOLEY IN PLACE", "via picc with"), unless it is a house
-   number, name words and a street type ("2437 Main St"); in any text;
+   number, name words and a street type ("2437 Main St") or a PO box; in shorthand;
 3. *lab strings and ranges read as phone numbers*: an ABG or lab string ("7.38-33-169"),
    separators of two kinds in one number, a clock time and a value ("0600-281"), a
    range after a vital sign or a volume ("TV 900-1500"); in shorthand;
@@ -191,8 +191,6 @@ _HOUSE_NUMBER_STREET = re.compile(
 
 def _dose_not_address(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
-    if not is_shorthand(text) and _TITLE_CASE_STREET.search(value):
-        return False  # "lives on Main St."
     street = _HOUSE_NUMBER_STREET.match(value)
     if street and not any(w.lower() in STOP_WORDS for w in _WORD.findall(street.group())[1:-1]):
         return False  # "2437 Main St", "7401 MARKET ST"
@@ -204,8 +202,6 @@ def _dose_not_address(text: str, c: Candidate) -> bool:
                for w in words)
 
 
-_TITLE_CASE_STREET = re.compile(r"\b[A-Z][a-z]+\.?[ \t]+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|"
-                                r"Court|Ct|Way|Place|Pl|Terrace|Circle|Parkway|Highway|Hwy)\b")
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s*box|post\s+office\s+box)\s+\d")
 
 
@@ -308,9 +304,9 @@ def drop_shorthand_lookalikes(text: str, cands: list[Candidate]) -> list[Candida
         kind = c.entity_type
         if kind == "URL" and _run_on_sentence(text, c):
             continue
-        if kind == "STREET_ADDRESS" and _dose_not_address(text, c):
-            continue
         if shorthand:
+            if kind == "STREET_ADDRESS" and _dose_not_address(text, c):
+                continue
             if kind == "PHONE_NUMBER" and _range_or_lab_string(text, c):
                 continue
             if kind == "DATE_TIME" and _setting_not_date(text, c):
