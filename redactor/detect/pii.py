@@ -130,6 +130,8 @@ _EXTENSION = re.compile(
     r"(?i)(?<![\w.-])(?:ext(?:ension)?\.?[ \t]*(?:#[ \t]*)?(\d-\d{4}|\d{2,5})|x(\d{4,5}))(?![\w-]|[.,]\d)"
     r"(?![ \t]*(?:mg|mcg|ml|units?|iu|tabs?|days?|weeks?|times|doses?)\b)"
 )
+# A hospital pager or beeper: "Pager #12345", "PG 23456", "beeper number 4-1234".
+_PAGER = re.compile(r"(?i)\b(?:pager|beeper|bpr|pg)[ \t]*(?:number|no\.?|num)?[ \t]*[:#]?[ \t]*#?[ \t]*(\d{4,6}|\d-\d{4})(?![\w.-])")
 _ISO_DATE = re.compile(r"(?:1[89]|20)\d\d-[01]\d-[0-3]\d\b")
 # 11-30-1979, 30.11.1979: a calendar date with a four-digit year, not a phone number
 _DATE_WITH_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([-.])(?:0?[1-9]|[12]\d|3[01])\1(?:19|20)\d\d")
@@ -166,6 +168,8 @@ class PhoneShapeRecognizer(_CodeRecognizer):
             if _has_context(text, start, end, _PHONE_CONTEXT, 40):
                 score = min(1.0, score + 0.35)
             results.append(make_result(self, self.ENTITY, start, end, score))
+        for m in _PAGER.finditer(text):
+            results.append(make_result(self, self.ENTITY, m.start(1), m.end(1), 0.6))
         if "x" in text or "X" in text:
             for m in _EXTENSION.finditer(text):
                 g = 1 if m.group(1) else 2

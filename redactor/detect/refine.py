@@ -21,6 +21,7 @@ from .doubt import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
 from .names.runs import typed_in_lower_case
+from .shorthand import CUE_RECOGNIZER, drop_shorthand_lookalikes
 
 # Words that label a field.  As an entity of their own they are noise.
 LABEL_WORDS = frozenset(
@@ -68,6 +69,7 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
     cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
     cands = [c for c in cands if not _is_noise(text, c)]
     cands = drop_clinical_lookalikes(text, cands)
+    cands = drop_shorthand_lookalikes(text, cands)
     cands = _drop_url_inside_email(cands)
     cands = _drop_credentials_after_names(text, cands)
     cands = retype_general(text, cands)
@@ -155,18 +157,18 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # digits or symbols labeled as a name or place
         if is_date(value):
             return True  # "Oct 3-6" read as a person: the date recognizer reports it
-        if value.isupper() and len(value) <= 5 and c.entity_type != "LOCATION":
+        if value.isupper() and len(value) <= 5 and c.entity_type != "LOCATION" and c.recognizer != CUE_RECOGNIZER:
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
             return True
         if (c.entity_type == "LOCATION" and c.recognizer == "SpacyRecognizer" and value.islower() and not typed_in_lower_case(text)
                 and not _place_cue(text, c.start, c.end)):
             return True  # "septum", "mucosa": in cased text a place is capitalised, or follows "in"
-        if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _heading_word(text, c.start, c.end):
+        if c.entity_type == "PERSON" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _heading_word(text, c.start, c.end):
             return True  # "## Background", "Assessment:": section headings, not people
-        if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _word_not_name(value):
+        if c.entity_type == "PERSON" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _word_not_name(value):
             return True  # "Lunch is at noon": an English word no name list knows
-        if c.entity_type == "LOCATION" and c.recognizer != "NameRecognizer" and _words_not_place(text, c, value):
+        if c.entity_type == "LOCATION" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _words_not_place(text, c, value):
             return True  # "Nice to have", "the delta delta": ordinary words read as a place
     if c.entity_type == "DATE_TIME" and not holds_day_of_month(text, c.start, c.end):
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
