@@ -11,10 +11,10 @@ lookalikes (eponyms, score names, blood pressures) and the Safe Harbor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
 
+from .candidate import Candidate
 from .clinical import drop_clinical_lookalikes, general_type, retype_general
 from .dates import holds_day_of_month, is_date
 from .doubt import common_words, first_names
@@ -46,20 +46,6 @@ TYPE_THRESHOLDS: dict[str, float] = {
     "DATE_TIME": 0.6,
     "PHONE_NUMBER": 0.45,
 }
-
-
-@dataclass
-class Candidate:
-    entity_type: str
-    start: int
-    end: int
-    score: float
-    recognizer: str
-
-    @classmethod
-    def of(cls, r: RecognizerResult) -> "Candidate":
-        meta = r.recognition_metadata or {}
-        return cls(r.entity_type, r.start, r.end, float(r.score), str(meta.get("recognizer_name", "")))
 
 
 def refine(text: str, results: list[RecognizerResult], min_score: float) -> list[Candidate]:

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -49,8 +48,7 @@ from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicon
 from .dates import holds_day_of_month
 from .names.lexicons import fold, load_lexicons
 
-if TYPE_CHECKING:
-    from .refine import Candidate
+from .candidate import Candidate
 
 # Words that only nursing and ICU notes use this densely: vitals, lines, drips, routes.
 _SHORTHAND_MARKS = re.compile(
