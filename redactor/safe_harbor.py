@@ -33,6 +33,7 @@ from .errors import ConfigError
 from .detect.categories import QUASI
 from .detect.findings import Finding
 from .transform import Kept
+from .detect.vocabulary import MONTH_STEMS, alternation
 
 NAME = "hipaa-safe-harbor"
 RESTRICTED_ZIP3_FILE = PACKAGE_DIR / "data" / "restricted_zip3.toml"
@@ -45,9 +46,7 @@ _YEAR_ONLY_REST = re.compile(
     r"(?:\b(?:in|the|of|year|years|since|from|to|until|till|through|by|early|mid|late|and|between|circa|ca|c|s)\b|[\s'’.,()/–—-]|s\b)*",
     re.IGNORECASE,
 )
-_MONTH = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(?:[a-z]*)\.?(?![a-z])", re.IGNORECASE
-)
+_MONTH = re.compile(rf"\b{alternation(MONTH_STEMS)}(?:[a-z]*)\.?(?![a-z])", re.IGNORECASE)
 _US_ZIP = re.compile(r"\s*(\d{3})\d{2}(?:[\s-]?\d{4})?\s*")
 
 AGE_NOTE = "90 or older"

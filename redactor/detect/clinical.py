@@ -47,6 +47,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from ..config import resource_dir
 
 from .candidate import Candidate
+from .vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, alternation
 
 NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "HEALTHCARE_FACILITY"})
 
@@ -80,7 +81,9 @@ _MODIFIERS = frozenset(
     pressure sepsis pneumonia embolism appendicitis prognostic prediction clinical mental modified revised
     simplified pediatric paediatric adult vision hearing tremor disability dyspnea dyspnoea bleed""".split()
 )
-_HONORIFIC = re.compile(r"(?:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|nurse)\.?|\bpatient|\bpt)\s+$", re.IGNORECASE)
+# "FR" is French (a catheter's gauge: "16 FR FOLEY") before an eponym far more often than a priest
+_BEFORE_EPONYM = [h for h in HONORIFICS if h not in {"fr", "rev", "dame", "lord", "lady"}] + ["nurse"]
+_HONORIFIC = re.compile(rf"(?:\b{alternation(_BEFORE_EPONYM)}\.?|\bpatient|\bpt)\s+$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'’]*|\d+|[IVX]+\b")
 _GRADE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}/\d{1,3}|\d{1,2}(?:\+\d)?|[IVX]{1,4}|[A-C])(?![\w/])")  # "Berg 44/56"
 # Eponyms that stand alone for a device or a test ("Foley to gravity", "a Doppler").
@@ -107,10 +110,7 @@ _ABBREVIATIONS = frozenset(
 # State codes that an abbreviation can also be, used as a state after a town: "Erie, PA".
 _STATE_AFTER_TOWN = re.compile(r"[A-Z][\w.'’-]*,[ \t]*$")
 
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
+_MONTHS = frozenset(MONTHS + MONTH_ABBREVIATIONS)
 _MONTH_CUE_BEFORE = re.compile(
     r"(?:\b(?:in|on|since|until|till|by|from|of|early|late|mid|last|next|this|during|through|before|after|"
     r"between|and|to)[ \t]+|\d[ \t]*|-)$",
@@ -504,7 +504,7 @@ def _lab_value(text: str, c: Candidate) -> bool:
 
 # What a span still needs, once its readings are taken out, to be a date.
 _DATE_LEFT = re.compile(
-    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}[-.]\d{1,2}"
+    rf"(?i)\b{alternation(MONTH_STEMS)}[a-z]*\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}[-.]\d{{1,2}}"
 )
 _DECIMAL_AFTER = re.compile(r"\.\d")
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,})[ \t:]+$")

@@ -23,16 +23,12 @@ import regex as uregex
 from presidio_analyzer import RecognizerResult
 
 from .pii import _CodeRecognizer, make_result
+from .vocabulary import MONTH_ABBREVIATIONS, MONTHS, MONTHS_THAT_ARE_WORDS, alternation
 
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|"
-    r"JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|"
-    r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\.?"
-)
+_MONTH = alternation(MONTHS + MONTH_ABBREVIATIONS, case="cased") + r"\.?"
 # Written in lower case by hand ("3rd of february"); "may" and "march" are ordinary words,
 # so in lower case they count only after a day and "of".
-_MONTH_LOWER = r"(?:january|february|april|june|july|august|september|october|november|december)"
+_MONTH_LOWER = alternation(m for m in MONTHS if m not in MONTHS_THAT_ARE_WORDS)
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 _ORDINAL = r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"

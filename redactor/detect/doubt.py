@@ -53,6 +53,7 @@ from .categories import DOUBT_TYPE, PII, QUASI
 from .findings import Finding
 from .names.lexicons import fold, load_lexicons, read_terms
 from .names.runs import typed_in_lower_case
+from .vocabulary import COMMON_HONORIFICS, MONTHS, WEEKDAYS, alternation
 
 DOUBT_SCORE = 0.3
 
@@ -61,8 +62,10 @@ _WORD = re.compile(r"(?<![\w@./-])[^\W\d_][\w'’-]*(?![\w@])")
 _NUMBER = re.compile(r"(?<![\w.,$€£-])(?:\d[\s.:-]?){4,}\d(?![\w])")  # ":" too: "2022-08-17 23:40" is one value
 _AMOUNT_BEFORE = re.compile(r"[$€£¥]\s*$|\b(?:USD|EUR|GBP)\s*$")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
-_HONORIFIC = re.compile(r"(?<![^\W_])(?:(?i:mr|mrs|dr|miss|prof)\.?|(Ms)\.?|(ms)\.)\s+$")
-_HONORIFIC_ANYWHERE = re.compile(r"(?<![^\W_])(?i:mr|mrs|dr|miss|prof|ms)\.?\s+")
+# "ms" is multiple sclerosis too: in lower case it is a title only with its full stop
+_NOT_MS = alternation(h for h in COMMON_HONORIFICS if h != "ms")
+_HONORIFIC = re.compile(rf"(?<![^\W_])(?:(?i:{_NOT_MS})\.?|(Ms)\.?|(ms)\.)\s+$")
+_HONORIFIC_ANYWHERE = re.compile(rf"(?<![^\W_])(?i:{alternation(COMMON_HONORIFICS)})\.?\s+")
 # "MS" in clinical text is multiple sclerosis or morphine sulfate ("MS patients"), and
 # "ms" after a number is milliseconds: only "Ms"/"Ms." before a capitalised word, or
 # "ms." after no number, is a title.
@@ -81,7 +84,7 @@ _SPEAKER = re.compile(r"[ \t]*:")  # "Destiny: Remember me?" — a transcript sp
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 # "her maiden name is Key", "a man called Walker": the next word is a name whatever it also means
 _NAME_CUE = re.compile(r"(?<![^\W_])(?:name\s+is|named|called|surname|n[ée]e)[ \t]+", re.IGNORECASE)
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "the"})
+_TITLES = frozenset(COMMON_HONORIFICS) | {"sir", "dame", "the"}
 # "Dale and White", "Brad L Key": a capitalised name joined to a person (not by a comma:
 # "Priya Raman, People Operations" is a title); "kónya, becker and vasquez": a list
 _JOIN_UPPER = re.compile(r"(?:[ \t]*(?:&|\band\b|\bor\b)[ \t]*|[ \t]+[A-Z]\.?[ \t]+|[ \t]+)(?=[^\W\d_])")
@@ -120,10 +123,7 @@ class _Words:
     places: frozenset[str]
 
 
-_CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
-    "july august september october november december".split()
-)
+_CALENDAR = frozenset(WEEKDAYS + MONTHS)
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,7 @@ from presidio_analyzer import RecognizerResult
 
 from ..config import resource_dir
 from .pii import _CodeRecognizer, make_result
+from .vocabulary import COMMON_HONORIFICS
 
 ENTITY = "HEALTHCARE_FACILITY"
 
@@ -115,7 +116,7 @@ _MOVE_CUE = re.compile(
 )
 # A capitalised name of one to four words, "St. Charles Bend", "Covenant Children's".
 _CUE_RUN = re.compile(r"((?:St\.|Mt\.|[A-Z][\w'’-]*))(?:[ \t]+(?:&[ \t]+)?[A-Z][\w'’-]*){0,3}")
-_HONORIFICS = frozenset({"Dr", "Dr.", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Miss", "Prof", "Prof."})
+_HONORIFICS = frozenset(h.title() + stop for h in COMMON_HONORIFICS for stop in ("", "."))
 _NER_NAMES = frozenset({"PERSON", "GPE", "LOC", "ORG", "FAC", "NORP"})
 # Words that open an order or a plan line before a specialty ("Consult Cardiology").
 _ORDER_VERBS = frozenset(

@@ -39,6 +39,8 @@ import regex as uregex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, UrlRecognizer
 
+from .vocabulary import MONTH_ABBREVIATIONS, MONTHS, alternation
+
 # A domain name as RFC 1035 / 5890 allow it: labels of letters (any script), digits and
 # inner hyphens, and a last label that is letters or an IDN "xn--" label, not digits.
 _DOMAIN = uregex.compile(r"(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})", uregex.IGNORECASE)
@@ -296,8 +298,7 @@ _AT_BEFORE = re.compile(r"\bat\b[^.!?;\n]*$", re.IGNORECASE)  # "meet at Locavor
 # that a match never runs on over the end of a sentence ("in Tacoma. Drives a 2009").
 _BARE_UPPER = r"(?:\p{Lu}[\p{L}\p{M}'’-]{0,2}\.(?=[ \t]*[\p{L}\d])|\p{Lu}[\p{L}\p{M}'’-]*(?:\.(?=\p{L})[\p{L}\p{M}'’-]+)*)"
 _BARE = uregex.compile(
-    r"(?<![\w.,/-])(?:\d{1,6}[ \t]+)?(?!(?:TTY|TDD)\b)(?!(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?[ \t])"
+    rf"(?<![\w.,/-])(?:\d{{1,6}}[ \t]+)?(?!(?:TTY|TDD)\b)(?!{alternation(MONTHS + MONTH_ABBREVIATIONS, case='title')}\.?[ \t])"
     rf"{_BARE_UPPER}(?:[ \t]+(?:{_BARE_UPPER}|(?!(?:was|were|is|are|of|the|and|or|in|on|at|to|by|"
     r"for|day|days|than|less|more|per|with|from|has|had|total|over|under|aged?|between|after|before|during|since|until|"
     r"about|around|within|without|among|each|every|only|also|then|when|where|which|while|approximately|stage|grade|"

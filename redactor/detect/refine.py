@@ -22,6 +22,7 @@ from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
 from .names.runs import typed_in_lower_case
 from .shorthand import CUE_RECOGNIZER, drop_shorthand_lookalikes
+from .vocabulary import MONTH_STEMS, alternation
 
 # Words that label a field.  As an entity of their own they are noise.
 LABEL_WORDS = frozenset(
@@ -32,9 +33,7 @@ LABEL_WORDS = frozenset(
     card visa mastercard amex credit debit bank sort code pin cvv otp password username user
     signature tel. ph. no. number n/a na none unknown""".split()
 )
-MONTHS = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
-)
+MONTHS = re.compile(rf"\b{alternation(MONTH_STEMS)}[a-z]*\.?\b", re.IGNORECASE)
 NER_TYPES = frozenset({"PERSON", "LOCATION", "DATE_TIME", "NRP", "ORGANIZATION"})
 
 # Minimum score per type, above the global floor.  Weak, ambiguous shapes need more.

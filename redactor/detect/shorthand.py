@@ -49,6 +49,7 @@ from .dates import holds_day_of_month
 from .names.lexicons import fold, load_lexicons
 
 from .candidate import Candidate
+from .vocabulary import MONTH_STEMS, alternation
 
 # Words that only nursing and ICU notes use this densely: vitals, lines, drips, routes.
 _SHORTHAND_MARKS = re.compile(
@@ -243,7 +244,7 @@ _DATE_CUE_BEFORE = re.compile(r"(?i)\b(?:on|since|dated|date|until|till|by|from|
 _NUMERIC_RANGE = re.compile(r"~?\d{1,4}(?:\.\d+)?(?:'?s)?[ \t]*(?:-|to)[ \t]*\d{1,4}(?:\.\d+)?(?:'?s|[a-z]{1,5}(?:/[a-z]{1,3})?)?-?",
                             re.IGNORECASE)
 _VENT_WORD = re.compile(r"(?i)\b(?:ps|psv|ips|cpap|simv|imv|peep|vent|settings?|flowby|bipap|fio2|extubat\w*|wean\w*)\b")
-_MONTH_WORD = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+_MONTH_WORD = re.compile(rf"(?i)\b{alternation(MONTH_STEMS)}[a-z]*\b")
 # a month and day (4/30, 4-30-97), or a year of four digits
 _DAY_SHAPE = re.compile(r"(?<![\d.])(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|[12]\d|3[01])(?![\d.])|(?<!\d)(?:19|20)\d\d(?!\d)|"
                         r"(?<![\d.])(?:0?[1-9]|1[0-2])/\d\d(?!\d)")

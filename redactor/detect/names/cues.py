@@ -10,10 +10,11 @@ import regex as re
 
 from .lexicons import Lexicons, fold
 from .runs import Run
+from ..vocabulary import FOREIGN_HONORIFICS, HONORIFICS, alternation
 
 
 _HONORIFIC_BEFORE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr|Sra|Sr|Herr|Frau|Mme|Mlle|Madame|Monsieur|Señor|Señora|Signor|Signora)\.?"
+    rf"(?:\b{alternation(HONORIFICS + FOREIGN_HONORIFICS, case='title')}\.?"
     r"|\b(?:mr|mrs|ms|dr)\.)[ \t]+$"
 )
 _NAME_CUE_BEFORE = re.compile(

@@ -14,6 +14,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from ...config import resource_dir
 from ..pii import _EN_TYPES
+from ..vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 
 
 @lru_cache(maxsize=1 << 16)
@@ -38,11 +39,8 @@ def read_terms(path: Path) -> frozenset[str]:
 
 # Capitalised words that are not names, whatever a lexicon says: the calendar,
 # honorifics and roles, greetings, and words that open sentences and headings.
-_NON_NAMES = """
-january february march april may june july august september october november december
-jan feb mar apr jun jul aug sep sept oct nov dec
-monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
-mr mrs ms miss mx dr prof sir madam dame lord lady rev fr sr jr esq phd md
+_NON_NAMES = [*MONTHS, *MONTH_ABBREVIATIONS, *WEEKDAYS, *HONORIFICS] + """
+today tomorrow yesterday sr jr esq phd md
 dear hi hello hey thanks thank regards sincerely cheers best yours welcome congratulations
 said says asked told
 will can shall may might must could would should

@@ -1,0 +1,34 @@
+"""The calendar and the forms of address, once, for every recognizer and filter that needs them.
+
+Each user picks what it needs from these lists (a filter that drops honorifics before a name
+takes ``HONORIFICS``; a date pattern takes ``MONTHS`` and ``MONTH_ABBREVIATIONS``), and
+builds its patterns with ``alternation``: a list changes here, for all of them.
+"""
+
+from __future__ import annotations
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+#: "sept" beside "sep": both are written.
+MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+#: Month stems a word may start with ("Jan", "January", "Janvier" alike): the abbreviations plus "may".
+MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: Months that are also ordinary English words: in lower case they need a date around them.
+MONTHS_THAT_ARE_WORDS = frozenset({"march", "may"})
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Forms of address before a name, lower case, without their full stop.
+HONORIFICS = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame", "lord", "lady", "rev", "fr")
+#: Forms of address in other languages, as they are written before a name in English text.
+FOREIGN_HONORIFICS = ("sra", "sr", "herr", "frau", "mme", "mlle", "madame", "monsieur", "señor", "señora", "signor",
+                      "signora")
+#: The ones written most, which filters of capitalised words treat as titles.
+COMMON_HONORIFICS = ("mr", "mrs", "ms", "miss", "dr", "prof")
+
+
+def alternation(words, *, case: str = "lower") -> str:
+    """A regex group of ``words`` (longest first), written ``lower``, ``title``, ``upper``, ``cased``
+    (title and upper) or ``all`` three."""
+    forms = {"lower": (str.lower,), "title": (str.title,), "upper": (str.upper,), "cased": (str.title, str.upper),
+             "all": (str.title, str.upper, str.lower)}[case]
+    seen = {f(w) for w in words for f in forms}
+    return "(?:" + "|".join(sorted(seen, key=lambda w: (-len(w), w))) + ")"
