@@ -506,17 +506,20 @@ def test_sigkill_mid_append_leaves_a_trail_that_verifies(db: Path) -> None:
 def _old_trail(path: Path, n: int, monkeypatch: pytest.MonkeyPatch, key: str | None = None) -> None:
     """A trail as the tool wrote it before ``policy_name``/``transform``/``reason_actions``:
     two migrations, seven columns, records without the new fields."""
-    from redactor.audit import store, validate
+    from redactor.audit import store, trail, validate
 
-    new = ("policy_name", "transform", "reason_actions", "source")
+    new = ("policy_name", "transform", "reason_actions", "source", "host")
 
     def old_record(e: AuditEvent) -> dict:
         return {k: v for k, v in validate.event_record(e).items() if k not in new}
 
     with monkeypatch.context() as m:
         m.setattr(store, "MIGRATIONS", store.MIGRATIONS[:2])
-        m.setattr(store, "COLUMNS", tuple(c for c in store.COLUMNS if c not in ("policy_name", "source")))
-        m.setattr(store, "event_record", old_record)
+        old_columns = tuple(c for c in store.COLUMNS if c not in ("policy_name", "source"))
+        m.setattr(store, "COLUMNS", old_columns)
+        m.setattr(trail, "COLUMNS", old_columns)
+        m.setattr(trail, "event_record", old_record)
+        m.setattr(trail, "host_label", lambda host: "")
         fill(path, n, key=key).close()
     body = json.loads(sqlite3.connect(path).execute("SELECT record FROM records WHERE seq = 1").fetchone()[0])
     assert not set(new) & set(body)
