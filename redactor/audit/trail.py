@@ -77,6 +77,17 @@ def open_trail(
     return AuditTrail(target, key, create=create, read_only=read_only, host=host)
 
 
+HEAD_SQL = "SELECT seq, hash, prev_hash, kind, key_id FROM records ORDER BY seq DESC LIMIT 1"
+
+
+def head_of(row: tuple[Any, ...] | None) -> tuple[int, str, str]:
+    """``(count, the hash the next record links to, key id)`` from HEAD_SQL's row."""
+    if row is None:
+        return 0, chain.GENESIS, ""
+    seq, h, prev, kind, kid = row
+    return seq, chain.link_of(h, prev, kind), kid
+
+
 def _as_dict(row: tuple[Any, ...]) -> dict[str, Any]:
     seq, prev, h, body = row
     d = json.loads(body)
@@ -144,11 +155,7 @@ class Trail:
 
     @staticmethod
     def _head(conn: Any) -> tuple[int, str, str]:
-        row = conn.execute("SELECT seq, hash, prev_hash, kind, key_id FROM records ORDER BY seq DESC LIMIT 1").fetchone()
-        if row is None:
-            return 0, chain.GENESIS, ""
-        seq, h, prev, kind, kid = row
-        return seq, chain.link_of(h, prev, kind), kid
+        return head_of(conn.execute(HEAD_SQL).fetchone())
 
     def _append(self, conn: Any, record: dict[str, Any], seq: int, prev: str) -> str:
         """Seal ``record`` as ``seq`` after ``prev`` and insert it; returns its hash."""
