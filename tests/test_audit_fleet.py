@@ -191,19 +191,31 @@ def test_two_gateway_replicas_share_keys_revocations_and_the_trail(gateway, pg_d
     assert r.exit_code == 0 and "billing" in r.output  # key names from the fleet's store
 
 
-def test_the_gateway_fails_closed_while_the_trail_cannot_be_written(gateway, postgres_server, pg_db) -> None:
+def test_the_gateway_fails_closed_while_the_database_is_down(gateway, postgres_server, pg_db) -> None:
     import httpx
 
-    gw = gateway(audit=open_trail(pg_db.as_role("writer"), key="k", retry_s=0.5))
+    from conftest import ListSink
+    from redactor.serve.keys import PostgresKeyStore
+
+    url = pg_db.as_role("writer")
+    _, secret = PostgresKeyStore(url=url).create(name="app")
+    trail_down = gateway(audit=open_trail(url, key="k", retry_s=0.5))  # its trail is in the database
+    keys_down = gateway(audit=ListSink(), keys=PostgresKeyStore(url=url))  # its keys are
     body = {"model": "gpt-4o-mini", "messages": MSGS}
-    assert httpx.post(gw.base_url + "/chat/completions", json=body, timeout=30).status_code == 200
+    auth = {"authorization": f"Bearer {secret}"}
+    assert httpx.post(trail_down.base_url + "/chat/completions", json=body, timeout=30).status_code == 200
+    assert httpx.post(keys_down.base_url + "/chat/completions", json=body, headers=auth, timeout=30).status_code == 200
     postgres_server.stop()
     try:
-        down = httpx.post(gw.base_url + "/chat/completions", json=body, timeout=30)
+        time.sleep(PostgresKeyStore.REFRESH_S)
+        no_trail = httpx.post(trail_down.base_url + "/chat/completions", json=body, timeout=30)
+        no_keys = httpx.post(keys_down.base_url + "/chat/completions", json=body, headers=auth, timeout=30)
     finally:
         postgres_server.start()
-    assert down.status_code >= 500 and down.json()["error"]["code"] == "audit_failed"
-    assert "choices" not in down.json()  # the answer is withheld
-    assert httpx.post(gw.base_url + "/chat/completions", json=body, timeout=30).status_code == 200
+    assert no_trail.status_code == 500 and no_trail.json()["error"]["code"] == "audit_failed"
+    assert no_keys.status_code == 500 and no_keys.json()["error"]["code"] == "internal_error"
+    assert "choices" not in no_trail.json() and "choices" not in no_keys.json()  # nothing answered
+    assert httpx.post(trail_down.base_url + "/chat/completions", json=body, timeout=30).status_code == 200
+    assert httpx.post(keys_down.base_url + "/chat/completions", json=body, headers=auth, timeout=30).status_code == 200
     v = open_trail(pg_db.url, key="k").verify()
     assert v.ok and v.count == 2
