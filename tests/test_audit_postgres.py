@@ -5,6 +5,7 @@ password never shown, and ``audit copy`` between the two stores."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -317,3 +318,21 @@ def test_a_copy_that_arrives_broken_fails(pg_db, tmp_path: Path) -> None:
         conn.execute("UPDATE records SET record = replace(record, '\"local\"', '\"cloud\"') WHERE seq = 2")
     r = audit("copy", str(src), pg_db.url)
     assert r.exit_code == 1 and "FAILED: record 2: edited" in r.output
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_forked_worker_opens_its_own_connection(pg_db) -> None:
+    trail = fill(pg_db.url, 2)
+    backend = trail._raw.info.backend_pid
+    pid = os.fork()
+    if pid == 0:  # child: use the inherited object, as a forked batch worker would
+        try:
+            for i in range(5):
+                trail.record(event(100 + i))
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    trail.record(event(200))
+    assert trail._raw.info.backend_pid == backend  # the child left the parent's session alone
+    v = trail.verify()
+    assert v.ok and v.count == 8

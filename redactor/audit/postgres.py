@@ -121,8 +121,12 @@ def connect(url: str, what: str = "the audit database") -> Any:
         raise _Lost(_clean(e, url)) from None
     except psycopg.Error as e:  # a malformed URL
         raise AuditError(f"{mask_url(url)}: cannot open {what}: {_clean(e, url)}") from None
-    for statement in _SESSION:
-        raw.execute(statement)
+    try:
+        for statement in _SESSION:
+            raw.execute(statement)
+    except psycopg.Error as e:
+        raw.close()
+        raise _Lost(_clean(e, url)) from None
     return raw
 
 
@@ -151,6 +155,7 @@ class Connected:
         self._raw: Any = None
         self._pid = os.getpid()
         self._lock = threading.RLock()  # one transaction at a time on the one connection
+        self._down = False  # the last call gave up: the database could not be reached
 
     def _connection(self) -> _Conn:
         if self._raw is not None and (self._raw.closed or self._raw.broken or self._pid != os.getpid()):
@@ -167,17 +172,24 @@ class Connected:
         """Checks once per new connection (the schema); nothing by default."""
 
     def retrying(self, attempt: Callable[[], _T]) -> _T:
-        deadline = time.monotonic() + self.retry_s
-        pause = 0.05
+        """``attempt()``, again on a new connection while the database cannot be reached, for
+        ``retry_s`` at most.  One immediate retry always (a connection that went stale while
+        the database restarted); once a call has given up, later calls try only that until
+        one succeeds, so callers fail fast, not one ``retry_s`` each, while it is down."""
+        deadline = time.monotonic() + (0.0 if self._down else self.retry_s)
+        pause = 0.0
         while True:
             try:
-                return attempt()
+                result = attempt()
+                self._down = False
+                return result
             except _Lost as e:
-                if time.monotonic() + pause > deadline:
+                if time.monotonic() + pause > deadline and pause:
+                    self._down = True
                     raise AuditError(f"{self.path}: the audit database cannot be reached ({e}); "
                                      f"gave up after {self.retry_s:g} s") from None
                 time.sleep(pause)
-                pause = min(pause * 2, 1.0)
+                pause = min(pause * 2, 1.0) or 0.05
 
     def in_transaction(self, fn: Callable[[_Conn], _T], begin: str, lock: int | None = None) -> _T:
         """``fn`` in one transaction on the current connection; driver errors translated."""
