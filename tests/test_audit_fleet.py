@@ -12,15 +12,13 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 from click.testing import CliRunner
 
-from redactor.audit import chain
 from redactor.audit.postgres import APPEND_LOCK
 from redactor.audit.trail import open_trail
 from redactor.cli.main import cli
-from test_audit_store import event
+from test_audit_store import event, sigkill_rounds
 
 ROOT = Path(__file__).resolve().parents[1]
 WRITER = Path(__file__).with_name("audit_writer.py")
@@ -91,23 +89,7 @@ def _count(pg_db) -> int:
 
 def test_sigkill_mid_append_leaves_a_trail_that_verifies(pg_db) -> None:
     url = pg_db.as_role("writer")
-    expected = 0
-    for round_, kill_after in enumerate((1, 40, 150)):
-        proc = writer(url, -1, f"crash{round_}")
-        deadline = time.monotonic() + 60
-        while _count(pg_db) < expected + kill_after and time.monotonic() < deadline:
-            time.sleep(0.002)
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-        trail = open_trail(url, key="k")
-        v = trail.verify()
-        assert v.ok, v.message()
-        assert v.count == trail.count() > expected
-        expected = v.count
-        trail.record(event())  # the next writer carries on from the surviving head
-        expected += 1
-        assert trail.verify().ok
-        trail.close()
+    sigkill_rounds(url, lambda tag: writer(url, -1, tag), lambda: _count(pg_db), kill_after=(1, 40, 150))
 
 
 def test_a_server_crash_mid_run_loses_nothing_acknowledged(postgres_server, pg_db) -> None:

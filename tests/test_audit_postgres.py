@@ -19,7 +19,7 @@ from redactor.audit.store import AuditTrail
 from redactor.audit.trail import open_trail
 from redactor.cli.main import cli
 from redactor.errors import AuditError, AuditIntegrityError
-from test_audit_store import event
+from test_audit_store import append_from_a_fork, event
 
 pytestmark = pytest.mark.usefixtures("postgres_server")
 
@@ -324,15 +324,20 @@ def test_a_copy_that_arrives_broken_fails(pg_db, tmp_path: Path) -> None:
 def test_a_forked_worker_opens_its_own_connection(pg_db) -> None:
     trail = fill(pg_db.url, 2)
     backend = trail._raw.info.backend_pid
-    pid = os.fork()
-    if pid == 0:  # child: use the inherited object, as a forked batch worker would
-        try:
-            for i in range(5):
-                trail.record(event(100 + i))
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    append_from_a_fork(trail, 5)
     trail.record(event(200))
     assert trail._raw.info.backend_pid == backend  # the child left the parent's session alone
     v = trail.verify()
     assert v.ok and v.count == 8
+
+
+def test_the_url_setting_takes_postgresql_only_and_hides_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from redactor.config import load_settings
+    from redactor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="audit.url") as e:
+        load_settings(None, audit={"url": "mysql://u:hunter2@db/x"})
+    assert "hunter2" not in str(e.value)
+    monkeypatch.setenv("REDACTOR_AUDIT_URL", "postgresql://u:hunter2@db/x")
+    settings = load_settings(None)
+    assert settings.audit.url.get_secret_value().endswith("@db/x") and "hunter2" not in repr(settings)
