@@ -2,7 +2,8 @@
 
 1. records appended per second by 1, 4 and 16 concurrent writer processes (each record
    acknowledged only once durable: SQLite ``synchronous = FULL``, PostgreSQL
-   ``synchronous_commit = on`` with ``fsync = on``);
+   ``synchronous_commit = on`` with ``fsync = on``), one ``record()`` at a time, and (1 and
+   4 writers) ``record_many`` of 100 at a time, as a Spark merge could;
 2. what the audit store adds to a gateway request, p50 / p95: the same cached request through
    an in-process gateway (the recording upstream on loopback) with no trail, with each store,
    and with each store while 4 other writer processes append as fast as they can;
@@ -50,11 +51,12 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))]
 
 
-def writers(target: str, n: int, per: int, tmp: Path) -> float:
-    """Records per second over ``n`` writer processes released at once."""
+def writers(target: str, n: int, per: int, tmp: Path, batch: int = 1) -> float:
+    """Records per second over ``n`` writer processes released at once (``batch``: per call)."""
     go = tmp / f"go-{time.monotonic_ns()}"
     procs = [subprocess.Popen([sys.executable, str(WRITER), target, str(per), f"w{i}", "--key", "bench-key",
-                               "--go", str(go)], env=ENV, stdout=subprocess.DEVNULL) for i in range(n)]
+                               "--go", str(go), "--batch", str(batch)], env=ENV, stdout=subprocess.DEVNULL)
+             for i in range(n)]
     time.sleep(1.0 + 0.1 * n)  # all connected and waiting
     start = time.perf_counter()
     go.touch()
@@ -182,6 +184,11 @@ def main() -> None:
                 rate = writers(new(store), n, a.per_writer, tmp)
                 results["append_per_s"][f"{store} x{n}"] = round(rate)
                 print(f"append: {store:8} {n:2} writer(s): {rate:7.0f} records/s", flush=True)
+        for n in a.writers[:2]:
+            for store in ("sqlite", "postgres"):
+                rate = writers(new(store), n, a.per_writer * 10, tmp, batch=100)
+                results["append_per_s"][f"{store} x{n} record_many(100)"] = round(rate)
+                print(f"append: {store:8} {n:2} writer(s), record_many of 100: {rate:7.0f} records/s", flush=True)
 
         if a.requests:
             from redactor.config import DetectSettings

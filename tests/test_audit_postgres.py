@@ -341,3 +341,20 @@ def test_the_url_setting_takes_postgresql_only_and_hides_its_password(monkeypatc
     monkeypatch.setenv("REDACTOR_AUDIT_URL", "postgresql://u:hunter2@db/x")
     settings = load_settings(None)
     assert settings.audit.url.get_secret_value().endswith("@db/x") and "hunter2" not in repr(settings)
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_record_many_appends_all_in_one_write_or_none(store: str, pg_db, tmp_path: Path) -> None:
+    from redactor.audit import AuditEvent
+
+    trail = open_trail(pg_db.url if store == "postgres" else tmp_path / "audit.db", key="k")
+    trail.record(event(0))
+    assert trail.record_many([event(i) for i in range(1, 6)]) == [2, 3, 4, 5, 6]
+    assert trail.record_many([]) == []
+    bad = AuditEvent(**{**event(9).to_dict(), "reasons": ["x\ny"]})  # content-like: refused
+    with pytest.raises(AuditError, match="reasons"):
+        trail.record_many([event(7), bad])
+    assert trail.record(event(8)) == 7  # nothing of the refused batch was written
+    v = trail.verify()
+    assert v.ok and v.count == 7
+    assert [r["document_id"] for r in trail.records()][1:6] == [f"inbox/doc_{i}.txt" for i in range(1, 6)]

@@ -316,22 +316,22 @@ class PostgresTrail(Connected, Trail):
 
         return self.run(fn, begin, APPEND_LOCK if write else None)
 
-    def _append_new(self, record: dict[str, Any]) -> int:
-        sent: list[tuple[int, str]] = []  # (seq, hash) of attempts whose COMMIT may have gone through
+    def _append_all(self, records: list[dict[str, Any]]) -> list[int]:
+        sent: list[tuple[int, str]] = []  # (last seq, its hash) of attempts whose COMMIT may have gone through
 
-        def attempt() -> int:
+        def attempt() -> list[int]:
             with self._lock:
                 conn = self._connection()
                 with self._driver_errors(conn.raw):
-                    seq = self._append_once(conn, record, sent)
+                    seqs = self._append_once(conn, records, sent)
                     if self._flush_apart:  # wait for the WAL flush, sharing it with the other writers
                         conn.raw.execute(FLUSH_SQL)
-                    return seq
+                    return seqs
 
         return self.retrying(attempt)
 
-    def _append_once(self, conn: _Conn, record: dict[str, Any], sent: list[tuple[int, str]]) -> int:
-        """Two round trips: BEGIN, the lock and the head; then the INSERT and COMMIT, pipelined."""
+    def _append_once(self, conn: _Conn, records: list[dict[str, Any]], sent: list[tuple[int, str]]) -> list[int]:
+        """Two round trips: BEGIN, the lock and the head; then the INSERTs and COMMIT, pipelined."""
         raw = conn.raw
         with _rolled_back(raw):
             relaxed = "SET LOCAL synchronous_commit = off; " if self._flush_apart else ""
@@ -339,19 +339,24 @@ class PostgresTrail(Connected, Trail):
             while cursor.nextset():
                 pass
             head = cursor.fetchone()
-            for seq, digest in sent:  # under the lock: an earlier attempt has committed, or never will
-                if conn.execute("SELECT 1 FROM records WHERE seq = ? AND hash = ?", (seq, digest)).fetchone():
+            for last, digest in sent:  # under the lock: an earlier attempt has committed, or never will
+                if conn.execute("SELECT 1 FROM records WHERE seq = ? AND hash = ?", (last, digest)).fetchone():
                     raw.execute("COMMIT")
-                    return seq
-            last, prev, kid = head_of(head)
-            self._check_key(kid, last)
-            row = dict(record, seq=last + 1)
-            body, digest = chain.seal(prev, row, self._key)
-            sent.append((last + 1, digest))
+                    return list(range(last - len(records) + 1, last + 1))
+            seq, prev, kid = head_of(head)
+            self._check_key(kid, seq)
+            rows = []
+            for record in records:
+                seq += 1
+                body, digest = chain.seal(prev, dict(record, seq=seq), self._key)
+                rows.append((seq, prev, digest, body))
+                prev = digest
+            sent.append((seq, digest))
             with raw.pipeline():
-                self._insert(conn, (last + 1, prev, digest, body))
+                for row in rows:
+                    self._insert(conn, row)
                 raw.execute("COMMIT")
-            return last + 1
+            return [row[0] for row in rows]
 
     def _stream(self, conn: Any, sql: str, args: Iterable[Any] = ()) -> Iterator[tuple[Any, ...]]:
         cursor = conn.raw.cursor(name=f"redactor_{next(_names)}")

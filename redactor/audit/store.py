@@ -18,10 +18,12 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from ..errors import AuditError
+from .chain import Verification
 from .clock import utc_now
 from .trail import COLUMN_SQL, COLUMNS, Trail
 
@@ -225,7 +227,7 @@ class AuditTrail(Trail):
         with self._lock:
             self._conn.close()
 
-    def prune(self, before: Any) -> Any:
+    def prune(self, before: str | datetime) -> tuple[int, Verification]:
         removed, after = super().prune(before)
         with self._lock, _translated(self.path):
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # drop old pages from the WAL too

@@ -192,14 +192,22 @@ class Trail:
     def record(self, event: AuditEvent) -> int:
         """Append one event; returns its seq.  Raises AuditError on input that does
         not belong in an audit trail (nothing is written then)."""
-        return self._append_new(self._prepare(event))
+        return self._append_all([self._prepare(event)])[0]
 
-    def _append_new(self, record: dict[str, Any]) -> int:
-        def append(conn: Any) -> int:
+    def record_many(self, events: Iterable[AuditEvent]) -> list[int]:
+        """Append several events in one write (one lock, one commit: all of them or none);
+        returns their seqs.  Much faster than ``record`` one by one when many are at hand
+        (merging a Spark job's rows).  Every event is checked before anything is written."""
+        records = [self._prepare(e) for e in events]
+        return self._append_all(records) if records else []
+
+    def _append_all(self, records: list[dict[str, Any]]) -> list[int]:
+        def append(conn: Any) -> list[int]:
             seq, prev, kid = self._head(conn)
             self._check_key(kid, seq)
-            self._append(conn, dict(record), seq + 1, prev)
-            return seq + 1
+            for i, record in enumerate(records, seq + 1):
+                prev = self._append(conn, dict(record), i, prev)
+            return list(range(seq + 1, seq + 1 + len(records)))
 
         return self._run(append, write=True)
 
