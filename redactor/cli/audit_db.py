@@ -16,7 +16,7 @@ from .audit import Target, _configured, _open, _writable, audit, check_copy
 
 @audit.command("init-db")
 @click.option("--print-sql", is_flag=True,
-              help="Print the SQL (schema, migrations, roles, grants) for psql instead of running it.")
+              help="Print the SQL (schema, migrations, roles, grants) of a new database for psql instead of running it.")
 @click.pass_context
 def init_db(ctx: click.Context, print_sql: bool) -> None:
     """Set up a PostgreSQL database for a fleet's trail, or print its SQL.
