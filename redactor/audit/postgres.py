@@ -313,7 +313,6 @@ class PostgresTrail(Connected, Trail):
         if write and self.read_only:
             raise AuditError(f"{self.path}: opened read-only")
         begin = "BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-
         return self.run(fn, begin, APPEND_LOCK if write else None)
 
     def _append_all(self, records: list[dict[str, Any]]) -> list[int]:
