@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, AliasChoices
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .errors import ConfigError
@@ -102,6 +102,20 @@ class AuditSettings(_Strict):
     enabled: bool = True
     path: Path | None = None  # default: <data_dir>/audit.db
     key: SecretStr | None = None  # REDACTOR_AUDIT_KEY
+    #: a fleet's shared trail (and gateway keys) in PostgreSQL: postgresql://USER:PASSWORD@HOST/DB;
+    #: REDACTOR_AUDIT_URL.  When set, ``path`` is not used.  A secret: never printed with its password
+    url: SecretStr | None = None
+    #: this writer's name in its records (a replica id such as "gw-2"); default: the machine's host name
+    host: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,62}$")
+    #: seconds a write to a PostgreSQL trail keeps retrying (reconnecting) before it fails
+    retry_s: float = Field(10.0, ge=0, le=600)
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and v.get_secret_value().split("://", 1)[0].lower() not in ("postgresql", "postgres"):
+            raise ValueError("must be a postgresql:// URL (for a SQLite file, set audit.path)")
+        return v
 
 
 class GatewaySettings(_Strict):
@@ -157,8 +171,10 @@ def _well_known_env() -> dict[str, Any]:
         cloud["base_url"] = os.environ["OPENAI_BASE_URL"]
     if cloud:
         env["cloud"] = cloud
-    if os.environ.get("REDACTOR_AUDIT_KEY"):
-        env["audit"] = {"key": os.environ["REDACTOR_AUDIT_KEY"]}
+    audit = {name: os.environ[f"REDACTOR_AUDIT_{name.upper()}"] for name in ("key", "url")
+             if os.environ.get(f"REDACTOR_AUDIT_{name.upper()}")}
+    if audit:
+        env["audit"] = audit
     return env
 
 

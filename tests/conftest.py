@@ -200,3 +200,57 @@ def gateway(scanner, openai_server, missing_local_model, tmp_path: Path):
     yield start
     for server in started:
         server.stop()
+
+
+# --------------------------------------------------------------------------
+# A real PostgreSQL server on 127.0.0.1 (tests/pg_server.py): one per session,
+# a new database per test, set up by `redactor audit init-db`.
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator:
+    """The session's PostgreSQL server.  Skips when there are no PostgreSQL binaries, except
+    under CI, where .ci/run installs them: there a missing server is a failure."""
+    from pg_server import PostgresServer, find_binaries
+
+    missing = None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing = "psycopg is not installed: pip install 'redactor[postgres]'"
+    if missing is None and find_binaries() is None:
+        missing = "no PostgreSQL binaries (initdb, pg_ctl): apt-get install postgresql"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    with PostgresServer() as server:
+        yield server
+
+
+class PgDatabase:
+    """One test's database: ``.url`` (the owner's), ``.as_role("writer")`` (a role's URL)."""
+
+    def __init__(self, server, url: str) -> None:
+        self.server, self.url = server, url
+        self.name = url.rsplit("/", 1)[1]
+
+    def as_role(self, role: str, password: str | None = None) -> str:
+        from redactor.audit.pg_schema import ROLES
+
+        return self.server.url(ROLES[role], self.name, password)
+
+    def sql(self, statement: str) -> list[tuple]:
+        """As the owner (a superuser here): what an attacker with full access could do."""
+        return self.server.sql(statement, db=self.name)
+
+
+@pytest.fixture
+def pg_db(postgres_server) -> PgDatabase:
+    """A new database with the audit schema and roles (``redactor audit init-db``)."""
+    from redactor.audit.postgres import init_db
+
+    db = PgDatabase(postgres_server, postgres_server.create_database())
+    init_db(db.url)
+    return db

@@ -143,3 +143,38 @@ def test_an_unknown_source_is_refused():
 
     with pytest.raises(AuditError, match="source"):
         event_record(event("x", source="Dana Whitfield"))
+
+
+def test_the_report_shows_the_fleet_by_host(tmp_path):
+    db = tmp_path / "audit.db"
+    with AuditTrail(db, host="gw-1") as gw1, AuditTrail(db, host="batch-host") as batch:
+        gw1.record(event("req_1", source="gateway"))
+        gw1.record(event("req_2", source="gateway", route="local"))
+        batch.record(event("memo.txt", source="batch"))
+        batch.record(event("old.txt", host="spark-driver-3", source="spark", route="blocked"))  # said by the event
+    with AuditTrail(db) as trail:
+        assert [r["host"] for r in trail.records()] == ["gw-1", "gw-1", "batch-host", "spark-driver-3"]
+        html = build_report(trail, price_per_1m=0.0, price_out_per_1m=0.0)
+        rows = {r["document_id"]: r["host"] for r in document_rows(trail)}
+    hosts = section(html, "hosts")
+    cells = {h: re.findall(r'<td class="num">([\d,]+)</td>', row)
+             for h, row in re.findall(r'<tr class="host" data-host="([^"]*)">(.*?)</tr>', hosts)}
+    # Records, then Batch, Gateway, Spark, then Local, Cloud masked, Cloud, Blocked, Failed, Refused
+    assert cells == {"batch-host": ["1", "1", "0", "0", "0", "0", "1", "0", "0", "0"],
+                     "gw-1": ["2", "0", "2", "0", "1", "0", "1", "0", "0", "0"],
+                     "spark-driver-3": ["1", "0", "0", "1", "0", "0", "0", "1", "0", "0"]}
+    assert "on gw-1" in section(html, "documents")
+    assert rows == {"req_1": "gw-1", "req_2": "gw-1", "memo.txt": "batch-host", "old.txt": "spark-driver-3"}
+    r = CliRunner().invoke(cli, ["audit", "--db", str(db), "report", "--out", str(tmp_path / "r.html")])
+    assert r.exit_code == 0, r.output
+    with open(tmp_path / "r-documents.csv", newline="") as f:
+        assert [row["host"] for row in csv.DictReader(f)] == ["gw-1", "gw-1", "batch-host", "spark-driver-3"]
+
+
+def test_a_host_that_is_not_a_plain_label_is_refused(tmp_path):
+    from redactor.errors import AuditError
+
+    with pytest.raises(AuditError, match="audit.host"):
+        AuditTrail(tmp_path / "a.db", host="Jane Doe's laptop")
+    with AuditTrail(tmp_path / "a.db") as trail, pytest.raises(AuditError, match="host"):
+        trail.record(event("x", host="jane doe"))

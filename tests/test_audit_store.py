@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -456,17 +457,23 @@ def test_threads_share_one_trail(db: Path) -> None:
     assert v.ok and v.count == 100
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
-def test_a_forked_worker_reopens_its_connection(db: Path) -> None:
-    trail = fill(db, 3)
+def append_from_a_fork(trail, n: int) -> None:
+    """Fork; the child appends ``n`` records through the inherited ``trail`` object, as a
+    forked batch worker would; the parent waits for it."""
     pid = os.fork()
-    if pid == 0:  # child: use the inherited object, as a forked batch worker would
+    if pid == 0:
         try:
-            for i in range(10):
+            for i in range(n):
                 trail.record(event(100 + i))
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_forked_worker_reopens_its_connection(db: Path) -> None:
+    trail = fill(db, 3)
+    append_from_a_fork(trail, 10)
     trail.record(event(200))
     v = trail.verify()
     assert v.ok and v.count == 14
@@ -480,16 +487,21 @@ def _count(db: Path) -> int:
         return 0
 
 
-def test_sigkill_mid_append_leaves_a_trail_that_verifies(db: Path) -> None:
+def sigkill_rounds(target, start: Callable[[str], subprocess.Popen], count: Callable[[], int],
+                   kill_after: tuple[int, ...] = (1, 25, 60)) -> None:
+    """Kill a writer (``start(tag)``) with SIGKILL once ``count()`` says it appended ``kill_after``
+    more records, then check the trail at ``target`` verifies and the next writer carries on."""
+    from redactor.audit import open_trail
+
     expected = 0
-    for round_, kill_after in enumerate((1, 25, 60)):
-        proc = _writer(db, -1, f"crash{round_}", key="k")
-        deadline = time.monotonic() + 30
-        while _count(db) < expected + kill_after and time.monotonic() < deadline:
+    for round_, n in enumerate(kill_after):
+        proc = start(f"crash{round_}")
+        deadline = time.monotonic() + 60
+        while count() < expected + n and time.monotonic() < deadline:
             time.sleep(0.002)
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(timeout=10) == -signal.SIGKILL
-        trail = AuditTrail(db, key="k")
+        trail = open_trail(target, key="k")
         v = trail.verify()
         assert v.ok, v.message()
         assert v.count == trail.count() > expected
@@ -500,23 +512,30 @@ def test_sigkill_mid_append_leaves_a_trail_that_verifies(db: Path) -> None:
         trail.close()
 
 
+def test_sigkill_mid_append_leaves_a_trail_that_verifies(db: Path) -> None:
+    sigkill_rounds(db, lambda tag: _writer(db, -1, tag, key="k"), lambda: _count(db))
+
+
 # ----------------------------------------------------------------------------- policy name, transform, old trails
 
 
 def _old_trail(path: Path, n: int, monkeypatch: pytest.MonkeyPatch, key: str | None = None) -> None:
     """A trail as the tool wrote it before ``policy_name``/``transform``/``reason_actions``:
     two migrations, seven columns, records without the new fields."""
-    from redactor.audit import store, validate
+    from redactor.audit import store, trail, validate
 
-    new = ("policy_name", "transform", "reason_actions", "source")
+    new = ("policy_name", "transform", "reason_actions", "source", "host")
 
     def old_record(e: AuditEvent) -> dict:
         return {k: v for k, v in validate.event_record(e).items() if k not in new}
 
     with monkeypatch.context() as m:
         m.setattr(store, "MIGRATIONS", store.MIGRATIONS[:2])
-        m.setattr(store, "COLUMNS", tuple(c for c in store.COLUMNS if c not in ("policy_name", "source")))
-        m.setattr(store, "event_record", old_record)
+        old_columns = tuple(c for c in store.COLUMNS if c not in ("policy_name", "source"))
+        m.setattr(store, "COLUMNS", old_columns)
+        m.setattr(trail, "COLUMNS", old_columns)
+        m.setattr(trail, "event_record", old_record)
+        m.setattr(trail, "host_label", lambda host: "")
         fill(path, n, key=key).close()
     body = json.loads(sqlite3.connect(path).execute("SELECT record FROM records WHERE seq = 1").fetchone()[0])
     assert not set(new) & set(body)

@@ -1,12 +1,15 @@
 """The audit trail: every decision and outcome, hash-chained, with no text or values.
 
-    trail = AuditTrail.from_settings(settings)     # or AuditTrail(path, key=None)
+    trail = AuditTrail.from_settings(settings)     # the configured store: [audit] url, else path
+    trail = open_trail("postgresql://…" or path, key=None)   # PostgresTrail, or AuditTrail (SQLite)
     seq = trail.record(event)                      # AuditEvent -> seq; rejects content-like input
     trail.verify().raise_for_status()              # AuditIntegrityError names the first bad record
     count, head = trail.checkpoint()               # keep "count:head" somewhere else
 
 ``chain.py`` seals and checks, ``validate.py`` refuses content-like events,
-``store.py`` keeps the SQLite file, ``clock.py`` formats its times, ``report.py``
+``trail.py`` appends, prunes, copies, verifies and reads in any store, ``store.py``
+keeps the SQLite file, ``postgres.py`` (with ``pg_schema.py``: schema, migrations,
+roles) a fleet's trail in PostgreSQL, ``clock.py`` formats its times, ``report.py``
 writes the HTML report (and its per-document CSV) for compliance review, in the
 words ``explain.py`` gives rule ids.
 """
@@ -16,5 +19,6 @@ from __future__ import annotations
 from .chain import Verification
 from .event import AuditEvent, AuditSink
 from .store import AuditTrail
+from .trail import Trail, open_trail
 
-__all__ = ["AuditEvent", "AuditSink", "AuditTrail", "Verification"]
+__all__ = ["AuditEvent", "AuditSink", "AuditTrail", "Trail", "Verification", "open_trail"]

@@ -41,6 +41,7 @@ class AuditEvent:
     transform: str = ""  # how text was rewritten for the cloud ("pseudonymize", ...); "" when it was not
     reason_actions: list[str] = field(default_factory=list)  # the action of each reason, same order
     source: str = ""  # what wrote it: one of SOURCES ("" in records written before sources)
+    host: str = ""  # which machine or replica wrote it (``[audit] host``); "": the store fills in its own
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

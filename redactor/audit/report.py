@@ -52,7 +52,7 @@ MAX_DOCUMENT_ROWS = 1000  # in the HTML; the CSV has every row
 DOCUMENT_FIELDS = [
     "seq", "timestamp", "document_id", "document_sha256", "route", "policy_name", "policy_version", "rules",
     "rules_in_words", "transform", "outcome", "error_class", "run_id", "backend", "model",
-    "source", "client_key_id", "client_key_name", "endpoint", "status", "latency_ms",
+    "source", "client_key_id", "client_key_name", "endpoint", "status", "latency_ms", "host",
 ]
 
 
@@ -111,6 +111,7 @@ def document_row(r: Mapping[str, Any], known: Mapping[str, KnownPolicy],
         "backend": str(r.get("backend", "")),
         "model": str(r.get("model", "")),
         **gateway_fields(r, key_names),
+        "host": str(r.get("host", "")),
     }
 
 
@@ -205,6 +206,7 @@ class Summary:
     listed: int = 0  # records the per-document table covers (it shows at most MAX_DOCUMENT_ROWS)
     transforms: set[str] = field(default_factory=set)
     by_source: dict[str, Counter[str]] = field(default_factory=dict)  # source -> routes and outcomes
+    by_host: dict[str, Counter[str]] = field(default_factory=dict)  # host -> sources, routes and outcomes
     traffic: dict[tuple[str, str], Traffic] = field(default_factory=dict)  # (client key id, endpoint)
     refusals: Counter[str] = field(default_factory=Counter)  # error_class -> refused requests
 
@@ -217,10 +219,12 @@ class Summary:
         g = gateway_fields(r)
         # a summary of refusals not recorded one by one stands for that many
         n = int((r.get("extra") or {}).get("refusals") or 1) if outcome == "refused" else 1
-        per_source = self.by_source.setdefault(g["source"], Counter())
-        per_source["records"] += n
-        per_source["route." + route] += n
-        per_source["outcome." + ("failed" if outcome not in ("ok", "blocked", "skipped", "refused", "") else outcome)] += n
+        per_host = self.by_host.setdefault(str(r.get("host") or ""), Counter())
+        per_host["source." + g["source"]] += n
+        for tally in (self.by_source.setdefault(g["source"], Counter()), per_host):
+            tally["records"] += n
+            tally["route." + route] += n
+            tally["outcome." + ("failed" if outcome not in ("ok", "blocked", "skipped", "refused", "") else outcome)] += n
         if g["source"] == "gateway":
             t = self.traffic.setdefault((g["client_key_id"] or "none", g["endpoint"] or "unknown"), Traffic())
             t.requests += n
@@ -429,7 +433,7 @@ def _documents(s: Summary, csv_name: str) -> str:
     explain = ("Each row is one time a document was handled: when, which document, where it went and how the text "
                "was rewritten before it left (if it was), under which policy (its name, and the first digits of its "
                "fingerprint, the version), the rules that decided it in plain words, how it ended, and what handled "
-               "it (for the gateway: the client key, the endpoint and the time taken). A rule's edge is green when it "
+               "it (for the gateway: the client key, the endpoint and the time taken) on which host. A rule's edge is green when it "
                "kept the document local or blocked it, light blue when it masked details, dark blue when it let text "
                "go as written. For a document kept local or blocked only the rules that kept it off the cloud are "
                "listed; for one sent to the cloud, every rule." + only + where
@@ -470,13 +474,31 @@ def _documents(s: Summary, csv_name: str) -> str:
 
 def _handled_by(d: Mapping[str, Any]) -> str:
     """What handled a document, as HTML: the source, and for the gateway the client key
-    (its name where known, and its id), the endpoint and the time taken."""
+    (its name where known, and its id), the endpoint and the time taken; the host that wrote it."""
     source = SOURCE_LABEL.get(d["source"], d["source"]).split(" (")[0] if d["source"] else "–"
+    host = f'<span class="line mono">on {escape(d["host"])}</span>' if d.get("host") else ""
     if d["source"] != "gateway":
-        return escape(source)
+        return escape(source) + host
     lines = [f'<span class="key">{escape(d["client_key_name"])}</span>'] if d["client_key_name"] else []
     lines += [f'<span class="line mono">{escape(str(x))}</span>' for x in (d["client_key_id"], d["endpoint"])]
-    return escape(source) + "".join(lines) + f'<span class="line">{float(d["latency_ms"] or 0):,.0f} ms</span>'
+    return (escape(source) + "".join(lines) + f'<span class="line">{float(d["latency_ms"] or 0):,.0f} ms</span>'
+            + host)
+
+
+_OUTCOME_COLUMNS = [("route.local", "Local"), ("route.cloud_redacted", "Cloud, masked"), ("route.cloud", "Cloud"),
+                    ("route.blocked", "Blocked"), ("outcome.failed", "Failed"), ("outcome.refused", "Refused")]
+
+
+def _tally_table(css: str, first: str, rows: list[tuple[str, str, Counter[str]]],
+                 cols: list[tuple[str, str]]) -> str:
+    """A table of counts: one row per ``(key, label, tally)``, a column per ``(tally key, heading)``."""
+    body = "".join(
+        f'<tr class="{css}" data-{css}="{escape(key)}"><td>{escape(label)}</td>'
+        f'<td class="num">{tally["records"]:,}</td>'
+        + "".join(f'<td class="num">{tally[c]:,}</td>' for c, _ in cols) + "</tr>"
+        for key, label, tally in rows)
+    return (f'<table class="{css}s"><tr><th>{escape(first)}</th><th class="num">Records</th>'
+            + "".join(f'<th class="num">{escape(name)}</th>' for _, name in cols) + "</tr>" + body + "</table>")
 
 
 def _sources(s: Summary) -> str:
@@ -485,17 +507,25 @@ def _sources(s: Summary) -> str:
                "(bad keys, limits, unknown paths) are counted apart: nothing was routed for them.")
     if not s.by_source:
         return _section("Where records came from", explain, '<p class="empty">No records in this period.</p>', "sources")
-    cols = [("route.local", "Local"), ("route.cloud_redacted", "Cloud, masked"), ("route.cloud", "Cloud"),
-            ("route.blocked", "Blocked"), ("outcome.failed", "Failed"), ("outcome.refused", "Refused")]
     order = [k for k in SOURCE_LABEL if k in s.by_source] + sorted(set(s.by_source) - set(SOURCE_LABEL))
-    rows = "".join(
-        f'<tr class="source" data-source="{escape(k)}"><td>{escape(SOURCE_LABEL.get(k, k))}</td>'
-        f'<td class="num">{s.by_source[k]["records"]:,}</td>'
-        + "".join(f'<td class="num">{s.by_source[k][c]:,}</td>' for c, _ in cols) + "</tr>"
-        for k in order)
-    table = ('<table class="sources"><tr><th>Source</th><th class="num">Records</th>'
-             + "".join(f'<th class="num">{escape(name)}</th>' for _, name in cols) + "</tr>" + rows + "</table>")
+    table = _tally_table("source", "Source", [(k, SOURCE_LABEL.get(k, k), s.by_source[k]) for k in order],
+                         _OUTCOME_COLUMNS)
     return _section("Where records came from", explain, table, "sources")
+
+
+def _hosts(s: Summary) -> str:
+    """The fleet: records per machine or replica (``[audit] host``), by source and by route."""
+    if not any(s.by_host):
+        return ""  # a trail written before hosts were recorded: nothing to show
+    sources = [k for k in SOURCE_LABEL if any(t["source." + k] for t in s.by_host.values())]
+    cols = [("source." + k, SOURCE_LABEL[k].split(" (")[0]) for k in sources] + _OUTCOME_COLUMNS
+    rows = [(h, h or "Not recorded (older records)", s.by_host[h]) for h in sorted(s.by_host, key=lambda h: (not h, h))]
+    return _section(
+        "Hosts",
+        "Records by the machine or gateway replica that wrote them: its host name, or the replica id it was "
+        "given ([audit] host). When several machines share one trail (gateway replicas, batch hosts, Spark "
+        "drivers), this is the whole fleet, each with what wrote its records and where they went.",
+        _tally_table("host", "Host", rows, cols), "hosts")
 
 
 def _gateway(s: Summary) -> str:
@@ -554,6 +584,7 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
                  + (" Requests the gateway refused before routing anything have records too; they are counted "
                     "apart (the last figure), not as documents." if s.refusals else ""), overview, "summary"),
         _sources(s),
+        _hosts(s),
     ]
     if s.traffic:
         sections.append(_gateway(s))

@@ -14,28 +14,21 @@ rows in and out.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from ..errors import AuditError
-from . import chain
-from .clock import utc_iso, utc_now
-from .event import AuditEvent
-from .validate import event_record
+from .chain import Verification
+from .clock import utc_now
+from .trail import COLUMN_SQL, COLUMNS, Trail
 
 BUSY_TIMEOUT_S = 30.0
-
-# Record fields copied into indexed columns; verify() checks the copies agree.  A record
-# written before a column existed lacks the field, and its column holds the default "".
-COLUMNS = ("timestamp", "kind", "run_id", "document_id", "route", "outcome", "key_id", "policy_name", "source")
-_COLUMN_SQL = {"timestamp": "ts"}
+_T = TypeVar("_T")
 
 
 # ----------------------------------------------------------------------------- migrations
@@ -112,14 +105,15 @@ def _translated(path: Path) -> Iterator[None]:
         raise AuditError(f"{path}: audit database error: {msg}") from None
 
 
-class AuditTrail:
-    """The audit store.  Implements ``AuditSink``; safe to share between threads,
-    and any number of processes may append to the same file.
+class AuditTrail(Trail):
+    """The SQLite audit store (``trail.Trail`` has what every store does).  Safe to share
+    between threads, and any number of processes may append to the same file.
 
     ``create=False`` opens an existing trail only (read commands must not
     conjure an empty one).  ``read_only=True`` never writes (an auditor with
     read access only); an existing trail that cannot be opened for writing falls
-    back to it by itself."""
+    back to it by itself.  ``host`` names this writer in its records (default: the
+    machine's host name)."""
 
     def __init__(
         self,
@@ -128,12 +122,10 @@ class AuditTrail:
         *,
         create: bool = True,
         read_only: bool = False,
+        host: str | None = None,
     ) -> None:
         self.path = Path(path).expanduser()
-        self._key = key.encode("utf-8") if isinstance(key, str) else key
-        self._key = self._key or None
-        self._key_id = chain.key_id(self._key)
-        self._lock = threading.RLock()
+        self._setup(key, host)
         self._stale: list[sqlite3.Connection] = []
         self.read_only = read_only
         if (read_only or not create) and not self.path.is_file():
@@ -147,15 +139,6 @@ class AuditTrail:
                 raise
             self.read_only = True
             self._conn = self._connect()
-
-    @classmethod
-    def from_settings(cls, settings: Any, *, create: bool = True) -> AuditTrail:
-        """Build from ``redactor.config.Settings`` (path, key) — the one way the pipeline and CLI open it."""
-        from ..config import data_dir
-
-        audit = settings.audit
-        key = audit.key.get_secret_value() if audit.key is not None else None
-        return cls(audit.path or data_dir() / "audit.db", key=key, create=create)
 
     # -- connection ---------------------------------------------------------
 
@@ -212,7 +195,7 @@ class AuditTrail:
     @staticmethod
     def _present_columns(conn: sqlite3.Connection) -> tuple[str, ...]:
         have = {r[1] for r in conn.execute("PRAGMA table_info(records)")}
-        return tuple(c for c in COLUMNS if _COLUMN_SQL.get(c, c) in have)
+        return tuple(c for c in COLUMNS if COLUMN_SQL.get(c, c) in have)
 
     @contextmanager
     def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
@@ -230,130 +213,25 @@ class AuditTrail:
                     conn.execute("ROLLBACK")
                 raise
 
+    def _run(self, fn: Callable[[sqlite3.Connection], _T], write: bool = False) -> _T:
+        # BEGIN IMMEDIATE takes the write lock before the head is read: one chain, whoever appends
+        with self._transaction("IMMEDIATE" if write else "DEFERRED") as conn:
+            return fn(conn)
+
+    def _delete_upto(self, conn: sqlite3.Connection, upto: int) -> None:
+        conn.execute("DROP TRIGGER records_no_delete")
+        conn.execute("DELETE FROM records WHERE seq <= ?", (upto,))
+        conn.execute(_guard_sql("DELETE"))
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> AuditTrail:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- writing ------------------------------------------------------------
-
-    @staticmethod
-    def _head(conn: sqlite3.Connection) -> tuple[int, str, str]:
-        row = conn.execute("SELECT seq, hash, prev_hash, kind, key_id FROM records ORDER BY seq DESC LIMIT 1").fetchone()
-        if row is None:
-            return 0, chain.GENESIS, ""
-        seq, h, prev, kind, kid = row
-        return seq, chain.link_of(h, prev, kind), kid
-
-    def _append(self, conn: sqlite3.Connection, record: dict[str, Any], seq: int, prev: str) -> None:
-        record["seq"] = seq
-        body, digest = chain.seal(prev, record, self._key)
-        names = ", ".join(_COLUMN_SQL.get(c, c) for c in COLUMNS)
-        conn.execute(
-            f"INSERT INTO records (seq, {names}, prev_hash, hash, record) VALUES ({', '.join('?' * (len(COLUMNS) + 4))})",
-            (seq, *(record.get(c, "") for c in COLUMNS), prev, digest, body),
-        )
-
-    def _check_key(self, head_key_id: str, seq: int) -> None:
-        if seq and head_key_id != self._key_id:
-            if not self._key_id:
-                raise AuditError(f"{self.path}: this trail is sealed with a key; set REDACTOR_AUDIT_KEY")
-            if not head_key_id:
-                raise AuditError(f"{self.path}: this trail was started without a key; start a new trail to use one")
-            raise AuditError(f"{self.path}: key mismatch: this trail is sealed with a different key")
-
-    def record(self, event: AuditEvent) -> int:
-        """Append one event; returns its seq.  Raises AuditError on input that does
-        not belong in an audit trail (nothing is written then)."""
-        record = event_record(event)
-        with self._transaction() as conn:
-            seq, prev, kid = self._head(conn)
-            self._check_key(kid, seq)
-            self._append(conn, record, seq + 1, prev)
-            return seq + 1
-
-    def checkpoint(self) -> tuple[int, str]:
-        """Note the current head in the trail's own checkpoints table and return it
-        as ``(count, head_hash)``.  Keep a copy out of band: with it, ``verify``
-        also catches a trail cut short and re-grown."""
-        with self._transaction() as conn:
-            count, head, _ = self._head(conn)
-            if count:
-                conn.execute(
-                    "INSERT INTO checkpoints (ts, count, head_hash) VALUES (?, ?, ?)", (utc_now(), count, head)
-                )
-            return count, head
-
-    def prune(self, before: str | datetime) -> tuple[int, chain.Verification]:
-        """Replace the records older than ``before`` (a datetime, or a UTC bound
-        from ``parse_moment``) with one sealed summary.  Refuses on a trail that
-        does not verify, so pruning can never erase the evidence of tampering.
-        Returns ``(rows removed, verification after)``."""
-        if isinstance(before, datetime):
-            before = utc_iso(before)
-        with self._transaction() as conn:
-            self._verify_in(conn, None).raise_for_status()
-            last, _, kid = self._head(conn)
-            self._check_key(kid, last)
-            keep = conn.execute(
-                "SELECT MIN(seq) FROM records WHERE kind = 'event' AND ts >= ?", (before,)
-            ).fetchone()[0]
-            upto = last if keep is None else keep - 1
-            first = conn.execute("SELECT seq, kind, record FROM records ORDER BY seq LIMIT 1").fetchone()
-            first_kept = first[0] if first else 0
-            if upto < 1 or (first[1] == "pruned" and upto <= first_kept):
-                return 0, self._verify_in(conn, None)
-            seq_h = conn.execute("SELECT hash, prev_hash, kind, ts FROM records WHERE seq = ?", (upto,)).fetchone()
-            first_ts = json.loads(first[2]).get("first_timestamp") or json.loads(first[2])["timestamp"]
-            removed = conn.execute("SELECT COUNT(*) FROM records WHERE seq <= ?", (upto,)).fetchone()[0]
-            summary: dict[str, Any] = {
-                "kind": "pruned",
-                "timestamp": seq_h[3],
-                "pruned_at": utc_now(),
-                "count": upto,
-                "first_seq": 1,
-                "last_seq": upto,
-                "head_hash": chain.link_of(seq_h[0], seq_h[1], seq_h[2]),
-                "first_timestamp": first_ts,
-                "last_timestamp": seq_h[3],
-                "before": before,
-            }
-            conn.execute("DROP TRIGGER records_no_delete")
-            conn.execute("DELETE FROM records WHERE seq <= ?", (upto,))
-            conn.execute(_guard_sql("DELETE"))
-            self._append(conn, summary, upto, summary["head_hash"])
-            after = self._verify_in(conn, None)
-            after.raise_for_status()
+    def prune(self, before: str | datetime) -> tuple[int, Verification]:
+        removed, after = super().prune(before)
         with self._lock, _translated(self.path):
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # drop old pages from the WAL too
         return removed, after
-
-    # -- reading ------------------------------------------------------------
-
-    def verify(self, head: tuple[int, str] | None = None, *, seals: bool = True) -> chain.Verification:
-        """Check the whole chain (and ``head``, a checkpoint kept out of band, plus
-        the internal checkpoints).  Never raises for a broken chain: look at
-        ``.ok`` or call ``.raise_for_status()``.  ``seals=False``: what can be
-        checked without the key (see ``chain.check_chain``)."""
-        with self._transaction("DEFERRED") as conn:
-            return self._verify_in(conn, head, seals)
-
-    def _verify_in(self, conn: sqlite3.Connection, head: tuple[int, str] | None, seals: bool = True) -> chain.Verification:
-        heads = [(c, h, f"internal checkpoint #{i}") for i, c, h in conn.execute("SELECT id, count, head_hash FROM checkpoints")]
-        if head is not None:
-            heads.append((head[0], head[1], "the given head"))
-        present = self._columns
-        cols = ", ".join(_COLUMN_SQL.get(c, c) for c in present)
-        cursor = conn.execute(f"SELECT seq, prev_hash, hash, record, {cols} FROM records ORDER BY seq")
-        rows = (
-            chain.StoredRow(r[0], r[1], r[2], r[3], dict(zip(present, r[4:], strict=True))) for r in cursor
-        )
-        return chain.check_chain(rows, self._key, heads, seals=seals)
 
     def backup(self, dest: str | os.PathLike[str]) -> tuple[int, str]:
         """Copy the trail to a new file ``dest`` as one consistent snapshot, with SQLite's
@@ -380,96 +258,3 @@ class AuditTrail:
                 dest.unlink(missing_ok=True)
                 raise
         return count, head
-
-    def get(self, seq: int) -> dict[str, Any] | None:
-        with self._transaction("DEFERRED") as conn:
-            row = conn.execute("SELECT seq, prev_hash, hash, record FROM records WHERE seq = ?", (seq,)).fetchone()
-        return _as_dict(row) if row else None
-
-    def count(self) -> int:
-        with self._transaction("DEFERRED") as conn:
-            return conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
-
-    def records(
-        self,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        route: str | Iterable[str] | None = None,
-        category: str | None = None,
-        document: str | None = None,
-        document_id: str | None = None,
-        outcome: str | None = None,
-        run_id: str | None = None,
-        source: str | None = None,
-        limit: int | None = None,
-        newest_first: bool = False,
-        after: int = 0,
-    ) -> list[dict[str, Any]]:
-        """Records matching every given filter, oldest first (``newest_first`` for
-        the latest ``limit``).  ``since``/``until`` are UTC bounds (``parse_moment``);
-        ``route`` is one route or several (any of them); ``source`` as ``event.source_of``
-        reads it ("" for records that do not say); ``document`` is part of a document id,
-        ``document_id`` a whole one (a gateway request id, ``req_…``)."""
-        where: list[str] = []
-        args: list[Any] = []
-        if source is not None:
-            # records written before the column: gateway ones said so in extra.source
-            legacy_gateway = "json_extract(record, '$.extra.source') = 'gateway'"
-            has = "source" in self._columns
-            if source == "gateway":
-                where.append(f"({'source = ? OR ' if has else ''}{legacy_gateway})")
-                args.extend(["gateway"] if has else [])
-            elif source:
-                where.append("source = ?" if has else "0")
-                args.extend([source] if has else [])
-            else:
-                where.append(f"({'source = ? AND ' if has else ''}coalesce({legacy_gateway}, 0) = 0)")
-                args.extend([""] if has else [])
-        if route is not None:
-            routes = [route] if isinstance(route, str) else list(route)
-            if routes:
-                where.append(f"route IN ({', '.join('?' * len(routes))})")
-                args.extend(routes)
-        for sql, value in (
-            ("seq > ?", after or None),
-            ("ts >= ?", since),
-            ("ts <= ?", until),
-            ("outcome = ?", outcome),
-            ("run_id = ?", run_id),
-            ("instr(document_id, ?) > 0", document),
-            ("document_id = ?", document_id),
-            (
-                "EXISTS (SELECT 1 FROM json_each(record, '$.category_counts') WHERE upper(key) = upper(?) AND value > 0)",
-                category,
-            ),
-        ):
-            if value is not None:
-                where.append(sql)
-                args.append(value)
-        sql = "SELECT seq, prev_hash, hash, record FROM records"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY seq DESC" if newest_first else " ORDER BY seq"
-        if limit:
-            sql += " LIMIT ?"
-            args.append(int(limit))
-        with self._transaction("DEFERRED") as conn:
-            return [_as_dict(r) for r in conn.execute(sql, args)]
-
-    def iter_records(self, page: int = 1000, **filters: Any) -> Iterator[dict[str, Any]]:
-        """Like ``records`` (oldest first) but streamed a page at a time, for exports and reports."""
-        after = 0
-        while True:
-            batch = self.records(**filters, after=after, limit=page)
-            yield from batch
-            if len(batch) < page:
-                return
-            after = batch[-1]["seq"]
-
-
-def _as_dict(row: tuple[Any, ...]) -> dict[str, Any]:
-    seq, prev, h, body = row
-    d = json.loads(body)
-    d["seq"], d["prev_hash"], d["hash"] = seq, prev, h
-    return d

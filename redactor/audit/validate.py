@@ -25,6 +25,7 @@ _SLUG = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 _CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,199}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _HOST = re.compile(r"^[A-Za-z0-9.\-:\[\]]{0,253}$")  # host or host:port; no scheme, path or credentials
+HOST_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,62}$")  # a host name or replica id
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Words that mean "this field carries content": the trail keeps counts and hashes only.
 _FORBIDDEN_WORDS = frozenset(
@@ -116,6 +117,7 @@ def event_record(event: AuditEvent) -> dict[str, Any]:
     _short("error_class", d["error_class"], MAX_SHORT, _CLASS)
     _short("endpoint_host", d["endpoint_host"], 253, _HOST)
     _short("outcome", d["outcome"], 32, _SLUG)
+    _short("host", d["host"], 63, HOST_LABEL)
     _short("backend", d["backend"], 32, _SLUG)
     if d["source"] and d["source"] not in SOURCES:
         raise _reject("source", f"must be one of {', '.join(SOURCES)}")

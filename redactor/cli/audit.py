@@ -113,15 +113,36 @@ class Category(click.ParamType):
         return str(value).upper()
 
 
-def _open(ctx: click.Context, path: Path | None = None, read_only: bool = False):  # -> AuditTrail
-    """The trail (``--db``, else the configured one), or the one at ``path``, with the configured key."""
-    from ..audit import AuditTrail
+class Target(click.ParamType):
+    """A trail: a ``postgresql://`` URL (kept as text), else a SQLite file path."""
+
+    name = "PATH|URL"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str | Path:
+        from ..audit.trail import is_url
+
+        text = str(value)
+        return text if is_url(text) else Path(text)
+
+
+def _configured(ctx: click.Context | None = None) -> str | Path:
+    """``--db``, else ``[audit] url``, else ``[audit] path``, else ``<data dir>/audit.db``."""
     from ..config import data_dir, load_settings
 
-    settings = load_settings()
-    key = settings.audit.key.get_secret_value() if settings.audit.key is not None else None
-    path = path or ctx.obj["db"] or settings.audit.path or data_dir() / "audit.db"
-    return AuditTrail(path, key=key, create=False, read_only=read_only)
+    audit = load_settings().audit
+    given = ctx.obj["db"] if ctx is not None else None
+    return given or (audit.url.get_secret_value() if audit.url else None) or audit.path or data_dir() / "audit.db"
+
+
+def _open(ctx: click.Context, target: str | Path | None = None, read_only: bool = False, create: bool = False):
+    """The trail (``--db``, else the configured one), or the one at ``target``, with the configured key."""
+    from ..audit.trail import open_trail
+    from ..config import load_settings
+
+    audit = load_settings().audit
+    key = audit.key.get_secret_value() if audit.key is not None else None
+    return open_trail(target or _configured(ctx), key, create=create, read_only=read_only, host=audit.host,
+                      retry_s=audit.retry_s)
 
 
 def _writable(*paths: Path) -> None:
@@ -134,9 +155,12 @@ def _writable(*paths: Path) -> None:
 
 
 @click.group("audit", cls=_AuditGroup)
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Audit database (default: <data dir>/audit.db).")
+@click.option("--db", type=Target(),
+              help="Audit trail: a SQLite file, or a postgresql://USER@HOST/DB URL (a password is better given "
+                   "in REDACTOR_AUDIT_URL, PGPASSWORD or ~/.pgpass than here). Default: [audit] url, else "
+                   "<data dir>/audit.db.")
 @click.pass_context
-def audit(ctx: click.Context, db: Path | None) -> None:
+def audit(ctx: click.Context, db: str | Path | None) -> None:
     """Inspect and check the tamper-evident audit trail."""
     ctx.obj = {"db": db}
 
@@ -148,17 +172,29 @@ def _counts(d: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _key_names() -> dict[str, str]:
+def _key_names(ctx: click.Context) -> dict[str, str]:
     """Gateway key id -> the name given at ``redactor serve keys create --name`` (a label an
-    operator chose, not personal data), from this machine's key store; {} when there is
-    none or it cannot be read: the ids then stand for themselves.  Names are looked up at
-    read time and never written into the sealed records."""
-    from ..serve.keys import KeyStore
+    operator chose, not personal data), from the key store beside the trail (the fleet's
+    database for a PostgreSQL trail, else this machine's); {} when there is none or it
+    cannot be read: the ids then stand for themselves.  Names are looked up at read time
+    and never written into the sealed records."""
+    from ..audit.trail import is_url
+    from ..config import data_dir
+    from ..serve.keys import KeyStore, PostgresKeyStore
 
+    target = _configured(ctx)
     try:
-        return {k.id: " ".join(k.name.split()) for k in KeyStore().keys() if k.name.strip()}
+        if is_url(target):
+            store = PostgresKeyStore(url=str(target))
+            try:
+                names = store.names()
+            finally:
+                store.close()
+        else:
+            names = KeyStore(data_dir() / "gateway_keys.json").names()
     except RedactorError:
         return {}
+    return {i: " ".join(n.split()) for i, n in names.items() if n.strip()}
 
 
 def _source(r: dict[str, Any], names: dict[str, str]) -> str:
@@ -203,7 +239,7 @@ def list_cmd(ctx: click.Context, as_json: bool, limit: int, routes: tuple[str, .
     from .common import stdout_console
     from .records_table import echo_tsv, print_terminal
 
-    names = _key_names()
+    names = _key_names(ctx)
     cells, styles = [], []
     for r in rows:
         if r.get("kind") == "pruned":
@@ -268,7 +304,7 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 
     from .common import stdout_console
 
-    names = _key_names()
+    names = _key_names(ctx)
     console = stdout_console()
     first = ["seq", "timestamp", "kind", "run_id", "document_id", "route", "reasons", "outcome", "error_class"]
     for i, r in enumerate(rows):
@@ -351,10 +387,11 @@ def backup(ctx: click.Context, dest: Path, as_json: bool) -> None:
 
     DEST is a new file, or an existing folder to put audit-<UTC time>.db in.  The copy is
     SQLite's online backup: one consistent snapshot with the newest records, which a plain
-    cp of a trail in use can miss (they sit in the -wal file beside it).  It is checked as
-    verify checks, and against the head the trail had when it was copied.  Keep the head
-    printed elsewhere, for verify --head.  Exit 0 when the copy is intact, 1 when not (the
-    copy is kept either way: a broken trail's copy is evidence)."""
+    cp of a trail in use can miss (they sit in the -wal file beside it); a PostgreSQL trail
+    is copied into a new SQLite file the same way (one snapshot, as audit copy does).  It is
+    checked as verify checks, and against the head the trail had when it was copied.  Keep
+    the head printed elsewhere, for verify --head.  Exit 0 when the copy is intact, 1 when
+    not (the copy is kept either way: a broken trail's copy is evidence)."""
     from datetime import datetime, timezone
 
     if dest.is_dir():
@@ -362,16 +399,24 @@ def backup(ctx: click.Context, dest: Path, as_json: bool) -> None:
     _writable(dest)
     with _open(ctx) as trail:
         head = trail.backup(dest)
-    with _open(ctx, path=dest, read_only=True) as copy:
+    check_copy(ctx, head, dest, as_json)
+
+
+def check_copy(ctx: click.Context, head: tuple[int, str], dest: str | Path, as_json: bool) -> None:
+    """Verify a copy just made against the head its source had, say so, and exit 0 or 1."""
+    from ..audit.trail import display
+
+    with _open(ctx, dest, read_only=True) as copy:
         v, structure = _check(copy, head)
+    where = display(dest)
     if as_json:
-        click.echo(json.dumps({**v.__dict__, "head": v.head, "copy": str(dest)}))
+        click.echo(json.dumps({**v.__dict__, "head": v.head, "copy": where}))
     else:
-        click.echo(f"copied {head[0]} records to {dest}")
+        click.echo(f"copied {head[0]} records to {where}")
         _say(v, structure, head, as_json, whose="the head the trail had when it was copied")
         if v.ok:
             click.echo("keep this head elsewhere; to check the copy later: "
-                       f"redactor audit --db {quote(str(dest))} verify --head {v.head}")
+                       f"redactor audit --db {quote(where)} verify --head {v.head}")
     ctx.exit(0 if v.ok else 1)
 
 
@@ -474,7 +519,7 @@ def report(ctx: click.Context, out: Path, csv_out: Path | None, since: str | Non
     p_in = price_per_1m if price_per_1m is not None else float(prices.get("input", 0.0))
     p_out = price_per_1m if price_per_1m is not None else float(prices.get("output", p_in))
     csv_path = csv_out or out.with_name(out.stem + "-documents.csv")
-    known, names = _known_policies(settings), _key_names()
+    known, names = _known_policies(settings), _key_names(ctx)
     with _open(ctx) as trail:
         html = build_report(trail, since=since, until=until, price_per_1m=p_in, price_out_per_1m=p_out,
                             routes=routes, head=head, known=known, csv_name=csv_path.name, key_names=names)
@@ -503,3 +548,6 @@ def prune(ctx: click.Context, before: str, yes: bool) -> None:
         click.echo(f"pruned {removed} record(s); {v.pruned} summarised in total; trail intact, head {v.head}")
     else:
         click.echo(f"nothing older than {before} to prune; head {v.head}")
+
+
+from . import audit_db  # noqa: E402,F401  - registers init-db and copy on this group

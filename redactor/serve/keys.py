@@ -1,10 +1,17 @@
 """Gateway keys: what clients authenticate with, never the upstream key.
 
 Keys are stored hashed (sha256 of a 256-bit random secret: a fast hash is
-enough when the secret is not guessable) in ``<REDACTOR_HOME>/gateway_keys.json``,
-mode 0600, each with an id, its own policy and its own limits.  The secret is
-shown once, at creation.  ``KeyStore.lookup`` re-reads the file when it changes,
-so ``redactor serve keys revoke`` takes effect on a running gateway.
+enough when the secret is not guessable), each with an id, its own policy and its
+own limits.  The secret is shown once, at creation.  ``KeyStore()`` is the
+configured store:
+
+- ``<REDACTOR_HOME>/gateway_keys.json``, mode 0600, re-read when it changes, so
+  ``redactor serve keys revoke`` takes effect on a running gateway;
+- with ``[audit] url`` set, the fleet's PostgreSQL database (``PostgresKeyStore``),
+  shared by every replica: keys and revocations are rows that are only ever
+  inserted, re-read at most ``REFRESH_S`` apart, so a revocation reaches every
+  replica within about a second.  When the database cannot be read, lookups fail
+  (the gateway refuses the request): a revocation can never be missed.
 """
 
 from __future__ import annotations
@@ -15,8 +22,10 @@ import json
 import os
 import secrets
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from ..audit.clock import utc_now
 from ..config import data_dir
@@ -58,7 +67,22 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def _configured_url() -> str | None:
+    from ..config import load_settings
+
+    url = load_settings().audit.url
+    return url.get_secret_value() if url is not None else None
+
+
 class KeyStore:
+    """The file store; ``KeyStore()`` without a path is ``PostgresKeyStore`` when ``[audit] url``
+    is configured."""
+
+    def __new__(cls, path: Path | None = None, **kw: Any) -> KeyStore:
+        if cls is KeyStore and path is None and _configured_url():
+            return super().__new__(PostgresKeyStore)
+        return super().__new__(cls)
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or data_dir() / "gateway_keys.json"
         self._lock = threading.Lock()
@@ -90,6 +114,10 @@ class KeyStore:
     def active(self) -> list[GatewayKey]:
         return [k for k in self._load() if k.active]
 
+    def names(self) -> dict[str, str]:
+        """Key id -> its name, for people reading the trail (``audit list``, the report)."""
+        return {k.id: k.name for k in self._load()}
+
     def lookup(self, secret: str) -> GatewayKey | None:
         """The active key with this secret, or None."""
         found = self.find(secret)
@@ -119,8 +147,11 @@ class KeyStore:
         secret = PREFIX + secrets.token_urlsafe(32)
         key = GatewayKey(id="key_" + secrets.token_hex(6), sha256=_digest(secret), name=name, policy=policy,
                          rpm=rpm, concurrency=concurrency, created=utc_now())
-        self._save(self.keys() + [key])
+        self._add(key)
         return key, secret
+
+    def _add(self, key: GatewayKey) -> None:
+        self._save(self.keys() + [key])
 
     def revoke(self, key_id: str) -> GatewayKey:
         keys = self.keys()
@@ -131,3 +162,64 @@ class KeyStore:
                     self._save(keys)
                 return keys[i]
         raise ConfigError(f"no gateway key with id {key_id}")
+
+
+class PostgresKeyStore(KeyStore):
+    """Gateway keys in the fleet's database (tables ``gateway_keys`` and
+    ``gateway_key_revocations`` of ``redactor audit init-db``), for every replica at once."""
+
+    REFRESH_S = 1.0  # how stale a replica's view of revocations may be
+
+    def __init__(self, path: Path | None = None, *, url: str | None = None) -> None:
+        from ..audit.postgres import Connected
+
+        url = url or _configured_url()
+        if not url:
+            raise ConfigError("PostgresKeyStore needs a postgresql:// URL ([audit] url)")
+        self._db = Connected(url, retry_s=0)  # a lookup never waits out an outage: the request is refused
+        self.path = self._db.path  # type: ignore[assignment]  # the URL without its password
+        self._lock = threading.Lock()
+        self._keys = []
+        self._read_at = -float("inf")
+
+    def _query(self, fn: Any, write: bool = False) -> Any:
+        return self._db.run(fn, "BEGIN" if write else "BEGIN READ ONLY")
+
+    def _load(self) -> list[GatewayKey]:
+        with self._lock:
+            if time.monotonic() - self._read_at >= self.REFRESH_S:
+                rows = self._query(lambda conn: conn.execute(
+                    "SELECT k.id, k.sha256, k.name, k.policy, k.rpm, k.concurrency, k.created, "
+                    "coalesce(r.revoked, '') FROM gateway_keys k LEFT JOIN gateway_key_revocations r "
+                    "ON r.key_id = k.id ORDER BY k.created, k.id").fetchall())
+                self._keys = [GatewayKey(*row) for row in rows]
+                self._read_at = time.monotonic()
+            return self._keys
+
+    def names(self) -> dict[str, str]:
+        # the reviewer role reads these columns only, never a key's hash
+        return dict(self._query(lambda conn: conn.execute("SELECT id, name FROM gateway_keys").fetchall()))
+
+    def _add(self, key: GatewayKey) -> None:
+        row = asdict(key)
+        row.pop("revoked")
+        self._query(lambda conn: conn.execute(
+            f"INSERT INTO gateway_keys ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values())), write=True)
+        self._read_at = -float("inf")
+
+    def revoke(self, key_id: str) -> GatewayKey:
+        def revoke(conn: Any) -> str | None:
+            if conn.execute("SELECT 1 FROM gateway_keys WHERE id = ?", (key_id,)).fetchone() is None:
+                return None
+            conn.execute("INSERT INTO gateway_key_revocations VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING",
+                         (key_id, utc_now()))
+            return key_id
+
+        if self._query(revoke, write=True) is None:
+            raise ConfigError(f"no gateway key with id {key_id}")
+        self._read_at = -float("inf")
+        return next(k for k in self._load() if k.id == key_id)
+
+    def close(self) -> None:
+        self._db.close()
