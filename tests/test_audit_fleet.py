@@ -194,8 +194,8 @@ def test_the_gateway_fails_closed_while_the_database_is_down(gateway, postgres_s
         no_keys = httpx.post(keys_down.base_url + "/chat/completions", json=body, headers=auth, timeout=30)
     finally:
         postgres_server.start()
-    assert no_trail.status_code == 500 and no_trail.json()["error"]["code"] == "audit_failed"
-    assert no_keys.status_code == 500 and no_keys.json()["error"]["code"] == "internal_error"
+    assert no_trail.status_code == 503 and no_trail.json()["error"]["code"] == "audit_failed"
+    assert no_keys.status_code == 503 and no_keys.json()["error"]["code"] == "keys_unavailable"
     assert "choices" not in no_trail.json() and "choices" not in no_keys.json()  # nothing answered
     assert httpx.post(trail_down.base_url + "/chat/completions", json=body, timeout=30).status_code == 200
     assert httpx.post(keys_down.base_url + "/chat/completions", json=body, headers=auth, timeout=30).status_code == 200

@@ -79,7 +79,8 @@ def test_audit_write_failure_fails_the_request(gateway, openai_server):
     gw = gateway(audit=FailingAudit())
     with pytest.raises(openai.InternalServerError) as e:
         client(gw).chat.completions.create(model="gpt-4o-mini", messages=MSGS)
-    assert e.value.status_code == 500 and e.value.body["code"] == "audit_failed"
+    assert e.value.status_code == 503 and e.value.body["code"] == "audit_failed"
+    assert e.value.response.headers["retry-after"] == "5"
     assert NAME not in e.value.response.text
 
 

@@ -286,5 +286,5 @@ def test_random_bodies_never_carry_a_planted_value_upstream(gateway, openai_serv
         for value in set(planted):
             assert not any(req.contains(value) for req in sent), (i, route, json.dumps(body)[:300])
         planted_requests += bool(planted)
-    assert routes.get("cloud", 0) + routes.get("cloud_redacted", 0) >= 10, routes  # the property is not vacuous
+    assert routes.get("cloud", 0) + routes.get("cloud_redacted", 0) >= 5, routes  # the property is not vacuous
     assert planted_requests >= 20

@@ -67,10 +67,15 @@ class Access:
         """The request's active key (None when keys are not required), or ``GatewayError`` 401
         (a revoked key's id still goes on the record: ``ctx.key``)."""
         secret = self._secret(request)
-        key = self.keys.find(secret) if secret else None
+        try:
+            key = self.keys.find(secret) if secret else None
+            required = self.require_keys or bool(self.keys.active())
+        except Exception as e:  # a shared key store that cannot be read: no request is let through
+            raise GatewayError(503, "keys_unavailable", f"the gateway keys cannot be read ({type(e).__name__})",
+                               {"retry-after": "5"}) from None
         if key is not None and key.active:
             return key
-        if self.require_keys or self.keys.active():
+        if required:
             ctx.key = key
             detail = "missing" if not secret else "revoked" if key is not None else "unknown"
             raise GatewayError(401, "invalid_api_key", "a valid gateway key is required (Authorization: Bearer <key>)"

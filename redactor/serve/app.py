@@ -111,6 +111,7 @@ class Gateway(Endpoints):
         self.metrics.scan_cache = lambda: (self.cache.hits, self.cache.misses)
         self.run_id = "gateway-" + uuid.uuid4().hex[:12]
         self._scan_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redactor-scan")
+        self._audit_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redactor-audit")
         self.access = Access(self.keys, self.options.host, self.options.allow_origins, self.policy)
         self.app = self._build_app()
 
@@ -141,9 +142,9 @@ class Gateway(Endpoints):
             # no path (it may hold anything): endpoint "unknown".
             ctx = Ctx(id=request_id(), endpoint="unknown", start=time.perf_counter())
             if exc.status_code == 404:
-                return self._fail(ctx, request, 404, "not_found", "unknown path: the gateway serves only the "
+                return await self._fail(ctx, request, 404, "not_found", "unknown path: the gateway serves only the "
                                   "endpoints it scans", {})
-            return self._fail(ctx, request, exc.status_code, "method_not_allowed", "method not allowed", {})
+            return await self._fail(ctx, request, exc.status_code, "method_not_allowed", "method not allowed", {})
 
         @asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -161,6 +162,7 @@ class Gateway(Endpoints):
             pass  # stopping anyway; the failed write is the audit store's own alarm
         self.local.close()
         self._scan_pool.shutdown(wait=False, cancel_futures=True)
+        self._audit_pool.shutdown(wait=True)
         if self.upstream is not None:
             await self.upstream.close()
 
@@ -190,7 +192,7 @@ class Gateway(Endpoints):
                 return self.access.preflight(request)
             self.access.authenticate(request, ctx)
         except GatewayError as e:
-            return self._fail(ctx, request, e.status, e.code, e.message, e.headers, error_class=e.error_class)
+            return await self._fail(ctx, request, e.status, e.code, e.message, e.headers, error_class=e.error_class)
         data: list[dict[str, Any]] = []
         if self.upstream is not None:
             try:
@@ -220,31 +222,30 @@ class Gateway(Endpoints):
             self._check_fields(endpoint, body)
             response = await fn(ctx, body)
         except GatewayError as e:  # the one tree of the gateway's errors (serve/errors.py)
-            return self._fail(ctx, request, e.status, e.code, e.message, e.headers, error_class=e.error_class)
+            return await self._fail(ctx, request, e.status, e.code, e.message, e.headers, error_class=e.error_class)
         except Exception as e:  # a bug: fail closed, keep only the class
-            return self._fail(ctx, request, 500, "internal_error", f"internal error ({type(e).__name__})", {},
+            return await self._fail(ctx, request, 500, "internal_error", f"internal error ({type(e).__name__})", {},
                               error_class=type(e).__name__)
         if isinstance(response, StreamingResponse):
             return self.access.cors(request, response)  # the stream finishes the request itself
         try:
-            self._finish(ctx, "ok", response.status_code)
+            await self._finish(ctx, "ok", response.status_code)
         except Exception as e:
-            return self._fail(ctx, request, 500, "audit_failed", f"the audit record could not be written ({type(e).__name__}); "
-                              "the answer is withheld", {}, error_class=type(e).__name__)
+            return await self._fail(ctx, request, *_audit_failed(e, "the answer is withheld"),
+                                    error_class=type(e).__name__)
         self._headers(ctx, response)
         return self.access.cors(request, response)
 
-    def _fail(self, ctx: Ctx, request: Request, status: int, code: str, message: str, headers: dict[str, str],
-              error_class: str = "") -> Response:
+    async def _fail(self, ctx: Ctx, request: Request, status: int, code: str, message: str, headers: dict[str, str],
+                    error_class: str = "") -> Response:
         """One record per request, refusals before authentication included (``_finish``)."""
         if ctx.key is None and not ctx.done:
             ctx.key = self.access.identify(request)  # "key id when known": a revoked key, or a valid one refused earlier
         if not ctx.done:
             try:
-                self._finish(ctx, outcome_of(code), status, error_class or code)
+                await self._finish(ctx, outcome_of(code), status, error_class or code)
             except Exception as e:
-                status, code = 500, "audit_failed"
-                message = f"the audit record could not be written ({type(e).__name__})"
+                status, code, message, headers = _audit_failed(e)
         return self._error_response(ctx, status, code, message, headers, request)
 
     def _error_response(self, ctx: Ctx | None, status: int, code: str, message: str, headers: dict[str, str],
@@ -260,8 +261,10 @@ class Gateway(Endpoints):
         while ctx.cleanup:
             ctx.cleanup.pop()()
 
-    def _finish(self, ctx: Ctx, outcome: str, status: int, error_class: str = "") -> int | None:
-        """Release the request's places, record it (once) and count it.  Raises when the audit write fails."""
+    async def _finish(self, ctx: Ctx, outcome: str, status: int, error_class: str = "") -> int | None:
+        """Release the request's places, record it (once) and count it.  Raises when the audit write fails.
+        The write runs off the event loop: a trail that is slow or retrying (a database restarting)
+        holds this request only, never the others."""
         if ctx.done:
             return None
         ctx.done = True
@@ -271,11 +274,13 @@ class Gateway(Endpoints):
         if self.audit is None:
             return None
         key_id = ctx.key.id if ctx.key else NO_KEY_ID
-        self._record_refusal_counts(self.refusals.due())
+        due = self.refusals.due()
+        if due:
+            await asyncio.get_running_loop().run_in_executor(self._audit_pool, self._record_refusal_counts, due)
         if outcome == "refused" and not self.refusals.admit(ctx.endpoint, error_class, key_id):
             return None  # counted in its window's summary record
         event = request_event(ctx, self.run_id, ctx.policy or self.policy, outcome, status, error_class, key_id)
-        return self.audit.record(event)
+        return await asyncio.get_running_loop().run_in_executor(self._audit_pool, self.audit.record, event)
 
     def _record_refusal_counts(self, counts: list[tuple[str, str, str, int]]) -> None:
         """One summary record per refusal window whose refusals were not recorded one by one."""
@@ -442,7 +447,7 @@ class Gateway(Endpoints):
             if not closed[0]:
                 closed[0] = True
                 await release()
-                self._abandon(ctx)
+                await self._abandon(ctx)
 
         async def events() -> AsyncIterator[bytes]:
             failure: tuple[int, str, str] | None = None
@@ -465,14 +470,14 @@ class Gateway(Endpoints):
                           done_marker: bool = True) -> AsyncIterator[bytes]:
         """The audit record, then ``[DONE]``; or an error event when anything failed."""
         if failure is not None:
-            yield error_event(failure[2], failure[1])
-            try:
-                self._finish(ctx, "error", failure[0], failure[1])
+            try:  # recorded before the client hears of it
+                await self._finish(ctx, "error", failure[0], failure[1])
             except Exception:
-                pass  # the client already has an error; the failed write is the audit store's own alarm
+                pass  # the client gets an error anyway; the failed write is the audit store's own alarm
+            yield error_event(failure[2], failure[1])
             return
         try:
-            self._finish(ctx, "ok", 200)
+            await self._finish(ctx, "ok", 200)
         except Exception as e:
             yield error_event(f"the audit record could not be written ({type(e).__name__}); the answer is incomplete",
                               "audit_failed")
@@ -480,10 +485,16 @@ class Gateway(Endpoints):
         if done_marker:
             yield sse("[DONE]")
 
-    def _abandon(self, ctx: Ctx) -> None:
+    async def _abandon(self, ctx: Ctx) -> None:
         """A stream closed before its end (the client went away): still one record."""
         if not ctx.done:
             try:
-                self._finish(ctx, "error", 499, "ClientDisconnected")
+                await self._finish(ctx, "error", 499, "ClientDisconnected")
             except Exception:
                 pass
+
+
+def _audit_failed(e: Exception, withheld: str = "") -> tuple[int, str, str, dict[str, str]]:
+    """No request is answered without its record: a trail that cannot be written is a 503."""
+    message = f"the audit record could not be written ({type(e).__name__})" + (f"; {withheld}" if withheld else "")
+    return 503, "audit_failed", message, {"retry-after": "5"}
