@@ -14,6 +14,10 @@ appended to the decision's reasons, so the audit trail explains it:
 
 Routes only ever change towards local.  If the local model is missing or fails,
 the document fails: it is never sent to the cloud instead.
+
+An empty or whitespace-only document has nothing to answer: it is not scanned,
+decided or sent anywhere, and its result and audit record say ``skipped``
+(``EmptyDocument``), as ``redactor run`` says of an empty file.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from .config import DEFAULT_MAX_TOKENS, Settings, load_settings
 from .detect.doubt import find_doubts
 from .detect.findings import Finding, ScanResult
 from .detect.scanner import Scanner
-from .errors import CloudError, ConfigError, IngestError, RedactorError, UnexpectedError
+from .errors import CloudError, ConfigError, EmptyDocument, IngestError, Interrupted, RedactorError, UnexpectedError
 from .guard import check_payload
 from .ingest.document import Document, note_codes
 from .policy import Decision, Policy, Route, check_names, decide, load_policy
@@ -63,11 +67,11 @@ class Result:
     """What happened to one document.  ``answer`` is re-identified (for the caller only)."""
 
     document_id: str
-    outcome: str  # ok | blocked | error
+    outcome: str  # ok | blocked | error | skipped (empty text: nothing sent) | interrupted (stopped by Ctrl-C)
     decision: Decision | None
     answer: str | None = None
     completion: Completion | None = None
-    error: str = ""  # "ErrorClass: message" — messages never carry document values
+    error: str = ""  # "ErrorClass: message", also why it was skipped — messages never carry document values
     error_class: str = ""
     scan: ScanResult | None = field(default=None, repr=False)
     latency_ms: float = 0.0  # prepare + dispatch, as recorded in the audit trail
@@ -90,7 +94,7 @@ class Result:
 
     def explain(self) -> str:
         """One line: the route and why."""
-        return f"{self.route}: {'; '.join(self.reason_texts) or 'no decision'}"
+        return f"{self.route}: {'; '.join(self.reason_texts) or self.error or 'no decision'}"
 
 
 @dataclass
@@ -145,6 +149,9 @@ def prepare(
     doc = document if isinstance(document, Document) else Document.from_text(document)
     start = time.perf_counter()
     p = Prepared(doc, task)
+    if not doc.text.strip():  # nothing to answer: nothing is scanned, decided or sent
+        p.error = EmptyDocument(doc.id, "empty or whitespace-only text")
+        return p
     try:
         p.scan = scan if scan is not None else scanner.scan(doc)
         p.decision, findings = decide_with_doubts(p.scan, policy)
@@ -219,6 +226,16 @@ def _as_document(document: str | Document, doc_id: str | None) -> Document:
     if not isinstance(document, str):
         raise ConfigError(f"a document must be a str or a Document, got {type(document).__name__}")
     return Document.from_text(document, id=doc_id or "<text>")
+
+
+def _outcome_of(error: RedactorError) -> str:
+    if isinstance(error, EmptyDocument):
+        return "skipped"
+    return "interrupted" if isinstance(error, Interrupted) else "error"
+
+
+#: ``Result.outcome`` -> the audit record's outcome (a blocked document is recorded ``ok``, route ``blocked``).
+AUDIT_OUTCOMES = {"ok": "ok", "blocked": "ok", "error": "error", "skipped": "skipped", "interrupted": "interrupted"}
 
 
 def _unexpected(e: Exception) -> UnexpectedError:
@@ -393,7 +410,8 @@ class Pipeline:
                 result = Result(p.doc.id, "ok", decision, answer, completion, scan=p.scan)
         except Exception as e:  # one document fails alone, with its error class recorded
             e = e if isinstance(e, RedactorError) else _unexpected(e)
-            result = Result(p.doc.id, "error", decision, error=f"{type(e).__name__}: {e}", error_class=type(e).__name__, scan=p.scan)
+            result = Result(p.doc.id, _outcome_of(e), decision, error=f"{type(e).__name__}: {e}",
+                            error_class=type(e).__name__, scan=p.scan)
         latency_ms = round(p.prepare_ms + (time.perf_counter() - start) * 1000, 1)
         return dataclasses.replace(result, latency_ms=latency_ms)
 
@@ -432,9 +450,9 @@ class Pipeline:
                 category_counts=scan.counts_by_category() if scan else {},
                 top_scores=scan.top_scores() if scan else {},
                 route=result.route,
-                reasons=decision.rule_ids if decision else [],
+                reasons=decision.rule_ids if decision else (["ingest"] if result.outcome == "skipped" else []),
                 policy_version=self.policy.version,
-                outcome="error" if result.outcome == "error" else "ok",
+                outcome=AUDIT_OUTCOMES[result.outcome],
                 error_class=result.error_class,
                 backend=c.backend if c else "",
                 model=c.model if c else "",
