@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -390,6 +391,14 @@ def test_progress_lines_go_to_stderr_when_it_is_not_a_terminal(tmp_path, cloud_e
     assert lines[-1].startswith("running: 2/2 files, 2 docs, ")
     assert not any("note_" in line for line in lines)  # counts only, never names
     json.loads(r.stdout)  # stdout stays pure JSON
+
+
+def test_the_summary_title_is_one_line_off_a_terminal(tmp_path, cloud_env):
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    r = run(str(folder), "--task", TASK, "--out", str(tmp_path / "out"), "--max-tokens", "8")
+    assert r.exit_code == 0, r.output
+    [title] = [line for line in r.stdout.splitlines() if "policy default" in line]
+    assert re.fullmatch(r"run [0-9a-f]{16} · policy default \([0-9a-f]{12}\)", title.strip()), r.stdout
 
 
 def test_progress_lines_come_at_most_every_interval(capsys):

@@ -86,7 +86,10 @@ def _print_summary(s, pipeline, out: Path) -> None:
     from rich.table import Table
 
     console = stdout_console()
-    table = Table(title=f"run {pipeline.run_id} · policy {pipeline.policy.name} ({pipeline.policy.version[:12]})")
+    # a line of its own: as a table title it would wrap to the width of the narrow table
+    console.print(f"run {pipeline.run_id} · policy {escape(pipeline.policy.name)} ({pipeline.policy.version[:12]})",
+                  highlight=False)
+    table = Table()
     table.add_column("route")
     table.add_column("documents", justify="right")
     for route, n in sorted(s.routes.items()):
