@@ -82,6 +82,21 @@ def test_empty_and_binary_files_are_skipped_not_failures_and_decoding_is_noted(d
     assert json.loads(r.stdout)["failed"] == []
 
 
+def test_a_truncated_pdf_is_one_error_line_and_no_parser_line(tmp_path: Path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from test_ingest import make_pdf
+
+    data = make_pdf([f"Patient Dana Whitfield, SSN {SSN}"])
+    (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 3])
+    r = subprocess.run([sys.executable, "-c", "from redactor.cli.main import main; main()", "scan", str(tmp_path / "cut.pdf")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [f"error: {tmp_path / 'cut.pdf'}: unreadable PDF (PdfStreamError)"], r.stderr
+
+
 def test_usage_errors_exit_2(tmp_path: Path):
     assert run("scan").exit_code == 2
     assert CliRunner().invoke(cli, ["scan", "--nope", "x"]).exit_code == 2
