@@ -349,13 +349,15 @@ def test_a_cloud_outage_mid_run_is_counted_in_the_summary(tmp_path, cloud_env, l
 # ----------------------------------------------------------------------------- issue 8: the local model, checked once
 
 
-@pytest.mark.parametrize("model, says", [
-    ("smollm-typo", "unknown local model 'smollm-typo'"),
-    ("/nowhere/model.gguf", "GGUF model file not found: /nowhere/model.gguf"),
-    ("not-a-gguf", "not-a-gguf.gguf is not a GGUF file"),
+@pytest.mark.parametrize("model, says, code", [
+    # a name or path that names nothing is a usage error (exit 2), like a typo in a policy
+    ("smollm2-135m-instuct", "unknown local model 'smollm2-135m-instuct' (did you mean 'smollm2-135m-instruct'?)", 2),
+    ("smollm-typo", "unknown local model 'smollm-typo'", 2),
+    ("/nowhere/model.gguf", "GGUF model file not found: /nowhere/model.gguf", 2),
+    ("not-a-gguf", "not-a-gguf.gguf is not a GGUF file", 1),
 ])
 def test_a_wrong_local_model_is_one_clear_error_before_any_document(tmp_path, monkeypatch, openai_server, redactor_home,
-                                                                   model, says):
+                                                                   model, says, code):
     if model == "not-a-gguf":
         fake = tmp_path / "not-a-gguf.gguf"
         fake.write_bytes(b"<html>a download error page</html>")
@@ -367,7 +369,7 @@ def test_a_wrong_local_model_is_one_clear_error_before_any_document(tmp_path, mo
     out = tmp_path / "out"
 
     r = run(str(folder), "--task", TASK, "--out", str(out))
-    assert r.exit_code == 1
+    assert r.exit_code == code
     [line] = [line for line in r.stderr.splitlines() if line.strip()]
     assert line.startswith("Error: ") and says in line and "redactor models list" in line
     assert not out.exists() and openai_server.requests == []  # stopped before anything, the cloud included
