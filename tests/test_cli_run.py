@@ -350,10 +350,10 @@ def test_a_cloud_outage_mid_run_is_counted_in_the_summary(tmp_path, cloud_env, l
 
 
 @pytest.mark.parametrize("model, says, code", [
-    # a name or path that names nothing is a usage error (exit 2), like a typo in a policy
+    # a name that names no model is a usage error (exit 2), like a typo in a policy
     ("smollm2-135m-instuct", "unknown local model 'smollm2-135m-instuct' (did you mean 'smollm2-135m-instruct'?)", 2),
     ("smollm-typo", "unknown local model 'smollm-typo'", 2),
-    ("/nowhere/model.gguf", "GGUF model file not found: /nowhere/model.gguf", 2),
+    ("/nowhere/model.gguf", "GGUF model file not found: /nowhere/model.gguf", 1),
     ("not-a-gguf", "not-a-gguf.gguf is not a GGUF file", 1),
 ])
 def test_a_wrong_local_model_is_one_clear_error_before_any_document(tmp_path, monkeypatch, openai_server, redactor_home,

@@ -151,7 +151,7 @@ def resolve_model(
         if path.is_file():
             return path.resolve()
         if path.name != value:  # a real path that does not exist
-            raise UnknownModel(f"GGUF model file not found: {path}")
+            raise ModelNotFoundError(f"GGUF model file not found: {path}")
     manifest = load_manifest()
     spec = manifest.get(value)
     if spec is not None:
