@@ -59,9 +59,9 @@ def sigint_deferred() -> Any:
     they have started (a ``KeyboardInterrupt`` halfway through a start can leave a child
     waiting forever for the data it was about to be sent), then acted on as usual."""
     caught: list[int] = []
-    handler = None
-    if threading.current_thread() is threading.main_thread():
-        handler = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    handler = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    if handler is not None:  # None: a handler not set from Python, which could not be put back
+        signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
