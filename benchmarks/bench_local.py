@@ -74,7 +74,7 @@ def side_raw(folder: Path, max_tokens: int) -> dict:
     from redactor.backends.longdoc import build_messages
     from redactor.backends.models import resolve_model
     from redactor.config import LocalSettings
-    from redactor.pipeline import SYSTEM_PROMPT
+    from redactor.prepare import SYSTEM_PROMPT
     from redactor.workers import cpu_count
 
     settings = LocalSettings()

@@ -26,7 +26,7 @@ from redactor.backends.local import LocalBackend  # noqa: E402
 from redactor.config import load_settings  # noqa: E402
 from redactor.detect.scanner import Scanner  # noqa: E402
 from redactor.ingest import iter_documents  # noqa: E402
-from redactor.pipeline import SYSTEM_PROMPT, prepare  # noqa: E402
+from redactor.prepare import SYSTEM_PROMPT, prepare  # noqa: E402
 from redactor.policy import builtin_policies, load_policy  # noqa: E402
 
 TASK = "Summarize this document"

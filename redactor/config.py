@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, AliasChoices
@@ -104,6 +104,17 @@ class AuditSettings(_Strict):
     key: SecretStr | None = None  # REDACTOR_AUDIT_KEY
 
 
+class GatewaySettings(_Strict):
+    """``redactor serve`` (docs/gateway.md)."""
+
+    #: fields of a request body the gateway's allowlist does not list: scanned with the
+    #: conversation and masked like any text ("scan"), or the request refused with 400 ("refuse")
+    unknown_fields: Literal["scan", "refuse"] = "scan"
+    #: "upstream": clean input → the upstream, input the policy keeps → 422 unless the request
+    #: names the local model; "local": every embedding from the local model (one vector space)
+    embeddings: Literal["upstream", "local"] = "upstream"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REDACTOR_", env_nested_delimiter="__", extra="forbid", populate_by_name=True
@@ -114,6 +125,7 @@ class Settings(BaseSettings):
     local: LocalSettings = Field(default_factory=LocalSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     policy: Path | None = None  # default: the shipped policy
     workers: int | None = None
 

@@ -33,6 +33,8 @@ entity *types* and error classes only.
     │                               recorded with outcome ``interrupted`` (CLI exit 130)
     ├── AuditError                  audit store unusable
     │   └── AuditIntegrityError     the chain does not verify
+    ├── GatewayError                a gateway request answered with an error (status, code);
+    │                               its subtree is in redactor/serve/errors.py
     └── UnexpectedError             a third-party failure while handling one document;
                                     only its class is kept (its message may quote text)
 """

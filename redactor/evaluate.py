@@ -11,6 +11,9 @@ Readers:
 - redactor JSONL: ``{"text": ..., "spans": [{"entity_type", "start", "end"}]}`` per line
 - value labels (``tests/data/sample_docs_labels.json``): values per file under ``root``,
   located in the text the reader extracts
+- the PhysioNet deid corpus' own format, a folder with ``id.text`` (notes between
+  ``START_OF_RECORD=<patient>||||<note>||||`` and ``||||END_OF_RECORD``) and ``id-phi.phrase``
+  (``<patient> <note> <start> <end> <type> <phrase>`` a line, offsets into the note)
 """
 
 from __future__ import annotations
@@ -263,14 +266,43 @@ def read_value_labels(path: Path, read_document: Callable[[Path], str]) -> Itera
         yield Example(id=name, text=text, gold=gold, negatives=negs)
 
 
+_PHYSIONET_NOTE = re.compile(r"START_OF_RECORD=(\d+)\|\|\|\|(\d+)\|\|\|\|\n(.*?)\|\|\|\|END_OF_RECORD", re.S)
+
+
+def read_physionet(folder: Path) -> Iterator[Example]:
+    """Each note of a PhysioNet deid folder, its PHI phrases as gold spans of the corpus' types
+    (``HCPName``, ``PTName``, ``Location``, ``Date``, ``DateYear``, ``Phone``, ``Age``, …)."""
+    folder = Path(folder)
+    try:
+        raw = (folder / "id.text").read_text(encoding="utf-8", errors="replace")
+        phrases = (folder / "id-phi.phrase").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as e:
+        raise ConfigError(f"{folder}: not a PhysioNet deid folder (id.text and id-phi.phrase): {e.strerror}") from None
+    notes = {(p, n): text for p, n, text in _PHYSIONET_NOTE.findall(raw)}
+    gold: dict[tuple[str, str], list[Span]] = defaultdict(list)
+    for i, line in enumerate(phrases, 1):
+        parts = line.split(" ", 5)
+        where = _Labels(folder / "id-phi.phrase", f"line {i}")
+        if len(parts) < 5 or not parts[2].isdigit() or not parts[3].isdigit():
+            raise where.fail("expected '<patient> <note> <start> <end> <type> <phrase>'")
+        key, start, end = (parts[0], parts[1]), int(parts[2]), int(parts[3])
+        if key not in notes or not 0 <= start < end <= len(notes[key]):
+            raise where.fail(f"no note {parts[0]}/{parts[1]} holds characters {start}-{end}")
+        gold[key].append(Span(parts[4], start, end))
+    for key, text in notes.items():
+        yield Example(id=f"{key[0]}/{key[1]}", text=text, gold=gold.get(key, []))
+
+
 def read_labels(path: Path, read_document: Callable[[Path], str] | None = None) -> Iterator[Example]:
-    """Pick the reader by shape: ``*.jsonl``, a presidio JSON list, or a labels.json object.
+    """Pick the reader by shape: a PhysioNet deid folder, ``*.jsonl``, a presidio JSON list, or a labels.json object.
 
     A malformed file raises ``ConfigError`` naming the file, the line or record
     and the problem (bad JSON, a missing key, a wrong type, a span out of range)."""
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"labels file not found: {path}")
+    if path.is_dir():
+        return read_physionet(path)
     if path.suffix == ".jsonl":
         return read_jsonl(path)
     with open(path, "rb") as fh:

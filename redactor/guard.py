@@ -32,8 +32,8 @@ from .detect.doubt import find_doubts
 from .detect.refine import CREDENTIALS
 from .detect.scanner import Scanner
 from .policy import Decision, Policy, Route, decide
-from .safe_harbor import undetected_dates
 from .transform import Mapping, Rewritten, _norm
+from .transforms import transform_of
 
 _PLACEHOLDER = re.compile(r"<[A-Z0-9_]+_\d+>")
 _PERSON_BEFORE = re.compile(r"<PERSON_\d+>[ ,]{0,3}$")
@@ -79,8 +79,7 @@ def check_payload(
     if found is None:
         found = scanner.scan(text).findings
     found = [f for f in found if not _degree_after_placeholder(text, f)]
-    if policy.transform == "hipaa-safe-harbor":
-        found += undetected_dates(text, found)
+    found += transform_of(policy).findings(text, found)  # what the transform removes of its own
     placeholders = [m.span() for m in _PLACEHOLDER.finditer(text)] + kept
     findings = [f for f in (*found, *doubts(text, found)) if not _in_placeholder(f, placeholders)]
     decision = decide(findings, policy)

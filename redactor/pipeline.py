@@ -1,22 +1,16 @@
-"""The flow for one document: detect → decide → transform → guard → dispatch → restore → audit.
+"""The library's face of the flow for documents: prepare → dispatch → restore → audit.
 
-When the first decision would let text leave, the doubt pass (``detect/doubt.py``)
-adds low-score findings for what no recognizer explained, and the policy
-decides again with them.
-
-``Pipeline.process()`` is the only place the stages are wired together, in that
-order, and the only place a route changes after ``decide()``; every change is
-appended to the decision's reasons, so the audit trail explains it:
-
-- ``cloud-not-configured``: no API key or base URL; the cloud routes run locally.
-- ``guard.<rule>``: the leak guard found something in the outgoing payload.
-- ``cloud-failed``: the cloud call failed and ``cloud.fallback_to_local`` is on.
+``prepare.py`` is the stage every face shares (detect → decide → transform → guard) and
+the only place a route changes; ``Pipeline`` dispatches what it prepared (cloud or local
+model), restores the answer and writes one audit record per document.  Batch runs
+(``batch.py``), pandas and Spark use a ``Pipeline``; the gateway uses the same prepare
+stage for a conversation (``serve/conversation.py``).
 
 Routes only ever change towards local.  If the local model is missing or fails,
 the document fails: it is never sent to the cloud instead.
 
-An empty or whitespace-only document has nothing to answer: it is not scanned,
-decided or sent anywhere, and its result and audit record say ``skipped``
+An empty or whitespace-only document has nothing to answer: ``prepare`` does not
+scan, decide or send it, and its result and audit record say ``skipped``
 (``EmptyDocument``), as ``redactor run`` says of an empty file.
 """
 
@@ -29,37 +23,21 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 
 from . import __version__
 from .audit.event import AuditEvent, AuditSink
-from .backends import Backend, CloudBackend, Completion, Message, complete_long, local_backend
-from .backends.longdoc import build_messages
+from .backends import Backend, CloudBackend, Completion, complete_long, local_backend
+from .backends.longdoc import SYSTEM_PROMPT
 from .config import DEFAULT_MAX_TOKENS, Settings, load_settings
-from .detect.doubt import find_doubts
-from .detect.findings import Finding, ScanResult
+from .detect.findings import ScanResult
 from .detect.scanner import Scanner
-from .errors import CloudError, ConfigError, EmptyDocument, IngestError, Interrupted, RedactorError, UnexpectedError
-from .guard import check_payload
+from .errors import CloudError, ConfigError, EmptyDocument, IngestError, Interrupted, RedactorError
 from .ingest.document import Document, note_codes
-from .policy import Decision, Policy, Route, check_names, decide, load_policy
-from .safe_harbor import generalize as safe_harbor, undetected_dates
-from .transform import Generalize, Mapping, Rewritten, restore, rewrite
-
-SYSTEM_PROMPT = "You are a careful assistant. Answer the task about the document concisely."
-REDACTED_NOTE = (
-    " Some values in the document were replaced by placeholders such as <PERSON_1>. "
-    "Keep every placeholder exactly as written; never guess the original values."
-)
-# How each policy ``transform`` writes the values it redacts, and what the model is told about it.
-GENERALIZERS: dict[str, Generalize | None] = {"pseudonymize": None, "hipaa-safe-harbor": safe_harbor}
-TRANSFORM_NOTES = {
-    "pseudonymize": "",
-    "hipaa-safe-harbor": (
-        " A placeholder may be followed, in brackets, by what may be known of its value,"
-        " such as a year; use it, and keep both exactly as written."
-    ),
-}
+from .policy import Decision, Policy, Route, check_names, load_policy
+from .prepare import Prepared, fallback, prepare, unexpected
+from .transform import restore
+from .transforms import transform_of
 
 
 @dataclass(frozen=True)
@@ -97,115 +75,6 @@ class Result:
         return f"{self.route}: {'; '.join(self.reason_texts) or self.error or 'no decision'}"
 
 
-@dataclass
-class Prepared:
-    """A document after detect → decide → transform → guard, ready to dispatch.
-
-    Holds the in-memory pseudonym mapping: it may cross a process pipe between
-    redactor's own workers, and is never written or logged.
-    """
-
-    doc: Document
-    task: str
-    scan: ScanResult | None = None
-    decision: Decision | None = None
-    messages: list[Message] | None = None  # the guard-approved cloud payload
-    outgoing_text: str = ""
-    mapping: Mapping | None = field(default=None, repr=False)
-    error: RedactorError | None = None
-    prepare_ms: float = 0.0
-    doubts: tuple[Finding, ...] = ()  # the doubt pass's findings (spans only), counted in the audit record
-
-
-def decide_with_doubts(scan: ScanResult, policy: Policy) -> tuple[Decision, tuple[Finding, ...]]:
-    """The decision for one scanned text and the findings it acts on: the scanner's,
-    then, when that first decision would let text leave, the doubt pass's after
-    them (``findings[len(scan.findings):]`` are the doubts).  ``redactor scan``
-    shows exactly these, so it reports what ``run`` does."""
-    findings = scan.findings
-    decision = decide(findings, policy)
-    if decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
-        # text may leave: what no recognizer explained counts as a doubt
-        findings = findings + tuple(find_doubts(scan.text, findings))
-        if policy.transform == "hipaa-safe-harbor":  # every element of a date, found or not
-            findings = findings + tuple(undetected_dates(scan.text, findings))
-        decision = decide(findings, policy)
-    return decision, findings
-
-
-def prepare(
-    document: str | Document,
-    task: str,
-    scanner: Scanner,
-    policy: Policy,
-    *,
-    cloud_configured: bool,
-    scan: ScanResult | None = None,
-) -> Prepared:
-    """The CPU half of the flow; safe to run in a worker process with its own Scanner.
-
-    ``scan`` is the document's detection result when the caller already has it
-    (``prepare_many`` scans a batch in one ``nlp.pipe`` pass)."""
-    doc = document if isinstance(document, Document) else Document.from_text(document)
-    start = time.perf_counter()
-    p = Prepared(doc, task)
-    if not doc.text.strip():  # nothing to answer: nothing is scanned, decided or sent
-        p.error = EmptyDocument(doc.id, "empty or whitespace-only text")
-        return p
-    try:
-        p.scan = scan if scan is not None else scanner.scan(doc)
-        p.decision, findings = decide_with_doubts(p.scan, policy)
-        p.doubts = findings[len(p.scan.findings):]
-        if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED) and not cloud_configured:
-            p.decision = p.decision.rerouted(Route.LOCAL, "cloud-not-configured")
-        if p.decision.route in (Route.CLOUD, Route.CLOUD_REDACTED):
-            _prepare_cloud_payload(p, findings, scanner, policy)
-    except RedactorError as e:
-        p.error = e
-    except Exception as e:  # a bug or a library failure: fail closed, nothing is sent
-        p.error = _unexpected(e)
-    p.prepare_ms = (time.perf_counter() - start) * 1000
-    return p
-
-
-def prepare_many(
-    documents: Sequence[Document], task: str, scanner: Scanner, policy: Policy, *, cloud_configured: bool
-) -> list[Prepared]:
-    """``prepare()`` for a batch, in order: detection runs once over the batch
-    (``Scanner.scan_many``), the rest per document.  If the batch scan fails,
-    each document is prepared alone, so one bad document fails alone."""
-    start = time.perf_counter()
-    try:
-        scans = list(scanner.scan_many(documents, batch_size=max(1, len(documents))))
-    except RedactorError:
-        return [prepare(d, task, scanner, policy, cloud_configured=cloud_configured) for d in documents]
-    scan_ms = (time.perf_counter() - start) * 1000 / max(1, len(documents))
-    out = []
-    for doc, scan in zip(documents, scans):
-        p = prepare(doc, task, scanner, policy, cloud_configured=cloud_configured, scan=scan)
-        p.prepare_ms += scan_ms
-        out.append(p)
-    return out
-
-
-def _prepare_cloud_payload(p: Prepared, findings: tuple[Finding, ...], scanner: Scanner, policy: Policy) -> None:
-    assert p.decision is not None
-    text, system = p.doc.text, SYSTEM_PROMPT
-    rewritten: Rewritten | None = None
-    if p.decision.route is Route.CLOUD_REDACTED:
-        redact = [f for f in findings if policy.action_for(f)[1] == "redact"]
-        rewritten = rewrite(text, redact, generalize=GENERALIZERS[policy.transform])
-        text, p.mapping = rewritten.text, rewritten.mapping
-        system += REDACTED_NOTE + TRANSFORM_NOTES[policy.transform]
-    messages = build_messages(system, p.task, text)
-    verdict = check_payload(messages, scanner, policy, p.mapping, rewritten)
-    if not verdict.ok:
-        p.decision = p.decision.rerouted(Route.LOCAL, verdict.reason)
-        p.mapping = None
-        return
-    p.messages, p.outgoing_text = messages, text
-
-
 def _check_id(doc_id: object) -> str:
     if not isinstance(doc_id, str) or not doc_id:
         raise ConfigError(f"a document id must be a non-empty string, got {type(doc_id).__name__}")
@@ -236,10 +105,6 @@ def _outcome_of(error: RedactorError) -> str:
 
 #: ``Result.outcome`` -> the audit record's outcome (a blocked document is recorded ``ok``, route ``blocked``).
 AUDIT_OUTCOMES = {"ok": "ok", "blocked": "ok", "error": "error", "skipped": "skipped", "interrupted": "interrupted"}
-
-
-def _unexpected(e: Exception) -> UnexpectedError:
-    return UnexpectedError(f"unexpected {type(e).__name__} while processing this document")
 
 
 class Pipeline:
@@ -399,7 +264,7 @@ class Pipeline:
                 except CloudError as e:
                     if not self.settings.cloud.fallback_to_local:
                         raise
-                    decision = decision.rerouted(Route.LOCAL, f"cloud-failed.{type(e).__name__}")
+                    decision = fallback(decision, type(e).__name__)
             if decision.route is Route.LOCAL:
                 completion = complete_long(self.local, system=SYSTEM_PROMPT, task=p.task, document=p.doc.text, max_tokens=max_tokens,
                                            max_input_tokens=self.settings.local.max_input_tokens)
@@ -409,7 +274,7 @@ class Pipeline:
                 answer = restore(completion.text, mapping) if mapping is not None else completion.text
                 result = Result(p.doc.id, "ok", decision, answer, completion, scan=p.scan)
         except Exception as e:  # one document fails alone, with its error class recorded
-            e = e if isinstance(e, RedactorError) else _unexpected(e)
+            e = e if isinstance(e, RedactorError) else unexpected(e)
             result = Result(p.doc.id, _outcome_of(e), decision, error=f"{type(e).__name__}: {e}",
                             error_class=type(e).__name__, scan=p.scan)
         latency_ms = round(p.prepare_ms + (time.perf_counter() - start) * 1000, 1)
@@ -464,7 +329,7 @@ class Pipeline:
                 task_sha256=hashlib.sha256(task.encode()).hexdigest(),
                 tool_version=__version__,
                 policy_name=self.policy.name,
-                transform=getattr(self.policy, "transform", "pseudonymize") if result.route == "cloud_redacted" else "",
+                transform=transform_of(self.policy).name if result.route == "cloud_redacted" else "",
                 reason_actions=[r.action for r in decision.reasons] if decision else [],
                 extra={"ingest": note_codes(doc.notes)} if doc.notes else {},
                 source=self.source,

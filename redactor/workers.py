@@ -41,7 +41,7 @@ from .backends.pool import exit_with_parent as _exit_with, ignore_sigint, sigint
 from .config import DetectSettings
 from .errors import RedactorError
 from .ingest.document import Document
-from .pipeline import Prepared, prepare_many
+from .prepare import Prepared, prepare_many
 from .policy import Policy, Route
 
 #: ``--workers`` left unset: one worker (no pool) below this many input files.

@@ -138,7 +138,8 @@ def test_show(db: Path) -> None:
 def test_verify_intact_prints_count_and_head(db: Path) -> None:
     r = run("verify")
     assert r.exit_code == 0 and r.output.startswith("OK: 7 records")
-    head = r.output.split("head ")[1].strip()
+    assert r.stdout.splitlines()[-1].startswith("head ")  # scripts: `verify | tail -1`
+    head = r.stdout.splitlines()[-1].removeprefix("head ")
     assert run("verify", "--head", head).exit_code == 0
     data = json.loads(run("verify", "--json").output)
     assert data["ok"] and data["count"] == 7 and data["head"] == head
@@ -251,7 +252,8 @@ def test_prune(db: Path) -> None:
         ["list", "--route", "mars"],
         ["list", "--limit", "-1"],
         ["list", "--bogus"],
-        ["show", "abc"],
+        ["show", "0"],  # record numbers start at 1
+        ["show", "7-3"],  # a range goes from low to high
         ["show"],
         ["verify", "--head", "12:nothex"],
         ["export", "--format", "xml"],

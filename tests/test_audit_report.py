@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from redactor.audit import AuditEvent, AuditTrail
-from redactor.audit.report import build_report
+from redactor.audit.report import build_report, document_rows
 from redactor.audit.clock import parse_moment
 from redactor.audit.explain import known_policies, rule_words
 from redactor.policy import load_policy
@@ -339,3 +339,80 @@ def test_report_renders_in_headless_chromium(trail: AuditTrail, tmp_path: Path) 
     if UPDATE_SCREENSHOT:  # the charts and the first rows of the per-document table
         _chromium(tmp_path, f"--window-size=1000,{seen['docs_top'] + 640}", f"--screenshot={shot}", page.as_uri())
         shutil.copyfile(shot, ROOT / "docs" / "audit-report.png")
+
+
+# ----------------------------------------------------------------------------- the per-document rows, read closely
+
+
+def _doc_rows(html: str) -> list[str]:
+    return re.findall(r'<tr class="doc">(.*?)</tr>', _section(html, "documents"), re.S)
+
+
+def test_a_document_kept_local_or_blocked_lists_only_the_rules_that_kept_it_off_the_cloud(trail: AuditTrail) -> None:
+    record(trail, "chart.txt", "local", ["combination.phi", "category.QUASI_IDENTIFIER", "clean"],
+           ["local", "allow", "allow"])
+    record(trail, "old.txt", "local", ["category.PII", "entity.MEDICAL_CONDITION"])  # before actions were recorded
+    record(trail, "guarded.txt", "local", ["category.PII", "guard.category.FINANCIAL"], ["redact", "local"])
+    record(trail, "secret.txt", "blocked", ["category.CREDENTIAL", "category.PII"], ["block", "redact"],
+           outcome="blocked")
+    record(trail, "visit.txt", "cloud_redacted", ["category.PII", "entity.MEDICAL_CONDITION"], ["redact", "allow"])
+    chart, old, guarded, secret, visit = _doc_rows(build_report(trail, known=KNOWN))
+    assert escape_html(DEFAULT.combinations[0].description.rstrip(".")) in chart
+    assert "indirect identifiers" not in chart and "no sensitive data found" not in chart
+    assert "personal identifiers found" in old and "medical condition" not in old
+    assert "leak guard stopped the send" in guarded and "masked before sending" not in guarded
+    assert "credentials" in secret and "personal identifiers" not in secret
+    # sent to the cloud: what was masked and what went as written both matter
+    assert "masked before sending" in visit and "medical condition found: may go to the cloud as written" in visit
+    rows = {r["document_id"]: r for r in document_rows(trail, known=KNOWN)}  # the CSV says the same
+    assert rows["chart.txt"]["rules"] == ["combination.phi"] and len(rows["chart.txt"]["rules_in_words"]) == 1
+    assert rows["visit.txt"]["rules"] == ["category.PII", "entity.MEDICAL_CONDITION"]
+
+
+def test_an_empty_file_is_shown_as_skipped_empty_not_as_unreadable(trail: AuditTrail) -> None:
+    record(trail, "empty.txt", "none", ["ingest"], outcome="skipped", error_class="EmptyDocument")
+    record(trail, "photo.bin", "none", ["ingest"], outcome="skipped", error_class="BinaryFile")
+    record(trail, "broken.pdf", "none", ["ingest"], outcome="error", error_class="CorruptDocument")
+    empty, binary, broken = _doc_rows(build_report(trail))
+    assert "skipped as empty: there was no text to read" in empty and "could not be read" not in empty
+    assert "skipped" in re.findall(r"<td>(.*?)</td>", empty)[-1]  # the outcome column
+    assert "skipped as a binary file" in binary
+    assert "the file could not be read" in broken and "CorruptDocument" in broken
+    words = [r["rules_in_words"] for r in document_rows(trail)]
+    assert words[0] == ["skipped as empty: there was no text to read, so nothing was sent anywhere"]
+
+
+LAYOUT_PROBE = """<script>
+(() => {
+  const th = [...document.querySelectorAll('table.docs th')].find(e => e.textContent.startsWith('Rules'));
+  const rows = [...document.querySelectorAll('tr.doc')].map(e => e.getBoundingClientRect().height);
+  const line = parseFloat(getComputedStyle(document.querySelector('table.docs td')).lineHeight);
+  const pre = document.createElement('pre'); pre.id = 'layout';
+  pre.textContent = JSON.stringify({rules_width: th.getBoundingClientRect().width, rows, line,
+                                    table: document.querySelector('table.docs').getBoundingClientRect().width});
+  document.body.appendChild(pre);
+})();
+</script>"""
+
+
+@needs_chromium
+@pytest.mark.browser
+def test_the_per_document_table_gives_the_rules_room(trail: AuditTrail, tmp_path: Path) -> None:
+    record(trail, "clinic/2026/03/discharge_summary_ward_7_bed_12.docx", "cloud_redacted",
+           ["category.PII", "entity.MEDICAL_CONDITION", "low_confidence(category.PII)", "category.QUASI_IDENTIFIER"],
+           ["redact", "allow", "redact", "redact"], transform="pseudonymize")
+    record(trail, "req_0123456789abcdef0123", "cloud_redacted", ["category.PII"], ["redact"], source="gateway",
+           transform="pseudonymize", latency_ms=212.0,
+           extra={"endpoint": "chat.completions", "client_key_id": "key_4c9ff136e313", "status": 200})
+    record(trail, "empty.txt", "none", ["ingest"], outcome="skipped", error_class="EmptyDocument")
+    html = build_report(trail, known=KNOWN, key_names={"key_4c9ff136e313": "billing-app"})
+    probe = tmp_path / "probe.html"
+    probe.write_text(re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+                     .replace("</body>", LAYOUT_PROBE + "</body>"))
+    dom = _chromium(tmp_path, "--window-size=1000,1000", "--dump-dom", probe.as_uri())
+    m = re.search(r'<pre id="layout">(.*?)</pre>', dom)
+    assert m, "the probe did not run"
+    seen = json.loads(m.group(1).replace("&quot;", '"'))
+    assert seen["rules_width"] >= seen["table"] * 0.25  # about a quarter of the table, not a sliver
+    # four rules of two to four lines each (it was forty lines when the column was a sliver)
+    assert max(seen["rows"]) <= 16 * seen["line"], seen

@@ -211,6 +211,6 @@ def test_scan_and_prepare_act_on_the_same_findings(tmp_path: Path, make_pipeline
 
 
 def _acted_on(prepared, pipeline):
-    from redactor.pipeline import decide_with_doubts
+    from redactor.prepare import decide_with_doubts
 
     return decide_with_doubts(prepared.scan, pipeline.policy)[1]

@@ -12,7 +12,7 @@ import pytest
 
 from redactor.detect.doubt import find_doubts
 from redactor.detect.findings import Finding
-from redactor.pipeline import decide_with_doubts
+from redactor.prepare import decide_with_doubts
 from redactor.policy import Route, decide, load_policy
 
 

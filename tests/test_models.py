@@ -224,3 +224,48 @@ def test_cli_verify_keeps_a_mismatching_file_unless_asked(fake_store, redactor_h
     assert result.exit_code == 1 and "left in place" in result.output and path.exists()
     result = run("verify", "--delete", "tiny")
     assert result.exit_code == 1 and "removed" in result.output and not path.exists()
+
+
+# -- measured once per machine, never on a first call -------------------------------
+
+
+def _measured_tiny(fake_store: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """``tiny`` as a model with re-encodings to measure, and an empty shared cache of measurements."""
+    (fake_store / "manifest.toml").write_text(MANIFEST.replace('license = "MIT"', 'license = "MIT"\noptimize = ["Q8_0"]', 1))
+    cache = tmp_path / "shared-cache"
+    monkeypatch.setenv("REDACTOR_CACHE_DIR", str(cache))
+
+    def never(*a, **k):
+        raise AssertionError("a first call must not measure")
+
+    import redactor.backends.optimize as optimize
+
+    monkeypatch.setattr(optimize, "optimize_model", never)
+    return cache
+
+
+def test_a_first_call_with_nothing_measured_uses_the_shipped_file_at_once(fake_store, redactor_home, monkeypatch,
+                                                                          tmp_path, capsys):
+    _measured_tiny(fake_store, monkeypatch, tmp_path)
+    path = store.resolve_model("tiny")
+    assert path == redactor_home / "models" / "tiny.gguf" and path.read_bytes() == TINY
+    assert "not measured on this machine yet" in capsys.readouterr().err
+
+
+def test_a_fresh_home_takes_the_measurement_made_on_this_machine(fake_store, redactor_home, monkeypatch, tmp_path):
+    from redactor.backends import measured
+    from redactor.backends.catalog import model_entry
+
+    _measured_tiny(fake_store, monkeypatch, tmp_path)
+    faster = tmp_path / "tiny.Q8_0.gguf"
+    faster.write_bytes(TINY + b"q8")
+    entry = {"file": "tiny.Q8_0.gguf", "sha256": hashlib.sha256(faster.read_bytes()).hexdigest(),
+             "size": faster.stat().st_size, "quant": "Q8_0", "chosen": "Q8_0", "encodings": {"Q8_0": {"accepted": True}}}
+    measured.remember(TINY_SHA, entry, faster)  # what `models install` leaves for every store
+    path = store.resolve_model("tiny")
+    assert path == redactor_home / "models" / "tiny.Q8_0.gguf" and path.read_bytes() == TINY + b"q8"
+    assert model_entry(redactor_home / "models", "tiny")["optimized"]["quant"] == "Q8_0"
+    assert path in store.verify_model("tiny")  # the adopted file is checked like a measured one
+
+    monkeypatch.setattr(measured, "machine", lambda: "another CPU or llama.cpp build")
+    assert measured.recall(TINY_SHA) is None  # keyed by the CPU and the llama.cpp build

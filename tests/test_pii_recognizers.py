@@ -8,7 +8,7 @@ import pytest
 
 from redactor.config import DetectSettings
 from redactor.detect.names import NameRecognizer, fold, load_lexicons
-from redactor.detect.pii import PhoneRecognizer, StreetAddressRecognizer, ZipCodeRecognizer, truecase
+from redactor.detect.pii import PhoneShapeRecognizer, StreetAddressRecognizer, ZipCodeRecognizer, truecase
 from redactor.detect.scanner import Scanner
 
 
@@ -189,11 +189,11 @@ def test_postcode_look_alikes_not_reported() -> None:
      ("(37) 788-063-Office", "(37) 788-063"), ("Fax: +41 (0)62 585 51 90", "+41 (0)62 585 51 90")],
 )
 def test_phones_found(text: str, phone: str) -> None:
-    assert phone in found(PhoneRecognizer(), text, "PHONE_NUMBER")
+    assert phone in found(PhoneShapeRecognizer(), text, "PHONE_NUMBER")
 
 
 def test_a_timestamp_is_not_a_phone() -> None:
-    assert found(PhoneRecognizer(), "Date: 1992-02-08 20:15:24", "PHONE_NUMBER") == []
+    assert found(PhoneShapeRecognizer(), "Date: 1992-02-08 20:15:24", "PHONE_NUMBER") == []
 
 
 # --- end to end through the Scanner ------------------------------------------------------
@@ -241,3 +241,20 @@ def test_clinical_header_details(scanner):
     degree = text.index("MD")
     assert not any(f.entity_type == "LOCATION" and f.start == degree for f in scanner.scan(text).findings)
     assert ("LOCATION", "Springfield") in found
+
+
+@pytest.mark.parametrize("text, address", [
+    ("I live at 500 Oak Street, Portland, OR 97205.", "500 Oak Street, Portland, OR 97205"),
+    ("Send to 12 Baker Street, Portland, OR 97205. Thanks", "12 Baker Street, Portland, OR 97205"),
+    ("She lives on Main St.", "Main St"),
+])
+def test_an_address_ends_before_the_sentence_does(scanner, text, address):
+    """A placeholder that swallowed the full stop reads "OR 97205.." once the model's
+    answer, which ends its own sentence, is restored."""
+    from redactor.transform import pseudonymize, restore
+
+    findings = [f for f in scanner.scan(text).findings if f.entity_type in ("STREET_ADDRESS", "ZIP_CODE", "LOCATION")]
+    assert [text[f.start : f.end] for f in findings if f.entity_type == "STREET_ADDRESS"] == [address]
+    masked, mapping = pseudonymize(text, findings)
+    placeholder = masked[masked.index("<") : masked.index(">") + 1]
+    assert restore(f"Noted: {placeholder}.", mapping) == f"Noted: {address}."

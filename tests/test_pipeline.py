@@ -127,7 +127,7 @@ def test_an_unexpected_failure_fails_the_document_closed(make_pipeline, openai_s
     def broken(text, findings=()):
         raise ValueError(f"cannot handle {text}")  # a library error quoting its input
 
-    monkeypatch.setattr("redactor.pipeline.find_doubts", broken)
+    monkeypatch.setattr("redactor.prepare.find_doubts", broken)
     r = pipeline.process(CLEAN, TASK)
     assert (r.outcome, r.error_class) == ("error", "UnexpectedError")
     assert "third floor" not in r.error

@@ -47,10 +47,10 @@ def test_clean_embeddings_go_to_the_cloud_unmasked(gateway, openai_server):
     assert openai_server.requests[-1].json["input"] == ["a red bicycle", "blue sky"]
 
 
-def test_embeddings_are_never_masked_and_never_sent_when_sensitive(gateway, openai_server):
+def test_sensitive_embeddings_asked_locally_fail_closed_when_the_local_model_is_missing(gateway, openai_server):
     gw = gateway()  # the local model is missing: a clear 503, never the cloud
     with pytest.raises(openai.InternalServerError) as e:
-        client(gw).embeddings.create(model="text-embedding-3-small", input=ASK)
+        client(gw).embeddings.create(model=gw.gateway.local.model_name, input=ASK)
     assert e.value.status_code == 503 and e.value.response.headers["x-redactor-route"] == "local"
     assert openai_server.requests == []
 

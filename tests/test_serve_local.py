@@ -55,8 +55,9 @@ def test_legacy_completion_locally(local_gateway, openai_server):
     assert r.choices[0].text.strip() and openai_server.requests == []
 
 
-def test_sensitive_embeddings_are_computed_locally(local_gateway, openai_server):
-    r = client(local_gateway).embeddings.create(model="text-embedding-3-small", input=[SENSITIVE[0]["content"], "x"])
+def test_sensitive_embeddings_asked_of_the_local_model_are_computed_locally(local_gateway, openai_server):
+    local = local_gateway.gateway.local.model_name
+    r = client(local_gateway).embeddings.create(model=local, input=[SENSITIVE[0]["content"], "x"])
     assert len(r.data) == 2 and len(r.data[0].embedding) > 16
     assert r.model == local_gateway.gateway.local.model_name
     assert openai_server.requests == []
@@ -72,3 +73,59 @@ def test_local_responses_stream(local_gateway, openai_server):
             completed = event.response
     assert "".join(deltas).strip() and completed.output_text == "".join(deltas)
     assert completed.model.startswith("local/") and openai_server.requests == []
+
+
+def _ready(gw, until: str, within_s: float = 120) -> dict:
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + within_s
+    while True:
+        r = httpx.get(gw.url + "/readyz")
+        if r.json()["status"] == until or time.monotonic() > deadline:
+            return {"status_code": r.status_code, **r.json()}
+        time.sleep(0.05)
+
+
+def test_ready_means_the_local_model_is_loaded(gateway, local_model_path):
+    """``/healthz`` is liveness; ``/readyz`` is false until the local model can answer, which the
+    gateway loads when it starts (a fresh backend here: nothing loaded before the gateway)."""
+    import httpx
+
+    from redactor.backends.local import LocalBackend
+    from redactor.config import LocalSettings
+
+    backend = LocalBackend(LocalSettings(model=str(local_model_path)))
+    gw = gateway(local=backend)
+    assert httpx.get(gw.url + "/healthz").json()["status"] == "ok"
+    ready = _ready(gw, "ready")
+    assert ready == {"status_code": 200, "status": "ready", "local_model": gw.gateway.local.model_name}
+    assert backend._llm is not None  # loaded before any request asked for it
+
+
+def test_not_ready_while_loading_and_when_the_model_is_missing(gateway):
+    import threading
+
+    import httpx
+
+    release = threading.Event()
+
+    class SlowToLoad:  # a backend whose load takes until the test says so
+        model = "slow.gguf"
+
+        def count_tokens(self, text: str) -> int:
+            release.wait(60)
+            return 1
+
+    gw = gateway(local=SlowToLoad())
+    r = httpx.get(gw.url + "/readyz")
+    assert (r.status_code, r.json()["status"]) == (503, "starting")
+    release.set()
+    assert _ready(gw, "ready")["status_code"] == 200
+
+    missing = gateway()  # the fixture's model file does not exist
+    state = _ready(missing, "unavailable")
+    assert (state["status_code"], state["status"]) == (503, "unavailable")
+    assert "local model" in state["reason"]
+    assert httpx.get(missing.url + "/healthz").status_code == 200

@@ -201,7 +201,8 @@ def check_chain(
     first_kept = count - rows_seen + 1 if not pruned else pruned
     for want_count, want_hash, source in heads:
         if want_count > count:
-            return bad(count + 1, TRUNCATED, f"{source} says the trail reached {want_count} records, it ends at {count}")
+            said = f"{source} says the trail reached {want_count} records"
+            return bad(count + 1, TRUNCATED, f"{said}, it ends at {count} ({want_count - count} missing from the end)")
         if want_count < first_kept:
             continue  # zero, or inside a pruned range: nothing left to compare
         if hashes_at.get(want_count) != want_hash:

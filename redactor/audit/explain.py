@@ -3,8 +3,9 @@
 The trail stores rule ids (``entity.MEDICAL_CONDITION``, ``combination.phi``,
 ``guard.category.PII`` ...) and, since ``reason_actions``, the action of each.
 ``rule_words`` turns one into a sentence; ``moved_local`` says whether it is a
-rule that kept a document off the cloud.  A combination's own description is
-used when the policy that wrote the record is known (``known_policies``).
+rule that kept a document off the cloud, ``deciding`` which reasons decided a route,
+``skipped_words`` why a file was skipped.  A combination's own description is used
+when the policy that wrote the record is known (``known_policies``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,26 @@ def moved_local(rule: str, action: str = "") -> bool:
     if action:
         return action in ("local", "block", "blocked")
     return rule not in ("clean", "ingest") and not rule.startswith("low_confidence(")
+
+
+def deciding(route: str, rules: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Of a record's ``(rule, action)`` reasons, those that decided its route.  Kept local or
+    blocked: only the rules that kept it off the cloud (one that would have let it out
+    decided nothing).  Sent to the cloud: all of them, since what went as written matters as
+    much as what was masked."""
+    if route in ("local", "blocked"):
+        return [x for x in rules if moved_local(*x)] or rules
+    return rules
+
+
+# Why a file was skipped (its record's error_class), in words.
+_SKIPPED = {"EmptyDocument": "as empty: there was no text to read", "BinaryFile": "as a binary file, not text"}
+
+
+def skipped_words(error_class: str) -> str:
+    """A skipped file (outcome ``skipped``) in words: nothing was read, nothing was sent."""
+    why = _SKIPPED.get(error_class)
+    return f"skipped {why}, so nothing was sent anywhere" if why else "skipped, so nothing was sent anywhere"
 
 
 @dataclass(frozen=True)

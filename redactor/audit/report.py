@@ -20,10 +20,11 @@ from importlib import resources
 from string import Template
 from typing import Any, TextIO
 
+from ..transforms import TRANSFORMS
 from .chain import KEY_MISMATCH, Verification
 from .clock import utc_now
 from .event import source_of
-from .explain import KnownPolicy, is_reroute, moved_local, rule_words
+from .explain import KnownPolicy, deciding, is_reroute, moved_local, rule_words, skipped_words
 from .store import AuditTrail
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
@@ -37,13 +38,8 @@ ROUTES: list[tuple[str, str, str]] = [
 ROUTE_LABEL = {k: label for k, label, _ in ROUTES}
 ROUTE_SHORT = {"local": "local model", "cloud_redacted": "cloud, masked", "cloud": "cloud", "blocked": "blocked",
                "none": "not routed"}
-TRANSFORM_LABEL = {"pseudonymize": "pseudonymised", "hipaa-safe-harbor": "HIPAA Safe Harbor"}
-TRANSFORM_EXPLAIN = {
-    "pseudonymize": "Pseudonymised: names and other identifiers were replaced by placeholders such as "
-                    "<PERSON_1> before the text was sent, and the answer was re-identified locally.",
-    "hipaa-safe-harbor": "HIPAA Safe Harbor: the text was de-identified under the HIPAA Safe Harbor method, "
-                         "45 CFR 164.514(b)(2), before it was sent, and the answer was re-identified locally.",
-}
+TRANSFORM_LABEL = {t.name: t.label for t in TRANSFORMS.values()}
+TRANSFORM_EXPLAIN = {t.name: t.explain for t in TRANSFORMS.values()}
 OUTCOMES = ("ok", "error", "blocked", "skipped", "refused")  # what the trail's outcome field may say
 # Where records come from (``event.SOURCES``); "" is a record written before sources were recorded.
 SOURCE_LABEL = {"batch": "Batch runs (redactor run)", "gateway": "Gateway (redactor serve)",
@@ -56,7 +52,7 @@ MAX_DOCUMENT_ROWS = 1000  # in the HTML; the CSV has every row
 DOCUMENT_FIELDS = [
     "seq", "timestamp", "document_id", "document_sha256", "route", "policy_name", "policy_version", "rules",
     "rules_in_words", "transform", "outcome", "error_class", "run_id", "backend", "model",
-    "source", "client_key_id", "endpoint", "status", "latency_ms",
+    "source", "client_key_id", "client_key_name", "endpoint", "status", "latency_ms",
 ]
 
 
@@ -83,42 +79,53 @@ def rules_of(r: Mapping[str, Any], known: Mapping[str, KnownPolicy]) -> list[tup
     return list(zip(reasons, actions, strict=True))
 
 
-def document_row(r: Mapping[str, Any], known: Mapping[str, KnownPolicy]) -> dict[str, Any]:
-    """One record as a row of the per-document table and CSV."""
+def document_row(r: Mapping[str, Any], known: Mapping[str, KnownPolicy],
+                 key_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One record as a row of the per-document table and CSV: the rules that decided its
+    route (``explain.deciding``; ``audit export`` has every reason)."""
     version = str(r.get("policy_version", ""))
     policy = known.get(version)
     name = str(r.get("policy_name") or (policy.name if policy else ""))
     descriptions = policy.descriptions if policy else {}
-    rules = rules_of(r, known)
+    route = str(r.get("route", ""))
+    rules = deciding(route, rules_of(r, known))
+    words = [rule_words(rule, action, descriptions) for rule, action in rules]
+    actions = [action for _, action in rules]
+    if r.get("outcome") == "skipped":  # nothing was read: no rule decided anything
+        words, actions = [skipped_words(str(r.get("error_class", "")))], ["skipped"]
     return {
         "seq": r.get("seq", ""),
         "timestamp": str(r.get("timestamp", "")),
         "document_id": str(r.get("document_id", "")),
         "document_sha256": str(r.get("document_sha256", "")),
-        "route": str(r.get("route", "")),
+        "route": route,
         "policy_name": name,
         "policy_version": version,
         "rules": [rule for rule, _ in rules],
-        "rules_in_words": [rule_words(rule, action, descriptions) for rule, action in rules],
+        "rules_in_words": words,
+        "rule_actions": actions,  # the HTML's, not a CSV column
         "transform": str(r.get("transform", "")),
         "outcome": str(r.get("outcome", "")),
         "error_class": str(r.get("error_class", "")),
         "run_id": str(r.get("run_id", "")),
         "backend": str(r.get("backend", "")),
         "model": str(r.get("model", "")),
-        **gateway_fields(r),
+        **gateway_fields(r, key_names),
     }
 
 
-def gateway_fields(r: Mapping[str, Any]) -> dict[str, Any]:
-    """Where a record came from and, for the gateway, which client key asked, on which
-    endpoint, with which HTTP status, and how long it took."""
+def gateway_fields(r: Mapping[str, Any], key_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Where a record came from and, for the gateway, which client key asked (its id, and
+    its name when ``key_names`` knows it), on which endpoint, with which HTTP status, and
+    how long it took."""
     source = source_of(dict(r))
     extra = r.get("extra") if isinstance(r.get("extra"), dict) else {}
     gateway = source == "gateway"
+    key_id = str(extra.get("client_key_id", "")) if gateway else ""
     return {
         "source": source,
-        "client_key_id": str(extra.get("client_key_id", "")) if gateway else "",
+        "client_key_id": key_id,
+        "client_key_name": (key_names or {}).get(key_id, ""),
         "endpoint": str(extra.get("endpoint", "")) if gateway else "",
         "status": extra.get("status", "") if gateway else "",
         "latency_ms": r.get("latency_ms", ""),
@@ -174,6 +181,7 @@ class Summary:
     """What the report shows, gathered in one pass over the trail."""
 
     known: Mapping[str, KnownPolicy] = field(default_factory=dict)
+    key_names: Mapping[str, str] = field(default_factory=dict)  # gateway key id -> its name, where known
     routes: Collection[str] = ()  # the per-document table shows only these routes (all when empty)
     total: int = 0
     documents: set[str] = field(default_factory=set)  # distinct documents, by content hash (else id)
@@ -240,7 +248,7 @@ class Summary:
         if not self.routes or route in self.routes:
             self.listed += 1
             if len(self.document_rows) < MAX_DOCUMENT_ROWS:
-                self.document_rows.append(document_row(r, self.known))
+                self.document_rows.append(document_row(r, self.known, self.key_names))
             if r.get("transform"):
                 self.transforms.add(str(r["transform"]))
         backend = str(r.get("backend") or "")
@@ -418,10 +426,13 @@ def _verification(v: Verification, structure: Verification | None = None, head: 
 def _documents(s: Summary, csv_name: str) -> str:
     only = (" Showing only: " + ", ".join(ROUTE_LABEL.get(r, r).lower() for r in sorted(s.routes)) + ".") if s.routes else ""
     where = f" Every row is also in {csv_name}, next to this report." if csv_name else ""
-    explain = ("Each row is one time a document was handled: when, which document, where it went, under which "
-               "policy (its name, and the first digits of its fingerprint, the version), the rules that decided it in plain "
-               "words, how the text was rewritten before it left (if it was), how it ended, and what handled it "
-               "(for the gateway: the client key, the endpoint and the time taken)." + only + where
+    explain = ("Each row is one time a document was handled: when, which document, where it went and how the text "
+               "was rewritten before it left (if it was), under which policy (its name, and the first digits of its "
+               "fingerprint, the version), the rules that decided it in plain words, how it ended, and what handled "
+               "it (for the gateway: the client key, the endpoint and the time taken). A rule's edge is green when it "
+               "kept the document local or blocked it, light blue when it masked details, dark blue when it let text "
+               "go as written. For a document kept local or blocked only the rules that kept it off the cloud are "
+               "listed; for one sent to the cloud, every rule." + only + where
                + (" Requests the gateway refused are not rows here (see Gateway traffic); the CSV has them."
                   if s.refusals else ""))
     if not s.document_rows:
@@ -430,27 +441,42 @@ def _documents(s: Summary, csv_name: str) -> str:
     for d in s.document_rows:
         policy = (f"{escape(d['policy_name'] or 'name not recorded')}<br>"
                   f'<span class="mono ver">{escape(d["policy_version"][:12])}</span>')
-        outcome = d["outcome"] + (f" ({d['error_class']})" if d["error_class"] else "")
-        source = SOURCE_LABEL.get(d["source"], d["source"]).split(" (")[0] if d["source"] else "–"
-        if d["source"] == "gateway":
-            latency = f"{float(d['latency_ms'] or 0):,.0f} ms"
-            source += "".join(f'<br><span class="mono">{escape(str(x))}</span>' for x in (d["client_key_id"], d["endpoint"]))
-            source += f"<br>{escape(latency)}"
+        route = escape(ROUTE_SHORT.get(d["route"], d["route"]))
+        if d["transform"]:
+            route += f'<span class="line">{escape(TRANSFORM_LABEL.get(d["transform"], d["transform"]))}</span>'
+        rules = "".join(f'<li class="{escape(action or "unknown")}">{escape(words)}</li>'
+                        for words, action in zip(d["rules_in_words"], d["rule_actions"], strict=True))
+        rules = f'<ul class="rules">{rules}</ul>' if rules else ""
+        outcome = escape(d["outcome"])
+        if d["error_class"]:
+            outcome += f'<span class="line">{escape(d["error_class"])}</span>'
         rows.append(
-            f'<tr class="doc"><td class="when">{escape(d["timestamp"][:16].replace("T", " "))}</td>'
-            f'<td class="mono">{escape(d["document_id"])}</td>'
-            f'<td>{escape(ROUTE_SHORT.get(d["route"], d["route"]))}</td><td>{policy}</td>'
-            f'<td>{"<br>".join(escape(w) for w in d["rules_in_words"])}</td>'
-            f'<td>{escape(TRANSFORM_LABEL.get(d["transform"], d["transform"]))}</td><td>{escape(outcome)}</td>'
-            f'<td class="src">{source if d["source"] == "gateway" else escape(source)}</td></tr>')
-    table = ('<table class="docs"><tr><th>Time (UTC)</th><th>Document</th><th>Route</th><th>Policy</th>'
-             "<th>Rules that decided it</th><th>Rewritten as</th><th>Outcome</th><th>Handled by</th></tr>"
+            f'<tr class="doc"><td><span class="when">{escape(d["timestamp"][:16].replace("T", " "))}</span>'
+            f'<span class="mono">{escape(d["document_id"])}</span></td>'
+            f"<td>{route}</td><td>{policy}</td>"
+            f"<td>{rules}</td><td>{outcome}</td>"
+            f'<td class="src">{_handled_by(d)}</td></tr>')
+    table = ('<table class="docs"><colgroup><col class="doc"><col class="route"><col class="policy"><col class="rules">'
+             '<col class="outcome"><col class="src"></colgroup>'
+             "<tr><th>Time (UTC), document</th><th>Route, rewritten as</th><th>Policy</th>"
+             "<th>Rules that decided it</th><th>Outcome</th><th>Handled by</th></tr>"
              + "".join(rows) + "</table>")
     if s.listed > len(s.document_rows):
         table += (f'<p class="explain">The first {len(s.document_rows):,} of {s.listed:,} rows are shown here'
                   + (f"; {escape(csv_name)} has them all.</p>" if csv_name else ".</p>"))
     notes = "".join(f'<p class="note">{escape(TRANSFORM_EXPLAIN[t])}</p>' for t in sorted(s.transforms) if t in TRANSFORM_EXPLAIN)
     return _section("Documents, one by one", explain, table + notes, "documents")
+
+
+def _handled_by(d: Mapping[str, Any]) -> str:
+    """What handled a document, as HTML: the source, and for the gateway the client key
+    (its name where known, and its id), the endpoint and the time taken."""
+    source = SOURCE_LABEL.get(d["source"], d["source"]).split(" (")[0] if d["source"] else "–"
+    if d["source"] != "gateway":
+        return escape(source)
+    lines = [f'<span class="key">{escape(d["client_key_name"])}</span>'] if d["client_key_name"] else []
+    lines += [f'<span class="line mono">{escape(str(x))}</span>' for x in (d["client_key_id"], d["endpoint"])]
+    return escape(source) + "".join(lines) + f'<span class="line">{float(d["latency_ms"] or 0):,.0f} ms</span>'
 
 
 def _sources(s: Summary) -> str:
@@ -480,7 +506,11 @@ def _gateway(s: Summary) -> str:
         answered = t.outcomes["ok"]
         failed = t.requests - answered - t.outcomes["refused"] - t.outcomes["blocked"]
         lat = (f"{t.latency.percentile(0.5):,.0f} / {t.latency.percentile(0.95):,.0f}" if t.latency.count else "–")
-        rows.append(f'<tr class="traffic"><td class="mono">{escape(key)}</td><td class="mono">{escape(endpoint)}</td>'
+        name = s.key_names.get(key, "")
+        who = f'<span class="mono">{escape(key)}</span>'
+        if name:
+            who = f'{escape(name)}<br><span class="mono ver">{escape(key)}</span>'
+        rows.append(f'<tr class="traffic"><td>{who}</td><td class="mono">{escape(endpoint)}</td>'
                     f'<td class="num">{t.requests:,}</td><td class="num">{answered:,}</td>'
                     f'<td class="num">{t.outcomes["blocked"]:,}</td><td class="num">{failed:,}</td>'
                     f'<td class="num">{t.outcomes["refused"]:,}</td><td class="num">{lat}</td></tr>')
@@ -493,8 +523,9 @@ def _gateway(s: Summary) -> str:
                            for c, n in s.refusals.most_common()) + "</table>")
     return _section(
         "Gateway traffic",
-        "Requests applications sent through the gateway, by the client key they used ('none' when the request "
-        "had no valid key, or the gateway needs none) and the endpoint. Latency is the time the gateway spent "
+        "Requests applications sent through the gateway, by the client key they used (its name, where the key "
+        "store on this machine knows it, and its id; 'none' when the request had no valid key, or the gateway "
+        "needs none) and the endpoint. Latency is the time the gateway spent "
         "on a request, model time included (approximate, within 5%). Refused requests were turned away before "
         "anything was sent anywhere: no or a revoked key, the key's limits, an unknown path.",
         body, "gateway")
@@ -623,13 +654,15 @@ def build_report(
     head: tuple[int, str] | None = None,
     known: Mapping[str, KnownPolicy] | None = None,
     csv_name: str = "",
+    key_names: Mapping[str, str] | None = None,
 ) -> str:
     """The report as an HTML string.  ``since``/``until`` are UTC bounds (see
     ``clock.parse_moment``); prices are USD per 1M tokens (output defaults to input).
     ``routes`` narrows the per-document table; ``head`` is a checkpoint kept out
     of band; ``known`` the policies whose text we have (``explain.known_policies``);
-    ``csv_name`` the file the per-document rows were written to, if any."""
-    s = Summary(known=known or {}, routes=routes)
+    ``csv_name`` the file the per-document rows were written to, if any; ``key_names``
+    the names of gateway keys by id (from the key store: the records hold only ids)."""
+    s = Summary(known=known or {}, key_names=key_names or {}, routes=routes)
     for r in trail.iter_records(since=since, until=until):
         s.add(r)
     start = (since or s.first_ts)[:10] or "the beginning"
@@ -659,8 +692,9 @@ def document_rows(
     until: str | None = None,
     routes: Collection[str] = (),
     known: Mapping[str, KnownPolicy] | None = None,
+    key_names: Mapping[str, str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every per-document row of the period (and routes), streamed, for the CSV."""
     for r in trail.iter_records(since=since, until=until, route=list(routes) or None):
         if r.get("kind") != "pruned":
-            yield document_row(r, known or {})
+            yield document_row(r, known or {}, key_names)

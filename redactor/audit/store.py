@@ -355,6 +355,32 @@ class AuditTrail:
         )
         return chain.check_chain(rows, self._key, heads, seals=seals)
 
+    def backup(self, dest: str | os.PathLike[str]) -> tuple[int, str]:
+        """Copy the trail to a new file ``dest`` as one consistent snapshot, with SQLite's
+        online backup API, and return the snapshot's head ``(count, head_hash)``.
+
+        Unlike a file copy of ``audit.db``, it includes the records still in the write-ahead
+        log (``audit.db-wal``), and writers may go on appending meanwhile.  The copy is one
+        self-contained file (no ``-wal`` beside it).  Check it with
+        ``AuditTrail(dest, key=...).verify(head=<the returned head>)``."""
+        dest = Path(dest).expanduser()
+        if dest.exists():
+            raise AuditError(f"{dest} already exists: back up to a new file")
+        with self._transaction("DEFERRED") as conn:
+            count, head, _ = self._head(conn)  # read in the same snapshot the copy is taken from
+            try:
+                with _translated(dest):
+                    target = sqlite3.connect(dest, isolation_level=None)
+                    try:
+                        conn.backup(target)
+                        target.execute("PRAGMA journal_mode = DELETE")
+                    finally:
+                        target.close()
+            except BaseException:
+                dest.unlink(missing_ok=True)
+                raise
+        return count, head
+
     def get(self, seq: int) -> dict[str, Any] | None:
         with self._transaction("DEFERRED") as conn:
             row = conn.execute("SELECT seq, prev_hash, hash, record FROM records WHERE seq = ?", (seq,)).fetchone()
@@ -372,6 +398,7 @@ class AuditTrail:
         route: str | Iterable[str] | None = None,
         category: str | None = None,
         document: str | None = None,
+        document_id: str | None = None,
         outcome: str | None = None,
         run_id: str | None = None,
         source: str | None = None,
@@ -382,7 +409,8 @@ class AuditTrail:
         """Records matching every given filter, oldest first (``newest_first`` for
         the latest ``limit``).  ``since``/``until`` are UTC bounds (``parse_moment``);
         ``route`` is one route or several (any of them); ``source`` as ``event.source_of``
-        reads it ("" for records that do not say)."""
+        reads it ("" for records that do not say); ``document`` is part of a document id,
+        ``document_id`` a whole one (a gateway request id, ``req_…``)."""
         where: list[str] = []
         args: list[Any] = []
         if source is not None:
@@ -410,6 +438,7 @@ class AuditTrail:
             ("outcome = ?", outcome),
             ("run_id = ?", run_id),
             ("instr(document_id, ?) > 0", document),
+            ("document_id = ?", document_id),
             (
                 "EXISTS (SELECT 1 FROM json_each(record, '$.category_counts') WHERE upper(key) = upper(?) AND value > 0)",
                 category,

@@ -28,6 +28,10 @@ REDUCE_TASK = (
 )
 
 
+#: The system prompt of a task over a document (batch runs, the library, model benchmarks).
+SYSTEM_PROMPT = "You are a careful assistant. Answer the task about the document concisely."
+
+
 def build_messages(system: str, task: str, document: str) -> list[Message]:
     """The prompt shape for a task over a document: optional system, then the document,
     then the task last (small models follow the instruction nearest the answer)."""

@@ -18,9 +18,12 @@ that names the ``pip install`` command.
 - any other ``NAME`` or ``NAME.gguf`` found in those two folders is used.
 
 A manifest or added model that ``optimize.py`` re-encoded (``redactor models
-optimize``, run once by ``install``) resolves to the faster encoding it
+optimize``, run once by ``redactor models install``) resolves to the faster encoding it
 recorded in the store's catalog (``catalog.py``), unless ``optimized=False``;
-the original file is always kept.
+the original file is always kept.  A store that installs a model on first use takes
+the measurement made for that file on this machine (``measured.py``: a shared cache a
+fresh ``REDACTOR_HOME`` reuses), or uses the shipped file at once: the store never runs
+the model, and a first call never waits for a measurement.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from filelock import FileLock
 from ..config import data_dir, resource_dir
 from ..errors import ConfigError, LocalModelError, ModelNotFoundError, UnknownModel
 from .catalog import load_catalog, model_entry, set_model_field
+from .measured import place, recall
 
 _CHUNK = 1 << 20
 
@@ -166,14 +170,8 @@ def resolve_model(
             raise ModelNotFoundError(f"model {spec.name!r} is not installed: redactor models install {spec.name}")
         else:
             found = install_model(spec.name, store=store)
-            if spec.optimize:  # once, right after the install: the re-encoding is part of installing
-                import sys
-
-                from .optimize import optimize_model
-
-                print(f"{spec.name}: first use: measuring re-encodings for this CPU (once; "
-                      f"`redactor models list` shows the result)", file=sys.stderr)
-                optimize_model(spec.name, store=folder)
+            if spec.optimize:
+                _adopt_measurement(spec, folder)
         return (optimized_path(spec.name, store=folder) if optimized else None) or found
     added = model_entry(folder, value).get("added")
     if added:
@@ -188,6 +186,25 @@ def resolve_model(
         f"unknown local model {value!r}{_did_you_mean(value, folder)}: give a path to a .gguf file, drop it into "
         f"models/, register it with `redactor models add PATH.gguf`, or use a known model ({known})"
     )
+
+
+def _adopt_measurement(spec: ModelSpec, folder: Path) -> None:
+    """A new install takes the encoding measured for this file on this machine (``measured.py``),
+    or keeps the shipped file and says so: a first call never measures (``models install`` does)."""
+    import sys
+
+    got = recall(spec.sha256)
+    if got is None:
+        print(f"{spec.name}: not measured on this machine yet: using the shipped encoding; "
+              f"`redactor models install {spec.name}` measures the faster ones once (about 2 minutes)", file=sys.stderr)
+        return
+    entry, chosen = got
+    if chosen is not None:
+        dest = folder / entry["file"]
+        place(chosen, dest)
+        set_model_field(folder, spec.name, "optimized", {k: entry[k] for k in ("file", "sha256", "size", "quant")}
+                        | {"source_sha256": spec.sha256})
+    set_model_field(folder, spec.name, "quality", entry.get("encodings") or {})
 
 
 def _did_you_mean(name: str, folder: Path) -> str:

@@ -36,6 +36,7 @@ from ..errors import LocalModelError, ModelNotFoundError
 from .catalog import model_entry, set_model_field
 from .gguf import read_gguf_info
 from .local import quiet_llama
+from .measured import remember
 from .models import load_manifest, resolve_model, sha256_file, store_dir
 
 PERPLEXITY_TOLERANCE = 0.02
@@ -176,15 +177,17 @@ def optimize_model(
     for m in results.values():
         m.pop("_ppl", None)
     results[chosen]["chosen"] = True
+    source_sha256 = sha256_file(original)
     if chosen != original_quant:
         path = kept[chosen]
-        set_model_field(folder, name, "optimized", {
-            "file": path.name, "sha256": sha256_file(path), "size": path.stat().st_size, "quant": chosen,
-            "source_sha256": sha256_file(original),
-        })
+        optimized = {"file": path.name, "sha256": sha256_file(path), "size": path.stat().st_size, "quant": chosen}
+        set_model_field(folder, name, "optimized", optimized | {"source_sha256": source_sha256})
     else:
+        optimized = {"quant": None}
         set_model_field(folder, name, "optimized", None)
         path = original
     set_model_field(folder, name, "quality", results)
+    remember(source_sha256, optimized | {"chosen": chosen, "encodings": results},
+             path if chosen != original_quant else None)  # for every other store on this machine
     say(f"{name}: using {chosen} ({path.name}); measured in {time.perf_counter() - start:.0f}s")
     return {"chosen": chosen, "file": str(path), "encodings": results}

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from ..config import LocalSettings
 from .catalog import set_model_field
-from .longdoc import build_messages
+from .longdoc import SYSTEM_PROMPT, build_messages
 from .models import store_dir
 from .pool import LocalModelPool, fit_workers
 from .quality import reference_text
@@ -46,8 +46,6 @@ def documents(n: int) -> list[str]:
 
 def bench_layout(settings: LocalSettings, path: Path, workers: int, threads: int, *, docs_per_worker: int = 2,
                  max_tokens: int = 32) -> dict[str, Any]:
-    from ..pipeline import SYSTEM_PROMPT  # the prompt a run sends
-
     docs = documents(workers * docs_per_worker)
     with LocalModelPool(settings, path, workers=workers, n_threads=threads) as pool:
         pool.wait_ready()

@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 import click
@@ -18,6 +19,7 @@ import click
 from ..audit.event import SOURCES
 from ..audit.report import OUTCOMES, csv_cell, gateway_fields
 from ..errors import RedactorError
+from .records_table import COLUMNS
 
 _HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
@@ -111,14 +113,24 @@ class Category(click.ParamType):
         return str(value).upper()
 
 
-def _open(ctx: click.Context, create: bool = False):  # -> AuditTrail
+def _open(ctx: click.Context, path: Path | None = None, read_only: bool = False):  # -> AuditTrail
+    """The trail (``--db``, else the configured one), or the one at ``path``, with the configured key."""
     from ..audit import AuditTrail
     from ..config import data_dir, load_settings
 
     settings = load_settings()
     key = settings.audit.key.get_secret_value() if settings.audit.key is not None else None
-    path = ctx.obj["db"] or settings.audit.path or data_dir() / "audit.db"
-    return AuditTrail(path, key=key, create=create)
+    path = path or ctx.obj["db"] or settings.audit.path or data_dir() / "audit.db"
+    return AuditTrail(path, key=key, create=False, read_only=read_only)
+
+
+def _writable(*paths: Path) -> None:
+    """Create the folders files are about to be written in (``--out new/report.html``)."""
+    for path in paths:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise click.ClickException(f"cannot create {e.filename}: {e.strerror}") from None
 
 
 @click.group("audit", cls=_AuditGroup)
@@ -136,11 +148,24 @@ def _counts(d: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _source(r: dict[str, Any]) -> str:
-    g = gateway_fields(r)
+def _key_names() -> dict[str, str]:
+    """Gateway key id -> the name given at ``redactor serve keys create --name`` (a label an
+    operator chose, not personal data), from this machine's key store; {} when there is
+    none or it cannot be read: the ids then stand for themselves.  Names are looked up at
+    read time and never written into the sealed records."""
+    from ..serve.keys import KeyStore
+
+    try:
+        return {k.id: " ".join(k.name.split()) for k in KeyStore().keys() if k.name.strip()}
+    except RedactorError:
+        return {}
+
+
+def _source(r: dict[str, Any], names: dict[str, str]) -> str:
+    g = gateway_fields(r, names)
     if g["source"] != "gateway":
         return g["source"] or "-"
-    return f"gateway {g['client_key_id']} {g['endpoint']} {float(g['latency_ms'] or 0):.0f} ms"
+    return f"gateway {g['client_key_name'] or g['client_key_id']} {g['endpoint']} {float(g['latency_ms'] or 0):.0f} ms"
 
 
 def _when(r: dict[str, Any]) -> str:
@@ -163,7 +188,11 @@ def _when(r: dict[str, Any]) -> str:
 @click.pass_context
 def list_cmd(ctx: click.Context, as_json: bool, limit: int, routes: tuple[str, ...], **filters: Any) -> None:
     """List records, oldest first (the latest --limit of them).  The Source column says what
-    wrote each one; for the gateway also the client key id, the endpoint and the latency."""
+    wrote each one; for the gateway also the client key (its name where the key store knows
+    it, else its id), the endpoint and the latency.
+
+    On a terminal: one line a record, long values cut to fit (show ID has one in full).
+    In a pipe or a file: tab-separated lines under a header line, nothing cut."""
     if filters.get("source") == "unrecorded":
         filters["source"] = ""
     with _open(ctx) as trail:
@@ -171,74 +200,109 @@ def list_cmd(ctx: click.Context, as_json: bool, limit: int, routes: tuple[str, .
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    from rich.markup import escape
-    from rich.table import Table
-
     from .common import stdout_console
+    from .records_table import echo_tsv, print_terminal
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, kw in [("ID", {"justify": "right"}), ("Time (UTC)", {"no_wrap": True}), ("Document", {"overflow": "fold"}),
-                     ("Route", {"no_wrap": True}), ("Found", {}), ("Reasons", {"overflow": "fold"}), ("Outcome", {}),
-                     ("Source", {"overflow": "fold"})]:
-        table.add_column(name, **kw)
+    names = _key_names()
+    cells, styles = [], []
     for r in rows:
         if r.get("kind") == "pruned":
-            table.add_row(str(r["seq"]), _when(r), f"[dim]{r['count']} older records pruned[/]", "", "", "", "", "")
+            cells.append(dict.fromkeys(COLUMNS, "") | {"ID": str(r["seq"]), "Time (UTC)": _when(r),
+                                                        "Document": f"{r['count']} older records pruned"})
+            styles.append({"Document": "dim"})
             continue
-        outcome = r["outcome"] if r["outcome"] == "ok" else f"[red]{r['outcome']}[/] {r.get('error_class', '')}"
-        table.add_row(str(r["seq"]), _when(r), escape(r["document_id"]), r["route"], _counts(r["category_counts"]),
-                      escape("; ".join(r["reasons"])), outcome, escape(_source(r)))
+        failed = r["outcome"] != "ok"
+        cells.append({"ID": str(r["seq"]), "Time (UTC)": _when(r), "Document": r["document_id"], "Route": r["route"],
+                      "Found": _counts(r["category_counts"]), "Reasons": "; ".join(r["reasons"]),
+                      "Outcome": f"{r['outcome']} {r.get('error_class', '')}".strip(), "Source": _source(r, names)})
+        styles.append({"Outcome": "red"} if failed else {})
     console = stdout_console()
     if not console.is_terminal:
-        console.width = 1 << 16  # piped: one record per line, whatever its length, for grep and friends
-    if rows:
-        console.print(table)
-    console.print(f"[dim]{len(rows)} record(s)[/]")
+        echo_tsv(cells)
+        click.echo(f"{len(rows)} record(s)", err=True)
+        return
+    cut = print_terminal(console, cells, styles) if rows else False
+    console.print(f"[dim]{len(rows)} record(s)"
+                  + ("; cut to fit the terminal: audit show ID has one in full" if cut else "") + "[/]")
+
+
+_RANGE = re.compile(r"^(\d+)(?:-|\.\.)(\d+)$", re.ASCII)
+
+
+def _lookup(trail: Any, ident: str) -> list[dict[str, Any]]:
+    """The records an ID names: a record number, a range of them, else a whole document id
+    (a gateway request id: the gateway records it as the request's document id)."""
+    if ident.isascii() and ident.isdigit():
+        if int(ident) < 1:
+            raise click.BadParameter("record numbers start at 1", param_hint="ID")
+        r = trail.get(int(ident))
+        return [r] if r else []
+    m = _RANGE.match(ident)
+    if m:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if not 1 <= lo <= hi:
+            raise click.BadParameter(f"{ident!r}: a range of record numbers goes from low to high, from 1 (5-9)",
+                                     param_hint="ID")
+        return [r for r in trail.records(after=lo - 1, limit=hi - lo + 1) if r["seq"] <= hi]
+    return trail.records(document_id=ident)
 
 
 @audit.command("show")
-@click.argument("record_id", metavar="ID", type=click.IntRange(min=1))
-@click.option("--json", "as_json", is_flag=True, help="The full record as JSON.")
+@click.argument("record_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="The record as JSON, as sealed (several: a JSON array).")
 @click.pass_context
-def show(ctx: click.Context, record_id: int, as_json: bool) -> None:
-    """Show one record in full."""
+def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
+    """Show records in full.  ID is a record number (57), a range of them (57-60), or the id
+    the gateway answered a request with (its x-redactor-decision header, req_…), or any
+    other whole document id (every record of that document)."""
+    ident = record_id.strip()
     with _open(ctx) as trail:
-        r = trail.get(record_id)
-    if r is None:
-        raise click.ClickException(f"no record {record_id} in the audit trail")
+        rows = _lookup(trail, ident)
+    if not rows:
+        raise click.ClickException(f"no record {ident} in the audit trail")
     if as_json:
-        click.echo(json.dumps(r, indent=2, ensure_ascii=False, sort_keys=True))
+        click.echo(json.dumps(rows[0] if len(rows) == 1 else rows, indent=2, ensure_ascii=False, sort_keys=True))
         return
     from rich.markup import escape
     from rich.table import Table
 
     from .common import stdout_console
 
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
+    names = _key_names()
+    console = stdout_console()
     first = ["seq", "timestamp", "kind", "run_id", "document_id", "route", "reasons", "outcome", "error_class"]
-    for k, v in sorted(r.items(), key=lambda kv: (first.index(kv[0]) if kv[0] in first else len(first), kv[0])):
-        text = _counts(v) if isinstance(v, dict) and k != "extra" else "; ".join(v) if isinstance(v, list) else v
-        table.add_row(k, escape(json.dumps(text) if isinstance(text, dict) else str(text)))
-    stdout_console().print(table)
+    for i, r in enumerate(rows):
+        table = Table(box=None, show_header=False, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column(overflow="fold")
+        for k, v in sorted(r.items(), key=lambda kv: (first.index(kv[0]) if kv[0] in first else len(first), kv[0])):
+            text = _counts(v) if isinstance(v, dict) and k != "extra" else "; ".join(v) if isinstance(v, list) else v
+            table.add_row(k, escape(json.dumps(text) if isinstance(text, dict) else str(text)))
+        name = gateway_fields(r, names)["client_key_name"]
+        if name:
+            table.add_row("client key", f"{escape(name)} [dim](its name in the gateway key store; not part of the "
+                                        "sealed record)[/]")
+        if i:
+            console.print()
+        console.print(table)
 
 
 # ----------------------------------------------------------------------------- verify / checkpoint
 
 
-@audit.command()
-@click.option("--head", type=Head(), help="A checkpoint kept out of band (COUNT:HASH or a file); detects a cut-off tail.")
-@click.option("--json", "as_json", is_flag=True, help="The verdict as JSON.")
-@click.pass_context
-def verify(ctx: click.Context, head: tuple[int, str] | None, as_json: bool) -> None:
-    """Check every record's seal.  Exit 0 when intact, 1 at the first bad record
-    (and when the seals cannot be checked for want of the key)."""
+def _check(trail: Any, head: tuple[int, str] | None) -> tuple[Any, Any]:
+    """``trail.verify(head)``, and when it failed only for want of the key, what can be
+    checked without it (else None)."""
     from ..audit.chain import KEY_MISMATCH
 
-    with _open(ctx) as trail:
-        v = trail.verify(head=head)
-        structure = trail.verify(head=head, seals=False) if v.reason == KEY_MISMATCH and not v.keyed else None
+    v = trail.verify(head=head)
+    return v, trail.verify(head=head, seals=False) if v.reason == KEY_MISMATCH and not v.keyed else None
+
+
+def _say(v: Any, structure: Any, head: tuple[int, str] | None, as_json: bool, whose: str = "the given head") -> None:
+    """Print a verdict (``_check``'s) as ``verify`` does."""
+    from ..audit.chain import TRUNCATED
+
     if structure is not None and structure.ok and not as_json:
         click.echo("NOT CHECKED: the trail is sealed with a key and REDACTOR_AUDIT_KEY is not set, so its seals "
                    "cannot be checked here")
@@ -248,10 +312,66 @@ def verify(ctx: click.Context, head: tuple[int, str] | None, as_json: bool) -> N
         click.echo(json.dumps({**v.__dict__, "head": v.head}))
     elif v.ok:
         extra = f" ({v.pruned} pruned into a summary)" if v.pruned else ""
-        click.echo(f"OK: {v.count} records{extra}, {'HMAC-sealed with the key' if v.keyed else 'SHA-256 chain, no key'}")
+        reaches = f"; it still holds {whose} (record {head[0]}) unchanged" if head else ""
+        click.echo(f"OK: {v.count} records{extra}, {'HMAC-sealed with the key' if v.keyed else 'SHA-256 chain, no key'}"
+                   + reaches)
         click.echo(f"head {v.head}")
+        if head is None:  # on stderr: scripts read the head from the last line of stdout
+            click.echo("not checked: whether records were cut from the end, which leaves no trace in the trail "
+                       "itself; keep this head elsewhere and give it to verify --head", err=True)
     else:
         click.echo(f"FAILED: {v.message()}")
+        if v.reason == TRUNCATED:
+            click.echo("a copy of a trail in use made with cp can miss its newest records (still in the -wal file "
+                       "beside it): make copies with redactor audit backup")
+
+
+@audit.command()
+@click.option("--head", type=Head(), help="A checkpoint kept out of band (COUNT:HASH or a file); detects a cut-off tail.")
+@click.option("--json", "as_json", is_flag=True, help="The verdict as JSON.")
+@click.pass_context
+def verify(ctx: click.Context, head: tuple[int, str] | None, as_json: bool) -> None:
+    """Check every record's seal.  Exit 0 when intact, 1 at the first bad record
+    (and when the seals cannot be checked for want of the key).
+
+    Records cut from the end leave no trace inside the trail: only --head, a head
+    kept elsewhere, shows them missing."""
+    with _open(ctx) as trail:
+        v, structure = _check(trail, head)
+    _say(v, structure, head, as_json)
+    ctx.exit(0 if v.ok else 1)
+
+
+@audit.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="The copy's verdict as JSON, with its path.")
+@click.pass_context
+def backup(ctx: click.Context, dest: Path, as_json: bool) -> None:
+    """Copy the trail safely, even in use, and verify the copy.
+
+    DEST is a new file, or an existing folder to put audit-<UTC time>.db in.  The copy is
+    SQLite's online backup: one consistent snapshot with the newest records, which a plain
+    cp of a trail in use can miss (they sit in the -wal file beside it).  It is checked as
+    verify checks, and against the head the trail had when it was copied.  Keep the head
+    printed elsewhere, for verify --head.  Exit 0 when the copy is intact, 1 when not (the
+    copy is kept either way: a broken trail's copy is evidence)."""
+    from datetime import datetime, timezone
+
+    if dest.is_dir():
+        dest = dest / f"audit-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.db"
+    _writable(dest)
+    with _open(ctx) as trail:
+        head = trail.backup(dest)
+    with _open(ctx, path=dest, read_only=True) as copy:
+        v, structure = _check(copy, head)
+    if as_json:
+        click.echo(json.dumps({**v.__dict__, "head": v.head, "copy": str(dest)}))
+    else:
+        click.echo(f"copied {head[0]} records to {dest}")
+        _say(v, structure, head, as_json, whose="the head the trail had when it was copied")
+        if v.ok:
+            click.echo("keep this head elsewhere; to check the copy later: "
+                       f"redactor audit --db {quote(str(dest))} verify --head {v.head}")
     ctx.exit(0 if v.ok else 1)
 
 
@@ -268,6 +388,7 @@ def checkpoint(ctx: click.Context, out: Path | None) -> None:
     if out:
         from ..audit.clock import utc_now
 
+        _writable(out)
         out.write_text(f"# redactor audit checkpoint of {where} at {utc_now()}\n{line}\n", encoding="utf-8")
     click.echo(line)
 
@@ -292,6 +413,8 @@ CSV_FIELDS = [
 def export(ctx: click.Context, fmt: str, out: Path | None, since: str | None, until: str | None) -> None:
     """Export records (with their seals) as CSV or JSON lines."""
     with _open(ctx) as trail:
+        if out:
+            _writable(out)
         stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         try:
             writer = csv.DictWriter(stream, CSV_FIELDS, extrasaction="ignore") if fmt == "csv" else None
@@ -326,7 +449,8 @@ def _known_policies(settings: Any) -> dict[str, Any]:
 
 
 @audit.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="HTML file to write (missing folders are created).")
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the per-document rows as CSV (default: next to --out, report.html -> report-documents.csv).")
 @since_opt
@@ -350,14 +474,16 @@ def report(ctx: click.Context, out: Path, csv_out: Path | None, since: str | Non
     p_in = price_per_1m if price_per_1m is not None else float(prices.get("input", 0.0))
     p_out = price_per_1m if price_per_1m is not None else float(prices.get("output", p_in))
     csv_path = csv_out or out.with_name(out.stem + "-documents.csv")
-    known = _known_policies(settings)
+    known, names = _known_policies(settings), _key_names()
     with _open(ctx) as trail:
         html = build_report(trail, since=since, until=until, price_per_1m=p_in, price_out_per_1m=p_out,
-                            routes=routes, head=head, known=known, csv_name=csv_path.name)
+                            routes=routes, head=head, known=known, csv_name=csv_path.name, key_names=names)
         try:
+            _writable(out, csv_path)
             out.write_text(html, encoding="utf-8")
             with csv_path.open("w", encoding="utf-8", newline="") as stream:
-                n = write_documents_csv(document_rows(trail, since=since, until=until, routes=routes, known=known), stream)
+                rows = document_rows(trail, since=since, until=until, routes=routes, known=known, key_names=names)
+                n = write_documents_csv(rows, stream)
         except OSError as e:
             raise click.ClickException(f"cannot write {e.filename}: {e.strerror}") from None
     click.echo(f"wrote {out} and {csv_path} ({n} row(s))")

@@ -1,6 +1,6 @@
 """``redactor scan``: what sensitive data is in these files?
 
-It shows the findings routing acts on (``pipeline.decide_with_doubts``): the
+It shows the findings routing acts on (``prepare.decide_with_doubts``): the
 scanner's, and, where the policy would let the text leave, the doubt pass's,
 marked as doubts and counted apart.  So a document ``scan`` calls clean is one
 ``run`` sends as it is.
@@ -17,7 +17,7 @@ from .common import INPUT_PATHS, InputFailures, MASKED, config_option, documents
 
 
 def _summary(result, policy, show_values: bool) -> dict:
-    from ..pipeline import decide_with_doubts
+    from ..prepare import decide_with_doubts
 
     decision, acted_on = decide_with_doubts(result, policy)
     n_found = len(result.findings)

@@ -36,6 +36,10 @@ def serve(ctx, host, port, policy, workers, allow_origins, local_queue, scan_tim
     re-identified, sensitive text is answered by the local model, blocked text
     gets a 403.  With cloud.fallback_to_local (the default) a request routed
     to the cloud is answered locally when the upstream is down (not on a 429).
+    Every other string of a request body is scanned too; only numbers, booleans,
+    API enum values and the model name pass unscanned (docs/gateway.md, "the
+    allowlist"; [gateway] unknown_fields = "refuse" refuses unlisted fields).
+    GET /healthz is liveness, GET /readyz readiness (the local model loaded).
     Each request, refused ones included, is one record in the audit trail.
     See docs/gateway.md for headers, error codes and key management.
     """

@@ -41,14 +41,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..config import resource_dir
 
-if TYPE_CHECKING:
-    from .refine import Candidate
+from .candidate import Candidate
 
 NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "HEALTHCARE_FACILITY"})
 
@@ -511,10 +509,14 @@ _DATE_LEFT = re.compile(
 _DECIMAL_AFTER = re.compile(r"\.\d")
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,})[ \t:]+$")
 _DATE_WORDS = frozenset("on since from until till by dated seen visit due before after in of".split())
+_HISTORY_BEFORE = re.compile(r"(?i)(?:\b(?:s/p|in|since|from|dated|dx|hx|pmh|cabg|mi|ami|avr|mvr|ptca|pci|stent|echo|"
+                             r"cath|fx|surgery|repair|ca|cva|chf|tia|dvt)[ \t:-]*|\(|[a-z]{2})$")
 _READING_BEFORE = re.compile(r"(\d{1,3})/(\d{1,3})[ \t]*(?:to|->|-|,|then|and|now)[ \t]*$")
 
 
 def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
+    if a <= 12 and b > 31 and _HISTORY_BEFORE.search(text, max(0, start - 12), start):
+        return False  # "s/p CABG 4/97": a month and a two-digit year (dates.py)
     if a > 12 and b > 12 or b > 31 or a > 31 or a == 0 or b == 0:
         return True  # not a month and day either way round
     if (start and text[start - 1] == ".") or _DECIMAL_AFTER.match(text, end):

@@ -51,10 +51,16 @@ _DAY_OF_MONTH = [
     (re.compile(rf"(?<![\w-]){_WEEKDAY},?[ \t]+the[ \t]+{_ORDINAL}(?![\w-])", re.IGNORECASE), 0.7),
     (uregex.compile(rf"(?=the[ \t])(?<=(?<![\w-])(?:on|by|since|until|till|til|before|after|from|around|starting|through|thru|due|of)[ \t]+)the[ \t]+{_ORDINAL}(?![\w-]){_DAY_PHRASE_END}", uregex.IGNORECASE), 0.65),
 ]
+# Words after which "4/97" is a month and year of someone's history: "s/p", "since", a procedure.
+_HISTORY_CUE = (r"\b(?:s/p|in|since|from|on|dated|dx(?:'d)?|hx|pmh|cabg|mi|ami|avr|mvr|ptca|pci|stent|echo|cath|"
+                r"fx|surgery|repair|ca|diagnosed|done|placed|cva|chf|tia|dvt|pe)")
 _PATTERNS = _DAY_OF_MONTH + [
     # 4/30, 04/30/2024, 9-30-1962, 11/2/44
     (re.compile(r"(?<![\w/.+-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/(?:19|20)?\d\d)?(?![\w/]|[.-]\d)"), 0.6),
     (re.compile(r"(?<![\w/.+-])(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:19|20)?\d\d(?![\w/-]|\.\d)"), 0.6),
+    # "s/p CABG 4/97", "(12/93)", "in 12/83": a month and a two-digit year after a history cue
+    (uregex.compile(rf"(?<=(?:{_HISTORY_CUE})[ \t:-]*|\(|[a-z]{{2}})(?:0?[1-9]|1[0-2])/(?:[3-9]\d|0\d)(?![\w/%]|\.\d)",
+                    uregex.IGNORECASE), 0.6),
     # 09/2025, 3/2023
     (re.compile(rf"(?:(?<![\w/.-])|(?<=/(?:19|20)\d\d-))(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/]|\.\d|-\d(?!\d?/))"), 0.6),
     # Aug 2, 2024; May 3rd; Jan 5; March 2023; Nov 12-14; february 3rd

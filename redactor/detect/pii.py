@@ -10,9 +10,14 @@
   "http://10.0.0.5:8080") or after "www.", and bare hosts on the private and reserved
   top-level domains intranets use (".local", ".corp", ".lan", ...).  Not run on texts
   that hold neither "x.yz" nor "://".
-- ``PhoneRecognizer``: Presidio's runs ``phonenumbers.PhoneNumberMatcher`` once per
+- ``PhoneShapeRecognizer``: Presidio's runs ``phonenumbers.PhoneNumberMatcher`` once per
   region over the whole text (about 40% of stock scan time).  Ours finds phone-shaped
   candidates with one regex and judges each candidate alone.
+
+No class here shares a name with one of Presidio's: Presidio finds the recognizers of
+its default registry by class name among every ``EntityRecognizer`` subclass loaded,
+so a namesake would take the place of Presidio's own in any ``AnalyzerEngine()``
+built in the same process (tests/test_presidio_isolation.py).
 - ``StreetAddressRecognizer``: street addresses in English and the common European
   forms (number-first, suffix-type like ``Koskikatu 25``, prefix-type like
   ``Rue de X 12``, name-number like ``Erzsébet tér 19.`` with context), units, PO
@@ -125,6 +130,8 @@ _EXTENSION = re.compile(
     r"(?i)(?<![\w.-])(?:ext(?:ension)?\.?[ \t]*(?:#[ \t]*)?(\d-\d{4}|\d{2,5})|x(\d{4,5}))(?![\w-]|[.,]\d)"
     r"(?![ \t]*(?:mg|mcg|ml|units?|iu|tabs?|days?|weeks?|times|doses?)\b)"
 )
+# A hospital pager or beeper: "Pager #12345", "PG 23456", "beeper number 4-1234".
+_PAGER = re.compile(r"(?i)\b(?:pager|beeper|bpr|pg)[ \t]*(?:number|no\.?|num)?[ \t]*[:#]?[ \t]*#?[ \t]*(\d{4,6}|\d-\d{4})(?![\w.-])")
 _ISO_DATE = re.compile(r"(?:1[89]|20)\d\d-[01]\d-[0-3]\d\b")
 # 11-30-1979, 30.11.1979: a calendar date with a four-digit year, not a phone number
 _DATE_WITH_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([-.])(?:0?[1-9]|[12]\d|3[01])\1(?:19|20)\d\d")
@@ -142,7 +149,7 @@ class _CodeRecognizer(EntityRecognizer):
         pass
 
 
-class PhoneRecognizer(_CodeRecognizer):
+class PhoneShapeRecognizer(_CodeRecognizer):
     """Phone numbers: 7–15 digits in a phone-like shape; context raises the score."""
 
     ENTITY = "PHONE_NUMBER"
@@ -150,6 +157,8 @@ class PhoneRecognizer(_CodeRecognizer):
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         results = []
         for m in _PHONE.finditer(text):
+            if m.start() > 1 and text[m.start() - 1] == ":" and text[m.start() - 2].isdigit():
+                continue  # the seconds of a clock time: "09:15:30.500-07:00"
             raw = m.group().strip(" .-")
             score = self._score(raw)
             if score <= 0:
@@ -159,6 +168,8 @@ class PhoneRecognizer(_CodeRecognizer):
             if _has_context(text, start, end, _PHONE_CONTEXT, 40):
                 score = min(1.0, score + 0.35)
             results.append(make_result(self, self.ENTITY, start, end, score))
+        for m in _PAGER.finditer(text):
+            results.append(make_result(self, self.ENTITY, m.start(1), m.end(1), 0.6))
         if "x" in text or "X" in text:
             for m in _EXTENSION.finditer(text):
                 g = 1 if m.group(1) else 2
@@ -176,14 +187,17 @@ class PhoneRecognizer(_CodeRecognizer):
             return 0.0
         groups = re.findall(r"\d+", main)
         if len(groups) == 1:
-            # one bare run: too ambiguous (ids, amounts) unless it has a country prefix
-            return 0.45 if raw.startswith("+") else (0.3 if len(digits) == 10 else 0.0)
+            # one bare run: too ambiguous (ids, amounts) unless it has a country prefix; ten digits
+            # (US) or eleven starting with 1 (a US trunk prefix, a Chinese mobile) need context
+            if raw.startswith("+"):
+                return 0.45
+            return 0.3 if len(digits) == 10 or len(digits) == 11 and digits[0] == "1" else 0.0
         if all(_YEARISH.match(g) for g in groups):
             return 0.0
         if any(len(g) > 5 for g in groups[1:]) and not raw.startswith("+"):
             return 0.3
-        if len(groups) > 5:
-            return 0.0
+        if len(groups) > (6 if raw.startswith("+") else 5):
+            return 0.0  # "+33 1 42 68 53 00": a country code and five groups
         return 0.6 if (raw.startswith("+") or "(" in raw or len(digits) >= 9) else 0.5
 
 
@@ -408,8 +422,10 @@ _STREET_ZIP = uregex.compile(
     rf"(?i)(?<![\w.,/-])\d{{1,6}}[ \t]+(?:(?:{_DIRECTION}|(?-i:\p{{Lu}}[\p{{L}}'’.-]*))[ \t]+){{1,3}}"
     rf"(?:{_NAMED_TYPES}|Way|Trail|Trl|Pike|Row)\.?(?:,?[ \t]+{_UNIT})?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])"
 )
+# UK: the area's first letter is never Q, V or X nor its second I, J or Z; "GIR 0AA" is Girobank's.
 _UK_CA_POSTCODE = uregex.compile(
-    r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
+    r"(?<![\w-])(?:(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR)[ \t]\d[ABD-HJLNP-UW-Z]{2}|"
+    r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
 )
 
 
@@ -435,4 +451,4 @@ class ZipCodeRecognizer(_CodeRecognizer):
 
 
 def pii_recognizers() -> list[EntityRecognizer]:
-    return [OfflineEmailRecognizer(), PhoneRecognizer(), SsnContextRecognizer(), StreetAddressRecognizer(), ZipCodeRecognizer()]
+    return [OfflineEmailRecognizer(), PhoneShapeRecognizer(), SsnContextRecognizer(), StreetAddressRecognizer(), ZipCodeRecognizer()]

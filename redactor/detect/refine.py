@@ -11,16 +11,17 @@ lookalikes (eponyms, score names, blood pressures) and the Safe Harbor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
 
+from .candidate import Candidate
 from .clinical import drop_clinical_lookalikes, general_type, retype_general
 from .dates import holds_day_of_month, is_date
 from .doubt import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
 from .names.runs import typed_in_lower_case
+from .shorthand import CUE_RECOGNIZER, drop_shorthand_lookalikes
 
 # Words that label a field.  As an entity of their own they are noise.
 LABEL_WORDS = frozenset(
@@ -47,20 +48,6 @@ TYPE_THRESHOLDS: dict[str, float] = {
 }
 
 
-@dataclass
-class Candidate:
-    entity_type: str
-    start: int
-    end: int
-    score: float
-    recognizer: str
-
-    @classmethod
-    def of(cls, r: RecognizerResult) -> "Candidate":
-        meta = r.recognition_metadata or {}
-        return cls(r.entity_type, r.start, r.end, float(r.score), str(meta.get("recognizer_name", "")))
-
-
 def refine(text: str, results: list[RecognizerResult], min_score: float) -> list[Candidate]:
     cands = [Candidate.of(r) for r in results]
     cands = [c for c in (_trim(text, _cut_at_breaks(text, c)) for c in cands) if c is not None]
@@ -68,19 +55,31 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
     cands = [c for c in cands if c.score >= max(min_score, TYPE_THRESHOLDS.get(c.entity_type, 0.0))]
     cands = [c for c in cands if not _is_noise(text, c)]
     cands = drop_clinical_lookalikes(text, cands)
+    cands = drop_shorthand_lookalikes(text, cands)
     cands = _drop_url_inside_email(cands)
     cands = _drop_credentials_after_names(text, cands)
     cands = retype_general(text, cands)
     return _resolve_overlaps(text, cands)
 
 
+# Types whose value may begin or end with a colon: "::1", "::ffff:10.0.0.1", "2001:db8::"
+_COLON_EDGED = frozenset({"IP_ADDRESS"})
+# Types whose span never needs a final full stop: a street ends "... St." or "... 97205." only
+# where the sentence ends, and a placeholder that swallowed it would be followed by a second
+# one when the answer is restored ("OR 97205..").
+_NO_FINAL_STOP = frozenset({"STREET_ADDRESS", "LOCATION", "ZIP_CODE"})
+
+
 def _trim(text: str, c: Candidate) -> Candidate | None:
     """Strip surrounding whitespace/punctuation that NER spans sometimes include."""
     s, e = c.start, c.end
+    colon = "" if c.entity_type in _COLON_EDGED else ":"
     # an opening bracket stays when its partner is inside the span: "(217) 555-0143"
-    while s < e and (text[s].isspace() or text[s] in "\"'`[{<>,;:" or (text[s] == "(" and ")" not in text[s:e])):
+    while s < e and (text[s].isspace() or text[s] in "\"'`[{<>,;" + colon or (text[s] == "(" and ")" not in text[s:e])):
         s += 1
-    while e > s and (text[e - 1].isspace() or text[e - 1] in "\"'`]}<>,;:" or (text[e - 1] == ")" and "(" not in text[s:e])):
+    stop = "." if c.entity_type in _NO_FINAL_STOP else ""
+    while e > s and (text[e - 1].isspace() or text[e - 1] in "\"'`]}<>,;" + colon + stop
+                     or (text[e - 1] == ")" and "(" not in text[s:e])):
         e -= 1
     if e <= s:
         return None
@@ -144,24 +143,25 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # digits or symbols labeled as a name or place
         if is_date(value):
             return True  # "Oct 3-6" read as a person: the date recognizer reports it
-        if value.isupper() and len(value) <= 5 and c.entity_type != "LOCATION":
+        if value.isupper() and len(value) <= 5 and c.entity_type != "LOCATION" and c.recognizer != CUE_RECOGNIZER:
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
             return True
         if (c.entity_type == "LOCATION" and c.recognizer == "SpacyRecognizer" and value.islower() and not typed_in_lower_case(text)
                 and not _place_cue(text, c.start, c.end)):
             return True  # "septum", "mucosa": in cased text a place is capitalised, or follows "in"
-        if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _heading_word(text, c.start, c.end):
+        if c.entity_type == "PERSON" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _heading_word(text, c.start, c.end):
             return True  # "## Background", "Assessment:": section headings, not people
-        if c.entity_type == "PERSON" and c.recognizer != "NameRecognizer" and _word_not_name(value):
+        if c.entity_type == "PERSON" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _word_not_name(value):
             return True  # "Lunch is at noon": an English word no name list knows
-        if c.entity_type == "LOCATION" and c.recognizer != "NameRecognizer" and _words_not_place(text, c, value):
+        if c.entity_type == "LOCATION" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _words_not_place(text, c, value):
             return True  # "Nice to have", "the delta delta": ordinary words read as a place
     if c.entity_type == "DATE_TIME" and not holds_day_of_month(text, c.start, c.end):
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)
-        if len(digits) > 8 and not MONTHS.search(value) and not _MONTH_SPAN.fullmatch(value.strip()):
+        if (len(digits) > 8 and not MONTHS.search(value) and not _MONTH_SPAN.fullmatch(value.strip())
+                and not _ISO_TIMESTAMP.fullmatch(value.strip())):
             inner = _DATE_IN_RUN.search(value)
             if not inner:
                 return True  # long digit runs: card, account or phone numbers, not dates
@@ -188,6 +188,10 @@ _UNIT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _MONTH_SPAN = re.compile(r"\d{1,2}/\d{4}[ \t]*[-–][ \t]*\d{1,2}/\d{4}")  # 01/2026-07/2026
+# ISO 8601 date and time: 2024-06-05T09:15:30.500-07:00, 2024-03-15T14:30Z; the time is part of the date
+_ISO_TIMESTAMP = re.compile(
+    r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:Z|[+-][0-2]\d(?::?[0-5]\d)?)?"
+)
 # A year, a numeric date, a time of day or an 8-digit compact date (a day of the month, "the
 # 12th", is kept before this filter: dates.holds_day_of_month).
 _DATE_SHAPE = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|\d{1,2}:\d{2}|(?<!\d)\d{8}(?!\d)")

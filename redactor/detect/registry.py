@@ -6,7 +6,8 @@ defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
 networked or imprecise, ``names.py`` adds the person and place names spaCy's
 NER misses, ``facilities.py`` the names of hospitals and clinics, ``dates.py``
 the dates clinical notes write and ``records.py`` the cells of tables and HL7
-messages; ``clinical_terms.py`` reports eponymous signs
+messages, ``shorthand_names.py`` the people and places nursing shorthand names by
+context; ``clinical_terms.py`` reports eponymous signs
 and scores as what they are, so they are not taken for names.  Nothing is
 added implicitly.
 """
@@ -41,6 +42,7 @@ from .facilities import FacilityRecognizer
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
 from .records import RecordRecognizer
+from .shorthand_names import ShorthandNameRecognizer
 
 NER_ENTITIES = ["PERSON", "LOCATION", "DATE_TIME"]
 
@@ -93,7 +95,7 @@ def build_registry(settings: DetectSettings) -> Registry:
     packs = load_packs(pack_paths)
     recognizers: list[EntityRecognizer] = [CasedNerRecognizer()]
     recognizers += pii_recognizers()
-    recognizers.append(NameRecognizer())
+    recognizers += [NameRecognizer(), ShorthandNameRecognizer()]
     recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer(),
                     RecordRecognizer(known=set(BUILTIN_CATEGORIES) | set(packs.categories))]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]

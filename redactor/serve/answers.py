@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from ..backends.base import Completion
 from ..transform import Mapping, restore
-from .restore_stream import json_escaped
+
+
+def json_escaped(mapping: Mapping) -> Mapping:
+    """The mapping with each value escaped for the inside of a JSON string (tool-call arguments)."""
+    escaped = Mapping()
+    escaped._by_token = {t: json.dumps(v, ensure_ascii=False)[1:-1] for t, v in mapping._by_token.items()}
+    return escaped
 
 
 def _usable(mapping: Mapping | None) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -38,32 +37,28 @@ from .. import __version__
 from ..audit.event import AuditSink
 from ..config import Settings
 from ..detect.scanner import Scanner
-from ..pipeline import REDACTED_NOTE
-from ..policy import Policy, Route, load_policy
+from ..policy import Route, load_policy
+from ..prepare import fallback
 from ..transform import Mapping
-from . import answers
-from .conversation import BadRequest, Routed, chat_slots, completion_slots, embedding_slots, response_slots, \
-    route_conversation, write_back
-from .keys import LOOPBACK, GatewayKey, KeyStore, check_binding
-from .limits import KeyLimits, RecordBudget, Refused
-from .local import LOCAL_PREFIX, LocalRunner, LocalUnavailable, chat_messages, response_messages
+from . import answers, streaming
+from .access import Access
+from .endpoints import Endpoints
+from .conversation import Routed, route_conversation
+from .errors import GatewayError, LocalUnavailable, Refused, UpstreamError
+from .fields import show_path, unknown_fields
+from .keys import KeyStore, check_binding
+from .limits import KeyLimits, RecordBudget
+from .local import LocalRunner
 from .metrics import Metrics
-from .requests import NO_KEY_ID, Ctx, GatewayError, error_body, outcome_of, request_event, refusals_event, request_id
-from .restore_stream import RESPONSE_END, ChunkRestorer, ResponseEventRestorer, SSEParser, UnfinishedPlaceholder, \
-    UpstreamProtocolError, error_event, parse_event, sse
+from .requests import NO_KEY_ID, Ctx, error_body, outcome_of, request_event, refusals_event, request_id
+from .restore_stream import error_event, sse
 from .scancache import ScanCache
-from .upstream import Upstream, UpstreamError
+from .upstream import Upstream
 
-MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}")
 #: Upstream failures that mean the cloud is down.  With ``cloud.fallback_to_local`` a request the
 #: policy let go to the cloud is then answered locally.  A 429 is not one: the upstream asks the
 #: client to slow down, and the client has its ``retry-after`` (docs/gateway.md says why).
 OUTAGE_CODES = frozenset({"upstream_error", "upstream_unreachable", "upstream_timeout", "upstream_protocol_error"})
-STATELESS_FIELDS = {
-    "previous_response_id": "the gateway is stateless: previous_response_id would make the upstream keep the conversation",
-    "conversation": "the gateway is stateless: conversation would make the upstream keep the conversation",
-    "background": "the gateway is stateless: background responses are stored by the upstream",
-}
 
 
 class GatewayOptions(BaseModel):
@@ -83,7 +78,7 @@ class GatewayOptions(BaseModel):
     refusal_records_per_minute: int = Field(60, ge=0)
 
 
-class Gateway:
+class Gateway(Endpoints):
     """The gateway's state (policy, scanner cache, upstream, local model, keys, limits, metrics)
     and its ASGI ``app``.  Build one per process."""
 
@@ -102,7 +97,6 @@ class Gateway:
         self.settings = settings
         self.options = options or GatewayOptions()
         self.policy = load_policy(self.options.policy or settings.policy)
-        self._policies: dict[str, Policy] = {}
         self.scanner = scanner or Scanner(settings)
         self.cache = ScanCache(self.scanner, self.options.scan_cache_size)
         self.upstream = Upstream(settings.cloud) if settings.cloud.configured else None
@@ -117,7 +111,7 @@ class Gateway:
         self.metrics.scan_cache = lambda: (self.cache.hits, self.cache.misses)
         self.run_id = "gateway-" + uuid.uuid4().hex[:12]
         self._scan_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redactor-scan")
-        self.require_keys = bool(self.keys.active()) or self.options.host not in LOOPBACK
+        self.access = Access(self.keys, self.options.host, self.options.allow_origins, self.policy)
         self.app = self._build_app()
 
     def check_startup(self) -> None:
@@ -133,6 +127,7 @@ class Gateway:
 
         routes = [
             HttpRoute("/healthz", self._healthz, methods=["GET"]),
+            HttpRoute("/readyz", self._readyz, methods=["GET"]),
             HttpRoute("/metrics", self._metrics, methods=["GET"]),
             HttpRoute("/v1/models", self._models, methods=["GET", "OPTIONS"]),
             post("/v1/chat/completions", "chat.completions", self._chat),
@@ -152,7 +147,9 @@ class Gateway:
 
         @asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            warming = asyncio.create_task(self.local.warm())
             yield
+            warming.cancel()
             await self._shutdown()
 
         return Starlette(routes=routes, exception_handlers={HTTPException: not_found}, lifespan=lifespan)
@@ -174,16 +171,24 @@ class Gateway:
                              "policy_version": self.policy.version, "upstream": self.upstream.host if self.upstream else None,
                              "local_model": self.local.model_name})
 
+    async def _readyz(self, request: Request) -> Response:
+        """Ready means every route can be answered: the local model is loaded (``/healthz`` is liveness)."""
+        state = self.local.state
+        body = {"status": state, "local_model": self.local.model_name}
+        if state != "ready":
+            body["reason"] = self.local.failure or "the local model is loading"
+        return JSONResponse(body, 200 if state == "ready" else 503)
+
     async def _metrics(self, request: Request) -> Response:
         return PlainTextResponse(self.metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def _models(self, request: Request) -> Response:
         ctx = Ctx(id=request_id(), endpoint="models", start=time.perf_counter())
         try:
-            self._check_origin(request)
+            self.access.check_origin(request)
             if request.method == "OPTIONS":
-                return self._preflight(request)
-            self._authenticate(request, ctx)
+                return self.access.preflight(request)
+            self.access.authenticate(request, ctx)
         except GatewayError as e:
             return self._fail(ctx, request, e.status, e.code, e.message, e.headers, error_class=e.error_class)
         data: list[dict[str, Any]] = []
@@ -195,53 +200,45 @@ class Gateway:
             except UpstreamError:
                 data = []  # the local model is still there
         data.append({"id": self.local.model_name, "object": "model", "created": 0, "owned_by": "redactor-local"})
-        return self._cors(request, JSONResponse({"object": "list", "data": data}))
+        return self.access.cors(request, JSONResponse({"object": "list", "data": data}))
 
     # ------------------------------------------------------------------ the request wrapper
 
     async def _serve(self, request: Request, endpoint: str, fn: Callable[..., Awaitable[Response]]) -> Response:
         ctx = Ctx(id=request_id(), endpoint=endpoint, start=time.perf_counter())
         try:
-            self._check_origin(request)
+            self.access.check_origin(request)
             if request.method == "OPTIONS":
-                return self._preflight(request)
-            ctx.key = self._authenticate(request, ctx)
+                return self.access.preflight(request)
+            ctx.key = self.access.authenticate(request, ctx)
             key_id = ctx.key.id if ctx.key else NO_KEY_ID
             rpm, conc = (ctx.key.rpm, ctx.key.concurrency) if ctx.key else (0, 0)
             self.limits.acquire(key_id, rpm, conc)
             ctx.cleanup.append(partial(self.limits.release, key_id))
-            ctx.policy = self._policy_for(ctx.key)
+            ctx.policy = self.access.policy_for(ctx.key)
             body = await self._body(request)
+            self._check_fields(endpoint, body)
             response = await fn(ctx, body)
-        except Refused as e:
-            return self._fail(ctx, request, e.status, e.code, str(e), {"retry-after": str(e.retry_after)})
-        except GatewayError as e:
+        except GatewayError as e:  # the one tree of the gateway's errors (serve/errors.py)
             return self._fail(ctx, request, e.status, e.code, e.message, e.headers, error_class=e.error_class)
-        except BadRequest as e:
-            return self._fail(ctx, request, 400, "invalid_request", str(e), {})
-        except UpstreamError as e:
-            return self._fail(ctx, request, e.status, e.code, e.message, e.headers)
-        except LocalUnavailable as e:
-            headers = {"retry-after": str(int(self.options.local_retry_after_s))} if e.status == 503 else {}
-            return self._fail(ctx, request, e.status, e.code, str(e), headers)
         except Exception as e:  # a bug: fail closed, keep only the class
             return self._fail(ctx, request, 500, "internal_error", f"internal error ({type(e).__name__})", {},
                               error_class=type(e).__name__)
         if isinstance(response, StreamingResponse):
-            return self._cors(request, response)  # the stream finishes the request itself
+            return self.access.cors(request, response)  # the stream finishes the request itself
         try:
             self._finish(ctx, "ok", response.status_code)
         except Exception as e:
             return self._fail(ctx, request, 500, "audit_failed", f"the audit record could not be written ({type(e).__name__}); "
                               "the answer is withheld", {}, error_class=type(e).__name__)
         self._headers(ctx, response)
-        return self._cors(request, response)
+        return self.access.cors(request, response)
 
     def _fail(self, ctx: Ctx, request: Request, status: int, code: str, message: str, headers: dict[str, str],
               error_class: str = "") -> Response:
         """One record per request, refusals before authentication included (``_finish``)."""
         if ctx.key is None and not ctx.done:
-            ctx.key = self._identify(request)  # "key id when known": a revoked key, or a valid one refused earlier
+            ctx.key = self.access.identify(request)  # "key id when known": a revoked key, or a valid one refused earlier
         if not ctx.done:
             try:
                 self._finish(ctx, outcome_of(code), status, error_class or code)
@@ -257,7 +254,7 @@ class Gateway:
             response.headers[k] = v
         if ctx is not None:
             self._headers(ctx, response)
-        return self._cors(request, response)
+        return self.access.cors(request, response)
 
     def _release(self, ctx: Ctx) -> None:
         while ctx.cleanup:
@@ -302,59 +299,6 @@ class Gateway:
 
     # ------------------------------------------------------------------ checks
 
-    def _check_origin(self, request: Request) -> None:
-        origin = request.headers.get("origin")
-        if origin is not None and origin not in self.options.allow_origins:
-            raise GatewayError(403, "origin_not_allowed", "browser requests from this origin are not allowed "
-                               "(start the gateway with --allow-origin to allow one)")
-
-    def _preflight(self, request: Request) -> Response:
-        return self._cors(request, Response(status_code=204, headers={
-            "access-control-allow-methods": "GET, POST, OPTIONS",
-            "access-control-allow-headers": "authorization, content-type",
-            "access-control-max-age": "600"}))
-
-    def _cors(self, request: Request, response: Response) -> Response:
-        origin = request.headers.get("origin")
-        if origin is not None and origin in self.options.allow_origins:
-            response.headers["access-control-allow-origin"] = origin
-            response.headers["access-control-expose-headers"] = "x-request-id, x-redactor-route, x-redactor-decision, " \
-                "x-redactor-policy, x-redactor-entities"
-            response.headers["vary"] = "origin"
-        return response
-
-    @staticmethod
-    def _secret(request: Request) -> str:
-        auth = request.headers.get("authorization", "")
-        return auth[7:].strip() if auth[:7].lower() == "bearer " else ""
-
-    def _identify(self, request: Request) -> GatewayKey | None:
-        """The stored key (revoked or not) the request presents, if any; never raises."""
-        secret = self._secret(request)
-        try:
-            return self.keys.find(secret) if secret else None
-        except Exception:
-            return None
-
-    def _authenticate(self, request: Request, ctx: Ctx) -> GatewayKey | None:
-        secret = self._secret(request)
-        key = self.keys.find(secret) if secret else None
-        if key is not None and key.active:
-            return key
-        if self.require_keys or self.keys.active():
-            ctx.key = key  # a revoked key: its id goes on the record
-            detail = "missing" if not secret else "revoked" if key is not None else "unknown"
-            raise GatewayError(401, "invalid_api_key", "a valid gateway key is required (Authorization: Bearer <key>)"
-                               if detail != "revoked" else "this gateway key was revoked", detail=detail)
-        return None
-
-    def _policy_for(self, key: GatewayKey | None) -> Policy:
-        if key is None or not key.policy:
-            return self.policy
-        if key.policy not in self._policies:
-            self._policies[key.policy] = load_policy(key.policy)
-        return self._policies[key.policy]
-
     async def _body(self, request: Request) -> dict[str, Any]:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.options.max_body_bytes:
@@ -370,6 +314,15 @@ class Gateway:
             raise GatewayError(400, "invalid_json", "the request body must be a JSON object")
         return body
 
+    def _check_fields(self, endpoint: str, body: dict[str, Any]) -> None:
+        if self.settings.gateway.unknown_fields != "refuse":
+            return  # they are scanned with the conversation (fields.py)
+        unknown = unknown_fields(endpoint, body)
+        if unknown:
+            names = ", ".join(show_path(p) for p in unknown[:10]) + (", …" if len(unknown) > 10 else "")
+            raise GatewayError(400, "unknown_field", f"fields the gateway does not know are refused "
+                               f"(gateway.unknown_fields = \"refuse\"): {names}")
+
     async def _route(self, ctx: Ctx, slots: list, *, force_local: str = "") -> Routed:
         loop = asyncio.get_running_loop()
         job = partial(route_conversation, slots, ctx.policy or self.policy, self.cache,
@@ -379,7 +332,7 @@ class Gateway:
         except asyncio.TimeoutError:
             raise GatewayError(503, "detector_timeout", "the detector did not finish in time; nothing was forwarded",
                                {"retry-after": "5"}) from None
-        except BadRequest:
+        except GatewayError:
             raise
         except Exception as e:
             raise GatewayError(503, "detector_error", f"the detector failed ({type(e).__name__}); nothing was forwarded",
@@ -388,100 +341,6 @@ class Gateway:
         if routed.route is Route.BLOCKED:
             raise GatewayError(403, "blocked_by_policy", f"blocked by policy rule {routed.decision.reasons[0].rule}")
         return routed
-
-    @staticmethod
-    def _model(body: dict[str, Any]) -> str:
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise BadRequest("model is required")
-        if not MODEL_NAME.fullmatch(model):  # it goes upstream and into the audit trail unscanned
-            raise BadRequest("model must be a model name (letters, digits and . _ : / -)")
-        return model
-
-    def _max_tokens(self, body: dict[str, Any]) -> int:
-        value = body.get("max_completion_tokens") or body.get("max_tokens") or body.get("max_output_tokens")
-        return int(value) if isinstance(value, int) and value > 0 else self.options.local_max_tokens
-
-    @staticmethod
-    def _n(body: dict[str, Any]) -> int:
-        n = body.get("n", 1)
-        if n is None:
-            return 1
-        if not isinstance(n, int) or not 1 <= n <= 16:
-            raise BadRequest("n must be an integer from 1 to 16")
-        return n
-
-    # ------------------------------------------------------------------ endpoints
-
-    async def _chat(self, ctx: Ctx, body: dict[str, Any]) -> Response:
-        model = self._model(body)
-        ctx.stream = body.get("stream") is True
-        n = self._n(body)
-        routed = await self._route(ctx, chat_slots(body), force_local=_requested_local(model))
-        local = partial(self._local, ctx, "chat", chat_messages(body), self._max_tokens(body), n)
-        if routed.route is Route.LOCAL:
-            return await local()
-        out = write_back(body, routed.slots, routed.outgoing or [])
-        if routed.mapping is not None and len(routed.mapping):
-            out["messages"] = [{"role": "system", "content": REDACTED_NOTE.strip()}] + out["messages"]
-        return await self._cloud_or_local(ctx, self._cloud(ctx, "chat", out, routed.mapping, answers.restore_chat), local)
-
-    async def _completions(self, ctx: Ctx, body: dict[str, Any]) -> Response:
-        model = self._model(body)
-        ctx.stream = body.get("stream") is True
-        n = self._n(body)
-        routed = await self._route(ctx, completion_slots(body), force_local=_requested_local(model))
-        prompt = body["prompt"] if isinstance(body["prompt"], str) else "\n".join(body["prompt"])
-        local = partial(self._local, ctx, "completions", [{"role": "user", "content": prompt}], self._max_tokens(body), n)
-        if routed.route is Route.LOCAL:
-            return await local()
-        out = write_back(body, routed.slots, routed.outgoing or [])
-        return await self._cloud_or_local(
-            ctx, self._cloud(ctx, "completions", out, routed.mapping, answers.restore_completion), local)
-
-    async def _responses(self, ctx: Ctx, body: dict[str, Any]) -> Response:
-        for name, why in STATELESS_FIELDS.items():
-            if body.get(name) not in (None, False):
-                raise GatewayError(400, "stateful_request", f"{name}: {why}")
-        if body.get("store") is True:
-            raise GatewayError(400, "stateful_request", "store=true: the gateway is stateless and forces store=false")
-        model = self._model(body)
-        ctx.stream = body.get("stream") is True
-        routed = await self._route(ctx, response_slots(body), force_local=_requested_local(model))
-        local = partial(self._local_responses, ctx, response_messages(body), self._max_tokens(body))
-        if routed.route is Route.LOCAL:
-            return await local()
-        out = write_back(body, routed.slots, routed.outgoing or [])
-        out["store"] = False
-        if routed.mapping is not None and len(routed.mapping):
-            out["instructions"] = (REDACTED_NOTE.strip() + "\n\n" + (out.get("instructions") or "")).strip()
-        return await self._cloud_or_local(
-            ctx, self._cloud(ctx, "responses", out, routed.mapping, answers.restore_response, responses=True), local)
-
-    async def _local_responses(self, ctx: Ctx, messages: list, max_tokens: int) -> Response:
-        if ctx.stream:
-            return await self._local(ctx, "responses", messages, max_tokens, 1)
-        self._admit_local()
-        ctx.cleanup.append(self.local.leave)
-        completion = await self.local.complete(messages, max_tokens)
-        self._local_meta(ctx, [completion])
-        return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
-
-    async def _embeddings(self, ctx: Ctx, body: dict[str, Any]) -> Response:
-        model = self._model(body)
-        slots = embedding_slots(body)
-        # embeddings are never masked (placeholders change the vectors): clean → cloud, anything else → local
-        routed = await self._route(ctx, slots, force_local=_requested_local(model))
-        if routed.route is Route.CLOUD and self.upstream is not None:
-            return await self._cloud(ctx, "embeddings", body, None, lambda data, mapping: None)
-        if routed.route is Route.CLOUD_REDACTED:
-            routed.decision = routed.decision.rerouted(Route.LOCAL, "embeddings-never-masked")
-        self._admit_local()
-        ctx.cleanup.append(self.local.leave)
-        ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
-        data = await self.local.embed([s.text for s in slots])
-        ctx.usage(data.get("usage"))
-        return JSONResponse(data)
 
     # ------------------------------------------------------------------ dispatch: cloud
 
@@ -499,7 +358,7 @@ class Gateway:
                 raise
             failure = e
         assert ctx.routed is not None and ctx.routed.route in (Route.CLOUD, Route.CLOUD_REDACTED)
-        ctx.routed.decision = ctx.routed.decision.rerouted(Route.LOCAL, f"cloud-failed.{failure.code}")
+        ctx.routed.decision = fallback(ctx.routed.decision, failure.code)
         ctx.routed.mapping, ctx.routed.outgoing = None, None
         ctx.upstream_headers = {}
         try:
@@ -530,73 +389,8 @@ class Gateway:
         opened = self.upstream.open(endpoint, out)
         resp = await opened.__aenter__()  # an upstream refusal is an HTTP error, before any byte is streamed
         ctx.upstream_headers = resp.headers
-        responses = endpoint == "responses"
-        restorer: Any = None
-        if mapping is not None and len(mapping):
-            restorer = ResponseEventRestorer(mapping) if responses else \
-                ChunkRestorer(mapping, "chat" if endpoint == "chat" else "completions")
-        state: dict[str, Any] = {"done": False, "template": {}}
-
-        def handle(data: str) -> list[bytes]:
-            if state["done"]:
-                return []
-            if data == "[DONE]" and not responses:
-                state["done"] = True
-                return []
-            obj = parse_event(data)
-            if responses:
-                if obj.get("type") == "error":
-                    raise UpstreamError(502, "upstream_error", "the upstream reported an error mid-stream")
-                events = restorer.event(obj) if restorer is not None else [obj]
-                if obj.get("type") in RESPONSE_END:
-                    state["done"] = True
-                    ctx.usage((obj.get("response") or {}).get("usage"), responses=True)
-                return [sse(e, str(e.get("type", ""))) for e in events]
-            if "error" in obj and not obj.get("choices"):
-                raise UpstreamError(502, "upstream_error", "the upstream reported an error mid-stream")
-            state["template"] = {k: obj[k] for k in ("id", "object", "created", "model") if k in obj}
-            if restorer is not None:
-                restorer.chunk(obj)
-            ctx.usage(obj.get("usage"))
-            return [sse(obj)]
-
-        async def events() -> AsyncIterator[bytes]:
-            parser = SSEParser()
-            failure: tuple[int, str, str] | None = None
-            try:
-                try:
-                    async for raw in resp.iter_bytes():
-                        for data in parser.feed(raw):
-                            for part in handle(data):
-                                yield part
-                    for data in parser.finish():
-                        for part in handle(data):
-                            yield part
-                    if not state["done"]:
-                        raise UpstreamProtocolError("the upstream stream ended before its last event")
-                    if isinstance(restorer, ChunkRestorer):
-                        for c in restorer.finish(state["template"]):
-                            yield sse(c)
-                    elif restorer is not None:
-                        restorer.finish()
-                except UnfinishedPlaceholder as e:
-                    failure = (502, "unfinished_placeholder", str(e))
-                except UpstreamProtocolError as e:
-                    failure = (502, "upstream_protocol_error", str(e))
-                except UpstreamError as e:
-                    failure = (e.status, e.code, e.message)
-                async for part in self._end_stream(ctx, failure, done_marker=not responses):
-                    yield part
-            finally:
-                await close()
-
-        async def close() -> None:
-            if not state.get("closed"):
-                state["closed"] = True
-                await opened.__aexit__(None, None, None)
-                self._abandon(ctx)
-
-        return self._stream_response(ctx, events(), close)
+        return self._stream(ctx, streaming.cloud_events(ctx, endpoint, resp, mapping),
+                            partial(opened.__aexit__, None, None, None), done_marker=endpoint != "responses")
 
     # ------------------------------------------------------------------ dispatch: local
 
@@ -628,72 +422,42 @@ class Gateway:
         except BaseException:
             await first.aclose()
             raise
+        if kind == "responses":
+            produce = streaming.local_response_events(ctx, self.local.model_name, head, first)
+        else:
+            streams = [first] + [self.local.stream(messages, max_tokens) for _ in range(n - 1)]
+            produce = streaming.local_chunks(ctx, kind, streams, head)
+        return self._stream(ctx, produce, first.aclose, done_marker=kind != "responses")
 
-        async def events() -> AsyncIterator[bytes]:
-            failure: tuple[int, str, str] | None = None
-            try:
-                try:
-                    if kind == "responses":
-                        async for part in self._local_response_events(ctx, head, first):
-                            yield part
-                    for i in range(n if kind != "responses" else 0):
-                        pieces = first if i == 0 else self.local.stream(messages, max_tokens)
-                        yield sse(answers.chunk(ctx.id, ctx.model, kind, i, "" if kind == "chat" else None, role=True))
-                        for piece in head if i == 0 else []:
-                            ctx.tokens_out += 1
-                            yield sse(answers.chunk(ctx.id, ctx.model, kind, i, piece))
-                        async for piece in pieces:
-                            ctx.tokens_out += 1
-                            yield sse(answers.chunk(ctx.id, ctx.model, kind, i, piece))
-                        yield sse(answers.chunk(ctx.id, ctx.model, kind, i, None, finish="stop"))
-                except LocalUnavailable as e:
-                    failure = (e.status, e.code, str(e))
-                async for part in self._end_stream(ctx, failure, done_marker=kind != "responses"):
-                    yield part
-            finally:
-                await close()
+    # ------------------------------------------------------------------ streaming plumbing
 
+    def _stream(self, ctx: Ctx, produce: AsyncIterator[bytes], release: Callable[[], Awaitable[Any]], *,
+                done_marker: bool) -> Response:
+        """A streamed answer: ``produce``'s events, then the audit record and ``[DONE]``, or an
+        error event when it raises; ``release`` (the upstream connection, the local stream) and
+        the request's record happen once, however the stream ends."""
         closed = [False]
 
         async def close() -> None:
             if not closed[0]:
                 closed[0] = True
-                await first.aclose()
+                await release()
                 self._abandon(ctx)
 
-        return self._stream_response(ctx, events(), close)
+        async def events() -> AsyncIterator[bytes]:
+            failure: tuple[int, str, str] | None = None
+            try:
+                try:
+                    async for part in produce:
+                        yield part
+                except GatewayError as e:
+                    failure = (e.status, e.code, e.message)
+                async for part in self._end_stream(ctx, failure, done_marker=done_marker):
+                    yield part
+            finally:
+                await close()
 
-    async def _local_response_events(self, ctx: Ctx, head: list[str], pieces: AsyncIterator[str]) -> AsyncIterator[bytes]:
-        """A local answer as Responses stream events: created, text deltas, text done, completed."""
-        from ..backends.base import Completion, Usage
-
-        skeleton = answers.local_response(ctx.id, self.local.model_name, Completion("", Usage(), ctx.model, 0, "local", ""))
-        created = {**skeleton, "status": "in_progress", "output": []}
-        yield sse({"type": "response.created", "response": created}, "response.created")
-        where = {"item_id": f"msg_{ctx.id}", "output_index": 0, "content_index": 0}
-        text = []
-
-        async def all_pieces() -> AsyncIterator[str]:
-            for piece in head:
-                yield piece
-            async for piece in pieces:
-                yield piece
-
-        async for piece in all_pieces():
-            text.append(piece)
-            ctx.tokens_out += 1
-            yield sse({"type": "response.output_text.delta", **where, "delta": piece}, "response.output_text.delta")
-        full = "".join(text)
-        yield sse({"type": "response.output_text.done", **where, "text": full}, "response.output_text.done")
-        done = answers.local_response(ctx.id, self.local.model_name,
-                                      Completion(full, Usage(0, ctx.tokens_out), ctx.model, 0, "local", "in-process"))
-        yield sse({"type": "response.completed", "response": done}, "response.completed")
-
-    # ------------------------------------------------------------------ streaming plumbing
-
-    def _stream_response(self, ctx: Ctx, events: AsyncIterator[bytes], close: Callable[[], Awaitable[None]]) -> Response:
-        response = _ClosingStream(events, close, media_type="text/event-stream",
-                                  headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+        response = streaming.ClosingStream(events(), close)
         self._headers(ctx, response)
         return response
 
@@ -723,24 +487,3 @@ class Gateway:
                 self._finish(ctx, "error", 499, "ClientDisconnected")
             except Exception:
                 pass
-
-
-class _ClosingStream(StreamingResponse):
-    """A stream whose resources (upstream connection, key and queue places, the audit record)
-    are released even when the client leaves before the first byte: a generator that never
-    started never runs its ``finally``."""
-
-    def __init__(self, content: AsyncIterator[bytes], close: Callable[[], Awaitable[None]], **kw: Any) -> None:
-        super().__init__(content, **kw)
-        self._close = close
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            await self._close()
-
-
-def _requested_local(model: str) -> str:
-    """A ``local/…`` model name asks for the local route: the reason it is forced, else ""."""
-    return "client-requested-local" if model.startswith(LOCAL_PREFIX) else ""

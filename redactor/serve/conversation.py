@@ -17,9 +17,14 @@ gets the same placeholders (upstream prompt caches keep working), and a value
 restored into an earlier answer is hidden again when that answer comes back
 as history.
 
-Fields that cannot be pseudonymised in place (tool descriptions, ``user``,
-``metadata``, ``stop``, ``prediction``) are scanned too (findings only: JSON schema words are not names):
-if they hold anything the policy would redact, the request stays local.
+Every other string of the body is sorted by the written allowlist in
+``fields.py``: the values of fields nobody listed are slots like the rest
+(masked in place); names, ids, descriptions, schemas and the names of unlisted
+fields cannot be masked in place, so they are scanned together as one slot
+(findings only: JSON schema words are not names) and, if they hold anything the
+policy would redact, the request stays local (``unmaskable-field``).  Nothing
+leaves unscanned but what that allowlist lets pass: numbers, booleans, API
+enums in their own fields and the model name.
 """
 
 from __future__ import annotations
@@ -30,20 +35,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ..detect.findings import Finding
-from ..policy import Decision, Policy, Route, decide
+from ..detect.findings import Finding, ScanResult
 from ..detect.rescan import Edit, rescan
-from ..transform import Mapping, rewrite
+from ..policy import Decision, Policy, Route
+from ..prepare import CLOUD_ROUTES, decide_texts, guarded as guarded_decision, reroute, rewrite_for, to_redact, unmaskable
+from ..transform import Mapping, Rewritten
+from .errors import BadRequest
+from .fields import show_path, unread
 from .scancache import ScanCache
 
 #: Joins slots for pseudonymisation; requests holding it are refused (see ``BadRequest``).
 SEP = "\n\x00\n"
-CLOUD_ROUTES = (Route.CLOUD, Route.CLOUD_REDACTED)
 Path = tuple[Any, ...]
-
-
-class BadRequest(Exception):
-    """The request cannot be scanned as given (400).  The message names the field, never its text."""
+#: The path of the one slot that holds a request's scan-only strings, joined (never written back).
+SCAN_ONLY: Path = ("<scan-only>",)
 
 
 @dataclass
@@ -101,36 +106,18 @@ def _content(slots: list[Slot], path: Path, content: Any, what: str, text_types:
             raise BadRequest(f"{what}[{j}]: content part type {kind!r} cannot be scanned by the gateway")
 
 
-def _descriptions(slots: list[Slot], path: Path, value: Any) -> None:
-    """Descriptions anywhere in tool schemas, scan-only."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k == "description" and isinstance(v, str):
-                _text(slots, (*path, k), v, "description", maskable=False)
-            else:
-                _descriptions(slots, (*path, k), v)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _descriptions(slots, (*path, i), v)
-
-
-def _side_fields(slots: list[Slot], body: dict[str, Any]) -> None:
-    for key in ("tools", "functions", "response_format", "text"):
-        _descriptions(slots, (key,), body.get(key))
-    for key in ("user", "safety_identifier", "prompt_cache_key"):
-        if isinstance(body.get(key), str):
-            _text(slots, (key,), body[key], key, maskable=False)
-    stop = body.get("stop")
-    for i, value in enumerate([stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []):
-        _text(slots, ("stop", i), value, f"stop[{i}]", maskable=False)
-    prediction = body.get("prediction")
-    if isinstance(prediction, dict) and isinstance(prediction.get("content"), str):
-        _text(slots, ("prediction", "content"), prediction["content"], "prediction.content", maskable=False)
-    metadata = body.get("metadata")
-    if isinstance(metadata, dict):
-        for k, v in metadata.items():
-            if isinstance(v, str):
-                _text(slots, ("metadata", k), v, f"metadata.{k}", maskable=False)
+def _unread(slots: list[Slot], endpoint: str, body: dict[str, Any]) -> None:
+    """Every other string of the body (``fields.py``): field values nobody listed become slots
+    masked in place; names, ids, schemas and descriptions are scanned together as one slot
+    that cannot be masked."""
+    scan_only: list[str] = []
+    for leaf in unread(endpoint, body, {s.path for s in slots}):
+        if leaf.maskable:
+            _text(slots, leaf.path, leaf.text, show_path(leaf.path))
+        else:
+            scan_only.append(leaf.text)
+    if scan_only:
+        slots.append(Slot(SCAN_ONLY, "\n\n".join(scan_only), maskable=False))
 
 
 def chat_slots(body: dict[str, Any]) -> list[Slot]:
@@ -142,8 +129,6 @@ def chat_slots(body: dict[str, Any]) -> list[Slot]:
         if not isinstance(m, dict):
             raise BadRequest(f"messages[{i}] must be an object")
         _content(slots, ("messages", i, "content"), m.get("content"), f"messages[{i}].content", ("text",))
-        if isinstance(m.get("name"), str):
-            _text(slots, ("messages", i, "name"), m["name"], f"messages[{i}].name", maskable=False)
         for k, call in enumerate(m.get("tool_calls") or []):
             fn = call.get("function") if isinstance(call, dict) else None
             if not isinstance(fn, dict):
@@ -153,7 +138,7 @@ def chat_slots(body: dict[str, Any]) -> list[Slot]:
         if isinstance(m.get("function_call"), dict):
             _text(slots, ("messages", i, "function_call", "arguments"), m["function_call"].get("arguments"),
                   f"messages[{i}].function_call.arguments")
-    _side_fields(slots, body)
+    _unread(slots, "chat.completions", body)
     return slots
 
 
@@ -173,14 +158,14 @@ def completion_slots(body: dict[str, Any]) -> list[Slot]:
     slots: list[Slot] = []
     _strings(slots, body, "prompt")
     _text(slots, ("suffix",), body.get("suffix"), "suffix")
-    _side_fields(slots, body)
+    _unread(slots, "completions", body)
     return slots
 
 
 def embedding_slots(body: dict[str, Any]) -> list[Slot]:
     slots: list[Slot] = []
     _strings(slots, body, "input")
-    _side_fields(slots, body)
+    _unread(slots, "embeddings", body)
     return slots
 
 
@@ -208,7 +193,7 @@ def response_slots(body: dict[str, Any]) -> list[Slot]:
                 raise BadRequest(f"input[{i}]: item type {kind!r} cannot be scanned by the gateway")
     else:
         raise BadRequest("input must be a string or a non-empty list of input items")
-    _side_fields(slots, body)
+    _unread(slots, "responses", body)
     return slots
 
 
@@ -216,6 +201,8 @@ def write_back(body: dict[str, Any], slots: list[Slot], texts: list[str]) -> dic
     """A copy of ``body`` with each slot's text replaced (containers on the paths are copied)."""
     out = copy.deepcopy(body)
     for slot, text in zip(slots, texts):
+        if not slot.maskable:
+            continue  # scanned, never rewritten
         target = out
         for key in slot.path[:-1]:
             target = target[key]
@@ -229,67 +216,60 @@ def write_back(body: dict[str, Any], slots: list[Slot], texts: list[str]) -> dic
 def route_conversation(
     slots: list[Slot], policy: Policy, cache: ScanCache, *, cloud_configured: bool, force_local: str = ""
 ) -> Routed:
-    """Detect → decide → (doubts → decide) → pseudonymize → guard, for all slots as one document.
+    """The prepare stage (``prepare.py``) for all slots as one document: decide (doubts and the
+    transform's own findings on the slots that can be rewritten) → reroute → transform → guard.
+    What is the gateway's own: the slots are joined so one value gets one placeholder across
+    the conversation, and the guard reads each rewritten slot around its placeholders only.
 
     Raises whatever the scanner raises: the caller fails the request closed."""
-    scans = [cache.get(s.text) for s in slots]
-    findings: list[Finding] = [f for sc in scans for f in sc.findings]
+    scans = cache.get_many([s.text for s in slots])
     texts = [s.text for s in slots]
-    routed = Routed(decide(findings, policy), slots)
-    _summarise(routed, findings, texts)
+    decision, acted = decide_texts(texts, [sc.findings for sc in scans], policy,
+                                   rewritable=[s.maskable for s in slots], doubts=cache.doubts)
+    routed = Routed(decision, slots)
+    _summarise(routed, acted, texts)
+    routed.decision = reroute(routed.decision, cloud_configured=cloud_configured, force_local=force_local)
     if routed.route in CLOUD_ROUTES:
-        # text may leave: what no recognizer explained counts as a doubt (maskable slots only)
-        doubts = [f for s, sc in zip(slots, scans) if s.maskable for f in cache.doubts(s.text, sc.findings)]
-        routed.decision = decide(findings + doubts, policy)
-    if routed.route in CLOUD_ROUTES and not cloud_configured:
-        routed.decision = routed.decision.rerouted(Route.LOCAL, "cloud-not-configured")
-    if routed.route in CLOUD_ROUTES and force_local:
-        routed.decision = routed.decision.rerouted(Route.LOCAL, force_local)
-    if routed.route in CLOUD_ROUTES:
-        _cloud_payload(routed, scans, policy, cache)
+        _cloud_payload(routed, scans, acted, policy, cache)
     return routed
 
 
-def _summarise(routed: Routed, findings: list[Finding], texts: list[str]) -> None:
-    top: dict[str, float] = {}
-    for f in findings:
-        routed.entity_counts[f.entity_type] = routed.entity_counts.get(f.entity_type, 0) + 1
-        routed.category_counts[f.category] = routed.category_counts.get(f.category, 0) + 1
-        top[f.entity_type] = round(max(top.get(f.entity_type, 0.0), f.score), 3)
-    routed.entity_counts = dict(sorted(routed.entity_counts.items()))
-    routed.category_counts = dict(sorted(routed.category_counts.items()))
-    routed.top_scores = dict(sorted(top.items()))
-    joined = SEP.join(texts).encode("utf-8", "surrogatepass")
-    routed.sha256, routed.size = hashlib.sha256(joined).hexdigest(), len(joined)
+def _summarise(routed: Routed, acted: list[tuple[Finding, ...]], texts: list[str]) -> None:
+    """The counts the audit record and the headers carry: every finding the decision acted on,
+    the doubt pass's included (as a batch record counts them)."""
+    joined = SEP.join(texts)
+    everything = ScanResult(joined, tuple(f for fs in acted for f in fs))
+    routed.entity_counts = everything.counts_by_type()
+    routed.category_counts = everything.counts_by_category()
+    routed.top_scores = everything.top_scores()
+    raw = joined.encode("utf-8", "surrogatepass")
+    routed.sha256, routed.size = hashlib.sha256(raw).hexdigest(), len(raw)
 
 
-def _cloud_payload(routed: Routed, scans: list, policy: Policy, cache: ScanCache) -> None:
+def _cloud_payload(routed: Routed, scans: list, acted: list[tuple[Finding, ...]], policy: Policy,
+                   cache: ScanCache) -> None:
     slots = routed.slots
     outgoing = [s.text for s in slots]
-    edits: list[tuple[Edit, ...]] = [()] * len(slots)
+    rewritten: list[Rewritten | None] = [None] * len(slots)
     if routed.route is Route.CLOUD_REDACTED:
-        redact = [
-            [f for f in (*sc.findings, *(cache.doubts(s.text, sc.findings) if s.maskable else ()))
-             if policy.action_for(f)[1] == "redact"]
-            for s, sc in zip(slots, scans)
-        ]
-        if any(r for s, r in zip(slots, redact) if not s.maskable):
-            routed.decision = routed.decision.rerouted(Route.LOCAL, "unmaskable-field")
+        if any(to_redact(a, policy) for s, a in zip(slots, acted) if not s.maskable):
+            routed.decision = unmaskable(routed.decision)
             return
         idx = [i for i, s in enumerate(slots) if s.maskable]
         joined, shifted, offset = [], [], 0
         for i in idx:
             shifted += [Finding(f.entity_type, f.category, f.start + offset, f.end + offset, f.score, f.recognizer)
-                        for f in redact[i]]
+                        for f in acted[i]]
             joined.append(slots[i].text)
             offset += len(slots[i].text) + len(SEP)
-        done = rewrite(SEP.join(joined), shifted)
+        done = rewrite_for(policy, SEP.join(joined), shifted)
         routed.mapping = done.mapping
         pieces = done.text.split(SEP)
         assert len(pieces) == len(idx), "a placeholder never contains the separator"
-        for i, piece, slot_edits in zip(idx, pieces, _edits_per_piece(joined, pieces, done.edits)):
+        per_edits = _edits_per_piece(joined, pieces, done.edits)
+        for i, piece, slot_edits, kept in zip(idx, pieces, per_edits, _kept_per_piece(pieces, done.kept)):
             outgoing[i] = piece
-            edits[i] = slot_edits
+            rewritten[i] = Rewritten(piece, done.mapping, kept, slot_edits)
     # the guard, on each distinct outgoing text of the conversation; scan-only fields were
     # decided on their findings above (doubts on JSON schema words would send every tool call local).
     # A pseudonymised text is read by rescanning only around its placeholders (detect/rescan.py).
@@ -299,13 +279,27 @@ def _cloud_payload(routed: Routed, scans: list, policy: Policy, cache: ScanCache
             guarded.setdefault(text, i)
     for text, i in guarded.items():
         before = (slots[i].text, cache.doubts(slots[i].text, scans[i].findings))
-        reading = partial(rescan, text, scans[i].findings, edits[i], cache.findings_many, before) if edits[i] else None
-        verdict = cache.guard(text, policy, routed.mapping, reading)
+        done_i = rewritten[i]
+        reading = partial(rescan, text, scans[i].findings, done_i.edits, cache.findings_many, before) \
+            if done_i is not None and done_i.edits else None
+        verdict = cache.guard(text, policy, routed.mapping, reading, document=done_i)
+        routed.decision = guarded_decision(routed.decision, verdict)
         if not verdict.ok:
-            routed.decision = routed.decision.rerouted(Route.LOCAL, verdict.reason)
             routed.mapping = None
             return
     routed.outgoing = outgoing
+
+
+def _kept_per_piece(pieces: list[str], kept: tuple[tuple[int, int], ...]) -> list[tuple[tuple[int, int], ...]]:
+    """The spans the transform wrote in clear on purpose, per slot in the slot's own offsets."""
+    out: list[list[tuple[int, int]]] = [[] for _ in pieces]
+    k, start = 0, 0
+    for s, e in kept:  # in text order; none crosses a separator
+        while s >= start + len(pieces[k]) + len(SEP):
+            start += len(pieces[k]) + len(SEP)
+            k += 1
+        out[k].append((s - start, e - start))
+    return [tuple(x) for x in out]
 
 
 def _edits_per_piece(originals: list[str], pieces: list[str], edits: tuple[Edit, ...]) -> list[tuple[Edit, ...]]:

@@ -6,16 +6,11 @@ Each refusal carries the seconds after which a retry may succeed, for the
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import deque
 
-
-class Refused(Exception):
-    def __init__(self, status: int, code: str, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.status, self.code, self.retry_after = status, code, max(1, math.ceil(retry_after))
+from .errors import Refused
 
 
 class KeyLimits:

@@ -17,24 +17,20 @@ from typing import Any, AsyncIterator, Callable
 from ..backends.base import Completion, Message
 from ..backends.local import load_llama
 from ..errors import LocalModelError, ModelNotFoundError, RedactorError
+from .errors import LocalUnavailable
 from .limits import BoundedQueue
 
 #: How the local model is named in /v1/models and in answers; a request for such a model is answered locally.
 LOCAL_PREFIX = "local/"
 
 
-class LocalUnavailable(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
-
-
-def _translate(e: Exception) -> LocalUnavailable:
+def _translate(e: Exception, retry_after_s: float) -> LocalUnavailable:
     if isinstance(e, LocalModelError) and "does not fit" in str(e):
         return LocalUnavailable(400, "context_length_exceeded", "the conversation does not fit the local model's context window")
+    retry = {"retry-after": str(int(retry_after_s))}
     if isinstance(e, (LocalModelError, ModelNotFoundError)):
-        return LocalUnavailable(503, "local_model_unavailable", f"the local model is unavailable ({type(e).__name__})")
-    return LocalUnavailable(503, "local_model_unavailable", f"the local model failed ({type(e).__name__})")
+        return LocalUnavailable(503, "local_model_unavailable", f"the local model is unavailable ({type(e).__name__})", retry)
+    return LocalUnavailable(503, "local_model_unavailable", f"the local model failed ({type(e).__name__})", retry)
 
 
 def chat_messages(body: dict[str, Any]) -> list[Message]:
@@ -95,6 +91,19 @@ class LocalRunner:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redactor-local")
         self._embedder: Any = None
         self._embed_lock = threading.Lock()
+        self.state = "starting"  # → "ready", or "unavailable" with ``failure`` (readiness, /readyz)
+        self.failure = ""
+
+    async def warm(self) -> None:
+        """Load the model before the first request needs it; ``state`` says how that went."""
+        load = getattr(self.backend, "count_tokens", None)
+        try:
+            if load is not None:
+                await self._run(partial(load, "ready"))
+        except LocalUnavailable as e:
+            self.state, self.failure = "unavailable", str(e)
+        else:
+            self.state = "ready"
 
     @property
     def model_name(self) -> str:
@@ -111,7 +120,7 @@ class LocalRunner:
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
         except (RedactorError, Exception) as e:
-            failure = _translate(e)
+            failure = _translate(e, self.queue.retry_after_s)
         raise failure
 
     async def complete(self, messages: list[Message], max_tokens: int) -> Completion:
@@ -132,7 +141,7 @@ class LocalRunner:
                         break
                     loop.call_soon_threadsafe(queue.put_nowait, piece)
             except Exception as e:
-                loop.call_soon_threadsafe(queue.put_nowait, _translate(e))
+                loop.call_soon_threadsafe(queue.put_nowait, _translate(e, self.queue.retry_after_s))
             finally:
                 gen.close()
                 loop.call_soon_threadsafe(queue.put_nowait, done)

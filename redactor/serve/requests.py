@@ -13,28 +13,18 @@ from typing import Any, Callable
 from .. import __version__
 from ..audit.event import AuditEvent
 from ..policy import Policy, Route
+from ..transforms import transform_of
 from .conversation import Routed
 from .keys import GatewayKey
 
 NO_KEY_ID = "none"
 
 
-class GatewayError(Exception):
-    """A request the gateway answers with an error.  ``detail`` refines ``code`` in the audit
-    record only (``invalid_api_key.revoked``): the client sees ``code``."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None,
-                 detail: str = "") -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
-        self.error_class = f"{code}.{detail}" if detail else code
-
-
 #: Codes of requests the gateway turns away itself, before or instead of dispatching them:
 #: their records say outcome ``refused`` (and a flood of them is summarised: ``RecordBudget``).
 REFUSALS = frozenset({"origin_not_allowed", "invalid_api_key", "rate_limit", "concurrency_limit", "local_queue_full",
                       "not_found", "method_not_allowed", "stateful_request", "invalid_json", "invalid_request",
-                      "body_too_large"})
+                      "body_too_large", "unknown_field", "embedding_input_kept_local"})
 
 
 def outcome_of(code: str) -> str:
@@ -93,8 +83,7 @@ def request_event(ctx: Ctx, run_id: str, policy: Policy, outcome: str, status: i
         reason_actions=[x.action for x in r.decision.reasons] if r else [],
         policy_version=policy.version,
         policy_name=policy.name,
-        # the gateway always pseudonymises (conversation.py), whatever the policy's transform
-        transform="pseudonymize" if r and r.route is Route.CLOUD_REDACTED and r.mapping else "",
+        transform=transform_of(policy).name if r and r.route is Route.CLOUD_REDACTED and r.mapping else "",
         outcome=outcome,
         error_class=_error_class(error_class),
         backend=ctx.backend,

@@ -25,27 +25,14 @@ from typing import Any
 import regex
 
 from ..transform import Mapping, _token_pattern
-
-
-class UpstreamProtocolError(Exception):
-    """The upstream stream could not be parsed (bad UTF-8, bad JSON)."""
-
-
-class UnfinishedPlaceholder(Exception):
-    """A stream ended inside a placeholder the gateway issued."""
+from .answers import json_escaped, restore_response
+from .errors import UnfinishedPlaceholder, UpstreamProtocolError
 
 
 def placeholder_regex(mapping: Mapping) -> regex.Pattern[str]:
     # longest type names first so <US_BANK_NUMBER_1> is not read as <BANK_NUMBER_1> (as in restore())
     tokens = sorted(mapping.tokens, key=len, reverse=True)
     return regex.compile("|".join(f"(?P<t{i}>{_token_pattern(t)})" for i, t in enumerate(tokens)), regex.IGNORECASE)
-
-
-def json_escaped(mapping: Mapping) -> Mapping:
-    """The mapping with each value escaped for the inside of a JSON string (tool-call arguments)."""
-    escaped = Mapping()
-    escaped._by_token = {t: json.dumps(v, ensure_ascii=False)[1:-1] for t, v in mapping._by_token.items()}
-    return escaped
 
 
 class TextRestorer:
@@ -187,10 +174,7 @@ class ResponseEventRestorer:
     output item and content part, and the full texts in ``*.done`` and ``response.*`` events."""
 
     def __init__(self, mapping: Mapping) -> None:
-        from .answers import restore_response
-
         self.mapping = mapping
-        self._restore_response = restore_response
         self._pattern = placeholder_regex(mapping)
         self._buffers: dict[tuple[Any, ...], TextRestorer] = {}
 
@@ -212,7 +196,7 @@ class ResponseEventRestorer:
             field = "text" if text else "arguments"
             wrapper = {"type": "response", "output": [{"type": "message", "content": [{"text": obj.get(field)}]}] if text
                        else [{"type": "function_call", "arguments": obj.get(field)}]}
-            self._restore_response(wrapper, self.mapping)
+            restore_response(wrapper, self.mapping)
             obj[field] = wrapper["output"][0]["content"][0]["text"] if text else wrapper["output"][0]["arguments"]
             if rest:
                 delta = {k: v for k, v in obj.items() if k not in ("text", "arguments", "logprobs")}
@@ -220,11 +204,11 @@ class ResponseEventRestorer:
                 return [{**delta, "delta": rest}, obj]
         elif kind in ("response.content_part.added", "response.content_part.done") and isinstance(obj.get("part"), dict):
             wrapper = {"output": [{"type": "message", "content": [obj["part"]]}]}
-            self._restore_response(wrapper, self.mapping)
+            restore_response(wrapper, self.mapping)
         elif kind in ("response.output_item.added", "response.output_item.done") and isinstance(obj.get("item"), dict):
-            self._restore_response({"output": [obj["item"]]}, self.mapping)
+            restore_response({"output": [obj["item"]]}, self.mapping)
         elif isinstance(obj.get("response"), dict):
-            self._restore_response(obj["response"], self.mapping)
+            restore_response(obj["response"], self.mapping)
         return [obj]
 
     def finish(self) -> None:

@@ -24,7 +24,7 @@ from ..detect.rescan import Reading
 from ..detect.scanner import Scanner
 from ..guard import GuardVerdict, check_payload
 from ..policy import Policy
-from ..transform import Mapping
+from ..transform import Mapping, Rewritten
 
 
 @dataclass
@@ -97,12 +97,14 @@ class ScanCache:
         return doubts
 
     def guard(self, text: str, policy: Policy, mapping: Mapping | None,
-              reading: Callable[[], Reading] | None = None) -> GuardVerdict:
+              reading: Callable[[], Reading] | None = None, *, document: Rewritten | None = None) -> GuardVerdict:
         """``check_payload`` on one outgoing text, remembered (scans go through this cache too).
         ``reading``: how to read ``text`` if not by a scan of it (``detect.rescan``, asked only
-        when the verdict is not remembered)."""
+        when the verdict is not remembered); ``document``: the rewrite that made ``text``, whose
+        ``kept`` spans are the transform's own output."""
         h = hashlib.sha256()
-        for part in (text, policy.version, *sorted(mapping.values() if mapping is not None else ())):
+        kept = repr(document.kept) if document is not None else ""
+        for part in (text, policy.version, kept, *sorted(mapping.values() if mapping is not None else ())):
             h.update(hashlib.sha256(part.encode("utf-8", "surrogatepass")).digest())
         key = h.digest()
         with self._lock:
@@ -113,7 +115,7 @@ class ScanCache:
         read = reading() if reading is not None else None
         doubts = self.doubts if read is None or read.doubts is None else (lambda _text, _found: read.doubts)
         verdict = check_payload([{"role": "user", "content": text}], self, policy, mapping,  # type: ignore[arg-type]
-                                doubts=doubts, found=read.findings if read is not None else None)
+                                document, doubts=doubts, found=read.findings if read is not None else None)
         with self._lock:
             self._verdicts[key] = verdict
             while len(self._verdicts) > self.size:

@@ -29,18 +29,13 @@ import openai
 from ..backends.cloud import NO_KEY
 from ..backends.openai_compat import host_of
 from ..config import CloudSettings
+from .errors import UpstreamError
 
 #: Upstream response headers a client may see.
 PASSTHROUGH = ("retry-after", "retry-after-ms")
 PASSTHROUGH_PREFIX = "x-ratelimit-"
 PATHS = {"chat": "/chat/completions", "completions": "/completions", "embeddings": "/embeddings",
          "responses": "/responses", "models": "/models"}
-
-
-class UpstreamError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
 def passthrough_headers(headers: Any) -> dict[str, str]:

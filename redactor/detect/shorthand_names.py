@@ -1,0 +1,177 @@
+"""People and places that nursing shorthand names by context alone, in any case.
+
+In a note written in capitals or in lower case there is no capital letter to tell a
+name, and many clinicians' and relatives' names are also words.  What tells them is
+the context a reader uses (``ShorthandNameRecognizer``):
+
+- *a title*: "DR LINDQVIST", "Drs Okafor and Brandt", "dr. ferris", "MRS HALVORSEN";
+- *an initial and a surname before an action or after "per"/"by"*: "R. OKAFOR AWARE",
+  "AS PER T. NAKASHIMA", "seen by m. ferris np", "J WOJCIK ORDERED";
+- *a credential after a name*: "Ana Ruiz RRT", "lena petrakis, rn", "P. DUVAL NP";
+- *a relation word before a given name*: "DAUGHTER-MAYA", "wife helen", "daughters
+  rosa and ines", "CAREGIVER, BARBARA"; "spoke with tomasz";
+- *a signature*: a given name alone on the last line of a note;
+- *admission and transfer cues before a place*: "ADMITTED TO SJH", "transferred from
+  Whitmore 4", "sent to kelso hosp", "MEDFLIGHT FROM LAKEVIEW MED CTR".
+
+Each name word must not be clinical shorthand or a frequent word (``shorthand.py``),
+and a bare word needs a name list to hold it; a hospital abbreviation must not be a
+unit or service ("TO MICU", "FROM OR", "TO EP").
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+import regex as re
+from presidio_analyzer import RecognizerResult
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
+from .names.lexicons import fold, load_lexicons
+from .pii import _CodeRecognizer, make_result
+from .shorthand import CUE_RECOGNIZER, _shorthand_terms, shorthand_word
+
+_W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
+_TITLE = re.compile(rf"(?i)\b(?:drs?|dr's|doctor|mr|mrs|ms|miss)\b\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
+                    rf"(?:[ \t]*(?:and|&|/)[ \t]*(?:drs?\.?[ \t]+)?({_W}))?")
+_ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|present|ordered|orders|placed|"
+           r"pulled|removed|inserted|changed|spoke|speaking|talked|saw|seen|evaluated|examined|wants|wanted|"
+           r"agreed|agrees|decided|said|stated|recommended|requested|following|pronounced|came|discussed|"
+           r"reviewed|consulted|bronched|placing|doing|contacted|made|will|also|and|md|np|pa|rn|rrt|crt)")
+_CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|rd|pharmd|cnm|crna)"
+_INITIAL = re.compile(rf"(?i)(?<![\w.'’/])([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})?\b)")
+_INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|notified|informed|spoke\s+(?:with|to)|"
+                                 r"talked\s+(?:with|to)|and|\()[ \t]*$")
+_INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION.upper()}\b)")
+_SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{_CREDENTIAL}\b\.?"
+                     r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
+_KIN = re.compile(
+    rf"(?i)\b(?:wife|husband|spouse|son|sons|daughters?|dtr|sister|sisters|brother|brothers|mother|father|mom|dad|"
+    rf"niece|nephew|aunt|uncle|girlfriend|boyfriend|fianc[ée]e?|partner|caregiver|friend|granddaughter|grandson|"
+    rf"step[ -]?(?:daughter|son)|cousin|proxy|hcp|spoke[ \t]+(?:with|to)|talked[ \t]+(?:with|to))\b"
+    rf"[ \t]*[,:(\"'-]?[ \t]*\"?({_W})(?:[ \t]*(?:and|&|,)[ \t]*({_W}))?"
+)
+_KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothers?|mother|father|mom|dad|niece|nephew|"
+                       r"aunt|uncle|partner|friend|cousin|family|proxy)")
+_ADMIT_CUE = (r"(?:admitted|admit|adm|readmitted|transferred|transfered|transfer|trans|xfer|xferred|sent|taken|"
+              r"brought|medflighted|medflight|flown|came|presented|returned|referred|discharged|accepted|excepted|"
+              r"screened|evaluated|followed|arrived)(?:[ \t]+(?:back|over|here|in|him|her|pt))?[ \t]+"
+              r"(?:to|from|at|into|in|by)[ \t]+(?:the[ \t]+)?")
+_ADMIT_ACRONYM = re.compile(rf"(?i)\b{_ADMIT_CUE}(?-i:([A-Z]{{2,5}}|[a-z]{{2,4}}))(?![\w'’-])")
+_HOSPITAL = re.compile(rf"(?i)\b((?:{_W}[ \t]+){{1,3}}?)(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|"
+                       r"memorial|campus|nursing[ \t]+home|rehab(?:ilitation)?[ \t]+(?:center|hospital))\b\.?")
+_PLACE_BEFORE = re.compile(rf"(?i)(?:\b{_ADMIT_CUE}|\b(?:to|from|at|in)[ \t]+)$")
+_WARD = re.compile(rf"(?i)\b(?:to|from|on|at)[ \t]+({_W})[ \t]?([1-9][A-Za-z]?)(?:/[1-9])?(?![\w./%])"
+                   r"(?![ \t]*(?:mcg|mg|units?|u|cc|ml|l|lpm|%|hrs?|hours?|days?|x|times|mm|cm)\b)")
+# Units and services written where a hospital could be: "TO MICU", "FROM OR", "TO EP LAB".
+_UNITS = frozenset(
+    """ICU MICU SICU CCU CSRU CVICU TSICU NSICU PICU NICU PACU TCU ED ER EW EU OR EP IR CT MRI CATH LAB
+    OSH NH SNF ICF LTAC LTACH REHAB VNA PT OT SW HO MD NP RN PA RRT""".split()
+)
+
+
+def _name_word(word: str) -> bool:
+    """Not shorthand, not a frequent word, and long enough to be a name."""
+    return len(word) > 1 and not shorthand_word(word) and fold(word) not in STOP_WORDS
+
+
+def _known(word: str) -> bool:
+    """A name list holds it, and it is no frequent, clinical or stop word ("PRICE", not "AWARE")."""
+    lex = load_lexicons()
+    key = fold(word)
+    return lex.is_name(key) and key not in _shorthand_terms() and key not in lex.common and key not in STOP_WORDS \
+        and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
+
+
+def _given(word: str) -> bool:
+    key = fold(word)
+    return key in load_lexicons().first and key not in STOP_WORDS and key not in _shorthand_terms() \
+        and word.upper() not in _ABBREVIATIONS and not _KIN_WORD.fullmatch(key)
+
+
+class ShorthandNameRecognizer(_CodeRecognizer):
+    """People and places named by context in shorthand (see module docstring)."""
+
+    ENTITY = "PERSON"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = CUE_RECOGNIZER
+        self.supported_entities = ["PERSON", "LOCATION"]
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
+        found: list[tuple[str, int, int, float]] = []
+        person = lambda m, g, score: found.append(("PERSON", m.start(g), m.end(g), score))  # noqa: E731
+        for m in _TITLE.finditer(text):
+            doctor = m.group().lower().startswith(("dr", "doc"))
+            for g in (2, 3):
+                word = m.group(g)
+                if word and (_name_word(word) or _known(word) and (doctor or fold(word) not in load_lexicons().dictionary)):
+                    person(m, g, 0.75)
+            if m.group(1) and m.group(2) and _name_word(m.group(2)):
+                found.append(("PERSON", m.start(1), m.end(2), 0.75))
+        for m in _INITIAL.finditer(text):
+            after = text[m.end() : m.end() + 30]
+            cue = _INITIAL_CUE_BEFORE.search(text, max(0, m.start() - 25), m.start()) or re.match(
+                rf"(?i)[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})\b", after)
+            if cue and (_name_word(m.group(2)) or _known(m.group(2))):
+                found.append(("PERSON", m.start(1), m.end(2), 0.7))
+        for m in _INITIAL_BARE.finditer(text):
+            if _known(m.group(2)) and _name_word(m.group(2)):
+                found.append(("PERSON", m.start(1), m.end(2), 0.65))
+        for m in _SIGNED.finditer(text):
+            first, last = m.group(1) or m.group(2), m.group(3)
+            if _name_word(last) or (m.group(2) and _given(m.group(2)) and _known(last)):
+                start = m.start(1) if m.group(1) else m.start(2) if m.group(2) and _given(m.group(2)) else m.start(3)
+                found.append(("PERSON", start, m.end(3), 0.7))
+            elif first is None and _given(last):
+                person(m, 3, 0.65)
+        for m in _KIN.finditer(text):
+            for g in (1, 2):
+                if m.group(g) and _given(m.group(g)):
+                    person(m, g, 0.65)
+        found += self._places(text)
+        if (sig := _signature(text)) is not None:
+            found.append(("PERSON", *sig, 0.6))
+        return [make_result(self, e, s, t, score) for e, s, t, score in found if not entities or e in entities]
+
+    @staticmethod
+    def _places(text: str) -> list[tuple[str, int, int, float]]:
+        out = []
+        regions = _lexicons().region_codes
+        for m in _ADMIT_ACRONYM.finditer(text):
+            word = m.group(1)
+            key = fold(word)
+            if word.upper() in _UNITS or word.upper() in _ABBREVIATIONS or word.upper() in regions or key in STOP_WORDS \
+                    or key in _shorthand_terms() or key in _clinical_vocabulary() or key in load_lexicons().common \
+                    or key in load_lexicons().dictionary and len(key) >= 4:
+                continue  # "TO MICU", "TO FLOOR", "FROM TLC"
+            out.append(("LOCATION", m.start(1), m.end(1), 0.6))
+        for m in _HOSPITAL.finditer(text):
+            words = m.group(1).split()
+            k = len(words)  # the name is the words right before the head, back to a stop or frequent word
+            while k and not (fold(words[k - 1]) in STOP_WORDS or fold(words[k - 1]) in load_lexicons().common
+                             or fold(words[k - 1]) in _shorthand_terms() or words[k - 1].upper() in _ABBREVIATIONS):
+                k -= 1
+            words = words[k:]
+            if not words or not (_name_word(words[-1]) or _known(words[-1])):
+                continue
+            start = m.start(1) + m.group(1).rfind(" ".join(words))
+            out.append(("LOCATION", start, m.end(), 0.6))
+        for m in _WARD.finditer(text):
+            word = m.group(1)
+            if len(word) >= 5 and _name_word(word) and fold(word) not in load_lexicons().dictionary:
+                out.append(("LOCATION", m.start(1), m.end(2), 0.6))
+        return out
+
+
+_LAST_LINE = re.compile(r"(?:^|\n|[.!] )[ \t]*({_W})[ \t/]*\Z".replace("{_W}", _W))
+
+
+def _signature(text: str) -> tuple[int, int] | None:
+    """A given name alone at the end of a note: the nurse who signed it."""
+    m = _LAST_LINE.search(text.rstrip(" \t\n/"))
+    if m and _given(m.group(1)) and _name_word(m.group(1)):
+        return m.start(1), m.end(1)
+    return None
