@@ -56,6 +56,12 @@ Why that is exactly once, whenever the process dies (kill -9 included):
   out of one DIR.  A run that stops early waits for the model calls already
   under way (they may still record) before it lets the lock go.
 
+Interrupted (Ctrl-C): nothing new starts, model processes are stopped at once
+and their documents recorded with outcome ``interrupted`` (not done: the rerun
+does them), cloud calls and the in-process model finish and record as usual,
+and documents not started leave no record.  The run is not settled, so the
+rerun reconciles it like a crashed one.
+
 A retried document appends a second line; a run that completes rewrites the
 manifest (atomically) to one line per document, in input order, and marks
 itself settled.  Without an audit trail, step 3 is the commit point and
@@ -256,6 +262,11 @@ class _ModelProcesses:
             self.pipeline.local = self._saved
             self.pool.close()
 
+    def interrupt(self) -> None:
+        """Ctrl-C: the calls under way fail now with ``Interrupted`` (recorded as such)."""
+        if self.pool is not None:
+            self.pool.interrupt()
+
 
 def count_inputs(paths: Iterable[Path | str]) -> int:
     return sum(1 for _ in iter_inputs(paths))
@@ -360,8 +371,10 @@ class BatchRun:
             while pending:
                 self._wait_head(pending)
                 self._write_ready(pending)
-        except BaseException:
+        except BaseException as e:
             self._stop.set()  # nothing new starts; calls under way finish and record
+            if isinstance(e, KeyboardInterrupt):
+                models.interrupt()  # ...but the model processes' calls end now, as `interrupted`
             raise
         finally:
             preparer.close(cancel=self._stop.is_set())

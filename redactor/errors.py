@@ -13,6 +13,7 @@ entity *types* and error classes only.
     │   ├── PolicyError             policy file invalid; names the field
     │   └── PackError               recognizer pack invalid; names the pack and field
     ├── ModelNotFoundError          spaCy model or GGUF not installed; says how to install
+    │   └── UnknownModel            local.model names no known model; suggests one (CLI exit 2)
     ├── IngestError                 one input could not be read; names the file and why
     │   ├── UnsupportedFormat       extension/format we do not read
     │   ├── FileTooLarge            over the configured size limit
@@ -28,6 +29,8 @@ entity *types* and error classes only.
     │   ├── LocalModelError         llama.cpp failed or model missing
     │   ├── DocumentTooLong         over the local model's token budget (local.max_input_tokens)
     │   └── EndpointNotAllowed      a local-server URL outside loopback/allow-list
+    ├── Interrupted                 the user stopped the run (Ctrl-C); in-flight work is
+    │                               recorded with outcome ``interrupted`` (CLI exit 130)
     ├── AuditError                  audit store unusable
     │   └── AuditIntegrityError     the chain does not verify
     ├── GatewayError                a gateway request answered with an error (status, code);
@@ -62,6 +65,12 @@ class ModelNotFoundError(RedactorError):
     pass
 
 
+class UnknownModel(ModelNotFoundError, ConfigError):
+    """A model name that is neither known nor a file: a usage error, like a typo in a policy."""
+
+    exit_code = 2
+
+
 def printable_path(path: object) -> str:
     """A path as text that can be printed, stored and encoded: file name bytes that
     are not UTF-8 (kept by Python as surrogates) are shown as ``\\xNN``."""
@@ -80,6 +89,9 @@ class IngestError(RedactorError):
         self.path = printable_path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+    def __reduce__(self) -> tuple:  # crosses worker-process pipes whole, subclass included
+        return type(self), (self.path, self.reason)
 
 
 class UnsupportedFormat(IngestError):
@@ -136,6 +148,10 @@ class DocumentTooLong(BackendError):
 
 class EndpointNotAllowed(BackendError, ConfigError):
     exit_code = 2
+
+
+class Interrupted(RedactorError):
+    exit_code = 130
 
 
 class AuditError(RedactorError):

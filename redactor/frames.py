@@ -14,7 +14,8 @@ What a cell may hold:
 
 - null (``None``, ``NaN``, ``pd.NA``, ``NaT``): skipped, never scanned or sent.
   Its output columns are null and a redacted copy keeps it null.
-- a string: used as it is ("" scans clean; ``route_frame`` skips blank text).
+- a string: used as it is ("" scans clean; ``route_frame`` skips blank text as
+  ``Pipeline.process`` does: nothing sent, outcome ``skipped``, one audit record).
 - anything else (numbers, dates, bytes, lists): scanned as ``str(value)``
   (bytes as UTF-8).  ``redact_frame`` replaces such a cell by its redacted
   string only when something was found, and otherwise keeps the value and type.
@@ -45,7 +46,7 @@ SCAN_SUFFIXES = ("__entities", "__categories", "__max_score")
 #: Columns ``route_frame`` adds for the routed column ``c``.
 ROUTE_SUFFIXES = ("__route", "__reasons", "__answer", "__outcome", "__error")
 
-#: ``<col>__outcome`` of a null or blank cell: nothing was decided, sent or recorded.
+#: ``<col>__outcome`` of a null or blank cell: nothing was decided or sent.
 SKIPPED = "skipped"
 
 
@@ -160,21 +161,21 @@ def redact_frame(
 def routed_rows(
     pipeline: Pipeline, texts: Iterable[Any], ids: Iterable[str], task: str, *, max_tokens: int = DEFAULT_MAX_TOKENS
 ) -> Iterator[Result | None]:
-    """``Pipeline.process`` per cell, in order; ``None`` for a null or blank cell (skipped:
-    nothing decided, sent or audited).  Exactly one audit event per processed cell."""
+    """``Pipeline.process`` per cell, in order; ``None`` for a null cell (nothing decided, sent
+    or audited).  Exactly one audit event per other cell, a blank one included (``skipped``)."""
     for value, doc_id in zip(texts, ids, strict=True):
         text = cell_text(value)
-        if text is None or not text.strip():
+        if text is None:
             yield None
             continue
         yield pipeline.process(Document(id=doc_id, text=text, source="dataframe"), task, max_tokens=max_tokens)
 
 
 def route_columns(column: str, results: Iterable[Result | None]) -> dict[str, list[Any]]:
-    """The ``ROUTE_SUFFIXES`` columns for results (``None`` = skipped), built as they stream in."""
+    """The ``ROUTE_SUFFIXES`` columns for results (``None`` = a null cell), built as they stream in."""
     out: dict[str, list[Any]] = {column + s: [] for s in ROUTE_SUFFIXES}
     for r in results:
-        out[column + "__route"].append(r.route if r else None)
+        out[column + "__route"].append(None if r is None or r.outcome == SKIPPED else r.route)
         out[column + "__reasons"].append(r.reasons if r else [])
         out[column + "__answer"].append(r.answer if r else None)
         out[column + "__outcome"].append(r.outcome if r else SKIPPED)
@@ -196,13 +197,14 @@ def route_frame(
     - ``c__route``: cloud, cloud_redacted, local, blocked (``None`` when skipped)
     - ``c__reasons``: the decision's rule ids (list of str)
     - ``c__answer``: the answer, re-identified (``None`` when blocked, failed or skipped)
-    - ``c__outcome``: ok, blocked, error or skipped
-    - ``c__error``: the error class when the outcome is error, else ""
+    - ``c__outcome``: ok, blocked, error or skipped (a null or blank cell)
+    - ``c__error``: the error class when the outcome is error, ``EmptyDocument`` for a blank cell, else ""
 
     Each processed row is one audit record in ``pipeline.audit`` (if any), with
     document id ``str(row[id_column])`` or ``"<column>#<index label>"``.  The id
     column is stored in the audit trail: use a record key, never personal data.
-    Null and blank cells are skipped and leave no record.
+    Null and blank cells are skipped and nothing is sent; a blank cell leaves an
+    audit record (outcome skipped), a null one none.
     """
     names = _require_columns(df, [column] + ([id_column] if id_column else []))
     col = names[0]

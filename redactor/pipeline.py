@@ -8,6 +8,10 @@ stage for a conversation (``serve/conversation.py``).
 
 Routes only ever change towards local.  If the local model is missing or fails,
 the document fails: it is never sent to the cloud instead.
+
+An empty or whitespace-only document has nothing to answer: ``prepare`` does not
+scan, decide or send it, and its result and audit record say ``skipped``
+(``EmptyDocument``), as ``redactor run`` says of an empty file.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from .backends.longdoc import SYSTEM_PROMPT
 from .config import DEFAULT_MAX_TOKENS, Settings, load_settings
 from .detect.findings import ScanResult
 from .detect.scanner import Scanner
-from .errors import CloudError, ConfigError, IngestError, RedactorError
+from .errors import CloudError, ConfigError, EmptyDocument, IngestError, Interrupted, RedactorError
 from .ingest.document import Document, note_codes
 from .policy import Decision, Policy, Route, check_names, load_policy
 from .prepare import Prepared, fallback, prepare, unexpected
@@ -41,11 +45,11 @@ class Result:
     """What happened to one document.  ``answer`` is re-identified (for the caller only)."""
 
     document_id: str
-    outcome: str  # ok | blocked | error
+    outcome: str  # ok | blocked | error | skipped (empty text: nothing sent) | interrupted (stopped by Ctrl-C)
     decision: Decision | None
     answer: str | None = None
     completion: Completion | None = None
-    error: str = ""  # "ErrorClass: message" — messages never carry document values
+    error: str = ""  # "ErrorClass: message", also why it was skipped — messages never carry document values
     error_class: str = ""
     scan: ScanResult | None = field(default=None, repr=False)
     latency_ms: float = 0.0  # prepare + dispatch, as recorded in the audit trail
@@ -68,7 +72,7 @@ class Result:
 
     def explain(self) -> str:
         """One line: the route and why."""
-        return f"{self.route}: {'; '.join(self.reason_texts) or 'no decision'}"
+        return f"{self.route}: {'; '.join(self.reason_texts) or self.error or 'no decision'}"
 
 
 def _check_id(doc_id: object) -> str:
@@ -91,6 +95,16 @@ def _as_document(document: str | Document, doc_id: str | None) -> Document:
     if not isinstance(document, str):
         raise ConfigError(f"a document must be a str or a Document, got {type(document).__name__}")
     return Document.from_text(document, id=doc_id or "<text>")
+
+
+def _outcome_of(error: RedactorError) -> str:
+    if isinstance(error, EmptyDocument):
+        return "skipped"
+    return "interrupted" if isinstance(error, Interrupted) else "error"
+
+
+#: ``Result.outcome`` -> the audit record's outcome (a blocked document is recorded ``ok``, route ``blocked``).
+AUDIT_OUTCOMES = {"ok": "ok", "blocked": "ok", "error": "error", "skipped": "skipped", "interrupted": "interrupted"}
 
 
 class Pipeline:
@@ -261,7 +275,8 @@ class Pipeline:
                 result = Result(p.doc.id, "ok", decision, answer, completion, scan=p.scan)
         except Exception as e:  # one document fails alone, with its error class recorded
             e = e if isinstance(e, RedactorError) else unexpected(e)
-            result = Result(p.doc.id, "error", decision, error=f"{type(e).__name__}: {e}", error_class=type(e).__name__, scan=p.scan)
+            result = Result(p.doc.id, _outcome_of(e), decision, error=f"{type(e).__name__}: {e}",
+                            error_class=type(e).__name__, scan=p.scan)
         latency_ms = round(p.prepare_ms + (time.perf_counter() - start) * 1000, 1)
         return dataclasses.replace(result, latency_ms=latency_ms)
 
@@ -300,9 +315,9 @@ class Pipeline:
                 category_counts=scan.counts_by_category() if scan else {},
                 top_scores=scan.top_scores() if scan else {},
                 route=result.route,
-                reasons=decision.rule_ids if decision else [],
+                reasons=decision.rule_ids if decision else (["ingest"] if result.outcome == "skipped" else []),
                 policy_version=self.policy.version,
-                outcome="error" if result.outcome == "error" else "ok",
+                outcome=AUDIT_OUTCOMES[result.outcome],
                 error_class=result.error_class,
                 backend=c.backend if c else "",
                 model=c.model if c else "",

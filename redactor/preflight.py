@@ -43,8 +43,8 @@ def check_local_model(pipeline: Pipeline) -> None:
     name = pipeline.settings.local.model
     try:
         path: Path = local.model_path
-    except ModelNotFoundError as e:
-        raise ModelNotFoundError(f"{e}; {MODELS_HINT}") from None
+    except ModelNotFoundError as e:  # the same class: a name that names nothing stays a usage error (exit 2)
+        raise type(e)(f"{e}; {MODELS_HINT}") from None
     try:
         with open(path, "rb") as fh:
             magic = fh.read(len(GGUF_MAGIC))

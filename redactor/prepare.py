@@ -31,7 +31,7 @@ from .backends.longdoc import SYSTEM_PROMPT, build_messages
 from .detect.doubt import find_doubts
 from .detect.findings import Finding, ScanResult
 from .detect.scanner import Scanner
-from .errors import RedactorError, UnexpectedError
+from .errors import EmptyDocument, RedactorError, UnexpectedError
 from .guard import GuardVerdict, check_payload
 from .ingest.document import Document
 from .policy import Decision, Policy, Route, decide
@@ -155,6 +155,9 @@ def prepare(
     doc = document if isinstance(document, Document) else Document.from_text(document)
     start = time.perf_counter()
     p = Prepared(doc, task)
+    if not doc.text.strip():  # nothing to answer: nothing is scanned, decided or sent (outcome skipped)
+        p.error = EmptyDocument(doc.id, "empty or whitespace-only text")
+        return p
     try:
         p.scan = scan if scan is not None else scanner.scan(doc)
         p.decision, findings = decide_with_doubts(p.scan, policy)

@@ -304,7 +304,7 @@ class RunDir:
     def _entry_from_record(self, rec: dict[str, Any]) -> dict[str, Any]:
         route = rec.get("route", "none")
         outcome = rec.get("outcome")
-        if outcome not in ("ok", "skipped"):
+        if outcome not in ("ok", "skipped", "interrupted"):
             outcome = "error"
         elif outcome == "ok" and route == "blocked":
             outcome = "blocked"

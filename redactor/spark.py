@@ -317,7 +317,7 @@ def route_column(
 ) -> DataFrame:
     """``df`` plus ``c__route``, ``c__reasons`` (array<string>), ``c__answer``,
     ``c__outcome`` (ok, blocked, error, skipped), ``c__error`` (error class) and
-    ``c__audit`` (the row's AuditEvent as JSON, null when skipped), for
+    ``c__audit`` (the row's AuditEvent as JSON; null for a null cell), for
     ``c = column``, routed through one Pipeline per executor process.
 
     Document ids are ``str(row[id_column])`` or ``"<column>#<partition>.<row>"``;
@@ -403,7 +403,7 @@ def merge_audit(audit: Any, trail: AuditTrail, *, column: str | None = None) -> 
 
     ``audit`` is a Spark or pandas DataFrame with an ``<column>__audit`` column
     (found by its suffix when ``column`` is not given), or an iterable of JSON
-    strings, dicts, ``AuditEvent``s or Rows.  Null entries (skipped rows) are
+    strings, dicts, ``AuditEvent``s or Rows.  Null entries (null cells) are
     ignored.  Records are appended in the order (run id, partition, row), so the
     same input always gives the same chain, and an event already in the trail
     (same run id, partition and row) is skipped: merging twice appends nothing.

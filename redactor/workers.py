@@ -37,7 +37,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .backends.pool import exit_with_parent as _exit_with
+from .backends.pool import exit_with_parent as _exit_with, ignore_sigint, sigint_deferred
 from .config import DetectSettings
 from .errors import RedactorError
 from .ingest.document import Document
@@ -193,7 +193,8 @@ class PreparePool:
         )
 
     def submit(self, docs: Sequence[Document], done: Done) -> None:
-        future = self._executor.submit(_prepare_in_worker, list(docs))
+        with sigint_deferred():  # the executor starts its processes on submit (see backends/pool.py)
+            future = self._executor.submit(_prepare_in_worker, list(docs))
 
         def finished(f: Future) -> None:
             if f.cancelled():  # the run is stopping; these documents have no record and are redone next time
@@ -205,7 +206,8 @@ class PreparePool:
 
     def warm_up(self) -> None:
         """Start every worker and build its Scanner now (benchmarks time this apart)."""
-        futures = [self._executor.submit(_ready) for _ in range(self.workers)]
+        with sigint_deferred():
+            futures = [self._executor.submit(_ready) for _ in range(self.workers)]
         for f in futures:
             f.result()
 
@@ -227,6 +229,7 @@ def _init_worker(
     global _WORKER, _INIT_ERROR
     from .detect.scanner import Scanner
 
+    ignore_sigint()  # Ctrl-C is the main process's: it cancels what is queued and waits for the rest
     lower_priority(nice)
     threading.Thread(target=_exit_with, args=(main_pid,), name="redactor-watchdog", daemon=True).start()
     try:

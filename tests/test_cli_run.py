@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -348,13 +349,15 @@ def test_a_cloud_outage_mid_run_is_counted_in_the_summary(tmp_path, cloud_env, l
 # ----------------------------------------------------------------------------- issue 8: the local model, checked once
 
 
-@pytest.mark.parametrize("model, says", [
-    ("smollm-typo", "unknown local model 'smollm-typo'"),
-    ("/nowhere/model.gguf", "GGUF model file not found: /nowhere/model.gguf"),
-    ("not-a-gguf", "not-a-gguf.gguf is not a GGUF file"),
+@pytest.mark.parametrize("model, says, code", [
+    # a name that names no model is a usage error (exit 2), like a typo in a policy
+    ("smollm2-135m-instuct", "unknown local model 'smollm2-135m-instuct' (did you mean 'smollm2-135m-instruct'?)", 2),
+    ("smollm-typo", "unknown local model 'smollm-typo'", 2),
+    ("/nowhere/model.gguf", "GGUF model file not found: /nowhere/model.gguf", 1),
+    ("not-a-gguf", "not-a-gguf.gguf is not a GGUF file", 1),
 ])
 def test_a_wrong_local_model_is_one_clear_error_before_any_document(tmp_path, monkeypatch, openai_server, redactor_home,
-                                                                   model, says):
+                                                                   model, says, code):
     if model == "not-a-gguf":
         fake = tmp_path / "not-a-gguf.gguf"
         fake.write_bytes(b"<html>a download error page</html>")
@@ -366,7 +369,7 @@ def test_a_wrong_local_model_is_one_clear_error_before_any_document(tmp_path, mo
     out = tmp_path / "out"
 
     r = run(str(folder), "--task", TASK, "--out", str(out))
-    assert r.exit_code == 1
+    assert r.exit_code == code
     [line] = [line for line in r.stderr.splitlines() if line.strip()]
     assert line.startswith("Error: ") and says in line and "redactor models list" in line
     assert not out.exists() and openai_server.requests == []  # stopped before anything, the cloud included
@@ -390,6 +393,14 @@ def test_progress_lines_go_to_stderr_when_it_is_not_a_terminal(tmp_path, cloud_e
     assert lines[-1].startswith("running: 2/2 files, 2 docs, ")
     assert not any("note_" in line for line in lines)  # counts only, never names
     json.loads(r.stdout)  # stdout stays pure JSON
+
+
+def test_the_summary_title_is_one_line_off_a_terminal(tmp_path, cloud_env):
+    folder = clean_notes(tmp_path / "docs", *GOOD)
+    r = run(str(folder), "--task", TASK, "--out", str(tmp_path / "out"), "--max-tokens", "8")
+    assert r.exit_code == 0, r.output
+    [title] = [line for line in r.stdout.splitlines() if "policy default" in line]
+    assert re.fullmatch(r"run [0-9a-f]{16} · policy default \([0-9a-f]{12}\)", title.strip()), r.stdout
 
 
 def test_progress_lines_come_at_most_every_interval(capsys):

@@ -46,7 +46,8 @@ def test_scan_json_is_machine_readable_and_recursive(docs: Path):
     assert {"letter.txt", "memo.md", "payroll.csv"} <= set(by_doc)
     letter = by_doc["letter.txt"]
     assert letter["entities"]["US_SSN"] == 1 and letter["categories"]["PII"] >= 3
-    assert all(set(f["value"]) <= set("•-") for f in letter["findings"] if f["entity_type"] == "US_SSN")
+    # masked without a shape: "•••-••-••••" told the kind and the length of the value
+    assert {f["value"] for d in data["documents"] for f in d["findings"]} == {"[redacted]"}
     assert by_doc["memo.md"]["entities"] == {}
     assert SSN not in r.output
 
@@ -80,6 +81,21 @@ def test_empty_and_binary_files_are_skipped_not_failures_and_decoding_is_noted(d
     assert skipped == [f"skipped: {docs / 'blob.txt'}: binary file skipped", f"skipped: {docs / 'empty.txt'}: empty file (0 bytes)"]
     assert f"note: {docs / 'latin.txt'}: 2 invalid UTF-8 byte sequence(s) replaced" in r.stderr.splitlines()
     assert json.loads(r.stdout)["failed"] == []
+
+
+def test_a_truncated_pdf_is_one_error_line_and_no_parser_line(tmp_path: Path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from test_ingest import make_pdf
+
+    data = make_pdf([f"Patient Dana Whitfield, SSN {SSN}"])
+    (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 3])
+    r = subprocess.run([sys.executable, "-c", "from redactor.cli.main import main; main()", "scan", str(tmp_path / "cut.pdf")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [f"error: {tmp_path / 'cut.pdf'}: unreadable PDF (PdfStreamError)"], r.stderr
 
 
 def test_usage_errors_exit_2(tmp_path: Path):

@@ -127,6 +127,22 @@ def test_route_frame_routes_each_row_and_audits_it(frame, make_pipeline, openai_
     assert not any(v.encode() in raw for v in VALUES)
 
 
+def test_route_frame_skips_blank_cells_like_the_library_and_records_them(make_pipeline, openai_server, missing_local_model,
+                                                                        tmp_path):
+    trail = AuditTrail(tmp_path / "audit.db")
+    pipeline = make_pipeline(local=missing_local_model, audit=trail)
+    df = pd.DataFrame({"ticket": ["T-1", "T-2", "T-3", "T-4"], "notes": ["", CLEAN, " \n\t ", None]})
+    rows = route_frame(df, "notes", TASK, pipeline, id_column="ticket").to_dict("records")
+    assert [r["notes__outcome"] for r in rows] == ["skipped", "ok", "skipped", "skipped"]
+    assert [r["notes__route"] for r in rows] == [None, "cloud", None, None]
+    assert [r["notes__error"] for r in rows] == ["EmptyDocument", "", "EmptyDocument", ""]
+    assert len(openai_server.requests) == 1  # the clean row only: nothing blank was sent
+    # the blank rows are recorded as skipped, as `redactor run` records an empty file; the null row is not a document
+    assert [(r["document_id"], r["outcome"], r["route"], r["error_class"]) for r in trail.records()] == [
+        ("T-1", "skipped", "none", "EmptyDocument"), ("T-2", "ok", "cloud", ""), ("T-3", "skipped", "none", "EmptyDocument"),
+    ]
+
+
 def test_route_frame_redacted_route_restores_answers(frame, make_pipeline, openai_server, missing_local_model):
     pipeline = make_pipeline(policy="redact-pii", local=missing_local_model)
     out = route_frame(frame.iloc[[3]], "notes", TASK, pipeline)  # default ids: "notes#<index>"

@@ -6,6 +6,8 @@ import io
 import json
 import os
 import socket
+import subprocess
+import sys
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
+from conftest import ROOT
 from redactor.config import IngestSettings
 from redactor.errors import (
     BinaryFile,
@@ -459,6 +462,31 @@ def test_pdf_truncated(tmp_path: Path) -> None:
     data = make_pdf(["Patient John Smith"])
     with pytest.raises(CorruptDocument, match=r"cut\.pdf"):
         read_path(write(tmp_path, "cut.pdf", data[: len(data) // 3]))
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_a_damaged_pdf_leaves_no_parser_log_line(tmp_path: Path, configured: bool) -> None:
+    # pypdf logs what it repairs; with no handler configured Python prints it on stderr beside redactor's
+    # own error line, and such messages may quote file bytes.  Only the CorruptDocument may speak, also to
+    # a program that configured logging.  (A subprocess: pytest attaches its own handlers to every logger.)
+    data = make_pdf(["Patient John Smith"])
+    paths = [write(tmp_path, f"cut{i}.pdf", data[: len(data) * i // 4]) for i in (1, 2, 3)]
+    code = (
+        "import logging, sys\n"
+        f"if {configured}: logging.basicConfig(level=logging.DEBUG)\n"
+        "from redactor.errors import CorruptDocument\n"
+        "from redactor.ingest import read_path\n"
+        "for p in sys.argv[1:]:\n"
+        "    try:\n"
+        "        read_path(p)\n"
+        "    except CorruptDocument:\n"
+        "        pass\n"
+        "    else:\n"
+        "        sys.exit(f'{p} was read')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code, *map(str, paths)], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
 
 
 def test_pdf_without_text(tmp_path: Path) -> None:

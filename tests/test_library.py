@@ -55,6 +55,36 @@ def test_process_many_ids(make_pipeline, missing_local_model):
         list(pipeline.process_many([CLEAN], TASK, ids=["a", "b"]))
 
 
+# ----------------------------------------------------------------------------- empty text (issue 16)
+
+
+def test_empty_or_blank_text_is_skipped_recorded_and_never_sent(make_pipeline, openai_server, missing_local_model):
+    sink = ListSink()
+    pipeline = make_pipeline(local=missing_local_model, audit=sink)
+    results = list(pipeline.process_many(["", CLEAN, " \n\t "], TASK, ids=["r1", "r2", "r3"]))
+    results.append(pipeline.process("   ", TASK, id="r4"))
+    assert [r.outcome for r in results] == ["skipped", "ok", "skipped", "skipped"]
+    assert len(openai_server.requests) == 1 and openai_server.chat_requests[0].contains("third floor")  # only CLEAN
+    for r in (results[0], results[2], results[3]):  # the missing local model was never asked either: no error
+        assert (r.route, r.answer, r.completion, r.error_class) == ("none", None, None, "EmptyDocument")
+        assert "empty or whitespace-only" in r.error and "empty or whitespace-only" in r.explain()
+    assert [(e.document_id, e.outcome, e.route, e.reasons, e.error_class) for e in sink.events] == [
+        ("r1", "skipped", "none", ["ingest"], "EmptyDocument"),
+        ("r2", "ok", "cloud", ["clean"], ""),
+        ("r3", "skipped", "none", ["ingest"], "EmptyDocument"),
+        ("r4", "skipped", "none", ["ingest"], "EmptyDocument"),
+    ]
+
+
+def test_a_skipped_document_crosses_a_worker_pipe_as_itself():
+    # process_many(workers=N) prepares in processes: the skip must not arrive as a generic error
+    from redactor.errors import EmptyDocument
+    from redactor.workers import _picklable
+
+    e = _picklable(EmptyDocument("<text>#2", "empty or whitespace-only text"))
+    assert type(e) is EmptyDocument and (e.path, e.reason) == ("<text>#2", "empty or whitespace-only text")
+
+
 # ----------------------------------------------------------------------------- reasons
 
 

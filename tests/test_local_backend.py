@@ -28,6 +28,30 @@ def test_answers_with_the_real_model(local_backend):
 
 
 @pytest.mark.slow
+def test_llama_cpp_prints_nothing_of_its_own(local_model_path):
+    # llama.cpp logs through llama-cpp-python's callback, whose level table is older than ggml's: its
+    # warnings reached stderr even with verbose=False (`redactor serve`: "llama_init_from_model: model
+    # default pooling_type is [-1], but [1] was specified" on loading the embedding model).
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = (
+        "import sys\n"
+        "import llama_cpp\n"
+        "from redactor.backends.local import LocalBackend, load_llama\n"
+        "from redactor.config import LocalSettings\n"
+        "load_llama(sys.argv[1], embedding=True, n_ctx=256, pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN).embed('hello')\n"
+        "b = LocalBackend(LocalSettings(model=sys.argv[1], n_ctx=512, n_threads=1, temperature=0.0))\n"
+        "b.complete([{'role': 'user', 'content': 'Say hi.'}], max_tokens=2)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code, str(local_model_path)], capture_output=True, text=True, cwd=ROOT,
+                       timeout=300)
+    assert r.returncode == 0 and r.stderr == "" and r.stdout == "", r.stderr
+
+
+@pytest.mark.slow
 def test_counts_tokens_exactly(local_backend):
     assert local_backend.count_tokens("hello world") == 2
     assert local_backend.count_tokens("") == 0

@@ -9,6 +9,8 @@ and a run that never needs the model does not care that it is missing.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -16,10 +18,10 @@ import pytest
 
 from conftest import make_settings
 from redactor.backends.local import LocalBackend
-from redactor.backends.pool import LocalModelPool, choose_model_processes, fit_workers
+from redactor.backends.pool import LocalModelPool, choose_model_processes, fit_workers, sigint_deferred
 from redactor.batch import BatchOptions, BatchRun, RunDir
 from redactor.config import LocalSettings
-from redactor.errors import LocalModelError
+from redactor.errors import Interrupted, LocalModelError
 from redactor.pipeline import Pipeline
 
 pytestmark = pytest.mark.slow
@@ -72,6 +74,26 @@ def test_a_model_that_cannot_load_fails_once(tmp_path, local_model_path):
             p.wait_ready(timeout=120)
         with pytest.raises(LocalModelError, match="could not load"):
             p.complete(MESSAGES, max_tokens=4)
+
+
+def test_interrupt_ends_the_processes_now_and_every_call_is_interrupted(greedy, local_model_path):
+    p = LocalModelPool(greedy, local_model_path, workers=1).start()
+    p.wait_ready()
+    p.interrupt()
+    assert not any(proc.is_alive() for proc in p._procs)
+    with pytest.raises(Interrupted):
+        p.complete(MESSAGES, max_tokens=4)
+    p.close()  # already stopped: nothing left to do
+
+
+def test_a_ctrl_c_while_processes_start_is_held_back_until_they_have_started():
+    started = False
+    with pytest.raises(KeyboardInterrupt):
+        with sigint_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            started = True  # without the deferral the KeyboardInterrupt would land here, mid-start
+    assert started
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_workers_are_bounded_by_memory(local_model_path):

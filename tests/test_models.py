@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from redactor.backends import models as store
-from redactor.errors import LocalModelError, ModelNotFoundError
+from redactor.backends.catalog import set_model_field
+from redactor.errors import LocalModelError, ModelNotFoundError, UnknownModel
 
 TINY = b"GGUF" + bytes(range(256)) * 8
 TINY_SHA = hashlib.sha256(TINY).hexdigest()
@@ -150,6 +151,21 @@ def test_concurrent_installs_agree(fake_store):
 def test_unknown_name_lists_known_models(fake_store):
     with pytest.raises(ModelNotFoundError, match="absent, built, tiny"):
         store.resolve_model("mystery")
+
+
+def test_a_misspelt_model_name_is_a_usage_error_that_suggests_the_known_one(fake_store, tmp_path):
+    added = {"path": str(tmp_path / "finetune.gguf"), "size": 1, "sha256": "0" * 64, "mtime_ns": 0}
+    set_model_field(store.store_dir(), "my-finetune", "added", added)  # as `models add` records it
+    for typo, meant in [("tinny", "tiny"), ("Built", "built"), ("my-fintune", "my-finetune")]:
+        with pytest.raises(UnknownModel, match=f"did you mean '{meant}'") as e:
+            store.resolve_model(typo)
+        assert e.value.exit_code == 2
+    with pytest.raises(UnknownModel) as e:
+        store.resolve_model("mystery")
+    assert "did you mean" not in str(e.value)
+    for command in (["install", "tinny"], ["verify", "tinny"]):
+        result = run(*command)
+        assert result.exit_code == 2 and "did you mean 'tiny'?" in result.output, result.output
 
 
 @pytest.mark.slow

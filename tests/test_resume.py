@@ -20,7 +20,7 @@ import pytest
 
 psutil = pytest.importorskip("psutil")
 
-from conftest import make_settings
+from conftest import ROOT, make_settings
 from redactor.audit.event import AuditEvent
 from redactor.audit.store import AuditTrail
 from redactor.batch import BatchOptions, BatchRun, RunDir
@@ -120,6 +120,63 @@ def test_kill_9_mid_run_then_rerun_loses_nothing_and_doubles_nothing(tmp_path, o
     # a third run has nothing left to do
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert json.loads(again.stdout)["skipped_already_done"] == n
+    assert_exactly_once(out, trail, n)
+
+
+# ----------------------------------------------------------------------------- Ctrl-C (issue 16)
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_run_is_one_line_and_exit_130_and_the_rerun_does_the_rest(tmp_path, redactor_home, local_model_path):
+    n = 6
+    folder = make_docs(tmp_path / "in", n)
+    out = tmp_path / "out"
+    env = os.environ | {
+        "REDACTOR_LOCAL__MODEL": str(local_model_path),  # no cloud: every document is answered by the model processes
+        "REDACTOR_LOCAL__WORKERS": "1",
+        "REDACTOR_LOCAL__N_CTX": "1024",
+        "PYTHONPATH": str(ROOT),  # this checkout's redactor, in the run and in the processes it starts
+    }
+    cmd = [sys.executable, "-c", "from redactor.cli.main import main; main()", "run", str(folder), "--task", TASK,
+           "--out", str(out), "--max-tokens", "32", "--json"]
+
+    # a session of its own, so that SIGINT to its group is what a terminal's Ctrl-C does: every process gets it
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        mf = out / "manifest.jsonl"
+        if mf.exists() and mf.read_bytes().count(b"\n") >= 1:  # answering: one done, the next under way
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished (or failed) before it could be interrupted"
+    children = psutil.Process(proc.pid).children(recursive=True)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    said = [line for line in stderr.splitlines() if line.strip() and not line.startswith("running: ")]  # progress lines
+    assert said == ["interrupted: rerun the same command to resume (documents already done are skipped)"]
+    assert stdout == ""
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, "model processes outlived the interrupted run"
+
+    trail = AuditTrail(redactor_home / "audit.db", create=False)
+    outcomes = Counter(r["outcome"] for r in trail.records())
+    assert set(outcomes) == {"ok", "interrupted"}, outcomes  # the call under way says so; nothing is an error
+    assert outcomes["ok"] + outcomes["interrupted"] < n  # documents not started have no record
+    interrupted = trail.records(outcome="interrupted")
+    assert all(r["route"] == "local" and r["error_class"] == "Interrupted" for r in interrupted)
+    rundir = RunDir(out)  # what the rerun starts with: a manifest line for every record, saying what it says
+    rundir.open("reconcile-only", trail)
+    rundir.close()
+    assert Counter(e["outcome"] for e in manifest(out)) == outcomes
+
+    rerun = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    summary = json.loads(rerun.stdout)
+    assert summary["outcomes"] == {"ok": n - outcomes["ok"]} and summary["skipped_already_done"] == outcomes["ok"]
     assert_exactly_once(out, trail, n)
 
 

@@ -47,6 +47,16 @@ def test_binding_beyond_loopback_without_keys_is_refused(redactor_home):
     assert r.exit_code == 2 and "without gateway keys" in r.output
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_policy_is_one_error_and_no_gateway_banner(redactor_home, tmp_path, workers):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\n[categories.HELTH]\naction = "local"\n', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["serve", "--port", "0", "--policy", str(bad), "--workers", workers])
+    assert r.exit_code == 2
+    [line] = r.stderr.splitlines()
+    assert line.startswith("Error: ") and "did you mean HEALTH?" in line and "gateway on" not in r.output
+
+
 def test_keys_authenticate_and_carry_their_policy(gateway, openai_server, redactor_home):
     store = KeyStore()
     _, redact = store.create(name="a", policy="redact-pii")

@@ -192,6 +192,20 @@ def test_route_column_and_merge_audit(df, openai_server, tmp_path):
     assert not any(v in json.dumps(a) for a in audit_json for v in VALUES)
 
 
+def test_route_column_skips_blank_cells_and_records_them_as_skipped(spark, openai_server, tmp_path):
+    settings = make_settings(openai_server, local={"model": str(tmp_path / "absent.gguf")})
+    blank = spark.createDataFrame([("B-1", ""), ("B-2", " \n\t "), ("B-3", None)], "ticket string, notes string")
+    rows = by_ticket(route_column(blank, "notes", TASK, settings, id_column="ticket", max_tokens=8))
+    assert {t: (r["notes__route"], r["notes__outcome"], r["notes__error"]) for t, r in rows.items()} == {
+        "B-1": (None, "skipped", "EmptyDocument"), "B-2": (None, "skipped", "EmptyDocument"), "B-3": (None, "skipped", ""),
+    }
+    assert openai_server.requests == []  # nothing blank is sent (and the missing local model was never asked)
+    events = {t: json.loads(r["notes__audit"]) for t, r in rows.items() if r["notes__audit"]}
+    assert {t: (e["outcome"], e["route"], e["error_class"]) for t, e in events.items()} == {
+        "B-1": ("skipped", "none", "EmptyDocument"), "B-2": ("skipped", "none", "EmptyDocument"),
+    }
+
+
 def test_route_column_with_the_real_local_model(spark, local_model_path, tmp_path):
     settings = make_settings(local={"model": str(local_model_path), "n_ctx": 1024, "n_threads": 1, "temperature": 0.0})
     two = spark.createDataFrame([ROWS[0][:2], ROWS[1][:2]], "ticket string, notes string").coalesce(1)

@@ -13,6 +13,7 @@ off llama.cpp's extra weight buffers (repacked and AMX layouts) unless
 (an AMX-capable CPU in a VM) the AMX matrix multiply dies with a general
 protection fault on the first decode, for Q4_1 and Q8_0 alike, taking the
 whole process down.  A slower path beats a crash that no ``except`` can catch.
+It also silences llama.cpp's own log (see ``_drop_llama_log``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def load_llama(path: Path | str, *, extra_buffers: bool = False, **kwargs: Any) 
 
     low = llama_module.llama_cpp
     with _LOAD_LOCK:
+        _drop_llama_log()
         original = low.llama_model_default_params
 
         def params() -> Any:
@@ -69,6 +71,25 @@ def load_llama(path: Path | str, *, extra_buffers: bool = False, **kwargs: Any) 
             return llama_cpp.Llama(model_path=str(path), verbose=False, **kwargs)
         finally:
             low.llama_model_default_params = original
+
+
+_LOG_CALLBACK: Any = None  # llama.cpp holds a pointer to it: it lives as long as the process
+
+
+def _drop_llama_log() -> None:
+    """Replace, once per process, the log callback llama-cpp-python gives llama.cpp by one that
+    drops every line.  Its level table predates ggml's current one, so llama.cpp's warnings are
+    printed on stderr even with ``verbose=False`` (e.g. "llama_init_from_model: model default
+    pooling_type is [-1], but [1] was specified" when the gateway loads its embedding model).
+    Failures reach redactor as exceptions anyway, and a log line may quote a prompt."""
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is None:
+        import ctypes
+
+        import llama_cpp
+
+        _LOG_CALLBACK = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
+        llama_cpp.llama_log_set(_LOG_CALLBACK, ctypes.c_void_p(0))
 
 
 #: Small models loop ("The transaction is a trade. The transaction is a trade...") without it.

@@ -28,6 +28,7 @@ the model, and a first call never waits for a measurement.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib
 import importlib.util
@@ -41,8 +42,8 @@ from pathlib import Path
 from filelock import FileLock
 
 from ..config import data_dir, resource_dir
-from ..errors import ConfigError, LocalModelError, ModelNotFoundError
-from .catalog import model_entry, set_model_field
+from ..errors import ConfigError, LocalModelError, ModelNotFoundError, UnknownModel
+from .catalog import load_catalog, model_entry, set_model_field
 from .measured import place, recall
 
 _CHUNK = 1 << 20
@@ -181,9 +182,9 @@ def resolve_model(
             if candidate.is_file():
                 return candidate
     known = ", ".join(sorted(manifest)) or "none"
-    raise ModelNotFoundError(
-        f"unknown local model {value!r}: give a path to a .gguf file, drop it into models/, "
-        f"register it with `redactor models add PATH.gguf`, or use a known model ({known})"
+    raise UnknownModel(
+        f"unknown local model {value!r}{_did_you_mean(value, folder)}: give a path to a .gguf file, drop it into "
+        f"models/, register it with `redactor models add PATH.gguf`, or use a known model ({known})"
     )
 
 
@@ -204,6 +205,13 @@ def _adopt_measurement(spec: ModelSpec, folder: Path) -> None:
         set_model_field(folder, spec.name, "optimized", {k: entry[k] for k in ("file", "sha256", "size", "quant")}
                         | {"source_sha256": spec.sha256})
     set_model_field(folder, spec.name, "quality", entry.get("encodings") or {})
+
+
+def _did_you_mean(name: str, folder: Path) -> str:
+    """`` (did you mean 'x'?)`` for the closest name `models list` shows (shipped or added), or ""."""
+    known = {n.lower(): n for n in [*load_manifest(), *load_catalog(folder)["models"]]}
+    close = difflib.get_close_matches(name.lower(), sorted(known), n=1)
+    return f" (did you mean {known[close[0]]!r}?)" if close else ""
 
 
 def optimized_path(name: str, *, store: Path | None = None) -> Path | None:
@@ -240,7 +248,8 @@ def install_model(name: str, *, store: Path | None = None, force: bool = False) 
     """Install manifest model ``name`` into the store from its Python package; return its path."""
     spec = load_manifest().get(name)
     if spec is None:
-        raise ModelNotFoundError(f"unknown model {name!r}; see: redactor models list")
+        raise UnknownModel(f"unknown model {name!r}{_did_you_mean(name, store or store_dir())}; "
+                           f"see: redactor models list")
     if not spec.source.available():
         raise ModelNotFoundError(
             f"model {name!r} comes from the Python package {spec.source.pip!r}, which is not installed: "
@@ -283,7 +292,7 @@ def verify_model(name: str, *, store: Path | None = None, delete: bool = False) 
     elif entry.get("added"):
         checks.append((Path(entry["added"]["path"]), entry["added"]["sha256"], False))
     else:
-        raise ModelNotFoundError(f"unknown model {name!r}; see: redactor models list")
+        raise UnknownModel(f"unknown model {name!r}{_did_you_mean(name, folder)}; see: redactor models list")
     if entry.get("optimized"):
         checks.append((folder / entry["optimized"]["file"], entry["optimized"]["sha256"], True))
     for path, expected, ours in checks:

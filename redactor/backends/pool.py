@@ -22,6 +22,11 @@ that dies mid-run fails the calls under way (those documents are retried by a
 rerun) and every later call.  Each process exits by itself when the main
 process is gone (kill -9 included).  Prompts cross the process pipe in memory
 only; nothing is written.
+
+Ctrl-C is the main process's to handle: the processes ignore SIGINT (a
+terminal sends it to every process of the group, and each would print a
+``KeyboardInterrupt`` traceback).  The batch stops them with ``interrupt()``:
+calls under way fail with ``Interrupted`` at once, and the processes end.
 """
 
 from __future__ import annotations
@@ -31,17 +36,46 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import threading
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..config import LocalSettings
-from ..errors import LocalModelError, RedactorError
+from ..errors import Interrupted, LocalModelError, RedactorError
 from .base import Completion, Message
 from .local import LocalBackend, load_llama, quiet_llama
 
 _READY = "ready"
+
+
+@contextmanager
+def sigint_deferred() -> Any:
+    """Start child processes inside this.  They begin life with SIGINT blocked (the mask is
+    inherited through fork and exec), so a Ctrl-C while one is still importing cannot
+    print a traceback there; and in the main thread a Ctrl-C meanwhile is held back until
+    they have started (a ``KeyboardInterrupt`` halfway through a start can leave a child
+    waiting forever for the data it was about to be sent), then acted on as usual."""
+    caught: list[int] = []
+    handler = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    if handler is not None:  # None: a handler not set from Python, which could not be put back
+        signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+            if caught and callable(handler):
+                handler(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+
+
+def ignore_sigint() -> None:
+    """In a worker process: Ctrl-C is the main process's to handle (see the module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def available_memory() -> int | None:
@@ -128,6 +162,7 @@ class LocalModelPool:
         self._vocab_lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._closed = False
+        self._interrupted = False
         self.calls = 0
 
     # -- lifecycle -------------------------------------------------------------
@@ -139,14 +174,15 @@ class LocalModelPool:
         ctx = multiprocessing.get_context(self._method or "spawn")
         self._requests = ctx.Queue()
         self._results = ctx.Queue()
-        for index in range(self.workers):
-            proc = ctx.Process(
-                target=_serve,
-                args=(self.settings, str(self.model_path), self.model, self._requests, self._results, os.getpid()),
-                name=f"redactor-model-{index}", daemon=True,
-            )
-            proc.start()
-            self._procs.append(proc)
+        with sigint_deferred():
+            for index in range(self.workers):
+                proc = ctx.Process(
+                    target=_serve,
+                    args=(self.settings, str(self.model_path), self.model, self._requests, self._results, os.getpid()),
+                    name=f"redactor-model-{index}", daemon=True,
+                )
+                proc.start()
+                self._procs.append(proc)
         self._listener = threading.Thread(target=self._listen, name="redactor-model-results", daemon=True)
         self._listener.start()
         return self
@@ -159,20 +195,37 @@ class LocalModelPool:
             raise self._failure
 
     def close(self) -> None:
+        """Let each process finish its prompt, then stop them."""
         if self._closed:
             return
         self._closed = True
         for _ in self._procs:
             self._requests.put(None)
+        self._stop_processes()
+        self._results.put(None)  # ends the listener
+        if self._listener is not None:
+            self._listener.join(timeout=10)
+        self._fail_all(LocalModelError("the local model pool was closed"))
+
+    def interrupt(self) -> None:
+        """Stop now (Ctrl-C): every call under way or to come fails with ``Interrupted``
+        and the processes are terminated, mid-prompt."""
+        if self._closed:
+            return
+        self._fail(Interrupted("interrupted before the local model answered"))
+        self._closed = self._interrupted = True  # before they die: the listener must not report a crash
+        for proc in self._procs:
+            proc.terminate()
+        self._stop_processes()
+        if self._listener is not None:  # it sees _closed at its next poll; nothing is put on the
+            self._listener.join(timeout=10)  # results queue, whose lock a killed process may hold
+
+    def _stop_processes(self) -> None:
         for proc in self._procs:
             proc.join(timeout=10)
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-        self._results.put(None)  # ends the listener
-        if self._listener is not None:
-            self._listener.join(timeout=10)
-        self._fail_all(LocalModelError("the local model pool was closed"))
 
     def __enter__(self) -> "LocalModelPool":
         return self.start()
@@ -221,6 +274,8 @@ class LocalModelPool:
             try:
                 message = self._results.get(timeout=0.5)
             except queue.Empty:
+                if self._interrupted:
+                    return
                 dead = [p for p in sentinels.values() if not p.is_alive()]
                 if dead and not self._closed:
                     self._fail(LocalModelError(
@@ -283,6 +338,7 @@ def exit_with_parent(main_pid: int, interval: float = 1.0) -> None:
 
 def _serve(settings: LocalSettings, model_path: str, model_name: str, requests: Any, results: Any,
            main_pid: int) -> None:
+    ignore_sigint()
     threading.Thread(target=exit_with_parent, args=(main_pid,), name="redactor-watchdog", daemon=True).start()
     backend = LocalBackend(settings, model_path=Path(model_path))
     backend.model = model_name  # what the audit records: the main process's name for the model

@@ -167,6 +167,6 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def mask(value: str) -> str:
-    """Mask a value for display: keep its shape (separators), hide every letter and digit."""
-    return "".join("•" if ch.isalnum() else ch for ch in value)
+#: How a detected value is shown unless asked for in clear: one token for every value, so that
+#: neither its kind (an SSN's dashes) nor its length shows.
+MASKED = "[redacted]"

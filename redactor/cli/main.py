@@ -1,4 +1,5 @@
-"""The ``redactor`` command group.  Exit codes: 0 ok, 1 some documents failed, 2 usage error."""
+"""The ``redactor`` command group.  Exit codes: 0 ok, 1 some documents failed, 2 usage error,
+130 interrupted (Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,22 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import RedactorError
+from ..errors import Interrupted, RedactorError
 
 
 class RedactorGroup(click.Group):
-    """Turns any RedactorError escaping a command into a one-line message and its exit code."""
+    """Turns any RedactorError escaping a command into a one-line message and its exit code,
+    and Ctrl-C into one ``interrupted`` line and exit code 130 (not click's "Aborted!")."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except Interrupted as e:  # a command that says what to do next (`run`: rerun to resume)
+            click.echo(str(e), err=True)
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(Interrupted.exit_code)
         except RedactorError as e:
             click.echo(f"Error: {e}", err=True)
             sys.exit(e.exit_code)

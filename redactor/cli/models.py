@@ -216,7 +216,8 @@ def bench_cmd(name: str | None, config_file: Path | None) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--delete", is_flag=True, help="Remove a store copy whose sha256 does not match (default: report, keep).")
 def verify_cmd(names: tuple[str, ...], delete: bool) -> None:
-    """Check the sha256 of NAMES (default: every installed or added model).  Exit 1 on a mismatch.
+    """Check the sha256 of NAMES (default: every installed or added model).  Exit 1 on a mismatch,
+    2 for a name that is no model.
 
     A file that does not match is reported and kept, unless --delete (files you
     dropped into models/ or added from elsewhere are never deleted)."""
@@ -226,16 +227,16 @@ def verify_cmd(names: tuple[str, ...], delete: bool) -> None:
     if not targets:
         click.echo("no models installed")
         return
-    failed = False
+    code = 0
     for target in targets:
         try:
             paths = verify_model(target, delete=delete)
             click.echo(f"{target}: ok ({', '.join(str(p) for p in paths)})")
         except RedactorError as e:
             click.echo(f"{target}: FAILED: {e}", err=True)
-            failed = True
-    if failed:
-        raise click.exceptions.Exit(1)
+            code = max(code, e.exit_code)
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 @models.command("path")

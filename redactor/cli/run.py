@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..config import DEFAULT_MAX_TOKENS
+from ..errors import Interrupted
 from .common import INPUT_PATHS, config_option, echo_json, progress_bar, settings_from, stdout_console
 
 
@@ -36,8 +37,11 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     that fails goes unused instead, and the summary counts the documents
     answered locally because of it).  Empty and binary files are skipped
     (named on stderr, recorded as skipped).
+    Ctrl-C stops the run: model calls under way are recorded as interrupted,
+    and rerunning the same command does the rest.
     Exit code 0 when all documents succeeded or were skipped, 1 when some
-    failed, 2 on usage errors (and a refused API key or wrong cloud URL).
+    failed, 2 on usage errors (and a refused API key or wrong cloud URL),
+    130 when interrupted.
     """
     # imported here so `redactor --help` does not load spaCy and Presidio
     from ..audit.store import AuditTrail
@@ -57,14 +61,17 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     model_workers, model_threads = choose_model_processes(settings.local)
     options = BatchOptions(task=task, max_tokens=max_tokens, workers=choose_workers(settings.workers, files),
                            model_workers=model_workers, model_threads=model_threads)
-    with progress_bar("running", total=files, unit="files") as bar:
-        batch = BatchRun(
-            pipeline, RunDir(out), options,
-            on_error=lambda line: click.echo(f"error: {line}", err=True),
-            on_notice=lambda line: click.echo(line, err=True),
-            on_progress=lambda done, docs: bar.update(completed=done, docs=docs),
-        )
-        summary = batch.run(paths)
+    try:
+        with progress_bar("running", total=files, unit="files") as bar:
+            batch = BatchRun(
+                pipeline, RunDir(out), options,
+                on_error=lambda line: click.echo(f"error: {line}", err=True),
+                on_notice=lambda line: click.echo(line, err=True),
+                on_progress=lambda done, docs: bar.update(completed=done, docs=docs),
+            )
+            summary = batch.run(paths)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted: rerun the same command to resume (documents already done are skipped)") from None
     if as_json:
         echo_json(summary.to_dict() | {"out": str(out), "run_id": pipeline.run_id, "policy": pipeline.policy.name,
                                        "policy_version": pipeline.policy.version})
@@ -79,7 +86,10 @@ def _print_summary(s, pipeline, out: Path) -> None:
     from rich.table import Table
 
     console = stdout_console()
-    table = Table(title=f"run {pipeline.run_id} · policy {pipeline.policy.name} ({pipeline.policy.version[:12]})")
+    # a line of its own: as a table title it would wrap to the width of the narrow table
+    console.print(f"run {pipeline.run_id} · policy {escape(pipeline.policy.name)} ({pipeline.policy.version[:12]})",
+                  highlight=False)
+    table = Table()
     table.add_column("route")
     table.add_column("documents", justify="right")
     for route, n in sorted(s.routes.items()):

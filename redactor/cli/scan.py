@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .common import INPUT_PATHS, InputFailures, config_option, documents, echo_json, mask, progress, settings_from, stdout_console
+from .common import INPUT_PATHS, InputFailures, MASKED, config_option, documents, echo_json, progress, settings_from, stdout_console
 
 
 def _summary(result, policy, show_values: bool) -> dict:
@@ -29,7 +29,7 @@ def _summary(result, policy, show_values: bool) -> dict:
             "end": f.end,
             "score": f.score,
             "doubt": i >= n_found,
-            "value": f.value(result.text) if show_values else mask(f.value(result.text)),
+            "value": f.value(result.text) if show_values else MASKED,
         }
         for i, f in enumerate(acted_on)
     ]
@@ -47,7 +47,8 @@ def _summary(result, policy, show_values: bool) -> dict:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=INPUT_PATHS)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--show-values", is_flag=True, help="Print detected values in clear (masked by default).")
+@click.option("--show-values", is_flag=True,
+              help="Print detected values in clear (by default --json shows each as [redacted]: no kind, no length).")
 @click.option("--policy", "policy", default=None, help="Policy file, or a shipped policy name: default, redact-pii, hipaa-safe-harbor, strict.")
 @config_option
 def scan(paths: tuple[Path, ...], as_json: bool, show_values: bool, policy: str | None, config_file: Path | None,

@@ -67,15 +67,22 @@ def _require_serve_extra() -> None:
 def run_gateway(settings, options, *, workers: int = 1, config_file=None, spacy_model=None) -> None:
     import uvicorn
 
+    from ..policy import load_policy
     from ..serve.http import HTTP_PROTOCOL
     from ..serve.keys import KeyStore, check_binding
 
+    # what can be wrong is found before the banner: a bad policy is one error line, never "gateway on"
+    # (nor, with --workers, worker processes that uvicorn restarts forever, each failing the same way)
     check_binding(options.host, KeyStore())
+    if workers == 1:
+        app = build_app(settings, options)
+    else:
+        load_policy(options.policy or settings.policy)  # as each worker's Gateway will
     click.echo(f"redactor gateway on http://{options.host}:{options.port}/v1 "
                f"(upstream: {'configured' if settings.cloud.configured else 'none, everything answered locally'})", err=True)
     if workers == 1:
-        uvicorn.run(build_app(settings, options), host=options.host, port=options.port, log_level="warning",
-                    access_log=False, http=HTTP_PROTOCOL)
+        uvicorn.run(app, host=options.host, port=options.port, log_level="warning", access_log=False,
+                    http=HTTP_PROTOCOL)
         return
     os.environ[OPTIONS_ENV] = json.dumps({"options": options.model_dump(mode="json"),
                                           "config": str(config_file) if config_file else None, "spacy_model": spacy_model})

@@ -1,8 +1,15 @@
 """PDF (pypdf) and DOCX (python-docx).  Parser errors become ``CorruptDocument``
-naming the parser's error class only: their messages can quote file bytes."""
+naming the parser's error class only: their messages can quote file bytes.
+
+pypdf also logs what it repairs (``EOF marker not found``) through the
+``pypdf`` logger.  With no handler configured Python prints those on stderr,
+beside the one ``error:`` line, and some quote file bytes; so that logger is
+given a handler that drops them and kept from the root logger, once, here.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from io import BytesIO
 from pathlib import Path
@@ -20,6 +27,10 @@ from .document import Document
 from .guards import check_zip
 
 # ---------------------------------------------------------------- PDF
+
+_PYPDF_LOG = logging.getLogger("pypdf")
+_PYPDF_LOG.addHandler(logging.NullHandler())
+_PYPDF_LOG.propagate = False
 
 
 def read_pdf(path: Path, data: bytes, settings: IngestSettings) -> Iterator[Document]:
