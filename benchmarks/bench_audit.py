@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from pg_server import PostgresServer  # noqa: E402
 from redactor.audit import AuditEvent, chain  # noqa: E402
 from redactor.audit.postgres import init_db  # noqa: E402
-from redactor.audit.trail import COLUMNS, open_trail  # noqa: E402
+from redactor.audit.stores import open_trail  # noqa: E402
+from redactor.audit.trail import COLUMNS  # noqa: E402
 from redactor.audit.validate import event_record  # noqa: E402
 
 WRITER = ROOT / "tests" / "audit_writer.py"

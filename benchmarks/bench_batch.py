@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(child(args.child, args.modes[0], args.workers[0])))
         return
 
-    from redactor.workers import cpu_count
+    from redactor.procs import cpu_count
 
     workers = args.workers or sorted({1, cpu_count()})
     rows = []

@@ -75,7 +75,7 @@ def side_raw(folder: Path, max_tokens: int) -> dict:
     from redactor.backends.models import resolve_model
     from redactor.config import LocalSettings
     from redactor.prepare import SYSTEM_PROMPT
-    from redactor.workers import cpu_count
+    from redactor.procs import cpu_count
 
     settings = LocalSettings()
     shipped = resolve_model(MODEL, optimized=False)
@@ -94,7 +94,7 @@ def side_raw(folder: Path, max_tokens: int) -> dict:
 
 def side_redactor(folder: Path, max_tokens: int, out: Path) -> dict:
     start = time.perf_counter()
-    from redactor.audit.store import AuditTrail
+    from redactor.audit.stores import configured_trail
     from redactor.backends.pool import LocalModelPool, choose_model_processes
     from redactor.batch import BatchOptions, BatchRun, RunDir, count_inputs
     from redactor.config import load_settings
@@ -114,7 +114,7 @@ def side_redactor(folder: Path, max_tokens: int, out: Path) -> dict:
 
     LocalModelPool.complete = timed  # type: ignore[method-assign]
     settings = load_settings(None)
-    pipeline = Pipeline(settings, audit=AuditTrail.from_settings(settings))
+    pipeline = Pipeline(settings, audit=configured_trail(settings))
     workers, threads = choose_model_processes(settings.local)
     options = BatchOptions(task=TASK, max_tokens=max_tokens, workers=choose_workers(settings.workers, count_inputs([folder])),
                            model_workers=workers, model_threads=threads)

@@ -156,9 +156,9 @@ class Pipeline:
         settings = load_settings(config_file, **overrides)
         sink = None
         if audit and settings.audit.enabled:
-            from .audit.store import AuditTrail
+            from .audit.stores import configured_trail
 
-            sink = AuditTrail.from_settings(settings)
+            sink = configured_trail(settings)
         return cls(settings, audit=sink)
 
     @property

@@ -6,7 +6,7 @@
     redacted = redact_columns(df, ["notes"], operator="replace")
     routed   = route_column(df, "notes", "Summarize.", id_column="ticket_id")
     routed.write.parquet(out)                                     # the models run here, once
-    merge_audit(spark.read.parquet(out), AuditTrail.from_settings(settings))
+    merge_audit(spark.read.parquet(out), configured_trail(settings))   # redactor.audit.configured_trail
 
 Each helper is lazy (a ``mapInPandas`` step with an explicit output schema) and
 runs ``redactor.frames`` on every Arrow batch of every partition.
@@ -68,7 +68,7 @@ from pydantic import BaseModel, SecretStr
 
 from .audit.event import AuditEvent
 from .audit.clock import utc_now
-from .audit.store import AuditTrail
+from .audit.trail import Trail
 from .audit.validate import event_record
 from .config import DEFAULT_MAX_TOKENS, AuditSettings, DetectSettings, Settings, load_settings
 from .detect.scanner import Scanner
@@ -398,7 +398,7 @@ def _audit_json(sink: _CollectingSink, partition: int, row: int) -> str:
 _EVENT_FIELDS = frozenset(f.name for f in fields(AuditEvent))
 
 
-def merge_audit(audit: Any, trail: AuditTrail, *, column: str | None = None) -> int:
+def merge_audit(audit: Any, trail: Trail, *, column: str | None = None) -> int:
     """Append the audit rows of ``route_column`` to ``trail``; returns how many were appended.
 
     ``audit`` is a Spark or pandas DataFrame with an ``<column>__audit`` column

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import queue
 import threading
 from collections import deque
@@ -37,11 +36,11 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .backends.pool import exit_with_parent as _exit_with, ignore_sigint, sigint_deferred
 from .config import DetectSettings
 from .errors import RedactorError
 from .ingest.document import Document
 from .prepare import Prepared, prepare_many
+from .procs import cpu_count, exit_with_parent as _exit_with, ignore_sigint, picklable, sigint_deferred
 from .policy import Policy, Route
 
 #: ``--workers`` left unset: one worker (no pool) below this many input files.
@@ -58,13 +57,6 @@ AUTO_POOL_MIN_FILES = 100
 DEFAULT_START_METHOD = "forkserver"
 
 Done = Callable[[list[Prepared] | BaseException], None]
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def choose_workers(requested: int | None, input_files: int) -> int:
@@ -235,7 +227,7 @@ def _init_worker(
     try:
         _WORKER = (Scanner(detect), policy, task, cloud_configured, scan_only)
     except RedactorError as e:  # raised by every task instead: the run stops with this message
-        _INIT_ERROR = _picklable(e)
+        _INIT_ERROR = picklable(e, RedactorError, "while preparing")
 
 
 def _ready() -> int:
@@ -254,7 +246,7 @@ def _prepare_in_worker(docs: list[Document]) -> list[Prepared]:
     out = _prepare_guarded(docs, task, scanner, policy, cloud_configured)
     for p in out:
         if p.error is not None:
-            p.error = _picklable(p.error)
+            p.error = picklable(p.error, RedactorError, "while preparing")
     return out
 
 
@@ -316,14 +308,6 @@ def prepare_ordered(
         if isinstance(box[0], BaseException):
             raise RedactorError(f"a worker process failed ({type(box[0]).__name__})")
         yield from box[0]
-
-
-def _picklable(error: RedactorError) -> RedactorError:
-    try:
-        pickle.loads(pickle.dumps(error))
-        return error
-    except Exception:
-        return RedactorError(f"{type(error).__name__} while preparing")
 
 
 # ----------------------------------------------------------------------------- dispatching

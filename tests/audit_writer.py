@@ -15,7 +15,7 @@ import sys
 import time
 
 from redactor.audit import AuditEvent
-from redactor.audit.trail import open_trail
+from redactor.audit.stores import open_trail
 
 
 def main() -> None:

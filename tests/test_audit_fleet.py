@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from redactor.audit.postgres import APPEND_LOCK
-from redactor.audit.trail import open_trail
+from redactor.audit.stores import open_trail
 from redactor.cli.main import cli
 from test_audit_store import event, sigkill_rounds
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from redactor.audit import chain
 from redactor.audit.postgres import PostgresTrail
 from redactor.audit.store import AuditTrail
-from redactor.audit.trail import open_trail
+from redactor.audit.stores import open_trail
 from redactor.cli.main import cli
 from redactor.errors import AuditError, AuditIntegrityError
 from test_audit_store import append_from_a_fork, event

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from redactor.audit import AuditEvent, AuditTrail
+from redactor.audit import AuditEvent, AuditTrail, configured_trail
 from redactor.audit import chain
 from redactor.audit.clock import parse_moment
 from redactor.errors import AuditError, AuditIntegrityError
@@ -348,7 +348,7 @@ def test_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("REDACTOR_HOME", str(tmp_path))
     monkeypatch.setenv("REDACTOR_AUDIT_KEY", "k1")
-    trail = AuditTrail.from_settings(load_settings())
+    trail = configured_trail(load_settings())
     assert trail.path == tmp_path / "audit.db"
     trail.record(event())
     assert trail.verify().keyed
@@ -412,7 +412,7 @@ def test_prune_refuses_a_broken_trail(db: Path) -> None:
 
 WRITER = """
 import os, sys, time
-from redactor.audit import AuditEvent, AuditTrail
+from redactor.audit import AuditEvent, AuditTrail, configured_trail
 path, key, n, tag, go = sys.argv[1], sys.argv[2] or None, int(sys.argv[3]), sys.argv[4], sys.argv[5]
 trail = AuditTrail(path, key=key)
 while go and not os.path.exists(go):

@@ -78,10 +78,10 @@ def test_empty_or_blank_text_is_skipped_recorded_and_never_sent(make_pipeline, o
 
 def test_a_skipped_document_crosses_a_worker_pipe_as_itself():
     # process_many(workers=N) prepares in processes: the skip must not arrive as a generic error
-    from redactor.errors import EmptyDocument
-    from redactor.workers import _picklable
+    from redactor.errors import EmptyDocument, RedactorError
+    from redactor.procs import picklable
 
-    e = _picklable(EmptyDocument("<text>#2", "empty or whitespace-only text"))
+    e = picklable(EmptyDocument("<text>#2", "empty or whitespace-only text"), RedactorError, "while preparing")
     assert type(e) is EmptyDocument and (e.path, e.reason) == ("<text>#2", "empty or whitespace-only text")
 
 

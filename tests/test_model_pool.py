@@ -18,7 +18,8 @@ import pytest
 
 from conftest import make_settings
 from redactor.backends.local import LocalBackend
-from redactor.backends.pool import LocalModelPool, choose_model_processes, fit_workers, sigint_deferred
+from redactor.backends.pool import LocalModelPool, choose_model_processes, fit_workers
+from redactor.procs import sigint_deferred
 from redactor.batch import BatchOptions, BatchRun, RunDir
 from redactor.config import LocalSettings
 from redactor.errors import Interrupted, LocalModelError
@@ -103,9 +104,9 @@ def test_workers_are_bounded_by_memory(local_model_path):
 
 
 def test_model_processes_default_to_one_single_thread_process_per_core(monkeypatch):
-    from redactor import workers
+    from redactor.backends import pool
 
-    monkeypatch.setattr(workers, "cpu_count", lambda: 4)
+    monkeypatch.setattr(pool, "cpu_count", lambda: 4)
     assert choose_model_processes(LocalSettings()) == (4, 1)
     assert choose_model_processes(LocalSettings(workers=2, n_threads=2)) == (2, 2)
 

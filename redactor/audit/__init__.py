@@ -1,13 +1,13 @@
 """The audit trail: every decision and outcome, hash-chained, with no text or values.
 
-    trail = AuditTrail.from_settings(settings)     # the configured store: [audit] url, else path
+    trail = configured_trail(settings)             # the configured store: [audit] url, else path
     trail = open_trail("postgresql://…" or path, key=None)   # PostgresTrail, or AuditTrail (SQLite)
     seq = trail.record(event)                      # AuditEvent -> seq; rejects content-like input
     trail.verify().raise_for_status()              # AuditIntegrityError names the first bad record
     count, head = trail.checkpoint()               # keep "count:head" somewhere else
 
 ``chain.py`` seals and checks, ``validate.py`` refuses content-like events,
-``trail.py`` appends, prunes, copies, verifies and reads in any store, ``store.py``
+``stores.py`` opens the store a target or the settings name, ``trail.py`` appends, prunes, copies, verifies and reads in any store, ``store.py``
 keeps the SQLite file, ``postgres.py`` (with ``pg_schema.py``: schema, migrations,
 roles) a fleet's trail in PostgreSQL, ``clock.py`` formats its times, ``report.py``
 writes the HTML report (and its per-document CSV) for compliance review, in the
@@ -19,6 +19,7 @@ from __future__ import annotations
 from .chain import Verification
 from .event import AuditEvent, AuditSink
 from .store import AuditTrail
-from .trail import Trail, open_trail
+from .stores import configured_trail, open_trail
+from .trail import Trail
 
-__all__ = ["AuditEvent", "AuditSink", "AuditTrail", "Trail", "Verification", "open_trail"]
+__all__ = ["AuditEvent", "AuditSink", "AuditTrail", "Trail", "Verification", "configured_trail", "open_trail"]

@@ -57,26 +57,6 @@ def host_label(host: str | None) -> str:
     return name if HOST_LABEL.fullmatch(name or "") else ""
 
 
-def open_trail(
-    target: str | os.PathLike[str],
-    key: str | bytes | None = None,
-    *,
-    create: bool = True,
-    read_only: bool = False,
-    host: str | None = None,
-    retry_s: float | None = None,
-) -> Trail:
-    """The trail at ``target``: a ``postgresql://`` URL (``PostgresTrail``), else a SQLite file
-    (``AuditTrail``)."""
-    if is_url(target):
-        from .postgres import PostgresTrail
-
-        return PostgresTrail(str(target), key, create=create, read_only=read_only, host=host, retry_s=retry_s)
-    from .store import AuditTrail
-
-    return AuditTrail(target, key, create=create, read_only=read_only, host=host)
-
-
 HEAD_SQL = "SELECT seq, hash, prev_hash, kind, key_id FROM records ORDER BY seq DESC LIMIT 1"
 
 
@@ -115,18 +95,6 @@ class Trail:
         self._key_id = chain.key_id(self._key)
         self.host = host_label(host)
         self._lock = threading.RLock()
-
-    @classmethod
-    def from_settings(cls, settings: Any, *, create: bool = True) -> Trail:
-        """Build from ``redactor.config.Settings`` — the one way the pipeline and CLI open it:
-        ``[audit] url`` (PostgreSQL) when set, else ``[audit] path`` (SQLite, by default
-        ``<data dir>/audit.db``)."""
-        from ..config import data_dir
-
-        audit = settings.audit
-        key = audit.key.get_secret_value() if audit.key is not None else None
-        target = audit.url.get_secret_value() if audit.url is not None else audit.path or data_dir() / "audit.db"
-        return open_trail(target, key, create=create, host=audit.host, retry_s=audit.retry_s)
 
     # -- what a store supplies ------------------------------------------------
 

@@ -34,12 +34,9 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
-import pickle
 import queue
-import signal
 import threading
 from concurrent.futures import Future
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,35 +44,9 @@ from ..config import LocalSettings
 from ..errors import Interrupted, LocalModelError, RedactorError
 from .base import Completion, Message
 from .local import LocalBackend, load_llama, quiet_llama
+from ..procs import cpu_count, exit_with_parent, ignore_sigint, picklable, sigint_deferred
 
 _READY = "ready"
-
-
-@contextmanager
-def sigint_deferred() -> Any:
-    """Start child processes inside this.  They begin life with SIGINT blocked (the mask is
-    inherited through fork and exec), so a Ctrl-C while one is still importing cannot
-    print a traceback there; and in the main thread a Ctrl-C meanwhile is held back until
-    they have started (a ``KeyboardInterrupt`` halfway through a start can leave a child
-    waiting forever for the data it was about to be sent), then acted on as usual."""
-    caught: list[int] = []
-    handler = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
-    if handler is not None:  # None: a handler not set from Python, which could not be put back
-        signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        if handler is not None:
-            signal.signal(signal.SIGINT, handler)
-            if caught and callable(handler):
-                handler(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
-
-
-def ignore_sigint() -> None:
-    """In a worker process: Ctrl-C is the main process's to handle (see the module docstring)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def available_memory() -> int | None:
@@ -97,7 +68,6 @@ def choose_model_processes(settings: LocalSettings, *, store: Path | None = None
     """(model processes, threads each) for ``run``: ``local.workers`` / ``local.n_threads`` when
     set, else what ``redactor models bench`` measured for this model, else one single-threaded
     process per core (llama.cpp's threads in one context wait on each other; processes do not)."""
-    from ..workers import cpu_count
     from .catalog import model_entry
     from .models import store_dir
 
@@ -318,24 +288,6 @@ class LocalModelPool:
 # ----------------------------------------------------------------------------- in each model process
 
 
-def exit_with_parent(main_pid: int, interval: float = 1.0) -> None:
-    """End this worker process when the main process is gone (kill -9 included).
-
-    A pool worker holds both ends of its task pipe, so it never sees EOF when
-    the main process dies, and a fork-server parent does not die with it either:
-    without this, an interrupted run would leave its workers behind forever."""
-    import time
-
-    while True:
-        time.sleep(interval)
-        try:
-            os.kill(main_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # pragma: no cover - the pid now belongs to someone else's process
-            os._exit(1)
-
-
 def _serve(settings: LocalSettings, model_path: str, model_name: str, requests: Any, results: Any,
            main_pid: int) -> None:
     ignore_sigint()
@@ -345,7 +297,7 @@ def _serve(settings: LocalSettings, model_path: str, model_name: str, requests: 
     try:
         backend.has_chat_template  # loads the model now: a failure is reported once, up front
     except RedactorError as e:
-        results.put((_READY, _picklable(e)))
+        results.put((_READY, picklable(e, LocalModelError, "in a local model process")))
         return
     except Exception as e:  # pragma: no cover - LocalBackend translates llama.cpp errors already
         results.put((_READY, LocalModelError(f"could not load the local model ({type(e).__name__})")))
@@ -356,15 +308,7 @@ def _serve(settings: LocalSettings, model_path: str, model_name: str, requests: 
         try:
             answer: Any = backend.complete(messages, max_tokens=max_tokens)
         except RedactorError as e:
-            answer = _picklable(e)
+            answer = picklable(e, LocalModelError, "in a local model process")
         except Exception as e:  # never the message: it can quote the prompt
             answer = LocalModelError(f"local model call failed ({type(e).__name__})")
         results.put((request_id, answer))
-
-
-def _picklable(error: RedactorError) -> RedactorError:
-    try:
-        pickle.loads(pickle.dumps(error))
-        return error
-    except Exception:
-        return LocalModelError(f"{type(error).__name__} in a local model process")

@@ -136,7 +136,7 @@ def _configured(ctx: click.Context | None = None) -> str | Path:
 
 def _open(ctx: click.Context, target: str | Path | None = None, read_only: bool = False, create: bool = False):
     """The trail (``--db``, else the configured one), or the one at ``target``, with the configured key."""
-    from ..audit.trail import open_trail
+    from ..audit.stores import open_trail
     from ..config import load_settings
 
     audit = load_settings().audit
@@ -548,6 +548,3 @@ def prune(ctx: click.Context, before: str, yes: bool) -> None:
         click.echo(f"pruned {removed} record(s); {v.pruned} summarised in total; trail intact, head {v.head}")
     else:
         click.echo(f"nothing older than {before} to prune; head {v.head}")
-
-
-from . import audit_db  # noqa: E402,F401  - registers init-db and copy on this group

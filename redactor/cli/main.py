@@ -50,6 +50,7 @@ def _register() -> None:
         ("serve", "serve"),
     ]:
         cli.add_command(getattr(import_module(f"{__package__}.{module}"), name))
+    import_module(f"{__package__}.audit_db")  # adds init-db and copy to the audit group
 
 
 _register()

@@ -201,7 +201,7 @@ def bench_cmd(name: str | None, config_file: Path | None) -> None:
 
     `local.workers` and `local.n_threads`, when set, still take precedence."""
     from ..backends.tuning import bench_model
-    from ..workers import cpu_count
+    from ..procs import cpu_count
 
     settings = load_settings(config_file)
     name = name or settings.local.model

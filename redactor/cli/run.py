@@ -44,7 +44,7 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     130 when interrupted.
     """
     # imported here so `redactor --help` does not load spaCy and Presidio
-    from ..audit.store import AuditTrail
+    from ..audit.stores import configured_trail
     from ..backends.pool import choose_model_processes
     from ..batch import BatchOptions, BatchRun, RunDir, count_inputs
     from ..pipeline import Pipeline
@@ -52,7 +52,7 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     from ..workers import choose_workers
 
     settings = settings_from(config_file, spacy_model, policy=policy, workers=workers)
-    audit = AuditTrail.from_settings(settings) if settings.audit.enabled else None
+    audit = configured_trail(settings) if settings.audit.enabled else None
     pipeline = Pipeline(settings, audit=audit, source="batch")
     # once, before any document: a wrong model name or cloud URL/key is one clear line, not N failures
     check_local_model(pipeline)

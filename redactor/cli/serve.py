@@ -91,10 +91,10 @@ def run_gateway(settings, options, *, workers: int = 1, config_file=None, spacy_
 
 
 def build_app(settings, options):
-    from ..audit.store import AuditTrail
+    from ..audit.stores import configured_trail
     from ..serve.app import Gateway
 
-    audit = AuditTrail.from_settings(settings) if settings.audit.enabled else None
+    audit = configured_trail(settings) if settings.audit.enabled else None
     gateway = Gateway(settings, options, audit=audit)
     gateway.check_startup()
     return gateway.app
