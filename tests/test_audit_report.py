@@ -221,13 +221,16 @@ def test_records_and_distinct_documents_are_counted_apart(trail: AuditTrail) -> 
     assert "<b>32</b><span>records" in summary and "<b>8</b><span>distinct documents" in summary
 
 
-def test_skipped_and_blocked_outcomes_are_not_failures(trail: AuditTrail) -> None:
+def test_skipped_blocked_and_interrupted_outcomes_are_not_failures(trail: AuditTrail) -> None:
     record(trail, "empty.txt", "none", [], outcome="skipped")
     record(trail, "secret.txt", "blocked", ["category.CREDENTIAL"], ["block"], outcome="blocked")
     record(trail, "broken.pdf", "none", ["ingest"], outcome="error", error_class="CorruptDocument")
+    record(trail, "long.txt", "local", ["category.PII"], ["local"], outcome="interrupted", error_class="Interrupted")
     html = build_report(trail)
     assert "<b>1</b><span>skipped" in html and "<b>1</b><span>failed" in html
-    assert "CorruptDocument" in _section(html, "failures") and "empty.txt" not in _section(html, "failures")
+    assert "<b>1</b><span>interrupted" in html
+    failures = _section(html, "failures")
+    assert "CorruptDocument" in failures and "empty.txt" not in failures and "long.txt" not in failures
 
 
 def test_a_reviewer_without_the_key_sees_unchecked_seals_not_a_failure(tmp_path: Path) -> None:

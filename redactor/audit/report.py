@@ -40,7 +40,8 @@ ROUTE_SHORT = {"local": "local model", "cloud_redacted": "cloud, masked", "cloud
                "none": "not routed"}
 TRANSFORM_LABEL = {t.name: t.label for t in TRANSFORMS.values()}
 TRANSFORM_EXPLAIN = {t.name: t.explain for t in TRANSFORMS.values()}
-OUTCOMES = ("ok", "error", "blocked", "skipped", "refused")  # what the trail's outcome field may say
+# what the trail's outcome field may say ("interrupted": stopped by Ctrl-C mid-answer, rerun to resume)
+OUTCOMES = ("ok", "error", "blocked", "skipped", "refused", "interrupted")
 # Where records come from (``event.SOURCES``); "" is a record written before sources were recorded.
 SOURCE_LABEL = {"batch": "Batch runs (redactor run)", "gateway": "Gateway (redactor serve)",
                 "library": "Library (Python API)", "spark": "Spark jobs", "": "Not recorded (older records)"}
@@ -201,6 +202,7 @@ class Summary:
     failures: Counter[str] = field(default_factory=Counter)
     failure_rows: list[dict[str, Any]] = field(default_factory=list)
     skipped: int = 0
+    interrupted: int = 0
     pruned: list[dict[str, Any]] = field(default_factory=list)
     document_rows: list[dict[str, Any]] = field(default_factory=list)
     listed: int = 0  # records the per-document table covers (it shows at most MAX_DOCUMENT_ROWS)
@@ -224,7 +226,8 @@ class Summary:
         for tally in (self.by_source.setdefault(g["source"], Counter()), per_host):
             tally["records"] += n
             tally["route." + route] += n
-            tally["outcome." + ("failed" if outcome not in ("ok", "blocked", "skipped", "refused", "") else outcome)] += n
+            tally["outcome." + ("failed" if outcome not in ("ok", "blocked", "skipped", "refused", "interrupted", "")
+                                else outcome)] += n
         if g["source"] == "gateway":
             t = self.traffic.setdefault((g["client_key_id"] or "none", g["endpoint"] or "unknown"), Traffic())
             t.requests += n
@@ -264,6 +267,8 @@ class Summary:
             self.local_in, self.local_out = self.local_in + tin, self.local_out + tout
         if r.get("outcome") == "skipped":
             self.skipped += 1
+        elif r.get("outcome") == "interrupted":
+            self.interrupted += 1
         elif r.get("outcome") not in ("ok", "blocked", "", None):
             self.failures[str(r.get("error_class") or "unknown")] += 1
             if len(self.failure_rows) < MAX_FAILURE_ROWS:
@@ -573,6 +578,8 @@ def render(s: Summary, v: Verification, *, period: str, price_in: float, price_o
     ]
     if s.skipped:
         cards.append((f"{s.skipped:,}", "skipped (empty or not text)"))
+    if s.interrupted:
+        cards.append((f"{s.interrupted:,}", "interrupted (Ctrl-C; a rerun resumes them)"))
     if s.refusals:
         cards.append((f"{sum(s.refusals.values()):,}", "requests refused by the gateway"))
     overview = '<div class="cards">' + "".join(f'<div class="card"><b>{escape(a)}</b><span>{escape(b)}</span></div>' for a, b in cards) + "</div>"
