@@ -7,11 +7,12 @@
     count, head = trail.checkpoint()               # keep "count:head" somewhere else
 
 ``chain.py`` seals and checks, ``validate.py`` refuses content-like events,
-``stores.py`` opens the store a target or the settings name, ``trail.py`` appends, prunes, copies, verifies and reads in any store, ``store.py``
-keeps the SQLite file, ``postgres.py`` (with ``pg_schema.py``: schema, migrations,
-roles) a fleet's trail in PostgreSQL, ``clock.py`` formats its times, ``report.py``
-writes the HTML report (and its per-document CSV) for compliance review, in the
-words ``explain.py`` gives rule ids.
+``stores.py`` opens the store a target or the settings name, ``trail.py`` appends,
+prunes, copies, verifies and reads in any store, ``store.py`` keeps the SQLite file,
+``postgres.py`` (with ``pg_schema.py``: schema, migrations, roles) a fleet's trail in
+PostgreSQL, ``clock.py`` formats its times, ``report.py`` writes the HTML report
+for compliance review (``summary.py`` aggregates the records and the per-document
+CSV, ``render.py`` draws the page), in the words ``explain.py`` gives rule ids.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..audit.event import SOURCES
-from ..audit.report import OUTCOMES, csv_cell, gateway_fields
+from ..audit.summary import OUTCOMES, csv_cell, gateway_fields
 from ..errors import RedactorError
 from .records_table import COLUMNS
 
@@ -510,7 +510,8 @@ def report(ctx: click.Context, out: Path, csv_out: Path | None, since: str | Non
 
     The report answers which documents went where in the period, under which
     policy and which rules; --route narrows its per-document table and the CSV."""
-    from ..audit.report import build_report, document_rows, write_documents_csv
+    from ..audit.report import build_report, document_rows
+    from ..audit.summary import write_documents_csv
     from ..config import load_settings
 
     settings = load_settings()
