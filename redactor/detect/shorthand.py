@@ -49,7 +49,8 @@ from .dates import holds_day_of_month
 from .names.lexicons import fold, load_lexicons
 
 from .candidate import Candidate
-from .vocabulary import MONTH_STEMS, alternation
+from .vocabulary import DOCTOR_FORMS, MONTH_STEMS, alternation
+
 
 # Words that only nursing and ICU notes use this densely: vitals, lines, drips, routes.
 _SHORTHAND_MARKS = re.compile(
@@ -131,8 +132,9 @@ def _name_evidence(words: list[str]) -> bool:
 
 # A person's context: a title or relation word before, a credential after.
 _PERSON_BEFORE = re.compile(
-    r"(?i)(?:\b(?:dr|drs|dr's|mr|mrs|ms|miss|md|np|rn|pa|ho|attending|resident|fellow|intern|nurse|husband|wife|"
-    r"son|daughter|dtr|sister|brother|mother|father|mom|dad|niece|nephew|aunt|uncle|friend|girlfriend|boyfriend|"
+    rf"(?i)(?:\b(?:{alternation(DOCTOR_FORMS[:3] + ('mr', 'mrs', 'ms', 'miss'))}|"
+    r"md|np|rn|pa|ho|attending|resident|fellow|intern|nurse|husband|wife|son|daughter|dtr|sister|brother|"
+    r"mother|father|mom|dad|niece|nephew|aunt|uncle|friend|girlfriend|boyfriend|"
     r"partner|caregiver|neighbou?r|cousin|grandson|granddaughter|spoke\s+(?:with|to)|talked\s+(?:with|to))"
     r"[.'’s]*[ \t]*[:,-]?[ \t]*)$"
 )

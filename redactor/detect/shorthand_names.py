@@ -29,11 +29,12 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
 from .names.lexicons import fold, load_lexicons
+from .vocabulary import DOCTOR_FORMS, alternation
 from .pii import _CodeRecognizer, make_result
 from .shorthand import CUE_RECOGNIZER, _shorthand_terms, shorthand_word
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
-_TITLE = re.compile(rf"(?i)\b(?:drs?|dr's|doctor|mr|mrs|ms|miss)\b\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
+_TITLE = re.compile(rf"(?i)\b{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}\b\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
                     rf"(?:[ \t]*(?:and|&|/)[ \t]*(?:drs?\.?[ \t]+)?({_W}))?")
 _ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|present|ordered|orders|placed|"
            r"pulled|removed|inserted|changed|spoke|speaking|talked|saw|seen|evaluated|examined|wants|wanted|"

@@ -21,6 +21,11 @@ HONORIFICS = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "da
 #: Forms of address in other languages, as they are written before a name in English text.
 FOREIGN_HONORIFICS = ("sra", "sr", "herr", "frau", "mme", "mlle", "madame", "monsieur", "señor", "señora", "signor",
                       "signora")
+#: The ones that are a title even in lower case without a full stop ("ms" is multiple sclerosis,
+#: "miss" a verb, "prof" a word of its own).
+LOWER_CASE_HONORIFICS = ("dr", "mr", "mrs", "mx")
+#: How notes write a doctor before a surname: "Dr Ruiz", "Drs Okafor and Brandt", "DR'S ORDERS".
+DOCTOR_FORMS = ("dr", "drs", "dr's", "doctor")
 #: The ones written most, which filters of capitalised words treat as titles.
 COMMON_HONORIFICS = ("mr", "mrs", "ms", "miss", "dr", "prof")
 

@@ -22,6 +22,7 @@ from ..clinical import _ABBREVIATIONS
 from .cues import _US_STATE_CODES
 from .lexicons import Lexicons, fold
 from .reading import PERSON, _Reading
+from ..vocabulary import COMMON_HONORIFICS, alternation
 
 _CREDENTIAL = r"(?:RN|MD|DO|NP|PA|PA-C|LPN|CNA|CM|SW|LCSW|LMFT|PT|DPT|OT|RT|RD|PharmD|CPhT|APRN|CRNA|CNM|MA|EMT|NRP)"
 _WORD = r"\p{Lu}[\p{L}\p{M}'’-]+"
@@ -36,7 +37,9 @@ _KIN = re.compile(
     r"([\p{L}][\p{Ll}\p{M}'’-]+)",
     re.IGNORECASE,
 )
-_TITLE_LOWER = re.compile(r"\b(?:dr|dra|mr|mrs|ms|prof)\.[ \t]+([\p{Ll}][\p{Ll}\p{M}'’-]+)")
+# with its full stop even "ms" is a title ("ms. ruiz"); "dra." is Spanish for a woman doctor
+_TITLE_LOWER = re.compile(rf"\b{alternation(('dra',) + tuple(h for h in COMMON_HONORIFICS if h != 'miss'))}\.[ \t]+"
+                          r"([\p{Ll}][\p{Ll}\p{M}'’-]+)")
 _SIGNATURE = re.compile(
     r"(?m)(?:^|[ \t])[-—–~][ \t]?([\p{L}][\p{L}'’-]*)(?=[ \t]*(?:,[ \t]*[A-Z][A-Za-z]{1,5})?[ \t.!]*$)"
 )

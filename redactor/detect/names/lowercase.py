@@ -9,6 +9,7 @@ from .cues import _HONORIFIC_BEFORE, _NAME_CUE_BEFORE, _WEAK_CUES, _sentence_ini
 from .lexicons import fold
 from .reading import PERSON, _Reader, _Reading
 from .runs import _INITIAL_GAP, _TOKEN, Tok
+from ..vocabulary import LOWER_CASE_HONORIFICS, alternation
 
 
 class _LowercaseReading(_Reader):
@@ -64,7 +65,7 @@ class _LowercaseReading(_Reader):
 
 # "hi dr kessler": typed without the period.  Not "ms": in clinical text that is
 # multiple sclerosis or milliseconds more often than a title.
-_BARE_HONORIFIC = re.compile(r"\b(?:dr|mr|mrs|mx)[ \t]+$")
+_BARE_HONORIFIC = re.compile(rf"\b{alternation(LOWER_CASE_HONORIFICS)}[ \t]+$")
 _LOWER_SPEAKER = re.compile(r"[\p{Ll}'’-]+[ \t]*:")
 
 
