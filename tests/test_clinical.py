@@ -278,3 +278,19 @@ def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
     overall = _score(scanner, examples, PHI_TYPES | {"NPI", "DEA_NUMBER"}).overall
     assert overall.recall >= 0.95 and overall.precision >= 0.94, (name, overall.recall, overall.precision)
     _assert_clean_go_to_the_cloud(make_pipeline(cloud=True), examples)
+
+
+# Written blind to the detector on 2026-12-07 in ICU nursing-note, discharge-summary and
+# radiology-report styles (tests/labeled/clinical_icu_blind.src.txt), measured once the same day
+# before any tuning: recall 0.835, precision 0.933; under `default` no note with PHI would go to
+# the cloud unredacted and 47 of its 60 PHI-free lines may leave.  Floors a little under that.
+def test_the_blind_icu_set_holds_its_ground(scanner, make_pipeline):
+    from redactor.policy import Route
+
+    examples = list(read_jsonl(LABELS.parent / "clinical_icu_blind.jsonl"))
+    overall = _score(scanner, examples, PHI_TYPES | {"NPI", "DEA_NUMBER"}).overall
+    assert overall.recall >= 0.82 and overall.precision >= 0.92, (overall.recall, overall.precision)
+    pipeline = make_pipeline(cloud=True)
+    routes = [(bool(e.gold), pipeline.prepare(e.text, "Summarize.").decision.route) for e in examples]
+    assert not [r for phi, r in routes if phi and r is Route.CLOUD]  # PHI never leaves unredacted
+    assert sum(1 for phi, r in routes if not phi and r in (Route.CLOUD, Route.CLOUD_REDACTED)) >= 45
