@@ -60,9 +60,29 @@ OLD_YEARS = 89
 _DMY = re.compile(r"(?<![\w/.:-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/:-]|\.\d)")
 _YMD = re.compile(r"(?<![\w/.:-])(1[89]\d\d|20\d\d)([/.-])(\d{1,2})\2(\d{1,2})(?![\w/:-]|\.\d)")
 _MD = re.compile(r"(?<![\w/.:-])(\d\d)/(\d\d)(?![\w/:-]|\.\d)")
+# a month and day written short ("2/3", "3/21") and a range of them ("3/4-3/6")
+_MD_SHORT = re.compile(r"(?<![\w/.:-])(\d{1,2})/(\d{1,2})(?![\w/:%-]|\.\d)")
+_MD_RANGE = re.compile(r"(?<![\w/.:-])(\d{1,2})/(\d{1,2})[ \t]*[-–][ \t]*(\d{1,2})/(\d{1,2})(?![\w/:%-]|\.\d)")
+_FRACTION_AFTER = re.compile(r"(?i)[ \t]*(?:ns|nss|str(?:ength)?|tab|tabs|amp|amps|bottles?|cultures?|up|way|of|"
+                             r"dose|liters?|l\b|units?|mg|ml|cc|hrs?|hours?|maintenance|bld|blood)\b")
+_SETTING_BEFORE = re.compile(r"(?i)\b(?:ps|psv|ips|cpap|simv|imv|peep|bipap|a/?c|mode|settings?|flowby|flow-by|mae|"
+                             r"strength|motor|grips?|pupils?|gcs|pain|score|ratio|x)[ \t:=]*$")
+_SETTING_NEAR = re.compile(r"(?i)\b(?:ps|psv|cpap|peep|bipap|vent|mae|strength|motor|grips?)\b")
 # a time of day is an element of a date-time too: "signed at 16:42", "9:05 pm"
 _TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?(?![\w/:-]|\.\d)", re.IGNORECASE)
 DATE_SWEEP = "safe-harbor-date"
+
+
+def _not_a_date(text: str, start: int, end: int) -> bool:
+    """A short "a/b" that is a setting, a dose, a fraction or a score as notes write them
+    ("PS 10/5", "1/2 NS", "MAE 5/5", "pain 7/10").  Anything else counts as a month and day:
+    under Safe Harbor a fraction masked by mistake costs less than a date left in clear."""
+    a, b = (int(x) for x in text[start:end].split("/"))
+    before = text[max(0, start - 24) : start]
+    return (b == 10 and a <= 10  # a score out of ten
+            or bool(_FRACTION_AFTER.match(text, end))  # "1/2 NS", "3/4 strength", "2/4 bottles"
+            or bool(_SETTING_BEFORE.search(before))  # "PS 10/5", "MAE 5/5", "strength 4/5"
+            or a == b and bool(_SETTING_NEAR.search(before)))
 
 
 def _month_day(a: int, b: int) -> bool:
@@ -88,6 +108,13 @@ def undetected_dates(text: str, findings) -> list[Finding]:
             add(*m.span())
     for m in _MD.finditer(text):
         if m.group() != "10/10" and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31:
+            add(*m.span())
+    for m in _MD_RANGE.finditer(text):  # "MICU 11/04-11/06", "INPT 3/4-3/6": both ends are dates
+        if all(1 <= int(m.group(i)) <= 12 and 1 <= int(m.group(i + 1)) <= 31 for i in (1, 3)):
+            add(m.start(1), m.end(2))
+            add(m.start(3), m.end(4))
+    for m in _MD_SHORT.finditer(text):  # "PEG PLACED 2/3", "INR CHECK 3/21": unless a setting, dose or score
+        if 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31 and not _not_a_date(text, *m.span()):
             add(*m.span())
     for m in _TIME.finditer(text):
         add(*m.span())

@@ -267,3 +267,19 @@ def test_guard_matches_mapping_values_as_whole_words(scanner):
 def test_a_weekday_or_a_time_of_day_in_words_is_no_date_element():
     assert sh("DATE_TIME", "Tuesday").clear and sh("DATE_TIME", "this morning").clear
     assert not sh("DATE_TIME", "Tuesday, May 5").clear and not sh("DATE_TIME", "Mayday 5").clear
+
+
+@pytest.mark.parametrize("text,dates", [
+    ("PEG PLACED 2/3,POD #4", ["2/3"]),
+    ("MICU ADMISSION 11/04-11/06 FOR BIPAP", ["11/04", "11/06"]),
+    ("inr check 3/21 at rehab", ["3/21"]),
+    ("neuro icu 8/17-8/19, then rehab", ["8/17", "8/19"]),
+    ("GIVE 1/2 NS BOLUS", []), ("MAE 5/5", []), ("PS 10/5 PEEP 5", []), ("PAIN 7/10", []),
+    ("BP 118/64", []), ("sliding scale 2/4/6/8", []), ("4/4 bottles positive", []), ("GRIPS 5/5 BILAT", []),
+])  # fmt: skip
+def test_short_month_days_and_ranges_are_dates_unless_a_setting_dose_or_score(text, dates):
+    """Safe Harbor removes every element of a date: a month and day written short ("2/3") or as a
+    range is one, whatever NER says; settings, doses, fractions and scores are not."""
+    from redactor.safe_harbor import undetected_dates
+
+    assert [text[f.start : f.end] for f in undetected_dates(text, [])] == dates

@@ -252,7 +252,7 @@ _DAY_SHAPE = re.compile(r"(?<![\d.])(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|[12]\d|3[01
                         r"(?<![\d.])(?:0?[1-9]|1[0-2])/\d\d(?!\d)")
 
 
-def _setting_not_date(text: str, c: Candidate) -> bool:
+def setting_not_date(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end].strip()
     before = text[max(0, c.start - 20) : c.start]
     chain = re.fullmatch(r"(\d{1,3})/(\d{1,3})(?:/(\d{1,3}))?(%?)", value)
@@ -310,7 +310,7 @@ def drop_shorthand_lookalikes(text: str, cands: list[Candidate]) -> list[Candida
                 continue
             if kind == "PHONE_NUMBER" and _range_or_lab_string(text, c):
                 continue
-            if kind == "DATE_TIME" and _setting_not_date(text, c):
+            if kind == "DATE_TIME" and setting_not_date(text, c):
                 continue
             if kind in _CODE_TYPES and _value_not_code(text, c):
                 continue
