@@ -68,6 +68,20 @@ _FRACTION_AFTER = re.compile(r"(?i)[ \t]*(?:ns|nss|str(?:ength)?|tab|tabs|amp|am
 _SETTING_BEFORE = re.compile(r"(?i)\b(?:ps|psv|ips|cpap|simv|imv|peep|bipap|a/?c|mode|settings?|flowby|flow-by|mae|"
                              r"strength|motor|grips?|pupils?|gcs|pain|score|ratio|x)[ \t:=]*$")
 _SETTING_NEAR = re.compile(r"(?i)\b(?:ps|psv|cpap|peep|bipap|vent|mae|strength|motor|grips?)\b")
+# A holiday pins a day of the year ("BY CHRISTMAS", "over thanksgiving", "until labor day").
+_HOLIDAY = re.compile(
+    r"(?i)(?<![\w-])(?:christmas(?:[ \t]+(?:eve|day))?|x-?mas|thanksgiving(?:[ \t]+day)?|new[ \t]+year'?s?(?:[ \t]+(?:eve|day))?|"
+    r"easter(?:[ \t]+sunday)?|halloween|(?:labou?r|memorial|veterans'?|independence|presidents'?|columbus|"
+    r"mother'?s|father'?s|valentine'?s|mlk|martin[ \t]+luther[ \t]+king(?:[ \t]+jr\.?)?)[ \t]+day|"
+    r"(?:the[ \t]+)?(?:fourth|4th)[ \t]+of[ \t]+july|july[ \t]+4th)(?![\w-])"
+)
+# A day of the month named alone after a time word ("on the 23rd", "up the 19th", "since the 2nd"),
+# unless a count follows ("the 2nd floor", "the 3rd dose").
+_DAY_ALONE = re.compile(
+    r"(?i)\b(?:on|by|since|until|till|til|before|after|from|around|starting|through|thru|due|up|of)[ \t]+"
+    r"(the[ \t]+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th))(?![\w-])(?![ \t]+(?:floor|time|times|attempt|dose|doses|day|days|"
+    r"week|weeks|line|degree|round|cycle|try|trial|shift|visit|level|percentile|grade|stage|place|one|of[ \t]+\d))"
+)
 # a time of day is an element of a date-time too: "signed at 16:42", "9:05 pm"
 _TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?(?![\w/:-]|\.\d)", re.IGNORECASE)
 DATE_SWEEP = "safe-harbor-date"
@@ -90,8 +104,10 @@ def _month_day(a: int, b: int) -> bool:
 
 
 def undetected_dates(text: str, findings) -> list[Finding]:
-    """Numeric dates and times of day no finding covers, as ``DATE_TIME`` findings.
-    "10/10" (a score out of ten) and ratios that cannot be a month and a day are left alone."""
+    """Dates no finding covers, as ``DATE_TIME`` findings: numeric dates, short month/days and
+    their ranges, holidays, a day of the month named alone ("on the 23rd"), times of day.
+    "10/10" (a score out of ten), settings, doses and ratios that cannot be a month and a
+    day are left alone."""
     spans = [(f.start, f.end) for f in findings]
     out: list[Finding] = []
 
@@ -116,8 +132,11 @@ def undetected_dates(text: str, findings) -> list[Finding]:
     for m in _MD_SHORT.finditer(text):  # "PEG PLACED 2/3", "INR CHECK 3/21": unless a setting, dose or score
         if 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31 and not _not_a_date(text, *m.span()):
             add(*m.span())
-    for m in _TIME.finditer(text):
-        add(*m.span())
+    for m in _DAY_ALONE.finditer(text):
+        add(*m.span(1))
+    for pattern in (_HOLIDAY, _TIME):
+        for m in pattern.finditer(text):
+            add(*m.span())
     return out
 
 

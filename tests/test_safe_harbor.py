@@ -283,3 +283,16 @@ def test_short_month_days_and_ranges_are_dates_unless_a_setting_dose_or_score(te
     from redactor.safe_harbor import undetected_dates
 
     assert [text[f.start : f.end] for f in undetected_dates(text, [])] == dates
+
+
+@pytest.mark.parametrize("text,dates", [
+    ("LAST BANDING WAS ON THE 23RD PER PT.", ["THE 23RD"]), ("plans to fly up the 19th, his # is", ["the 19th"]),
+    ("HOPES TO BE HOME BY CHRISTMAS.", ["CHRISTMAS"]), ("over thanksgiving per wife", ["thanksgiving"]),
+    ("sharp until labor day.", ["labor day"]), ("home for New Year's Eve.", ["New Year's Eve"]),
+    ("the 4th of july picnic", ["the 4th of july"]),
+    ("transfer to the 2nd floor", []), ("on the 3rd attempt", []), ("on the 1st of 3 doses", []),
+])  # fmt: skip
+def test_holidays_and_a_day_of_the_month_named_alone_are_dates(text, dates):
+    from redactor.safe_harbor import undetected_dates
+
+    assert [text[f.start : f.end] for f in undetected_dates(text, [])] == dates
