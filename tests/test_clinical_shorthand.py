@@ -107,3 +107,12 @@ def test_a_word_that_is_a_name_needs_context(scanner):
 
 def test_prose_is_not_shorthand():
     assert not is_shorthand("Will you review the May budget? Main Street Partners and Apple Inc. sent guidelines.")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("PT RESTING.UPDATED BY NP K. ABERNATHY. BP 110/60 HR 70S SATS 96% 2L NC.", "K. ABERNATHY"),
+    ("plan for rehab, case mgr d. vasquez-lind following. hr 80s, foley draining.", "d. vasquez-lind"),
+    ("hr 90s on neo gtt, seen by renal fellow t. oyelaran, cvvh to start.", "t. oyelaran"),
+])  # fmt: skip
+def test_clinicians_by_role_then_initial_and_surname(scanner, text, name):
+    assert any(t == "PERSON" and name in v for t, v in _found(scanner, text)), _found(scanner, text)

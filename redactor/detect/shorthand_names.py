@@ -43,7 +43,10 @@ _ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|prese
 _CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|rd|pharmd|cnm|crna)"
 _INITIAL = re.compile(rf"(?i)(?<![\w.'’/])([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})?\b)")
 _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|notified|informed|spoke\s+(?:with|to)|"
-                                 r"talked\s+(?:with|to)|and|\()[ \t]*$")
+                                 r"talked\s+(?:with|to)|and|\(|"
+                                 # a role before the name: "NP L. COSTA", "case mgr p. riordan", "DICTATED: J. ..."
+                                 r"np|rn|md|pa|pa-c|rrt|sw|fellow|resident|attending|intern|hospitalist|mgr|manager|"
+                                 r"coordinator|dictated|signed|author)[ \t:]*$")
 _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION.upper()}\b)")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{_CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
