@@ -399,8 +399,10 @@ class Gateway(Endpoints):
 
     # ------------------------------------------------------------------ dispatch: local
 
-    def _admit_local(self) -> None:
+    def _admit_local(self, ctx: Ctx) -> None:
+        """A place in the local model's queue for this request (503 when full), given back when it ends."""
         self.local.admit()
+        ctx.cleanup.append(self.local.leave)
 
     def _local_meta(self, ctx: Ctx, completions: list) -> None:
         ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
@@ -408,8 +410,7 @@ class Gateway(Endpoints):
         ctx.tokens_out = sum(c.usage.completion_tokens for c in completions)
 
     async def _local(self, ctx: Ctx, kind: str, messages: list, max_tokens: int, n: int) -> Response:
-        self._admit_local()
-        ctx.cleanup.append(self.local.leave)
+        self._admit_local(ctx)
         ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
         if not ctx.stream:
             completions = [await self.local.complete(messages, max_tokens) for _ in range(n)]

@@ -101,8 +101,7 @@ class Endpoints:
     async def _local_responses(self, ctx: Ctx, messages: list, max_tokens: int) -> Response:
         if ctx.stream:
             return await self._local(ctx, "responses", messages, max_tokens, 1)
-        self._admit_local()
-        ctx.cleanup.append(self.local.leave)
+        self._admit_local(ctx)
         completion = await self.local.complete(messages, max_tokens)
         self._local_meta(ctx, [completion])
         return JSONResponse(answers.local_response(ctx.id, self.local.model_name, completion))
@@ -130,8 +129,7 @@ class Endpoints:
                                "gateway.embeddings = \"local\"")
         if routed.route is Route.CLOUD_REDACTED:
             routed.decision = unmasked(routed.decision, "embeddings-never-masked")
-        self._admit_local()
-        ctx.cleanup.append(self.local.leave)
+        self._admit_local(ctx)
         ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
         data = await self.local.embed([s.text for s in slots])
         ctx.usage(data.get("usage"))

@@ -237,9 +237,7 @@ def _walk(value: Any, spec: Any, path: Path, taken: set[Path]) -> Iterator[Leaf]
             yield from _walk(v, spec[0], (*path, i), taken)
     elif isinstance(spec, Schema):
         yield from _schema(value, path)
-    elif spec is SCAN:
-        yield from _any(value, path, maskable=False)
-    elif spec is TEXT:  # the reader takes these; one it did not take is still scanned
+    elif spec is SCAN or spec is TEXT:  # TEXT: the reader takes these; one it did not take is still scanned
         yield from _any(value, path, maskable=False)
     elif spec is NUM:
         if not (value is None or isinstance(value, (bool, int, float))):
