@@ -11,7 +11,7 @@ and is appended to the decision's reasons, so the audit trail explains it:
   request's tool names, schemas, field names; ``serve/fields.py``).
 - ``guard.<rule>``: the leak guard found something in the outgoing payload.
 - ``cloud-failed.<what>``: the cloud failed and ``cloud.fallback_to_local`` is on (``fallback``).
-- ``embeddings-never-masked``, ``embeddings-not-switched``: the gateway's embeddings (``unmasked``).
+- ``embeddings-not-switched``: a gateway embedding the policy would not send as it is (``unmasked``).
 
 One step decides a document or a conversation (``decide_texts``): findings first; when
 that decision would let text leave, the doubt pass's findings (``detect/doubt.py``) and

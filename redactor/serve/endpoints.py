@@ -127,9 +127,7 @@ class Endpoints:
                                "vectors are not interchangeable with the upstream's: ask for model "
                                f"'{self.local.model_name}' to embed it locally, or configure "
                                "gateway.embeddings = \"local\"")
-        if routed.route is Route.CLOUD_REDACTED:
-            routed.decision = unmasked(routed.decision, "embeddings-never-masked")
-        self._admit_local(ctx)
+        self._admit_local(ctx)  # asked for: reroute() already sent any cloud route local
         ctx.backend, ctx.host, ctx.model = "local", "in-process", self.local.model_name
         data = await self.local.embed([s.text for s in slots])
         ctx.usage(data.get("usage"))
