@@ -92,6 +92,12 @@ CASES = [
      ["She pumped iron at the gym.", "The metformins trial"]),
     ("medical_condition", "History of congestive heart failure, stable.", "congestive heart failure", 0.6,
      ["He bought new hearing aids.", "A cold day in Chicago, a stroke of luck."]),
+    ("medical_procedure", "S/P CABG X3, DOING WELL.", "CABG", 0.6,
+     ["Peg called about the cabinet.", "A dichotomy of views; spectroscopy lab."]),
+    ("medical_procedure_by_suffix", "She is s/p laparoscopic cholecystectomy.", "cholecystectomy", 0.6,
+     ["A dichotomy of views.", "Spectroscopy and telescopy."]),
+    ("history_year", "PMH: CAD, S/P MI '92, HTN.", "'92", 0.6,
+     ["HR 80S, MI 3.5 MG.", "CABG AT 0800 TOMORROW.", "PE 12 MM."]),
     ("us_driver_license", "My driver's license number is 6940579.", "6940579", 0.6,
      ["Order number 6940579 shipped.", "The license plate reads 7ABC123."]),
     ("us_passport", "Passport No. 912803456, issued 2019.", "912803456", 0.6,
@@ -158,16 +164,18 @@ def test_entity_types_and_categories(packs):
     financial = {"CREDIT_CARD", "IBAN_CODE", "ABA_ROUTING_NUMBER", "US_BANK_NUMBER", "SWIFT_CODE", "US_EIN",
                  "US_ITIN", "CUSIP", "ISIN", "CRYPTO"}  # fmt: skip
     health = {"MEDICAL_RECORD_NUMBER", "NPI", "DEA_NUMBER", "ICD10_CODE", "MEDICARE_MBI", "HEALTH_PLAN_ID",
-              "MEDICATION", "MEDICAL_CONDITION"}  # fmt: skip
+              "MEDICATION", "MEDICAL_CONDITION", "MEDICAL_PROCEDURE"}  # fmt: skip
     financial |= {"ACCOUNT_NUMBER"}
     pii = {"US_DRIVER_LICENSE", "US_PASSPORT", "AGE_OVER_89", "HEALTHCARE_FACILITY", "VEHICLE_ID", "DEVICE_ID",
            "BIOMETRIC_ID", "CERTIFICATE_NUMBER", "UNIQUE_ID", "PERSON"}  # fmt: skip
-    assert packs.categories == {**{t: "FINANCIAL" for t in financial}, **{t: "HEALTH" for t in health}, **{t: "PII" for t in pii}}
+    general = {"DATE_YEAR"}  # a year in a medical history ("MI '92")
+    assert packs.categories == {**{t: "FINANCIAL" for t in financial}, **{t: "HEALTH" for t in health},
+                                **{t: "PII" for t in pii}, **{t: "GENERAL" for t in general}}
 
 
 def test_recognizer_classes(packs):
     for r in packs.recognizers:
-        assert isinstance(r, LexiconRecognizer if r.name in ("medication", "medical_condition", "healthcare_facility_name") else PackRecognizer)
+        assert isinstance(r, LexiconRecognizer if r.name in ("medication", "medical_condition", "medical_procedure", "healthcare_facility_name") else PackRecognizer)
     assert isinstance(by_name(packs, "credit_card"), PatternRecognizer)
     assert by_name(packs, "credit_card").validate_result("4111111111111111") is True
     assert by_name(packs, "credit_card").validate_result("4111111111111112") is False
