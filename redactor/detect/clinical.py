@@ -430,7 +430,7 @@ def _sentence_start(text: str, start: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _common() -> frozenset[str]:
-    from .doubt import common_words, first_names
+    from .wordsets import common_words, first_names
 
     return common_words() - first_names()
 

@@ -35,6 +35,13 @@ at a low score, what a careful human reviewer would stop at:
 - in text typed entirely in lower case, any word that is not a common word, and
   any given name.
 
+In a clinical note written in shorthand (``shorthand.is_shorthand``: vitals, drips,
+lines), the shorthand of ``clinical_shorthand.txt`` and the clinical abbreviations are
+known words too, with their inflections ("weaned", "sxn'd", "boluses") and slips of the
+pen in capitals ("EXTREMETIES"); a rising range of values ("98-100", "3.22-4.25") and a
+shift of 24-hour clock times ("1900-0700") are not identifiers.  Names keep their
+context: a title, a relation word or a credential still makes any word a doubt.
+
 These findings carry the type ``UNVERIFIED`` and a score of 0.3, which is below
 every policy's ``min_score``: the policy's ``low_confidence`` action decides what
 happens to them (the default pseudonymises them; ``strict`` keeps the document
@@ -45,15 +52,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable
 
-from ..config import resource_dir
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from .categories import DOUBT_TYPE, PII, QUASI
 from .findings import Finding
-from .names.lexicons import fold, load_lexicons, read_terms
+from .names.lexicons import fold
 from .names.runs import typed_in_lower_case
-from .vocabulary import COMMON_HONORIFICS, MONTHS, WEEKDAYS, alternation
+from .shorthand import clinical_word, is_shorthand, person_word_before, shorthand_word
+from .vocabulary import COMMON_HONORIFICS, alternation
+from .wordsets import Words, words_for_doubts
 
 DOUBT_SCORE = 0.3
 
@@ -113,52 +122,6 @@ def _name_pair(text: str, m: re.Match[str], names: frozenset[str]) -> bool:
     return any(n is not None and n.group(1)[:1].isupper() and fold(n.group(1)) in names for n in (after, before))
 
 
-@dataclass(frozen=True)
-class _Words:
-    common: frozenset[str]  # not names: common English, clinical words, one-word drug/condition terms
-    names: frozenset[str]  # given names and surnames, minus function and calendar words
-    given: frozenset[str]  # given names that are not also English words ("Victoria" yes, "Page" no)
-    first: frozenset[str]  # every given name
-    diseases: frozenset[str]  # disease eponyms: "crohns", "alzheimers" is a disease, written fast
-    places: frozenset[str]
-
-
-_CALENDAR = frozenset(WEEKDAYS + MONTHS)
-
-
-@lru_cache(maxsize=1)
-def _words() -> _Words:
-    """Built once from the name recognizer's lexicons (read once for both) and the
-    clinical and medical word lists, all keyed by ``fold``."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    lex = load_lexicons()
-    folder = resource_dir("recognizers") / "lexicons"
-    medical = {t for f in ("medications.txt", "conditions.txt") for t in read_terms(folder / f) if " " not in t}
-    names = (lex.first | lex.last) - {fold(w) for w in STOP_WORDS} - _CALENDAR
-    diseases = {w for t in read_terms(folder / "clinical_eponym_diseases.txt") for w in t.split()}
-    return _Words(
-        common=lex.dictionary
-        | lex.common
-        | read_terms(folder / "clinical_words.txt")
-        | read_terms(folder / "medical_words.txt")
-        | medical,
-        names=names,
-        given=(lex.first & names) - lex.ambiguous,
-        first=lex.first,
-        diseases=frozenset(diseases),
-        places=lex.places,
-    )
-
-
-def common_words() -> frozenset[str]:
-    return _words().common
-
-
-def first_names() -> frozenset[str]:
-    return _words().first
-
-
 # Prefixes that make a medical word from a known one: "subclinical", "hyperpigmentation".
 _PREFIXES = (
     "anti", "pre", "post", "sub", "supra", "super", "hyper", "hypo", "micro", "macro", "non", "intra", "inter",
@@ -170,7 +133,7 @@ _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "SSRIs", "LFTs", "NSAIDs"
 _VOWELS = frozenset("AEIOUY")
 
 
-def _known(part: str, words: _Words) -> bool:
+def _known(part: str, words: Words) -> bool:
     """An ordinary word, a known word behind a medical prefix, or a disease eponym
     with its apostrophe dropped ("crohns").  A name or a place is never derived."""
     if part in words.common or _british(part, words.common):
@@ -214,12 +177,12 @@ def _acronym(word: str, names: frozenset[str]) -> bool:
     return sum(ch in _VOWELS for ch in word) <= 1
 
 
-def _misspelt(word: str, words: _Words) -> bool:
+def _misspelt(word: str, words: Words, known: Callable[[str], bool] | None = None) -> bool:
     """One letter away from a known word of six letters or more (a typo, "diarhea"),
-    and no name or place itself."""
+    and no name or place itself.  ``known``: what counts as known (default: the common words)."""
     if len(word) < 6 or not word.isalpha() or word in words.names or word in words.places:
         return False
-    common = words.common
+    common = _Known(known) if known is not None else words.common
     letters = "abcdefghijklmnopqrstuvwxyz"
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     for a, b in splits:
@@ -235,6 +198,16 @@ def _misspelt(word: str, words: _Words) -> bool:
     return False
 
 
+class _Known:
+    """A predicate read as a set: ``word in _Known(clinical_word)``."""
+
+    def __init__(self, known: Callable[[str], bool]) -> None:
+        self.known = known
+
+    def __contains__(self, word: str) -> bool:
+        return self.known(word)
+
+
 def _after_title(text: str, start: int, word: str) -> bool:
     h = _HONORIFIC.search(text, max(0, start - 6), start)
     if h is None:
@@ -246,6 +219,7 @@ def _after_title(text: str, start: int, word: str) -> bool:
     return True
 
 
+_INITIAL_BEFORE = re.compile(r"(?<![\w.'’-])[^\W\d_]\.?[ \t]+$")
 _RANGE = re.compile(r"(\d{2,3})[ \t]*[-–][ \t]*(\d{2,3})")
 _ID_CUE = re.compile(r"(?i)(?:\b(?:id|no|num|number|acct|account|mrn|member|policy|claim|case|ref)\b|#)[ \t.:#]*$")
 
@@ -255,6 +229,49 @@ def _range(value: str) -> bool:
     A phone number ("555-0134") or an ID ("123-45") does not have that shape."""
     m = _RANGE.fullmatch(value)
     return bool(m) and len(m.group(1)) == len(m.group(2)) and int(m.group(1)) < int(m.group(2))
+
+
+_VALUES = re.compile(r"(\d{1,4}(?:\.\d{1,3})?)[ \t]*[-–][ \t]*(\d{1,4}(?:\.\d{1,3})?)")
+_CLOCK = re.compile(r"(?:[01]\d|2[0-3])(?:00|15|30|45)")
+
+
+def _shorthand_range(value: str) -> bool:
+    """In a shorthand note: a rising range of values of two or three digits or with
+    decimals ("98-100", "85-101", "3.22-4.25"), or a shift of 24-hour clock times on the
+    quarter hour ("1900-0700").  A phone number (3 then 4 digits, "555-0134") is neither."""
+    m = _VALUES.fullmatch(value)
+    if m is None:
+        return False
+    a, b = m.group(1), m.group(2)
+    if _CLOCK.fullmatch(a) and _CLOCK.fullmatch(b):
+        return True
+    if "." in a or "." in b:
+        return float(a) < float(b)
+    return len(a) in (2, 3) and len(b) in (2, 3) and int(a) < int(b)
+
+
+_ROLES = frozenset("md mds dr drs np rn pa ho attending resident fellow intern nurse team staff".split())
+
+
+_FUNCTION_WORDS = frozenset("a an the and or of to for in on at by with from as is was be".split())
+
+
+def _no_name(key: str, words: Words) -> bool:
+    """After a role or a relation word, a role ("SPOKE WITH HO"), a function word, care
+    ("PA LINE") or an ordinary word that is no given name ("SON STATES", "dtr aware");
+    "WIFE HOPE" and "HO GRANDONE" are names ("DR PRICE" is one by its title)."""
+    return (key.rstrip("'’s") in _ROLES or key in STOP_WORDS or clinical_word(key)
+            or (key in words.common and key not in words.first))
+
+
+def _nursing_word(word: str, key: str, words: Words) -> bool:
+    """In a shorthand note: shorthand, an abbreviation or a clinical word, also inflected
+    ("weaned", "sxn'd", "boluses"), or a slip of the pen of one ("EXTREMETIES")."""
+    if _known(key, words) or shorthand_word(word):
+        return True
+    key = re.sub(r"['’](?:s|d)$", "", key)
+    return (any(shorthand_word(b) for b in _stems(key) if len(b) > 2) or _misspelt(key, words)
+            or _misspelt(key, words, clinical_word))
 
 
 def _procedure_code(text: str, m: re.Match[str]) -> bool:
@@ -316,20 +333,24 @@ def _opens_sentence_as_subject(text: str, m: re.Match[str]) -> bool:
     return after is not None and after.group(1).casefold() in _PERSON_VERBS and _starts_sentence(text, m.start())
 
 
-def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *, lower: bool | None = None) -> list[Finding]:
+def find_doubts(
+    text: str, findings: tuple[Finding, ...] | list[Finding] = (), *, lower: bool | None = None, shorthand: bool | None = None
+) -> list[Finding]:
     """Low-score findings for words and numbers no recognizer explained.
 
     Findings of quasi-identifier types (places, dates) do not shield their words:
     policies usually let those out in clear, so a name mistaken for a place must
-    still be doubted.  ``lower``: whether ``text`` is read as typed in lower case, when
-    it is a piece of a larger text that decides it (default: ``text`` decides).
+    still be doubted.  ``lower``, ``shorthand``: whether ``text`` is read as typed in lower
+    case, or as a note in clinical shorthand, when it is a piece of a larger text that
+    decides it (default: ``text`` decides).
     """
-    words = _words()
+    words = words_for_doubts()
     names, given, first = words.names, words.given, words.first
     shield = _Coverage(f for f in findings if f.category != QUASI)
     places = _Coverage(f for f in findings if f.entity_type == "LOCATION")
     joins = _Joins(text, [f for f in findings if f.entity_type == "PERSON"])
     all_lower = typed_in_lower_case(text) if lower is None else lower
+    shorthand = is_shorthand(text) if shorthand is None else shorthand
     cue_ends = {c.end() for c in _NAME_CUE.finditer(text)}  # one pass, not a look-back per word
     title_ends = {t.end() for t in _HONORIFIC_ANYWHERE.finditer(text)}  # where _after_title can be true
     after_verb = {v.end() for v in _AFTER_VERB_OF_PERSONS.finditer(text)}
@@ -349,6 +370,9 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *
             if _GCS.fullmatch(word):
                 continue  # a Glasgow Coma Scale by components, "E3V4M6"
             digits = sum(ch.isdigit() for ch in word)
+        nursing = shorthand and (0 < digits < 3 or all(_nursing_word(p, fold(p), words) for p in _PARTS.split(word) if p))
+        # "o2", "x3", "peep10", "mso4": shorthand holds a unit or a count, never an identifier
+        uncommon = uncommon and not nursing
         if digits >= 5:
             suspicious = True  # an alphanumeric identifier: "gb42nawi0445..."
         elif not word[:1].isupper():
@@ -369,15 +393,23 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *
                 or _name_pair(text, m, names)
                 or (key in given and not _starts_sentence(text, m.start()))
             )
+        care = shorthand and clinical_word(word)
+        if care and not digits:
+            # a name that is shorthand too ("MAE" moves all extremities, "AMBER" urine, "REHAB",
+            # "foley"): only with a person's context, below
+            suspicious = False
         suspicious = (
             suspicious
             or (m.start() in title_ends and _after_title(text, m.start(), word))
             or (key in first and _SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()))
-            or (m.start() in cue_ends and (word[:1].isupper() or key in names) and key not in _TITLES)
+            or (m.start() in cue_ends and (word[:1].isupper() or key in names) and key not in _TITLES
+                and not (shorthand and key in _FUNCTION_WORDS))  # "CALLED FOR ABG"
+            # a note's roles and relations: "HO GRANDE", "WIFE-HOPE", "spoke with tomasz"
+            or (shorthand and person_word_before(text, m.start()) and not _no_name(key, words))
         )
         # names that are also words or places: only with a person's context, and never an
         # abbreviation ("MD" after "Dr. Weiss," is a degree, "ST" a street)
-        if not suspicious and len(word) > 2 and not word.isupper() and key in names:
+        if not suspicious and not care and len(word) > 2 and not word.isupper() and key in names:
             cased = all_lower or word[:1].isupper()
             suspicious = (
                 # a given name typed as a place: what leaves treats it as a person ("Alma",
@@ -390,13 +422,19 @@ def find_doubts(text: str, findings: tuple[Finding, ...] | list[Finding] = (), *
                 or m.start() in after_verb
             )
         if suspicious:
-            out.append(Finding(DOUBT_TYPE, PII, m.start(), m.start() + len(word), DOUBT_SCORE, "doubt"))
+            # "S. DOMINICO", "m ferris": the initial before a doubted name goes with it
+            initial = _INITIAL_BEFORE.search(text, max(0, m.start() - 4), m.start())
+            start = initial.start() if initial and (initial.group().isupper() == word[:1].isupper()) else m.start()
+            out.append(Finding(DOUBT_TYPE, PII, start, m.start() + len(word), DOUBT_SCORE, "doubt"))
             if key in names:
                 joins.add_listed(m.start() + len(word))
     for m in _NUMBER.finditer(text):
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue
-        if _procedure_code(text, m) or (_range(m.group()) and not _ID_CUE.search(text, max(0, m.start() - 16), m.start())):
+        if _procedure_code(text, m) or (
+            (_range(m.group()) or (shorthand and _shorthand_range(m.group())))
+            and not _ID_CUE.search(text, max(0, m.start() - 16), m.start())
+        ):
             continue
         out.append(Finding(DOUBT_TYPE, PII, m.start(), m.end(), DOUBT_SCORE, "doubt"))
     return out

@@ -260,7 +260,7 @@ def _named_after_cue(text: str, entities) -> list[tuple[int, int]]:
 
 def _person_name(words: list[str]) -> bool:
     """"John Smith": a given name and a surname, a person moved to a service, not a place."""
-    from .doubt import first_names
+    from .wordsets import first_names
     from .names.lexicons import fold, load_lexicons
 
     return len(words) == 2 and fold(words[0]) in first_names() and fold(words[1]) in load_lexicons().last

@@ -17,7 +17,7 @@ from presidio_analyzer import RecognizerResult
 from .candidate import Candidate
 from .clinical import drop_clinical_lookalikes, general_type, retype_general
 from .dates import holds_day_of_month, is_date
-from .doubt import common_words, first_names
+from .wordsets import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
 from .names.runs import typed_in_lower_case

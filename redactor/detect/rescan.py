@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from .doubt import find_doubts
 from .findings import Finding
 from .names.runs import typed_in_lower_case
+from .shorthand import is_shorthand
 
 REACH = 120  # characters of context either side of an edit that may read differently
 FULL_SHARE = 0.5  # windows covering more of the text than this: scan it all
@@ -60,7 +61,8 @@ def rescan(text: str, found: Sequence[Finding], edits: Sequence[Edit], scan_many
     """What a scan of ``text`` reads, where ``text`` is a scanned original with ``edits``
     made and ``found`` is the original's scan.  ``before``: the original text and its doubts;
     the doubts are then carried and redone in the windows as the findings are, when the
-    original and the edited text are read alike (both in lower case, or neither)."""
+    original and the edited text are read alike (both in lower case or neither, both
+    shorthand or neither)."""
     if not edits:
         return Reading(tuple(found), tuple(before[1]) if before is not None else None)
     windows = _windows(text, sorted(edits, key=lambda e: e.at))
@@ -70,8 +72,10 @@ def rescan(text: str, found: Sequence[Finding], edits: Sequence[Edit], scan_many
     scanned = scan_many([piece for _, _, piece in pieces])
     findings = _merge(_carried(found, edits), [(start, cores, f) for (start, cores, _), f in zip(pieces, scanned)])
     doubts = None
-    if before is not None and (lower := typed_in_lower_case(text)) == typed_in_lower_case(before[0]):
-        redone = [(start, cores, find_doubts(piece, f, lower=lower)) for (start, cores, piece), f in zip(pieces, scanned)]
+    lower, shorthand = typed_in_lower_case(text), is_shorthand(text)
+    if before is not None and (lower, shorthand) == (typed_in_lower_case(before[0]), is_shorthand(before[0])):
+        redone = [(start, cores, find_doubts(piece, f, lower=lower, shorthand=shorthand))
+                  for (start, cores, piece), f in zip(pieces, scanned)]
         doubts = _merge(_carried(before[1], edits), redone)
     return Reading(findings, doubts)
 

@@ -93,6 +93,15 @@ def _key(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 14)
+def clinical_word(word: str) -> bool:
+    """Clinical vocabulary, a drug, the shorthand of ``clinical_shorthand.txt`` or a clinical
+    abbreviation: a word a note uses for care, even where a name list holds it ("MAE", "Foley")."""
+    key = _key(word)
+    return (key in _shorthand_terms() or key in _clinical_vocabulary() or key in _drug_words()
+            or word.strip(".,;:()'’\"-/").upper() in _ABBREVIATIONS)
+
+
+@lru_cache(maxsize=1 << 14)
 def shorthand_word(word: str) -> bool:
     """A word of clinical shorthand, not a name: clinical vocabulary, a drug, the
     shorthand of ``clinical_shorthand.txt``, an abbreviation, a frequent or stop word, an
@@ -144,8 +153,13 @@ CUE_RECOGNIZER = "ShorthandNameRecognizer"
 _NAME_TYPES = frozenset({"PERSON", "LOCATION", "HEALTHCARE_FACILITY", "NRP", "ORGANIZATION"})
 
 
+def person_word_before(text: str, start: int) -> bool:
+    """A title, a role or a relation word right before ``start``: "DR", "HO", "WIFE", "spoke with"."""
+    return bool(_PERSON_BEFORE.search(text[max(0, start - 25) : start]))
+
+
 def _person_context(text: str, c: Candidate) -> bool:
-    return bool(_PERSON_BEFORE.search(text[max(0, c.start - 25) : c.start]) or _CREDENTIAL_AFTER.match(text, c.end))
+    return person_word_before(text, c.start) or bool(_CREDENTIAL_AFTER.match(text, c.end))
 
 
 def _clinical_words_only(text: str, c: Candidate) -> bool:
@@ -295,6 +309,18 @@ def _value_not_code(text: str, c: Candidate) -> bool:
 # -- the pass ----------------------------------------------------------------------------
 
 
+_TIME_CUE_BEFORE = re.compile(r"(?i)(?:\b(?:at|by|due|from|to|until|til|since|approx|aprox|around|about|@|~)|[@~])[ \t.:]*$")
+
+
+def _clock_time(text: str, c: Candidate) -> bool:
+    """Rule 4: "at 2000", "@ 2030", "due 1910", "from 2000 to 2400": a 24-hour clock time
+    behind a time word, not a year."""
+    value = text[c.start : c.end]
+    if not re.fullmatch(r"[0-2]\d[0-5]\d", value) or int(value[:2]) > 24:
+        return False
+    return bool(_TIME_CUE_BEFORE.search(text, max(0, c.start - 12), c.start))
+
+
 def drop_shorthand_lookalikes(text: str, cands: list[Candidate]) -> list[Candidate]:
     """The safe patterns of the module docstring, in order."""
     if not cands:
@@ -311,6 +337,8 @@ def drop_shorthand_lookalikes(text: str, cands: list[Candidate]) -> list[Candida
             if kind == "PHONE_NUMBER" and _range_or_lab_string(text, c):
                 continue
             if kind == "DATE_TIME" and setting_not_date(text, c):
+                continue
+            if kind in ("DATE_TIME", "DATE_YEAR") and _clock_time(text, c):
                 continue
             if kind in _CODE_TYPES and _value_not_code(text, c):
                 continue
