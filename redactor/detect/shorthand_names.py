@@ -4,10 +4,13 @@ In a note written in capitals or in lower case there is no capital letter to tel
 name, and many clinicians' and relatives' names are also words.  What tells them is
 the context a reader uses (``ShorthandNameRecognizer``):
 
-- *a title*: "DR LINDQVIST", "Drs Okafor and Brandt", "dr. ferris", "MRS HALVORSEN";
+- *a title*: "DR LINDQVIST", "Drs Okafor and Brandt", "dr. ferris", "MRS HALVORSEN"; after
+  "DR" also a surname that is a word ("DR PRICE", "dr small"), not what a sentence does
+  next ("DR AWARE", "DR WILL CALL");
 - *an initial and a surname before an action or after "per"/"by"*: "R. OKAFOR AWARE",
   "AS PER T. NAKASHIMA", "seen by m. ferris np", "J WOJCIK ORDERED";
 - *a credential after a name*: "Ana Ruiz RRT", "lena petrakis, rn", "P. DUVAL NP";
+- *a role before a name*: "HO SCHWARZ AWARE", "house staff mary souza", "resident okafor";
 - *a relation word before a given name*: "DAUGHTER-MAYA", "wife helen", "daughters
   rosa and ines", "CAREGIVER, BARBARA"; "spoke with tomasz";
 - *a signature*: a given name alone on the last line of a note;
@@ -48,6 +51,9 @@ _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|
                                  r"np|rn|md|pa|pa-c|rrt|sw|fellow|resident|attending|intern|hospitalist|mgr|manager|"
                                  r"coordinator|dictated|signed|author)[ \t:]*$")
 _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION.upper()}\b)")
+# a role before a surname: "HO SCHWARZ AWARE", "house staff mary souza", "resident okafor"
+_ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist)"
+                   rf"[ \t:,-]+({_W})(?:[ \t]+({_W}))?")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{_CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
 _KIN = re.compile(
@@ -88,6 +94,24 @@ def _known(word: str) -> bool:
         and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
 
 
+_NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|was|is|may|can|office|orders?|note|team|service")
+
+
+def _surname_after_doctor(word: str) -> bool:
+    """After "DR", a surname that is also a word ("DR PRICE", "dr small", "dr. noone"):
+    any word a name list holds, unless clinical or what a sentence does next ("DR AWARE")."""
+    key = fold(word)
+    return load_lexicons().is_name(key) and not _NOT_AFTER_DOCTOR.fullmatch(key) and key not in _shorthand_terms() \
+        and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
+
+
+def _role_name(word: str) -> bool:
+    """After a role, a name: no shorthand or frequent word, and a name list holds it or no
+    dictionary does ("HO SCHWARZ", not "HO AWARE" or "RESIDENT PAGED")."""
+    return _name_word(word) and not _NOT_AFTER_DOCTOR.fullmatch(word) \
+        and (_known(word) or fold(word) not in load_lexicons().dictionary)
+
+
 def _given(word: str) -> bool:
     key = fold(word)
     return key in load_lexicons().first and key not in STOP_WORDS and key not in _shorthand_terms() \
@@ -111,7 +135,8 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             doctor = m.group().lower().startswith(("dr", "doc"))
             for g in (2, 3):
                 word = m.group(g)
-                if word and (_name_word(word) or _known(word) and (doctor or fold(word) not in load_lexicons().dictionary)):
+                if word and (_name_word(word) or _known(word) and (doctor or fold(word) not in load_lexicons().dictionary)
+                             or doctor and _surname_after_doctor(word)):
                     person(m, g, 0.75)
             if m.group(1) and m.group(2) and _name_word(m.group(2)):
                 found.append(("PERSON", m.start(1), m.end(2), 0.75))
@@ -121,6 +146,10 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                 rf"(?i)[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})\b", after)
             if cue and (_name_word(m.group(2)) or _known(m.group(2))):
                 found.append(("PERSON", m.start(1), m.end(2), 0.7))
+        for m in _ROLE.finditer(text):
+            if _role_name(m.group(1)):
+                end = m.end(2) if m.group(2) and _role_name(m.group(2)) else m.end(1)
+                found.append(("PERSON", m.start(1), end, 0.65))
         for m in _INITIAL_BARE.finditer(text):
             if _known(m.group(2)) and _name_word(m.group(2)):
                 found.append(("PERSON", m.start(1), m.end(2), 0.65))
