@@ -33,7 +33,7 @@ from .errors import ConfigError
 from .detect.categories import QUASI
 from .detect.findings import Finding
 from .transform import Kept
-from .detect.vocabulary import MONTH_STEMS, alternation
+from .detect.vocabulary import MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, alternation
 
 NAME = "hipaa-safe-harbor"
 RESTRICTED_ZIP3_FILE = PACKAGE_DIR / "data" / "restricted_zip3.toml"
@@ -82,6 +82,9 @@ _DAY_ALONE = re.compile(
     r"(the[ \t]+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th))(?![\w-])(?![ \t]+(?:floor|time|times|attempt|dose|doses|day|days|"
     r"week|weeks|line|degree|round|cycle|try|trial|shift|visit|level|percentile|grade|stage|place|one|of[ \t]+\d))"
 )
+# a month and a year ("in march of 2022", "Sept '98"): the month is an element of a date
+_MONTH_YEAR = re.compile(rf"(?i)(?<![\w-])(?:{alternation(MONTHS + MONTH_ABBREVIATIONS)})\.?[ \t]+(?:of[ \t]+)?"
+                         r"(?:'\d{2}|(?:19|20)\d{2})(?![\w'’/-])")
 # a time of day is an element of a date-time too: "signed at 16:42", "9:05 pm"
 _TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?(?![\w/:-]|\.\d)", re.IGNORECASE)
 DATE_SWEEP = "safe-harbor-date"
@@ -105,7 +108,7 @@ def _month_day(a: int, b: int) -> bool:
 
 def undetected_dates(text: str, findings) -> list[Finding]:
     """Dates no finding covers, as ``DATE_TIME`` findings: numeric dates, short month/days and
-    their ranges, holidays, a day of the month named alone ("on the 23rd"), times of day.
+    their ranges, a month and a two-digit year ("4/97"), a month and a year ("march of 2022"), holidays, a day of the month named alone ("on the 23rd"), times of day.
     "10/10" (a score out of ten), settings, doses and ratios that cannot be a month and a
     day are left alone."""
     spans = [(f.start, f.end) for f in findings]
@@ -130,11 +133,13 @@ def undetected_dates(text: str, findings) -> list[Finding]:
             add(m.start(1), m.end(2))
             add(m.start(3), m.end(4))
     for m in _MD_SHORT.finditer(text):  # "PEG PLACED 2/3", "INR CHECK 3/21": unless a setting, dose or score
-        if 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31 and not _not_a_date(text, *m.span()):
+        # "s/p CABG 4/97", "stent 12/82": a month and a two-digit year no day can be
+        if 1 <= int(m.group(1)) <= 12 and (int(m.group(2)) <= 31 or len(m.group(2)) == 2) \
+                and int(m.group(2)) >= 1 and not _not_a_date(text, *m.span()):
             add(*m.span())
     for m in _DAY_ALONE.finditer(text):
         add(*m.span(1))
-    for pattern in (_HOLIDAY, _TIME):
+    for pattern in (_HOLIDAY, _MONTH_YEAR, _TIME):
         for m in pattern.finditer(text):
             add(*m.span())
     return out

@@ -276,6 +276,8 @@ def test_a_weekday_or_a_time_of_day_in_words_is_no_date_element():
     ("neuro icu 8/17-8/19, then rehab", ["8/17", "8/19"]),
     ("GIVE 1/2 NS BOLUS", []), ("MAE 5/5", []), ("PS 10/5 PEEP 5", []), ("PAIN 7/10", []),
     ("BP 118/64", []), ("sliding scale 2/4/6/8", []), ("4/4 bottles positive", []), ("GRIPS 5/5 BILAT", []),
+    ("S/P CABG 4/97, STENT TO LAD 6/03", ["4/97", "6/03"]), ("ps 12/45 peep 5", []),  # a month and a year
+    ("in june of 2021 pt fell", ["june of 2021"]), ("DX SEPT '98", ["SEPT '98"]),
 ])  # fmt: skip
 def test_short_month_days_and_ranges_are_dates_unless_a_setting_dose_or_score(text, dates):
     """Safe Harbor removes every element of a date: a month and day written short ("2/3") or as a

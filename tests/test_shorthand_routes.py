@@ -94,3 +94,9 @@ def test_ranges_and_shifts_are_no_identifiers_only_in_shorthand():
     prose = "Please call 1900-0700 about the order."
     assert find_doubts(note) == []
     assert [prose[d.start : d.end] for d in find_doubts(prose)] == ["1900-0700"]
+
+
+def test_a_function_word_as_a_line_label_is_no_speaker_name():
+    text = "in: 2400cc out: 3100cc for shift.\nMay: called back at noon."
+    doubted = [text[d.start : d.end] for d in find_doubts(text)]
+    assert "in" not in doubted and "May" in doubted  # "May" is a given name and no function word

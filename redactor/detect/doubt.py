@@ -401,7 +401,8 @@ def find_doubts(
         suspicious = (
             suspicious
             or (m.start() in title_ends and _after_title(text, m.start(), word))
-            or (key in first and _SPEAKER.match(text, m.end()) is not None and _line_start(text, m.start()))
+            or (key in first and key not in _FUNCTION_WORDS and _SPEAKER.match(text, m.end()) is not None
+                and _line_start(text, m.start()))  # "Destiny: ...", not "in: 2400cc"
             or (m.start() in cue_ends and (word[:1].isupper() or key in names) and key not in _TITLES
                 and not (shorthand and key in _FUNCTION_WORDS))  # "CALLED FOR ABG"
             # a note's roles and relations: "HO GRANDE", "WIFE-HOPE", "spoke with tomasz"
