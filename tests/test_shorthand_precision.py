@@ -260,3 +260,10 @@ def test_an_eponym_before_cath_is_a_device(scanner, text):
 def test_a_state_one_retires_to_is_no_identifier(scanner):
     text = "social: they summer in the north and retire to florida in the winter months. bp 110/60 hr 80 sats 97% ngt"
     assert not [f for f in _found(scanner, text) if "florida" in f[1]], _found(scanner, text)
+
+
+@pytest.mark.parametrize("text", ["The contractor must be authorised to work in the U.S. before the start date.",
+                                  "Pt lived in the U.K. until 2019, moved here to be near family."])
+def test_a_dotted_country_is_still_a_place(scanner, text):
+    assert any(t in ("LOCATION", "REGION") or "U." in v for t, v in _found(scanner, text)) or [
+        f for f in scanner.scan(text).findings if "U." in text[f.start : f.end]], _found(scanner, text)

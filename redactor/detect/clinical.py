@@ -477,12 +477,15 @@ def _head_follows(text: str, end: int, lex: _Lexicons) -> bool:
     return False
 
 
+_DOTTED_COUNTRIES = frozenset({"US", "UK", "USA", "EU", "UAE"})
+
+
 def _abbreviation(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
     if re.fullmatch(r"(?:[A-Z]\.){1,2}[A-Z]\.?", value) or (value.islower() and len(value) <= 4):
         value = value.replace(".", "").upper()  # "RETURNED TO O.R.", "spoke to md and rn"
-        if value not in _ABBREVIATIONS:
-            return False
+        if value not in _ABBREVIATIONS or value in _DOTTED_COUNTRIES:
+            return False  # "the U.S.": a country is written so
     if value not in _ABBREVIATIONS:
         # "OA", "RV", "GDR": a short capitals word NER calls a place is an abbreviation,
         # unless it is a state or country code
