@@ -267,3 +267,17 @@ def test_a_state_one_retires_to_is_no_identifier(scanner):
 def test_a_dotted_country_is_still_a_place(scanner, text):
     assert any(t in ("LOCATION", "REGION") or "U." in v for t, v in _found(scanner, text)) or [
         f for f in scanner.scan(text).findings if "U." in text[f.start : f.end]], _found(scanner, text)
+
+
+@pytest.mark.parametrize("text", [
+    "abd soft. ngt in place and clamped at present, bs hypoactive. bp 110/60 hr 80 sats 97% on 2l nc.",
+    "gu: foley catheter in place draining clear yellow urine at 40cc/hr. bp 110/60 hr 80 sats 97% ngt.",
+    "access: picc in right arm, they were able to place a second # 20 gauge iv today.",
+])
+def test_in_place_is_no_street(scanner, text):
+    assert not [f for f in _found(scanner, text) if f[0] == "STREET_ADDRESS"], _found(scanner, text)
+
+
+def test_a_place_street_after_a_number_is_found(scanner):
+    text = "social: lives with her son at 14 Juniper Place, Medford. bp 110/60 hr 80 sats 97% ngt to lis."
+    assert any(t == "STREET_ADDRESS" for t, _ in _found(scanner, text)), _found(scanner, text)

@@ -340,6 +340,8 @@ _HOUSE_NUMBER_STREET = re.compile(
 
 def _dose_not_address(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
+    if _IN_PLACE.search(text, max(0, c.start - 8), c.start + 6):
+        return True  # "ngt in place and clamped", "able to place a second iv": the word, not "Place Vendome"
     if re.search(r"\d[ \t]*[-/]$", text[max(0, c.start - 3) : c.start]) or _DOSE_NUMBER.match(value):
         return True  # "bp 82-98/45-50 via r rad aline": the end of a range; "12U REG INSULIN SQ", "170S SYST": a dose
     street = _HOUSE_NUMBER_STREET.match(value)
@@ -353,6 +355,7 @@ def _dose_not_address(text: str, c: Candidate) -> bool:
                for w in words)
 
 
+_IN_PLACE = re.compile(r"(?i)\b(?:in|to|back)[ \t]+place[ \t]")
 _DOSE_NUMBER = re.compile(r"(?i)\d+(?:u|mg|mcg|cc|ml|meq|units?|['’]?s)\b")
 
 
@@ -488,6 +491,8 @@ def drop_shorthand_lookalikes(text: str, cands: list[Candidate]) -> list[Candida
         kind = c.entity_type
         if kind == "URL" and _run_on_sentence(text, c):
             continue
+        if kind == "STREET_ADDRESS" and text.startswith("place", c.start) and _IN_PLACE.search(text, max(0, c.start - 8), c.start + 6):
+            continue  # in lower case, "in place" in any note
         if shorthand:
             if kind == "STREET_ADDRESS" and _dose_not_address(text, c):
                 continue
