@@ -65,7 +65,7 @@ _HEADS = frozenset(
     anomalies tetralogy virus bacillus fever sclerosis malformation disorder toxin agar technique gastrectomy
     questionnaire inventory assessment duct gland glands canal membrane valve tract foramen ligament hernia
     bypass anastomosis pathway tuberosity nodule nodules crisis ultrasound developmental screen screening
-    echo splint forceps stockings point diet""".split()
+    echo splint forceps stockings point diet cath""".split()
 )
 # Words that may stand between an eponym and its head: "Ottawa ankle rule", "Karnofsky
 # performance score", "Canadian CT head rule", "Denver developmental screening test".
@@ -130,7 +130,9 @@ _FRACTION_CUE_AFTER = re.compile(
     r"tsp\b|of[ \t]+(?:a|an|the)\b|strength\b|pain\b|power\b|vision\b|murmur\b|systolic\b|diastolic\b|"
     r"(?:on|at)[ \t]+(?:rest|exertion|standing|sitting)\b|bilaterally\b|throughout\b|in[ \t]+(?:all|both)[ \t]+(?:four[ \t]+)?(?:extremities|limbs|ues|les)\b|"
     r"(?:in|on)[ \t]+(?:the[ \t]+)?(?:left|right|bilateral|r|l)\b|sem\b|hsm\b|holosystolic\b|"
-    r"(?:likely|probable|possible|presumed|due)\b)",
+    r"(?:likely|probable|possible|presumed|due)\b|"
+    # ventilator modes, a dose of insulin or saline, "crackles 1/4 up": settings and fractions
+    r"(?:ps|psv|cpap|peep|bipap|simv|imv|nph|ns|nss|amps?)\b|up\b(?![ \t]+to\b))",
     re.IGNORECASE,
 )
 _YEAR_ALONE = re.compile(
@@ -144,7 +146,7 @@ _PLACE_CUE = re.compile(
 )
 # Before a region that is also a given name, only a cue no person takes: "gave it to Jordan".
 _STRONG_PLACE_CUE = re.compile(
-    r"(?:\b(?:in|from|across|throughout|travel(?:l?ed|l?ing)?[ \t]+to|moved[ \t]+to|born[ \t]+in|visiting)[ \t]+"
+    r"(?:\b(?:in|from|across|throughout|travel(?:l?ed|l?ing)?[ \t]+to|(?:moved|retired?|retiring)[ \t]+to|born[ \t]+in|visiting)[ \t]+"
     r"(?:the[ \t]+)?|[a-z],[ \t]*)$",
     re.IGNORECASE,
 )
@@ -201,7 +203,7 @@ def _key(word: str) -> str:
 def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidate]:
     if not cands:
         return cands
-    cands = _drugs_and_diseases_not_names(cands)
+    cands = _drugs_and_diseases_not_names(text, cands)
     names = [c for c in cands if c.entity_type in NAME_TYPES]
     scores = list(_lexicons().scores.finditer(text)) if names else []
     terms = [c for c in cands if c.entity_type in _CLINICAL_TYPES] if names else []
@@ -296,7 +298,7 @@ def _name_shaped(word: str) -> bool:
 _MEDICAL_TYPES = frozenset({"MEDICATION", "MEDICAL_CONDITION", "CLINICAL_TERM"})
 
 
-def _drugs_and_diseases_not_names(cands: list[Candidate]) -> list[Candidate]:
+def _drugs_and_diseases_not_names(text: str, cands: list[Candidate]) -> list[Candidate]:
     """"Can Plavix and ...", "Mounjaro 5 mg": NER's person or place over a drug or disease
     the lexicons know is the drug or disease."""
     medical = [c for c in cands if c.entity_type in _MEDICAL_TYPES]
@@ -304,9 +306,27 @@ def _drugs_and_diseases_not_names(cands: list[Candidate]) -> list[Candidate]:
         return cands
     return [
         c for c in cands
-        if not (c.recognizer == "SpacyRecognizer" and c.entity_type in ("PERSON", "LOCATION")
-                and any(m.start < c.end and c.start < m.end for m in medical))
+        if not (c.entity_type in ("PERSON", "LOCATION") and any(m.start < c.end and c.start < m.end for m in medical)
+                and (c.recognizer == "SpacyRecognizer" or c.recognizer == "NameRecognizer"
+                     and _words_beside_drug(text, c, medical)))
     ]
+
+
+def _words_beside_drug(text: str, c: Candidate, medical: list[Candidate]) -> bool:
+    """"Given Albuterol", "HYDRALAZINE GIVEN": the name recognizer's "name" is a drug and
+    English words (a verb of giving), with no title before it."""
+    from .names.lexicons import fold, load_lexicons
+
+    if _HONORIFIC.search(text, max(0, c.start - 12), c.start) or "," in text[c.start : c.end]:
+        return False
+    lex = load_lexicons()
+    drugs = [d for d in medical if d.entity_type == "MEDICATION"]
+    if not any(d.start < c.end and c.start < d.end for d in drugs):
+        return False
+    rest = [fold(m.group()) for m in _TOKEN.finditer(text, c.start, c.end)
+            if not any(d.start <= m.start() and m.end() <= d.end for d in drugs)]
+    # the words beside the drug are English words, names only as WordNet's words are ("given")
+    return all(k in STOP_WORDS or k in lex.dictionary and (not lex.is_name(k) or k in lex.ambiguous) for k in rest)
 
 
 @lru_cache(maxsize=1)
@@ -457,8 +477,15 @@ def _head_follows(text: str, end: int, lex: _Lexicons) -> bool:
     return False
 
 
+_DOTTED_COUNTRIES = frozenset({"US", "UK", "USA", "EU", "UAE"})
+
+
 def _abbreviation(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
+    if re.fullmatch(r"(?:[A-Z]\.){1,2}[A-Z]\.?", value) or (value.islower() and len(value) <= 4):
+        value = value.replace(".", "").upper()  # "RETURNED TO O.R.", "spoke to md and rn"
+        if value not in _ABBREVIATIONS or value in _DOTTED_COUNTRIES:
+            return False  # "the U.S.": a country is written so
     if value not in _ABBREVIATIONS:
         # "OA", "RV", "GDR": a short capitals word NER calls a place is an abbreviation,
         # unless it is a state or country code

@@ -31,7 +31,7 @@ LABEL_WORDS = frozenset(
     name dr mr mrs ms miss sir madam dear hi hello thanks regards sincerely subject re fw fwd cc bcc
     from to date icd icd-10 icd10 cpt rx dx hx diagnosis medicare medicaid insurance ref invoice
     card visa mastercard amex credit debit bank sort code pin cvv otp password username user
-    signature tel. ph. no. number n/a na none unknown""".split()
+    signature tel. ph. no. number n/a na none unknown pager beeper""".split()
 )
 MONTHS = re.compile(rf"\b{alternation(MONTH_STEMS)}[a-z]*\.?\b", re.IGNORECASE)
 NER_TYPES = frozenset({"PERSON", "LOCATION", "DATE_TIME", "NRP", "ORGANIZATION"})
@@ -146,6 +146,8 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
             return True
+        if _CONTRACTION.fullmatch(value):
+            return True  # "Con't", "Cont'd": a word cut short, not a name
         if (c.entity_type == "LOCATION" and c.recognizer == "SpacyRecognizer" and value.islower() and not typed_in_lower_case(text)
                 and not _place_cue(text, c.start, c.end)):
             return True  # "septum", "mucosa": in cased text a place is capitalised, or follows "in"
@@ -172,11 +174,12 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "6940579": an identifier spaCy read as a date
         if not MONTHS.search(value) and not _DATE_SHAPE.search(value):
             return True  # "18 to 64", "2 weeks": ages and durations, no calendar date
-        if _RANGE.fullmatch(value.strip()) and _UNIT_AFTER.match(text, c.end):
-            return True  # "approx 70-80 y/o", "2-3 days", "EtOH 2-3 drinks": a range of amounts
+        if _RANGE.fullmatch(value.strip()) and (_UNIT_AFTER.match(text, c.end) or value.strip()[-1].isalpha()):
+            return True  # "approx 70-80 y/o", "2-3 days", "a 4-5 day history", "EtOH 2-3 drinks": amounts
     return False
 
 
+_CONTRACTION = re.compile(r"[A-Za-z]{2,}['’](?:t|d)")
 _DATE_IN_RUN = re.compile(
     r"(?<![\d/-])(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?![\d/-])"
 )

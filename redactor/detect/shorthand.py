@@ -29,7 +29,15 @@ from:
    URINE", "Wean", "GIVEN LASIX", "Endo", "fem sheaths", "ORIENTED TO NAME AND
    HOSPITAL") is none, unless a title, a credential or a relation word stands by it
    ("Dr Small", "WIFE HOPE"); a facility keeps its head word only with a name word
-   before it ("UNION HOSP." stays, "CARDIAC REHAB" goes).
+   before it ("UNION HOSP." stays, "CARDIAC REHAB" goes).  Without such context a finding
+   made of shorthand and of names that are also English words (WordNet's: "GIVEN",
+   "COMFORT", "PINK BASE") is none, unless a place cue stands by it; a name before a
+   device noun or after a line's site is a device ("Bair hugger", "LSC QUINTON"); a word
+   no name list holds is none whatever stands by it ("Stoma RN", "Hemodynamics PA 48/20");
+6. *what the context recognizer misread*: a piece of a token ("8AM-FOUND PT",
+   "mcg/kg/min, Pt."), a word no name list holds before "pt" (the patient: "to intubate
+   pt"), a care unit ("TO PCU", "the vicu"), a verb and a count ("to transfuse 2
+   additional") or a count or frequency glued to a word ("commodex3"); in any text.
 
 A word that is a clinical word and a name ("Foley", "Swan") is a name only with such
 context.  The clinical vocabulary is ``clinical_words.txt`` (hand-written, with the
@@ -44,8 +52,9 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicon
+from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicon, general_type
 from .dates import holds_day_of_month
+from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import fold, load_lexicons
 
 from .candidate import Candidate
@@ -89,7 +98,7 @@ def _shorthand_terms() -> frozenset[str]:
 
 
 def _key(word: str) -> str:
-    return fold(re.sub(r"['’]s$", "", word.strip(".,;:()'’\"-/")))
+    return fold(re.sub(r"['’][sS]$", "", word.strip(".,;:()'’\"-/")))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -112,15 +121,35 @@ def shorthand_word(word: str) -> bool:
     key = _key(word)
     lex = load_lexicons()
     return (
-        key in STOP_WORDS
+        key.upper() in _ABBREVIATIONS  # "ABG'S", "PVC'S"
+        or key in STOP_WORDS
         or key in _shorthand_terms()
         or key in _clinical_vocabulary()
         or key in _drug_words()
         or word.upper() in _ABBREVIATIONS
         or key in lex.common
         or lex.is_word(key)
-        or (key in lex.dictionary and key not in lex.first and key not in lex.places)  # "given": a surname, a word first
+        or (key in lex.dictionary and key not in lex.first and key not in lex.places)  # "held": a surname, a word first
+        or _inflected_word(key)
     )
+
+
+_SUFFIXES = ("ing", "ed", "es", "ly", "s", "d")
+
+
+def _inflected_word(key: str) -> bool:
+    """"weaned", "oozing", "distended", "labored": an inflection of an English or clinical
+    word that no name or place list holds as it is written."""
+    lex = load_lexicons()
+    if len(key) < 5 or not key.isalpha() or lex.is_name(key) or key in lex.places:
+        return False
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+            stem = key[: -len(suffix)]
+            for base in (stem, stem + "e", stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else ""):
+                if base and (base in lex.dictionary or base in _clinical_vocabulary() or base in _shorthand_terms()):
+                    return True
+    return False
 
 
 @lru_cache(maxsize=1 << 14)
@@ -145,8 +174,10 @@ _PERSON_BEFORE = re.compile(
     r"md|np|rn|pa|ho|attending|resident|fellow|intern|nurse|husband|wife|son|daughter|dtr|sister|brother|"
     r"mother|father|mom|dad|niece|nephew|aunt|uncle|friend|girlfriend|boyfriend|"
     r"partner|caregiver|neighbou?r|cousin|grandson|granddaughter|spoke\s+(?:with|to)|talked\s+(?:with|to))"
-    r"[.'’s]*[ \t]*[:,-]?[ \t]*)$"
+    r"[.'’s]*[ \t]*[:,(-]?[ \t]*|\b(?:pt|patient|name|pt\s+name|patient\s+name)[ \t]*:[ \t]*)$"
 )
+_ACTION_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]+(?:aware|notified|informed|updated|paged|phoned|called|spoke|said|stated|"
+                           r"ordered|wants|agreed|recommended|requested)\b")
 _CREDENTIAL_AFTER = re.compile(r"(?i),?[ \t]+(?:md|np|pa|rn|rrt|crt|lpn|licsw|lcsw|msw|pa-c|do|pharmd)\b")
 _FACILITY_HEAD = re.compile(r"(?i)\b(?:hosp(?:ital)?|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|memorial|clinic)\b\.?")
 CUE_RECOGNIZER = "ShorthandNameRecognizer"
@@ -159,15 +190,117 @@ def person_word_before(text: str, start: int) -> bool:
 
 
 def _person_context(text: str, c: Candidate) -> bool:
-    return person_word_before(text, c.start) or bool(_CREDENTIAL_AFTER.match(text, c.end))
+    """A title, relation word or credential by the finding, or inside it at its edge ("Dr Smith",
+    "Mrs Nicholson" as NER reads them), an initial that opens it ("Z. MILLER"), or an action
+    after it ("SULLIVAN PHONED")."""
+    if person_word_before(text, c.start) or _CREDENTIAL_AFTER.match(text, c.end):
+        return True
+    value = text[c.start : c.end]
+    if re.search(r"[a-z][ \t]+[A-Z]\.$", value):
+        return True  # "Gabby R.": a given name and an initial
+    first = re.match(r"\S+[ \t]+", value)
+    if first is None or not _name_evidence(_WORD.findall(value[first.end() :])):
+        # "SWACKHAMER AWARE", "N. GRANDONE AWARE": a word no list calls shorthand, then what people do
+        return bool(_ACTION_AFTER.match(text, c.end) and not all(shorthand_word(w) for w in _WORD.findall(value)))
+    return bool(_PERSON_BEFORE.search(text[max(0, c.start - 25) : c.start + first.end()])
+                or _CREDENTIAL_AFTER.search(value) or re.match(r"[A-Z]\.[ \t]*[A-Za-z]", value)
+                or _ACTION_AFTER.match(text, c.end))
+
+
+# Devices named after a person or a maker: "Bair hugger", "Quinton catheter", "LSC QUINTON".
+_DEVICE_AFTER = re.compile(r"(?i)[ \t]+(?:cath(?:eter)?s?|hugger|warmer|blanket|mattress|bed|boots?|stockings|pump|"
+                           r"drain|tube|port|cordis|introducer|sheath)\b")
+_LINE_SITE = re.compile(r"(?i)(?:[lr][ \t]?(?:sc|ij|fem)|(?:left|right|l|r)[ \t]+(?:subclavian|ij|femoral|fem|groin)|"
+                        r"subclavian|femoral)\b")
+
+
+def _device(text: str, c: Candidate) -> bool:
+    """A maker's or an inventor's name as a device: a device noun after it, or a line's
+    site before it ("ACCESS: LSC QUINTON")."""
+    words = _WORD.findall(text[c.start : c.end])
+    if _DEVICE_AFTER.match(text, c.end) and len(words) <= 2:
+        return True
+    site = None
+    for site in _LINE_SITE.finditer(text, max(0, c.start - 14), c.end):
+        pass
+    return site is not None and (site.end() > c.start or not text[site.end() : c.start].strip()) and \
+        len(_WORD.findall(text[max(site.end(), c.start) : c.end])) == 1
+
+
+# "TRANSFER TO PCU", "to the vicu": a unit of a hospital (an intensive, step-down or
+# progressive care unit), not a hospital
+_CARE_UNIT = re.compile(r"(?i)[a-z]{0,4}(?:icu|cu|du)")
+# "order to transfuse 2 additional", "is to receive 1 bag": a verb and a count, not a ward
+_COUNTED_AFTER = re.compile(r"(?i)[ \t]+(?:additional|more|bags?|units?|doses?|amps?|liters?|prbcs?|ffp|plts?|tabs?)\b")
+
+
+def _cue_place_lookalike(text: str, c: Candidate) -> bool:
+    value = text[c.start : c.end]
+    if _CARE_UNIT.fullmatch(value):
+        return True
+    ward = re.fullmatch(r"([A-Za-z]+)([ \t]?)(\d[A-Za-z]?)", value)
+    if ward and (_COUNTED_AFTER.match(text, c.end) or (not ward.group(2) and ward.group(1)[-1] in "xXqQ")):
+        return True  # "transfuse 2 additional"; "commodex3", "combiventQ4": times and frequencies
+    return False
+
+
+def _cue_lookalike(text: str, c: Candidate) -> bool:
+    """What the context recognizer took for a name that its context does not make one: a
+    piece of a token ("8AM-FOUND PT", "mcg/kg/min, Pt."), or a word no name list holds
+    before "pt" (the patient, not a physical therapist: "to intubate pt", "EVAL PT")."""
+    if c.start and (text[c.start - 1].isalnum() or text[c.start - 1] == "/"):
+        return True
+    if c.entity_type == "LOCATION":
+        return _cue_place_lookalike(text, c)
+    if c.entity_type != "PERSON" or not re.match(r"(?i)[ \t]*,?[ \t]*pt\b", text[c.end : c.end + 6]):
+        return False
+    lex = load_lexicons()
+    return not any(lex.is_name(_key(w)) for w in _WORD.findall(text[c.start : c.end]))
+
+
+_XRAY = re.compile(r"(?i)\bx-ray")
+_PLURAL_ABBREVIATION = re.compile(r"[A-Z]{2,5}['’]?s")
+
+
+def _known_place(value: str) -> bool:
+    """"MD", "Ohio", "Lowell": after a comma, a state, country or town; not "NO DRAINAGE"."""
+    value = value.strip(" .")
+    return value in _US_STATE_CODES or general_type(value) == "REGION" or fold(value) in load_lexicons().places
+
+
+def _place_cue(text: str, c: Candidate) -> bool:
+    """"from Middle River, MD", "in Lowell", "Oak Grove, Lowell", "S of Lowell", "Lowell MA": a
+    preposition of place or a place and a comma before, "of" inside, a state or country after."""
+    return bool(_PLACE_PREP_BEFORE.search(text, max(0, c.start - 12), c.start)
+                or _PLACE_CUE_BEFORE.search(text, max(0, c.start - 60), c.start)
+                or re.search(r"[A-Z][a-z]+[a-z.'’-]*,[ \t]*$", text[max(0, c.start - 30) : c.start])
+                or re.search(r"[ \t]of[ \t]", text[c.start : c.end])
+                or ((m := _COMMA_NEXT.match(text[c.end : c.end + 45])) and _known_place(m.group(1)))
+                or ((m := re.match(r"[ \t]+([A-Z]{2})\b", text[c.end : c.end + 4])) and m.group(1) in _US_STATE_CODES))
 
 
 def _clinical_words_only(text: str, c: Candidate) -> bool:
     """Rule 5 (see module docstring)."""
     value = text[c.start : c.end]
-    words = _WORD.findall(value)
-    if not words or c.recognizer == CUE_RECOGNIZER or _person_context(text, c):
+    words = _WORD.findall(_XRAY.sub("xray", value))
+    if not words or c.recognizer == CUE_RECOGNIZER:
         return False
+    lex = load_lexicons()
+    if all(shorthand_word(w) and not lex.is_name(_key(w)) and _key(w) not in lex.places for w in words):
+        return True  # "Stoma RN", "Hemodynamics PA 54/18": no name list holds a word of it, whatever stands by
+    if _person_context(text, c):
+        return False
+    if c.entity_type == "PERSON" and _device(text, c):
+        return True
+    if c.start and text[c.start - 1].isdigit():
+        return True  # "10U REG IN AM": the rest of a dose
+    if _PLURAL_ABBREVIATION.fullmatch(value):
+        return True  # "COs", "PVCs": a plural abbreviation
+    if c.entity_type in ("PERSON", "LOCATION") and not _place_cue(text, c):
+        # "GIVEN", "COMFORT", "PINK BASE", "LEAK PRIOR": shorthand and English words that are
+        # names too (WordNet's), and no title, credential, relation word or action by them
+        if all(shorthand_word(w) or _key(w) in lex.ambiguous for w in words):
+            return True
     if c.entity_type in ("HEALTHCARE_FACILITY", "ORGANIZATION") and len(words) > 1 and all(
             w[0].isupper() and not w.isupper() for w in words if w.lower() not in STOP_WORDS):
         return False  # "Riverside Apothecary": a name written as one, in a cased note
@@ -175,7 +308,8 @@ def _clinical_words_only(text: str, c: Candidate) -> bool:
         before = _WORD.findall(text[c.start : head.start()])
         # "UNION HOSP.": a word before the head that is not frequent and not clinical names the place
         if before and not shorthand_word(before[-1]) or before and fold(before[-1]) not in load_lexicons().common \
-                and fold(before[-1]) not in _clinical_vocabulary() and before[-1].upper() not in _ABBREVIATIONS:
+                and fold(before[-1]) not in _clinical_vocabulary() and before[-1].upper() not in _ABBREVIATIONS \
+                and not _inflected_word(fold(before[-1])):
             return False
     return all(shorthand_word(w) for w in words) or not _name_evidence(words)
 
@@ -186,13 +320,27 @@ _HOST_LABELS = re.compile(r"[.]+")
 
 def _run_on_sentence(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
+    if value.startswith(".") or (c.start and text[c.start - 1] == "."):
+        return True  # "..PT", "...family": a host never opens with a dot
+    if re.match(r"\d+\.\d", value) and "://" not in value:
+        return True  # "0.3MG.KG/HR": a decimal dose
     if "://" in value or "@" in value or value.lower().startswith("www") or "/" in value.split(".", 1)[-1].strip("."):
         return False
     labels = [p for p in _HOST_LABELS.split(value) if p]
     if len(labels) < 2:
         return False
     # a host is written in lower case; "limits.No", "NECESSARY.PT" are two sentences
-    return ".." in value or is_shorthand(text) or (any(ch.isupper() for ch in labels[-1]) and all(plain_word(p) for p in labels))
+    if ".." in value or is_shorthand(text) or (any(ch.isupper() for ch in labels[-1]) and all(plain_word(p) for p in labels)):
+        return True
+    # "chains.team notified", "monitoring.no other": two words, the sentence running on in lower case
+    lex = load_lexicons()
+    return (len(labels) == 2 and labels[-1].islower() and labels[-1] not in _GENERIC_TLDS
+            and all(fold(p) in lex.dictionary or shorthand_word(p) for p in labels)
+            and re.match(r"[ \t]+[a-z]", text[c.end : c.end + 2]) is not None)
+
+
+# Top-level domains that are also words or read as such; a host ending in one is a host.
+_GENERIC_TLDS = frozenset("com org net edu gov mil int info biz io co us uk ca de fr eu me app dev ai tv ly".split())
 
 
 # -- 2. doses and rates read as addresses ------------------------------------------------
@@ -206,8 +354,12 @@ _HOUSE_NUMBER_STREET = re.compile(
 
 def _dose_not_address(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end]
+    if _IN_PLACE.search(text, max(0, c.start - 8), c.start + 6):
+        return True  # "ngt in place and clamped", "able to place a second iv": the word, not "Place Vendome"
+    if re.search(r"\d[ \t]*[-/]$", text[max(0, c.start - 3) : c.start]) or _DOSE_NUMBER.match(value):
+        return True  # "bp 82-98/45-50 via r rad aline": the end of a range; "12U REG INSULIN SQ", "170S SYST": a dose
     street = _HOUSE_NUMBER_STREET.match(value)
-    if street and not any(w.lower() in STOP_WORDS for w in _WORD.findall(street.group())[1:-1]):
+    if street and not _street_name_clinical(street.group()):
         return False  # "2437 Main St", "7401 MARKET ST"
     if _PO_BOX.search(value):
         return False
@@ -215,6 +367,18 @@ def _dose_not_address(text: str, c: Candidate) -> bool:
     words = [w for w in _WORD.findall(value) if not w[0].isdigit()]
     return all(shorthand_word(w) or (len(w) <= 4 and not lex.is_name(_key(w)) and _key(w) not in lex.places)
                for w in words)
+
+
+_IN_PLACE = re.compile(r"(?i)\b(?:in|to|back)[ \t]+place[ \t]")
+_DOSE_NUMBER = re.compile(r"(?i)\d+(?:u|mg|mcg|cc|ml|meq|units?|['’]?s)\b")
+
+
+def _street_name_clinical(street: str) -> bool:
+    """"1 TO ST", "2 HR ST", "4 EXTREMITIES SPONTANEOUSLY. HEAD CT": the words between the
+    number and the street type hold a stop word, a clinical abbreviation or a sentence's end."""
+    middle = street.split()[1:-1]
+    return any(w.lower() in STOP_WORDS or w.upper() in _ABBREVIATIONS or fold(w.strip(".,")) in _shorthand_terms()
+               or (w.endswith(".") and len(w) > 3) for w in middle)
 
 
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s*box|post\s+office\s+box)\s+\d")
@@ -271,10 +435,15 @@ def setting_not_date(text: str, c: Candidate) -> bool:
     before = text[max(0, c.start - 20) : c.start]
     chain = re.fullmatch(r"(\d{1,3})/(\d{1,3})(?:/(\d{1,3}))?(%?)", value)
     after = text[c.end : c.end + 12]
+    if _MODAL_MAY.fullmatch(value) and _BARE_VERB_AFTER.match(text, c.end) and not _DATE_CUE_BEFORE.search(before):
+        return True  # "May need further access": the verb, not the month
     if chain:
         a, b = int(chain.group(1)), int(chain.group(2))
         if chain.group(3) and (after.startswith("%") or chain.group(4)):
             return True  # "12/5/40%": pressure support, PEEP, oxygen
+        if _VENT_MODE_BEFORE.search(text, max(0, c.start - 30), c.start) or _OXYGEN_AFTER.match(after) \
+                or _VENT_MODE_AFTER.match(after):
+            return True  # "simv 900 10/25 50%", "FROM 5/5 PSV": a rate and volume, pressures
         if b <= 4 and a < b and not _DATE_CUE_BEFORE.search(before):
             return True  # "1/2 NS", "1/3 up", "3/4 str"
         if a <= b and b <= 4 or _FRACTION_OF.match(after):
@@ -287,10 +456,27 @@ def setting_not_date(text: str, c: Candidate) -> bool:
                                                                    r"settings?|flowby|bipap)\b", text[max(0, c.start - 40) : c.start]):
             return True  # "PS 10/5", "CPAP 5/5", "flowby 6/2"
         return False
-    if _NUMERIC_RANGE.fullmatch(value) and not _DATE_CUE_BEFORE.search(before):
-        return True  # "RR 14-20", "20-30cc", "10 TO 7.5"
+    if _NUMERIC_RANGE.fullmatch(value) and (not _DATE_CUE_BEFORE.search(before) or re.search(r"\d'?s$", value, re.I)):
+        return True  # "RR 14-20", "20-30cc", "10 TO 7.5"; "ranging from 11-30s": a plural is no date
+    # a frequency and what it counts ("q1-2hr", "5-7cc/q1-3hr", "6-8 qd") and amounts ("10-15cc") go first
+    if _FREQUENCY.search(value):
+        value = _DASH_RANGE.sub(" ", _FREQUENCY.sub(" ", value))
+    value = _AMOUNT.sub(" ", value)
     # what is left must hold a date: a month, a month and day, a year, a day of the month
     return not (_MONTH_WORD.search(value) or _DAY_SHAPE.search(value) or holds_day_of_month(text, c.start, c.end))
+
+
+_MODAL_MAY = re.compile(r"(?i)may")
+_BARE_VERB_AFTER = re.compile(r"[ \t]+(?:need|be|have|require|go|get|try|want|benefit|use|take|start|restart|resume|"
+                              r"continue|come|return|attempt|consider|do|cause|help|respond|tolerate|progress)\b")
+_VENT_MODE_BEFORE = re.compile(r"(?i)\b(?:simv|imv|a/?c|cpap|psv?|prvc|vc|bipap|vent(?:ed)?)(?:[ \t]+[\dx./%]+){0,2}[ \t:]*$")
+_VENT_MODE_AFTER = re.compile(r"(?i)[ \t]*(?:psv?|cpap|peep|bipap|imv|simv|ips)\b")
+_OXYGEN_AFTER = re.compile(r"[ \t]+\d{2,3}[ \t]?%")
+_FREQUENCY = re.compile(r"(?i)(?<![a-z])q\.?\d+(?:-\d+)?(?:h|hr|hrs|hours?|min|d)?\b|\bq(?:d|h|hs|od|am|pm|shift)\b|"
+                        r"\b(?:bid|tid|qid|prn)\b")
+_DASH_RANGE = re.compile(r"(?<![\d/])\d{1,4}(?:\.\d+)?-\d{1,4}(?:\.\d+)?(?![\d/])")
+_AMOUNT = re.compile(r"(?i)(?<![\d/])\d{1,4}(?:\.\d+)?(?:-\d{1,4}(?:\.\d+)?)?[ \t]?(?:cc|ml|mls|mg|mcg|units?|meq|gms?|kg|l)"
+                     r"(?:/[a-z\d-]*)?(?![a-z])")
 
 
 # -- codes ------------------------------------------------------------------------------
@@ -331,6 +517,8 @@ def drop_shorthand_lookalikes(text: str, cands: list[Candidate]) -> list[Candida
         kind = c.entity_type
         if kind == "URL" and _run_on_sentence(text, c):
             continue
+        if kind == "STREET_ADDRESS" and text.startswith("place", c.start) and _IN_PLACE.search(text, max(0, c.start - 8), c.start + 6):
+            continue  # in lower case, "in place" in any note
         if shorthand:
             if kind == "STREET_ADDRESS" and _dose_not_address(text, c):
                 continue
@@ -344,5 +532,7 @@ def drop_shorthand_lookalikes(text: str, cands: list[Candidate]) -> list[Candida
                 continue
             if kind in _NAME_TYPES and _clinical_words_only(text, c):
                 continue
+        if c.recognizer == CUE_RECOGNIZER and _cue_lookalike(text, c):
+            continue
         kept.append(c)
     return kept
