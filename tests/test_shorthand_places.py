@@ -58,3 +58,94 @@ def test_a_name_in_capitals_before_a_head_is_a_facility(scanner, text, place):
     assert place in _places(scanner, text), _places(scanner, text)
 
 
+# -- wards named by a bare word behind a cue, before a floor number ------------------------
+
+WARDS = [
+    ("plan: cont to monitor, transfer to penhallow 3.", "penhallow"),
+    ("found unresponsive on halvorsen 6. code called", "halvorsen"),
+    ("pt's glasses sent up from penhallow 5.  family aware", "penhallow"),
+    ("ready for transfer to halvorsen  2 today", "halvorsen"),
+    ("PLAN: HALVORSEN 2 WHEN BED AVAIL.", "halvorsen"),
+    ("dispo: ashgrove 4 once bed ready", "ashgrove"),
+    ("will transfer to tillman 2 or tillman 3.", "tillman 3"),
+]
+
+
+@pytest.mark.parametrize("text, place", _cases(WARDS))
+def test_wards_behind_a_transfer_cue_and_before_a_floor_number(scanner, text, place):
+    ok, got = _found(scanner, text, place)
+    assert ok, got
+
+
+def test_a_ward_found_once_is_found_again_later_in_the_note(scanner):
+    text = "TRANSFER TO ASHGROVE 4 IN AM. FAMILY WANTS TO SEE ASHGROVE BEFORE MOVE." + VITALS
+    assert sum("ASHGROVE" in v for v in _places(scanner, text)) == 2, _places(scanner, text)
+
+
+# -- hospitals written as abbreviations behind cues --------------------------------------
+
+ACRONYMS = [
+    ("recently dc'd from wh tcu after long stay", "wh"),
+    ("would need to leave bvh, have surgery and return", "bvh"),
+    ("ho talked about a consult from the sjmc re valve", "sjmc"),
+    ("seen by rvmc nurse re hospice arrangements", "rvmc"),
+    ("to bh cath lab - ptca of lad", "bh"),
+    ("wife did not come to bvh with pt today", "bvh"),
+]
+
+
+@pytest.mark.parametrize("text, place", _cases(ACRONYMS))
+def test_hospital_abbreviations_behind_a_cue(scanner, text, place):
+    ok, got = _found(scanner, text, place)
+    assert ok, got
+
+
+# -- hospitals named without a head word, or with a short one ----------------------------
+
+HOSPITALS = [
+    ("accepted at holy redeemer, awaiting insurance ok", "holy redeemer"),
+    ("friend had her surgery at good shepherd last yr", "good shepherd"),
+    ("social: had a bed @ st b. but will need rescreen", "st b"),
+    ("to go to holy family memorial tomorrow am", "holy family memorial"),
+    ("70 yo f transferred from holy name hosp this pm", "holy name hosp"),
+    ("lives at brennan assisted living w/ 24 hr aide", "brennan assisted living"),
+    ("transferred from whitcomb memorial with stemi", "whitcomb memorial"),
+    ("sent to harlow general for dialysis", "harlow general"),
+    ("pt transferred from mercy hosp. on heparin", "mercy hosp"),
+]
+
+
+@pytest.mark.parametrize("text, place", _cases(HOSPITALS))
+def test_hospitals_without_a_head_or_with_a_short_one(scanner, text, place):
+    ok, got = _found(scanner, text, place)
+    assert ok, got
+
+
+# -- the same cues before units and shorthand: no place ----------------------------------
+
+CLINICAL = [
+    "plan: transfer to micu 2 when bed available.",
+    "pt transferred to the floor 6 pm, report given.",
+    "s/p cath, returned to ccu. to or 2 in am for cabg.",
+    "admitted from osh with nstemi, transfer to csru after or.",
+    "ready to leave icu, pacu called.",
+    "dc'd from rehab to home. seen by ent team re trach.",
+    "to cath lab for pci, then to vicu or pcu.",
+    "seen by pt and ot, to rehab when stable.",
+    "plan: lasix 4 mg iv, kcl 2 runs. transfer to sicu 4 later.",
+    "returned to baseline. lives in md with wife, from nh originally.",
+    "received holy communion from chaplain.",
+    "hr changed to st at 110s, then back to sr. st elevation resolved.",
+    "to ew for ct, back to tsicu 2 hrs later.",
+    "pt knows he is in the hospital, oriented x3.",
+    "to the or at 1400, back on the floor 5 north tomorrow.",
+    "oob to ch for most of shift, pivots from ch to commode.",
+    "c/o pain at wh/ time lines pulled, medicated.",
+]
+
+
+@pytest.mark.parametrize("text", [pytest.param(t.upper() + VITALS, id=f"CAPS-{i}") for i, t in enumerate(CLINICAL)]
+                         + [pytest.param((t + VITALS).lower(), id=f"lower-{i}") for i, t in enumerate(CLINICAL)])
+def test_units_and_shorthand_behind_the_same_cues_are_no_place(scanner, text):
+    assert is_shorthand(text)
+    assert not _places(scanner, text)

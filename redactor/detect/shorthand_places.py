@@ -1,11 +1,26 @@
-"""Places that nursing shorthand names by context alone, in any case: hospitals and wards
-behind admission and transfer cues ("ADMITTED TO SJH", "transferred from Whitmore 4",
-"sent to kelso hosp", "MEDFLIGHT FROM LAKEVIEW MED CTR").
+"""Places that nursing shorthand names by context alone, in any case: hospitals and
+wards.  In a note typed in capitals or in lower case no capital letter tells a
+place, and many wards and hospitals are named after people or after words, so what
+tells them is the cue a reader uses:
+
+- *an abbreviation behind an admission or transfer cue*: "ADMITTED TO SJH", "dc'd
+  from bvh"; one shaped like a hospital's (ending in H or MC) also behind "leave",
+  "come to", "seen by", "consult from the" or "in"; any abbreviation before a
+  hospital unit ("from WH TCU", "to bh cath lab");
+- *a head word*: "sent to kelso hosp", "MEDFLIGHT FROM LAKEVIEW MED CTR", "Whitcomb
+  Memorial", "Harlow General", "Brennan Assisted Living";
+- *a religious name behind a cue, with or without a head*: "accepted at Holy
+  Redeemer", "to good shepherd", "bed @ St B.", "our lady of mercy";
+- *a ward*: a word that is no clinical or dictionary word, behind a transfer cue (or
+  "PLAN:", "dispo:") and before a floor number ("transfer to penhallow 3", "FOUND ON
+  HALVORSEN 6"); later mentions of a ward found once are that ward too ("tillman 2 or
+  tillman 3").
 
 A hospital abbreviation must not be a unit or service ("TO MICU", "FROM OR", "TO EP"),
-clinical shorthand, a frequent word or a state; a ward's name must not be a word of
-shorthand or of the dictionary.  ``ShorthandNameRecognizer`` reports what this module
-finds, so the shorthand safe patterns (``shorthand.py``) leave it be.
+clinical shorthand ("LEAVE NGT"), a clinical abbreviation that ends in H (LVH, SAH) or
+a state ("FROM NH"); a ward's name must not be shorthand.
+``ShorthandNameRecognizer`` reports what this module finds, so the shorthand safe
+patterns (``shorthand.py``) leave it be.
 """
 
 from __future__ import annotations
@@ -19,26 +34,113 @@ from .shorthand import _shorthand_terms, shorthand_word
 
 __all__ = ["shorthand_places"]
 
+Place = tuple[str, int, int, float]
+# Above spaCy's 0.85: Presidio keeps one of two same-type results on the same span (or one
+# inside the other) by score, and the shorthand safe patterns then drop NER's reading of a
+# place made of words ("Bel Air") but not this one, which its cue vouches for.
+SCORE = 0.86
+
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
 _ADMIT_CUE = (r"(?:admitted|admit|adm|readmitted|transferred|transfered|transfer|trans|xfer|xferred|sent|taken|"
-              r"brought|medflighted|medflight|flown|came|presented|returned|referred|discharged|accepted|excepted|"
-              r"screened|evaluated|followed|arrived)(?:[ \t]+(?:back|over|here|in|him|her|pt))?[ \t]+"
-              r"(?:to|from|at|into|in|by)[ \t]+(?:the[ \t]+)?")
+              r"brought|medflighted|medflight|flown|came|come|comes|coming|presented|returned|referred|discharged|"
+              r"d/?c'?d|accepted|excepted|screened|evaluated|followed|arrived)"
+              r"(?:[ \t]+(?:back|over|here|in|him|her|pt))?[ \t]+(?:to|from|at|into|in|by)[ \t]+(?:the[ \t]+)?")
 _ADMIT_ACRONYM = re.compile(rf"(?i)\b{_ADMIT_CUE}(?-i:([A-Z]{{2,5}}|[a-z]{{2,4}}))(?![\w'’-])")
-_HOSPITAL = re.compile(rf"(?i)\b((?:{_W}[ \t]+){{1,3}}?)(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|"
-                       r"memorial|campus|nursing[ \t]+home|rehab(?:ilitation)?[ \t]+(?:center|hospital))\b\.?")
-_WARD = re.compile(rf"(?i)\b(?:to|from|on|at)[ \t]+({_W})[ \t]?([1-9][A-Za-z]?)(?:/[1-9])?(?![\w./%])"
+# A hospital's own shape, "BVH", "sjmc": behind any move or place word.
+_HOSPITAL_ACRONYM = re.compile(
+    r"(?i)(?:\b(?:leave|leaving|to|from|at|in|by|@)[ \t]+(?:the[ \t]+)?|@[ \t]*)"
+    r"(?-i:([A-Z]{1,3}H|[A-Z]{1,4}MC|[a-z]{1,3}h|[a-z]{1,4}mc))(?![\w'’/-]|[ \t]*[\d.]*\d)"
+)
+# Clinical abbreviations shaped like a hospital's: left ventricular hypertrophy, not a hospital.
+_CLINICAL_H = frozenset(
+    """OSH LVH RVH BPH SAH ICH IVH PPH SDH EDH TSH FSH ACTH PTH ADH NPH CAH LDH MPH KOH AVH SIADH PH FH SH DH
+    IMC CMC PMC TMC MC NH CH""".split()
+)  # CH: "OOB to ch", a chair
+# An abbreviation before a hospital's unit is the hospital: "from WH TCU", "to bh cath lab".
+_BEFORE_UNIT = re.compile(
+    r"(?i)\b(?:to|from|at|in|of)[ \t]+(?:the[ \t]+)?(?-i:([A-Z]{2,5}|[a-z]{2,4}))[ \t]+"
+    r"(?:tcu|er|ed|ew|icu|ccu|micu|sicu|csru|cath[ \t]*lab|emergency[ \t]+(?:room|dept|department))\b"
+)
+_HEAD = (r"(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|memorial|general|campus|"
+         r"nursing[ \t]+home|assisted[ \t]+living|rehab(?:ilitation)?[ \t]+(?:center|hospital))")
+_HOSPITAL = re.compile(rf"(?i)\b((?:{_W}[ \t]+){{1,3}}?){_HEAD}\b\.?")
+# "Holy Redeemer", "good shepherd", "Our Lady of Mercy", "St B.": a hospital without a head.
+_CUE = r"(?:\b(?:at|to|from|in|into)[ \t]+(?:the[ \t]+)?|@[ \t]*|\()"
+_RELIGIOUS = re.compile(
+    rf"(?i){_CUE}((?:holy|sacred)[ \t]+(?!(?:communion|spirit|ghost|water|bible|scripture|eucharist|oil|orders|"
+    rf"rosary|week|day|land|book|cow|grail|smoke|moly|hell|terror)\b){_W}|good[ \t]+(?:samaritan|shepherd)|"
+    rf"our[ \t]+lady[ \t]+of[ \t]+(?:the[ \t]+)?{_W})(?:[ \t]+{_HEAD}\b\.?)?"
+)
+_SAINT = re.compile(rf"(?i){_CUE}((?:st|saint)\.?[ \t]+(?:([a-z])\.|({_W})))(?![\w'’-])")
+_WARD = re.compile(rf"(?i)(?:\b(?:to|from|on|at)|\b(?:plan|dispo)[ \t]*:)[ \t]+({_W})[ \t]{{0,2}}([1-9][A-Za-z]?)"
+                   r"(?:/[1-9])?(?![\w/%]|\.\d)"
                    r"(?![ \t]*(?:mcg|mg|units?|u|cc|ml|l|lpm|%|hrs?|hours?|days?|x|times|mm|cm)\b)")
 # Units and services written where a hospital could be: "TO MICU", "FROM OR", "TO EP LAB".
 _UNITS = frozenset(
     """ICU MICU SICU CCU CSRU CVICU TSICU NSICU PICU NICU PACU TCU ED ER EW EU OR EP IR CT MRI CATH LAB
-    OSH NH SNF ICF LTAC LTACH REHAB VNA PT OT SW HO MD NP RN PA RRT""".split()
+    OSH NH SNF ICF LTAC LTACH REHAB VNA PT OT SW HO MD NP RN PA RRT PCU VICU IMC SDU CTICU TICU CICU RICU BMT
+    CDU EMU HDU MSICU CCRU OBS TELE""".split()
 )
 
 
 def _name_word(word: str) -> bool:
     """Not shorthand, not a frequent word, and long enough to be a name."""
     return len(word) > 1 and not shorthand_word(word) and fold(word) not in STOP_WORDS
+
+
+def _unit(word: str) -> bool:
+    """A unit, service, clinical abbreviation or state: "MICU", "OR", "MD"."""
+    up = word.upper()
+    return up in _UNITS or up in _ABBREVIATIONS or up in _lexicons().region_codes or fold(word) in STOP_WORDS
+
+
+def _shorthand(word: str) -> bool:
+    """An abbreviation of the clinical vocabulary, or a frequent or dictionary word ("TLC", "FLOOR")."""
+    key = fold(word)
+    lex = load_lexicons()
+    return key in _shorthand_terms() or key in _clinical_vocabulary() or key in lex.common \
+        or key in lex.dictionary and len(key) >= 4
+
+
+def _acronyms(text: str) -> list[Place]:
+    out = []
+    for m in _ADMIT_ACRONYM.finditer(text):
+        if not (_unit(m.group(1)) or _shorthand(m.group(1))):
+            out.append(("LOCATION", m.start(1), m.end(1), SCORE))  # "ADMITTED TO SJH", not "TO MICU", "FROM TLC"
+    for m in _HOSPITAL_ACRONYM.finditer(text):
+        word = m.group(1)
+        if not (_unit(word) or word.upper() in _CLINICAL_H or fold(word) in load_lexicons().dictionary and len(word) >= 4):
+            out.append(("LOCATION", m.start(1), m.end(1), SCORE))  # "LEAVE BVH", not "LEAVE ICU", "IN LVH"
+    for m in _BEFORE_UNIT.finditer(text):
+        word = m.group(1)
+        if not (_unit(word) or word.upper() in _CLINICAL_H or fold(word) in _shorthand_terms()
+                or fold(word) in load_lexicons().dictionary and len(word) >= 4):
+            out.append(("LOCATION", m.start(1), m.end(1), SCORE))  # "FROM WH TCU", not "FROM CSRU ICU"
+    return out
+
+
+def _hospitals(text: str) -> list[Place]:
+    out = []
+    lex = load_lexicons()
+    for m in _HOSPITAL.finditer(text):
+        words = m.group(1).split()
+        k = len(words)  # the name is the words right before the head, back to a stop or frequent word
+        while k and not (fold(words[k - 1]) in STOP_WORDS or fold(words[k - 1]) in lex.common
+                         or fold(words[k - 1]) in _shorthand_terms() or words[k - 1].upper() in _ABBREVIATIONS):
+            k -= 1
+        words = words[k:]
+        if not words or not (_name_word(words[-1]) or _known(words[-1])):
+            continue
+        start = m.start(1) + m.group(1).rfind(" ".join(words))
+        out.append(("LOCATION", start, m.end(), SCORE))
+    for m in _RELIGIOUS.finditer(text):
+        out.append(("LOCATION", m.start(1), m.end(), SCORE))
+    for m in _SAINT.finditer(text):
+        word = m.group(3)
+        if word is None or _name_word(word) or fold(word) in lex.first:
+            end = m.end() - (text[m.end() - 1] == "." and word is not None)
+            out.append(("LOCATION", m.start(1), end, SCORE))  # "bed @ St B.", "to st agnes", not "to ST elevation"
+    return out
 
 
 def _known(word: str) -> bool:
@@ -49,31 +151,21 @@ def _known(word: str) -> bool:
         and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
 
 
-def shorthand_places(text: str) -> list[tuple[str, int, int, float]]:
-    """(entity type, start, end, score) of each hospital and ward named by context."""
+def _wards(text: str) -> list[Place]:
     out = []
-    regions = _lexicons().region_codes
-    for m in _ADMIT_ACRONYM.finditer(text):
-        word = m.group(1)
-        key = fold(word)
-        if word.upper() in _UNITS or word.upper() in _ABBREVIATIONS or word.upper() in regions or key in STOP_WORDS \
-                or key in _shorthand_terms() or key in _clinical_vocabulary() or key in load_lexicons().common \
-                or key in load_lexicons().dictionary and len(key) >= 4:
-            continue  # "TO MICU", "TO FLOOR", "FROM TLC"
-        out.append(("LOCATION", m.start(1), m.end(1), 0.6))
-    for m in _HOSPITAL.finditer(text):
-        words = m.group(1).split()
-        k = len(words)  # the name is the words right before the head, back to a stop or frequent word
-        while k and not (fold(words[k - 1]) in STOP_WORDS or fold(words[k - 1]) in load_lexicons().common
-                         or fold(words[k - 1]) in _shorthand_terms() or words[k - 1].upper() in _ABBREVIATIONS):
-            k -= 1
-        words = words[k:]
-        if not words or not (_name_word(words[-1]) or _known(words[-1])):
-            continue
-        start = m.start(1) + m.group(1).rfind(" ".join(words))
-        out.append(("LOCATION", start, m.end(), 0.6))
+    names = set()
+    lex = load_lexicons()
     for m in _WARD.finditer(text):
         word = m.group(1)
-        if len(word) >= 5 and _name_word(word) and fold(word) not in load_lexicons().dictionary:
-            out.append(("LOCATION", m.start(1), m.end(2), 0.6))
+        if len(word) >= 4 and _name_word(word) and (fold(word) not in lex.dictionary or _known(word)):
+            out.append(("LOCATION", m.start(1), m.end(2), SCORE))
+            names.add(fold(word))
+    for name in names:  # "tillman 2 or tillman 3", "family wants to see ashgrove"
+        for m in re.finditer(rf"(?i)(?<![\w'’-]){re.escape(name)}(?:[ \t]{{0,2}}[1-9][A-Za-z]?(?![\w/%]|\.\d))?(?![\w'’-])", text):
+            out.append(("LOCATION", m.start(), m.end(), SCORE))
     return out
+
+
+def shorthand_places(text: str) -> list[Place]:
+    """(entity type, start, end, score) of each hospital and ward named by context."""
+    return _acronyms(text) + _hospitals(text) + _wards(text)
