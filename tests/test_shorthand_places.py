@@ -121,6 +121,34 @@ def test_hospitals_without_a_head_or_with_a_short_one(scanner, text, place):
     assert ok, got
 
 
+# -- towns ---------------------------------------------------------------------------
+
+TOWNS = [
+    ("daughter returned to new bedford today, back in few days", "new bedford"),
+    ("husband started new job in glen burnie, pt lives w/ sister", "glen burnie"),
+    ("hcp is son who lives in silver spring.", "silver spring"),
+    ("lives in shelter in dundalk area. concerned re appt", "dundalk"),
+    ("was on vacation in ocean city when cp began", "ocean city"),
+]
+
+
+@pytest.mark.parametrize("text, place", _cases(TOWNS))
+def test_towns_behind_a_place_cue(scanner, text, place):
+    # spaCy calls some two-word towns in capitals a person ("GLEN BURNIE"), and a person
+    # outranks a place where both claim a span; either way the town is redacted.
+    ok, got = _found(scanner, text, place, PLACES | {"PERSON"})
+    assert ok, got
+
+
+@pytest.mark.parametrize("text", [
+    "Was on vacation on the Outer Banks when SOB began.",
+    "Pt spent the summer on the Jersey Shore with daughter.",
+])
+def test_a_named_coast_or_shore_behind_a_trip_cue(scanner, text):
+    text += VITALS
+    assert any("Banks" in v or "Shore" in v for v in _places(scanner, text)), _places(scanner, text)
+
+
 # -- the same cues before units and shorthand: no place ----------------------------------
 
 CLINICAL = [

@@ -1,5 +1,5 @@
-"""Places that nursing shorthand names by context alone, in any case: hospitals and
-wards.  In a note typed in capitals or in lower case no capital letter tells a
+"""Places that nursing shorthand names by context alone, in any case: hospitals, wards
+and towns.  In a note typed in capitals or in lower case no capital letter tells a
 place, and many wards and hospitals are named after people or after words, so what
 tells them is the cue a reader uses:
 
@@ -14,11 +14,14 @@ tells them is the cue a reader uses:
 - *a ward*: a word that is no clinical or dictionary word, behind a transfer cue (or
   "PLAN:", "dispo:") and before a floor number ("transfer to penhallow 3", "FOUND ON
   HALVORSEN 6"); later mentions of a ward found once are that ward too ("tillman 2 or
-  tillman 3").
+  tillman 3");
+- *a town behind a place cue*: a known place or US town after "lives in", "returned
+  to", "job in", "vacation in" or before "area" ("in dundalk area"); a named coast or
+  shore after a trip ("vacation on the Outer Banks").
 
 A hospital abbreviation must not be a unit or service ("TO MICU", "FROM OR", "TO EP"),
 clinical shorthand ("LEAVE NGT"), a clinical abbreviation that ends in H (LVH, SAH) or
-a state ("FROM NH"); a ward's name must not be shorthand.
+a state ("FROM NH"); a ward's or a town's single word must not be shorthand.
 ``ShorthandNameRecognizer`` reports what this module finds, so the shorthand safe
 patterns (``shorthand.py``) leave it be.
 """
@@ -29,6 +32,7 @@ import regex as re
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
+from .names.cues import _PLACE_CUE_BEFORE
 from .names.lexicons import fold, load_lexicons
 from .shorthand import _shorthand_terms, shorthand_word
 
@@ -81,6 +85,17 @@ _UNITS = frozenset(
     OSH NH SNF ICF LTAC LTACH REHAB VNA PT OT SW HO MD NP RN PA RRT PCU VICU IMC SDU CTICU TICU CICU RICU BMT
     CDU EMU HDU MSICU CCRU OBS TELE""".split()
 )
+# Towns: behind "lives in", "returned to" (names/cues.py) or a job, a home or a trip; before "area".
+_TOWN_CUE = re.compile(r"(?i)\b(?:job|jobs|home|house|apartment|condo|vacation(?:ing|ed)?|trip)[ \t]+(?:\w+[ \t]+)?"
+                       r"(?:in|at|near|to)[ \t]+$")
+_TOWN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ \t]+[A-Za-z][A-Za-z'’-]*){0,2}")
+_TOWN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_AREA = re.compile(r"(?i)\b(?:in|near|around)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’-]*[ \t]+){1,3}?)area\b")
+# "vacation on the Outer Banks", "summers on the Jersey Shore": a named coast after a trip or a stay.
+_COAST = re.compile(r"(?:the[ \t]+)((?:[A-Z][a-z]+[ \t]+){1,2}(?:Shore|Coast|Banks|Keys|Islands?|Cape|Valley|Mountains|"
+                    r"Hills|Lakes))\b")
+_STAY_CUE = re.compile(r"(?i)\b(?:vacation(?:ing|ed)?|trip|holiday|live[sd]?|living|spent|spends|summers?|winters?|"
+                       r"stay(?:ing|ed)?|went|drove|moved|visiting|home|house|from)\b[^.\n]{0,25}$")
 
 
 def _name_word(word: str) -> bool:
@@ -166,6 +181,51 @@ def _wards(text: str) -> list[Place]:
     return out
 
 
+def _towns(text: str) -> list[Place]:
+    out = []
+    lex = load_lexicons()
+    regions = _lexicons().regions
+
+    def place(words: list[str]) -> bool:
+        key = fold(" ".join(words))
+        if key in regions or words[0].upper() in _lexicons().region_codes:
+            return False  # a state is no identifier
+        if len(words) == 1 and (not _name_word(words[0]) or len(words[0]) < 4):
+            return False  # "returned to baseline", "lives in md"
+        return key in lex.places or key in lex.towns
+
+    for pos in _cue_ends(text):
+        m = _TOWN.match(text, pos)
+        if not m:
+            continue
+        words = list(_TOWN_WORD.finditer(m.group()))
+        for n in range(len(words), 0, -1):  # the longest known place: "new bedford", not "new"
+            if place([w.group() for w in words[:n]]):
+                out.append(("LOCATION", pos, pos + words[n - 1].end(), SCORE))
+                break
+    for m in _AREA.finditer(text, overlapped=True):
+        words = m.group(1).split()
+        if place(words):
+            out.append(("LOCATION", m.start(1), m.start(1) + len(m.group(1).rstrip()), SCORE))
+    for m in _COAST.finditer(text):
+        if _STAY_CUE.search(text, max(0, m.start() - 40), m.start()):
+            out.append(("LOCATION", m.start(1), m.end(1), SCORE))
+    return out
+
+
+_CUE_END = re.compile(r"(?i)\b(?:in|to|at|near|from|into)[ \t]+")
+
+
+def _cue_ends(text: str) -> list[int]:
+    """Where a word right after a place cue starts."""
+    ends = []
+    for m in _CUE_END.finditer(text):
+        before = text[max(0, m.start() - 60) : m.end()]
+        if _PLACE_CUE_BEFORE.search(before) or _TOWN_CUE.search(before):
+            ends.append(m.end())
+    return ends
+
+
 def shorthand_places(text: str) -> list[Place]:
-    """(entity type, start, end, score) of each hospital and ward named by context."""
-    return _acronyms(text) + _hospitals(text) + _wards(text)
+    """(entity type, start, end, score) of each hospital, ward and town named by context."""
+    return _acronyms(text) + _hospitals(text) + _wards(text) + _towns(text)
