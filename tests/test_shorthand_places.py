@@ -68,6 +68,7 @@ WARDS = [
     ("PLAN: HALVORSEN 2 WHEN BED AVAIL.", "halvorsen"),
     ("dispo: ashgrove 4 once bed ready", "ashgrove"),
     ("will transfer to tillman 2 or tillman 3.", "tillman 3"),
+    ("hpi: admitted 3/2 to ashgrove 4 with chf, then to ccu.", "ashgrove"),
 ]
 
 
@@ -169,6 +170,9 @@ CLINICAL = [
     "to the or at 1400, back on the floor 5 north tomorrow.",
     "oob to ch for most of shift, pivots from ch to commode.",
     "c/o pain at wh/ time lines pulled, medicated.",
+    "no bm despite being placed on bedpan 4-6 times.",
+    "hct 22, order to transfuze 2 more units prbc, consent obtained.",
+    "type and cross sent to bb, 2 units on hold.",
 ]
 
 

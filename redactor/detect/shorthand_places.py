@@ -12,8 +12,9 @@ tells them is the cue a reader uses:
 - *a religious name behind a cue, with or without a head*: "accepted at Holy
   Redeemer", "to good shepherd", "bed @ St B.", "our lady of mercy";
 - *a ward*: a word that is no clinical or dictionary word, behind a transfer cue (or
-  "PLAN:", "dispo:") and before a floor number ("transfer to penhallow 3", "FOUND ON
-  HALVORSEN 6"); later mentions of a ward found once are that ward too ("tillman 2 or
+  "PLAN:", "dispo:") and before a floor number ("transfer to penhallow 3 with chf"; after a
+  bare "to" or "on" the number ends the clause: "FOUND ON HALVORSEN 6.", not "order to
+  transfuse 2 units"); later mentions of a ward found once are that ward too ("tillman 2 or
   tillman 3");
 - *a town behind a place cue*: a known place or US town after "lives in", "returned
   to", "job in", "vacation in" or before "area" ("in dundalk area"); a named coast or
@@ -45,10 +46,10 @@ Place = tuple[str, int, int, float]
 SCORE = 0.86
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
-_ADMIT_CUE = (r"(?:admitted|admit|adm|readmitted|transferred|transfered|transfer|trans|xfer|xferred|sent|taken|"
-              r"brought|medflighted|medflight|flown|came|come|comes|coming|presented|returned|referred|discharged|"
-              r"d/?c'?d|accepted|excepted|screened|evaluated|followed|arrived)"
-              r"(?:[ \t]+(?:back|over|here|in|him|her|pt))?[ \t]+(?:to|from|at|into|in|by)[ \t]+(?:the[ \t]+)?")
+_ADMIT_VERB = (r"(?:admitted|admit|adm|readmitted|transferred|transfered|transfer|trans|xfer|xferred|sent|taken|"
+               r"brought|medflighted|medflight|flown|came|come|comes|coming|presented|returned|referred|discharged|"
+               r"d/?c'?d|accepted|excepted|screened|evaluated|followed|arrived)")
+_ADMIT_CUE = rf"{_ADMIT_VERB}(?:[ \t]+(?:back|over|here|in|him|her|pt))?[ \t]+(?:to|from|at|into|in|by)[ \t]+(?:the[ \t]+)?"
 _ADMIT_ACRONYM = re.compile(rf"(?i)\b{_ADMIT_CUE}(?-i:([A-Z]{{2,5}}|[a-z]{{2,4}}))(?![\w'’-])")
 # A hospital's own shape, "BVH", "sjmc": behind any move or place word.
 _HOSPITAL_ACRONYM = re.compile(
@@ -77,13 +78,18 @@ _RELIGIOUS = re.compile(
 )
 _SAINT = re.compile(rf"(?i){_CUE}((?:st|saint)\.?[ \t]+(?:([a-z])\.|({_W})))(?![\w'’-])")
 _WARD = re.compile(rf"(?i)(?:\b(?:to|from|on|at)|\b(?:plan|dispo)[ \t]*:)[ \t]+({_W})[ \t]{{0,2}}([1-9][A-Za-z]?)"
-                   r"(?:/[1-9])?(?![\w/%]|\.\d)"
+                   r"(?:/[1-9])?(?![\w/%-]|\.\d)"
                    r"(?![ \t]*(?:mcg|mg|units?|u|cc|ml|l|lpm|%|hrs?|hours?|days?|x|times|mm|cm)\b)")
+# Behind a bare "to" or "on" the floor number ends the clause: not "order to transfuse 2 more units".
+_CLAUSE_END = re.compile(r"(?i)[ \t]*(?:$|[\n.,;:)!?@]|w/|(?:today|tonight|tomorrow|tmrw|when|once|if|or|and|in|on|at|"
+                         r"for|later|asap|soon|now|this|bed|am|pm|north|south|east|west)\b)")
+_ADMIT_BEFORE = re.compile(rf"(?i)\b{_ADMIT_VERB}(?:[ \t]+(?:back|over|here|in|him|her|pt|\d[\d/:-]*))*[ \t]+"
+                           r"(?:to|from|at|into|in)[ \t]+(?:the[ \t]+)?$")  # "admitted 3/2 to ashgrove 4 with chf"
 # Units and services written where a hospital could be: "TO MICU", "FROM OR", "TO EP LAB".
 _UNITS = frozenset(
     """ICU MICU SICU CCU CSRU CVICU TSICU NSICU PICU NICU PACU TCU ED ER EW EU OR EP IR CT MRI CATH LAB
     OSH NH SNF ICF LTAC LTACH REHAB VNA PT OT SW HO MD NP RN PA RRT PCU VICU IMC SDU CTICU TICU CICU RICU BMT
-    CDU EMU HDU MSICU CCRU OBS TELE""".split()
+    CDU EMU HDU MSICU CCRU OBS TELE BB""".split()  # BB: the blood bank
 )
 # Towns: behind "lives in", "returned to" (names/cues.py) or a job, a home or a trip; before "area".
 _TOWN_CUE = re.compile(r"(?i)\b(?:job|jobs|home|house|apartment|condo|vacation(?:ing|ed)?|trip)[ \t]+(?:\w+[ \t]+)?"
@@ -172,7 +178,8 @@ def _wards(text: str) -> list[Place]:
     lex = load_lexicons()
     for m in _WARD.finditer(text):
         word = m.group(1)
-        if len(word) >= 4 and _name_word(word) and (fold(word) not in lex.dictionary or _known(word)):
+        if len(word) >= 4 and _name_word(word) and (fold(word) not in lex.dictionary or _known(word)) and (
+                _CLAUSE_END.match(text, m.end()) or _ADMIT_BEFORE.search(text, max(0, m.start(1) - 40), m.start(1))):
             out.append(("LOCATION", m.start(1), m.end(2), SCORE))
             names.add(fold(word))
     for name in names:  # "tillman 2 or tillman 3", "family wants to see ashgrove"
