@@ -125,11 +125,18 @@ def test_hospitals_without_a_head_or_with_a_short_one(scanner, text, place):
 # -- towns ---------------------------------------------------------------------------
 
 TOWNS = [
-    ("daughter returned to new bedford today, back in few days", "new bedford"),
+    ("daughter returned to new britain today, back in few days", "new britain"),
     ("husband started new job in glen burnie, pt lives w/ sister", "glen burnie"),
     ("hcp is son who lives in silver spring.", "silver spring"),
     ("lives in shelter in dundalk area. concerned re appt", "dundalk"),
     ("was on vacation in ocean city when cp began", "ocean city"),
+]
+
+
+TOWNS += [
+    ("social: dtr called from bangor, will visit sat.", "bangor"),
+    ("s/p mvc in lewiston at 0200, prolonged extrication.", "lewiston"),
+    ("son visiting from keene tomorrow, aware of plan.", "keene"),
 ]
 
 
@@ -173,6 +180,9 @@ CLINICAL = [
     "no bm despite being placed on bedpan 4-6 times.",
     "hct 22, order to transfuze 2 more units prbc, consent obtained.",
     "type and cross sent to bb, 2 units on hold.",
+    "dtr called from home in am. pt resting in bed, in no distress, up in chair x2.",
+    "sitting in reading chair at home when sob began.",
+    "assisted in bath. oob in chair, then back in bed for nap.",
 ]
 
 

@@ -17,8 +17,11 @@ tells them is the cue a reader uses:
   transfuse 2 units"); later mentions of a ward found once are that ward too ("tillman 2 or
   tillman 3");
 - *a town behind a place cue*: a known place or US town after "lives in", "returned
-  to", "job in", "vacation in" or before "area" ("in dundalk area"); a named coast or
-  shore after a trip ("vacation on the Outer Banks").
+  to", "job in", "vacation in" or before "area" ("in dundalk area"); after a bare
+  "from" or "in" too where the place ends the phrase ("called from bangor.", "MVC IN
+  LEWISTON AT 0200"; not "in Miami J collar"), unless it is a word of care ("in bath") or
+  a town that is also a name or a word; a named coast or shore
+  after a trip ("vacation on the Outer Banks").
 
 A hospital abbreviation must not be a unit or service ("TO MICU", "FROM OR", "TO EP"),
 clinical shorthand ("LEAVE NGT"), a clinical abbreviation that ends in H (LVH, SAH) or
@@ -193,21 +196,25 @@ def _towns(text: str) -> list[Place]:
     lex = load_lexicons()
     regions = _lexicons().regions
 
-    def place(words: list[str]) -> bool:
+    def place(words: list[str], strong: bool = True) -> bool:
         key = fold(" ".join(words))
         if key in regions or words[0].upper() in _lexicons().region_codes:
             return False  # a state is no identifier
         if len(words) == 1 and (not _name_word(words[0]) or len(words[0]) < 4):
             return False  # "returned to baseline", "lives in md"
+        if len(words) == 1 and not strong and (key in _CARE_WORDS or key in lex.common or key not in lex.places and (
+                key in lex.dictionary or lex.is_name(key))):
+            return False  # behind a bare "in": not "in bath", "from carpenter"
         return key in lex.places or key in lex.towns
 
-    for pos in _cue_ends(text):
+    for pos, strong in _cue_ends(text):
         m = _TOWN.match(text, pos)
         if not m:
             continue
         words = list(_TOWN_WORD.finditer(m.group()))
-        for n in range(len(words), 0, -1):  # the longest known place: "new bedford", not "new"
-            if place([w.group() for w in words[:n]]):
+        for n in range(len(words), 0, -1):  # the longest known place: "new britain", not "new"
+            # behind a bare "in" or "from" the place ends the phrase: not "in Miami J collar", "in reading chair"
+            if (strong or _PHRASE_END.match(text, pos + words[n - 1].end())) and place([w.group() for w in words[:n]], strong):
                 out.append(("LOCATION", pos, pos + words[n - 1].end(), SCORE))
                 break
     for m in _AREA.finditer(text, overlapped=True):
@@ -220,16 +227,22 @@ def _towns(text: str) -> list[Place]:
     return out
 
 
-_CUE_END = re.compile(r"(?i)\b(?:in|to|at|near|from|into)[ \t]+")
+# Place names that are words of nursing care too: "assisted in bath", "up in reading chair".
+_CARE_WORDS = frozenset("bath reading mobile normal split union nice hope independence commode".split())
+_PHRASE_END = re.compile(r"(?i)[ \t]*(?:$|[\n.,;:!?)(/-]|(?:at|for|to|on|and|with|area|today|tonight|tomorrow|yesterday|"
+                         r"this|last|when|who|until|since|by|(?-i:[A-Z]{2}))\b)")
+_CUE_END = re.compile(r"(?i)\b(in|to|at|near|from|into)[ \t]+")
 
 
-def _cue_ends(text: str) -> list[int]:
-    """Where a word right after a place cue starts."""
+def _cue_ends(text: str) -> list[tuple[int, bool]]:
+    """Where a word right after a place word starts, and whether a place cue ("lives in",
+    "job in") or only the preposition ("called from", "mvc in") stands before it."""
     ends = []
     for m in _CUE_END.finditer(text):
         before = text[max(0, m.start() - 60) : m.end()]
-        if _PLACE_CUE_BEFORE.search(before) or _TOWN_CUE.search(before):
-            ends.append(m.end())
+        strong = bool(_PLACE_CUE_BEFORE.search(before) or _TOWN_CUE.search(before))
+        if strong or m.group(1).lower() in ("in", "from", "near"):
+            ends.append((m.end(), strong))
     return ends
 
 
