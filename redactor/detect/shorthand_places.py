@@ -71,7 +71,13 @@ _BEFORE_UNIT = re.compile(
 )
 _HEAD = (r"(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|memorial|general|campus|"
          r"nursing[ \t]+home|assisted[ \t]+living|rehab(?:ilitation)?[ \t]+(?:center|hospital))")
-_HOSPITAL = re.compile(rf"(?i)\b((?:{_W}[ \t]+){{1,3}}?){_HEAD}\b\.?")
+_HOSPITAL = re.compile(rf"(?i)(?<![\w'’-]){_HEAD}\b\.?")
+_WORDS_BEFORE = re.compile(rf"(?<![\w'’-])(?:{_W}[ \t]+){{1,3}}$")  # up to three words right before a head
+# Cheap searches that rule most texts out before the costlier patterns run.
+_HEAD_HINT = re.compile(r"(?i)hosp|med|memorial|general|campus|nursing|assisted|rehab")
+_RELIGIOUS_HINT = re.compile(r"(?i)holy|sacred|good[ \t]+s|lady")
+_SAINT_HINT = re.compile(r"(?i)\b(?:st|saint)\b")
+_UNIT_HINT = re.compile(r"(?i)\b(?:tcu|er|ed|ew|icu|ccu|micu|sicu|csru|cath|emergency)\b")
 # "Holy Redeemer", "good shepherd", "Our Lady of Mercy", "St B.": a hospital without a head.
 _CUE = r"(?:\b(?:at|to|from|in|into)[ \t]+(?:the[ \t]+)?|@[ \t]*|\()"
 _RELIGIOUS = re.compile(
@@ -135,7 +141,7 @@ def _acronyms(text: str) -> list[Place]:
         word = m.group(1)
         if not (_unit(word) or word.upper() in _CLINICAL_H or fold(word) in load_lexicons().dictionary and len(word) >= 4):
             out.append(("LOCATION", m.start(1), m.end(1), SCORE))  # "LEAVE BVH", not "LEAVE ICU", "IN LVH"
-    for m in _BEFORE_UNIT.finditer(text):
+    for m in _BEFORE_UNIT.finditer(text) if _UNIT_HINT.search(text) else ():
         word = m.group(1)
         if not (_unit(word) or word.upper() in _CLINICAL_H or fold(word) in _shorthand_terms()
                 or fold(word) in load_lexicons().dictionary and len(word) >= 4):
@@ -146,8 +152,11 @@ def _acronyms(text: str) -> list[Place]:
 def _hospitals(text: str) -> list[Place]:
     out = []
     lex = load_lexicons()
-    for m in _HOSPITAL.finditer(text):
-        words = m.group(1).split()
+    for m in _HOSPITAL.finditer(text) if _HEAD_HINT.search(text) else ():
+        before = _WORDS_BEFORE.search(text, max(0, m.start() - 90), m.start())
+        if not before:
+            continue
+        words = before.group().split()
         k = len(words)  # the name is the words right before the head, back to a stop or frequent word
         while k and not (fold(words[k - 1]) in STOP_WORDS or fold(words[k - 1]) in lex.common
                          or fold(words[k - 1]) in _shorthand_terms() or words[k - 1].upper() in _ABBREVIATIONS):
@@ -155,11 +164,11 @@ def _hospitals(text: str) -> list[Place]:
         words = words[k:]
         if not words or not (_name_word(words[-1]) or _known(words[-1])):
             continue
-        start = m.start(1) + m.group(1).rfind(" ".join(words))
+        start = before.start() + before.group().rfind(" ".join(words))
         out.append(("LOCATION", start, m.end(), SCORE))
-    for m in _RELIGIOUS.finditer(text):
+    for m in _RELIGIOUS.finditer(text) if _RELIGIOUS_HINT.search(text) else ():
         out.append(("LOCATION", m.start(1), m.end(), SCORE))
-    for m in _SAINT.finditer(text):
+    for m in _SAINT.finditer(text) if _SAINT_HINT.search(text) else ():
         word = m.group(3)
         if word is None or _name_word(word) or fold(word) in lex.first:
             end = m.end() - (text[m.end() - 1] == "." and word is not None)
@@ -207,12 +216,20 @@ def _towns(text: str) -> list[Place]:
             return False  # behind a bare "in": not "in bath", "from carpenter"
         return key in lex.places or key in lex.towns
 
-    for pos, strong in _cue_ends(text):
+    for cue in _CUE_END.finditer(text):
+        pos = cue.end()
         m = _TOWN.match(text, pos)
         if not m:
             continue
         words = list(_TOWN_WORD.finditer(m.group()))
+        strong = None  # the cue regexes run only once a word after the preposition is a known place
         for n in range(len(words), 0, -1):  # the longest known place: "new britain", not "new"
+            if not place([w.group() for w in words[:n]]):
+                continue
+            if strong is None:
+                strong = _place_cue(text, cue)
+                if not strong and cue.group(1).lower() not in ("in", "from", "near"):
+                    break
             # behind a bare "in" or "from" the place ends the phrase: not "in Miami J collar", "in reading chair"
             if (strong or _PHRASE_END.match(text, pos + words[n - 1].end())) and place([w.group() for w in words[:n]], strong):
                 out.append(("LOCATION", pos, pos + words[n - 1].end(), SCORE))
@@ -234,16 +251,11 @@ _PHRASE_END = re.compile(r"(?i)[ \t]*(?:$|[\n.,;:!?)(/-]|(?:at|for|to|on|and|wit
 _CUE_END = re.compile(r"(?i)\b(in|to|at|near|from|into)[ \t]+")
 
 
-def _cue_ends(text: str) -> list[tuple[int, bool]]:
-    """Where a word right after a place word starts, and whether a place cue ("lives in",
-    "job in") or only the preposition ("called from", "mvc in") stands before it."""
-    ends = []
-    for m in _CUE_END.finditer(text):
-        before = text[max(0, m.start() - 60) : m.end()]
-        strong = bool(_PLACE_CUE_BEFORE.search(before) or _TOWN_CUE.search(before))
-        if strong or m.group(1).lower() in ("in", "from", "near"):
-            ends.append((m.end(), strong))
-    return ends
+def _place_cue(text: str, cue: re.Match[str]) -> bool:
+    """A place cue ("lives in", "job in") before the preposition, not only the preposition
+    ("called from", "mvc in")."""
+    before = text[max(0, cue.start() - 60) : cue.end()]
+    return bool(_PLACE_CUE_BEFORE.search(before) or _TOWN_CUE.search(before))
 
 
 def shorthand_places(text: str) -> list[Place]:
