@@ -12,7 +12,11 @@ person and a place, so ``FacilityRecognizer`` reads them the way the names are b
   optionally "of <Place>";
 - at least one word of the run that is not generic ("Regional", "Community",
   "Children's", "Department" ...): "the General Hospital" and "Department of
-  Radiology" are not names.
+  Radiology" are not names;
+- in a sentence typed in capitals, only the words right before the head back to a
+  word of the sentence (a stop, frequent or clinical word, an abbreviation, a
+  participle): "PATIENT SCREENED BY REHAB" names nothing, "IN ST MARY HOSPITAL" names
+  "ST MARY HOSPITAL".
 
 Short heads from ``facility_short_heads.txt`` ("Regional", "Medical", "Drug",
 "Endocrine", "Internal Medicine") also end ordinary phrases ("Regional anesthesia",
@@ -196,6 +200,8 @@ class FacilityRecognizer(_CodeRecognizer):
             if len(run) >= MAX_RUN or not (_CAP_TOKEN.fullmatch(m.group()) or m.group() in _JOINERS):
                 break
             run.insert(0, m)
+        if run and text[start:end].isupper() and all(m.group().isupper() for m in run if m.group().isalpha()):
+            run = _name_in_capitals(run)
         while run and (run[0].group() in _JOINERS or run[0].group().lower() == "the"):
             run.pop(0)
         names = [m.group() for m in run if m.group() not in _JOINERS]
@@ -256,6 +262,33 @@ def _named_after_cue(text: str, entities) -> list[tuple[int, int]]:
         if saint or any(ent.start_char < end and start < ent.end_char and ent.label_ in _NER_NAMES for ent in entities):
             spans.append((start, end))
     return spans
+
+
+def _name_in_capitals(run: list[re.Match[str]]) -> list[re.Match[str]]:
+    """In a sentence typed in capitals every word is capitalised, so the name before the
+    head is only the words right before it back to a word of the sentence: a stop,
+    frequent or clinical word, an abbreviation, a single letter or a participle ("GO TO
+    REHAB", "PATIENT SCREENED BY REHAB", "CONT WITH CARDIAC REHAB"; "BALTIMORE REHAB" stays)."""
+    keep = len(run)
+    while keep and (run[keep - 1].group().lower() in _JOINERS and keep < len(run) or not _sentence_word(run[keep - 1].group())):
+        keep -= 1
+    if 0 < keep < len(run) and run[keep - 1].group().rstrip(".") in ("ST", "SAINT", "MT", "MOUNT"):
+        keep -= 1  # "IN ST MARY HOSPITAL"
+    return run[keep:]
+
+
+def _sentence_word(word: str) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from .clinical import _ABBREVIATIONS, _clinical_vocabulary
+    from .names.lexicons import fold, load_lexicons
+    from .shorthand import _shorthand_terms
+
+    key = fold(word.strip(".,'’"))
+    lex = load_lexicons()
+    return len(key) <= 1 or key in STOP_WORDS or key in lex.common or key in _shorthand_terms() \
+        or key in _clinical_vocabulary() or word.strip(".") in _ABBREVIATIONS \
+        or key.endswith(("ed", "ing")) and key in lex.dictionary and key not in lex.places
 
 
 def _person_name(words: list[str]) -> bool:

@@ -6,8 +6,8 @@ defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
 networked or imprecise, ``names.py`` adds the person and place names spaCy's
 NER misses, ``facilities.py`` the names of hospitals and clinics, ``dates.py``
 the dates clinical notes write and ``records.py`` the cells of tables and HL7
-messages, ``shorthand_names.py`` the people and places nursing shorthand names by
-context; ``clinical_terms.py`` reports eponymous signs
+messages, ``shorthand_names.py`` the people and ``shorthand_places.py`` the places
+nursing shorthand names by context; ``clinical_terms.py`` reports eponymous signs
 and scores as what they are, so they are not taken for names.  Nothing is
 added implicitly.
 """

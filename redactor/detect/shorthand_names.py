@@ -15,11 +15,10 @@ the context a reader uses (``ShorthandNameRecognizer``):
   rosa and ines", "CAREGIVER, BARBARA"; "spoke with tomasz";
 - *a signature*: a given name alone on the last line of a note;
 - *admission and transfer cues before a place*: "ADMITTED TO SJH", "transferred from
-  Whitmore 4", "sent to kelso hosp", "MEDFLIGHT FROM LAKEVIEW MED CTR".
+  Whitmore 4", "sent to kelso hosp" (found in ``shorthand_places.py``).
 
 Each name word must not be clinical shorthand or a frequent word (``shorthand.py``),
-and a bare word needs a name list to hold it; a hospital abbreviation must not be a
-unit or service ("TO MICU", "FROM OR", "TO EP").
+and a bare word needs a name list to hold it.
 """
 
 from __future__ import annotations
@@ -30,11 +29,12 @@ import regex as re
 from presidio_analyzer import RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
+from .clinical import _ABBREVIATIONS, _clinical_vocabulary
 from .names.lexicons import fold, load_lexicons
 from .vocabulary import DOCTOR_FORMS, alternation
 from .pii import _CodeRecognizer, make_result
 from .shorthand import CUE_RECOGNIZER, _shorthand_terms, shorthand_word
+from .shorthand_places import shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
 _TITLE = re.compile(rf"(?i)\b{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}\b\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
@@ -64,21 +64,7 @@ _KIN = re.compile(
 )
 _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothers?|mother|father|mom|dad|niece|nephew|"
                        r"aunt|uncle|partner|friend|cousin|family|proxy)")
-_ADMIT_CUE = (r"(?:admitted|admit|adm|readmitted|transferred|transfered|transfer|trans|xfer|xferred|sent|taken|"
-              r"brought|medflighted|medflight|flown|came|presented|returned|referred|discharged|accepted|excepted|"
-              r"screened|evaluated|followed|arrived)(?:[ \t]+(?:back|over|here|in|him|her|pt))?[ \t]+"
-              r"(?:to|from|at|into|in|by)[ \t]+(?:the[ \t]+)?")
-_ADMIT_ACRONYM = re.compile(rf"(?i)\b{_ADMIT_CUE}(?-i:([A-Z]{{2,5}}|[a-z]{{2,4}}))(?![\w'’-])")
-_HOSPITAL = re.compile(rf"(?i)\b((?:{_W}[ \t]+){{1,3}}?)(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|"
-                       r"memorial|campus|nursing[ \t]+home|rehab(?:ilitation)?[ \t]+(?:center|hospital))\b\.?")
-_PLACE_BEFORE = re.compile(rf"(?i)(?:\b{_ADMIT_CUE}|\b(?:to|from|at|in)[ \t]+)$")
-_WARD = re.compile(rf"(?i)\b(?:to|from|on|at)[ \t]+({_W})[ \t]?([1-9][A-Za-z]?)(?:/[1-9])?(?![\w./%])"
-                   r"(?![ \t]*(?:mcg|mg|units?|u|cc|ml|l|lpm|%|hrs?|hours?|days?|x|times|mm|cm)\b)")
-# Units and services written where a hospital could be: "TO MICU", "FROM OR", "TO EP LAB".
-_UNITS = frozenset(
-    """ICU MICU SICU CCU CSRU CVICU TSICU NSICU PICU NICU PACU TCU ED ER EW EU OR EP IR CT MRI CATH LAB
-    OSH NH SNF ICF LTAC LTACH REHAB VNA PT OT SW HO MD NP RN PA RRT""".split()
-)
+
 
 
 def _name_word(word: str) -> bool:
@@ -164,39 +150,10 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             for g in (1, 2):
                 if m.group(g) and _given(m.group(g)):
                     person(m, g, 0.65)
-        found += self._places(text)
+        found += shorthand_places(text)
         if (sig := _signature(text)) is not None:
             found.append(("PERSON", *sig, 0.6))
         return [make_result(self, e, s, t, score) for e, s, t, score in found if not entities or e in entities]
-
-    @staticmethod
-    def _places(text: str) -> list[tuple[str, int, int, float]]:
-        out = []
-        regions = _lexicons().region_codes
-        for m in _ADMIT_ACRONYM.finditer(text):
-            word = m.group(1)
-            key = fold(word)
-            if word.upper() in _UNITS or word.upper() in _ABBREVIATIONS or word.upper() in regions or key in STOP_WORDS \
-                    or key in _shorthand_terms() or key in _clinical_vocabulary() or key in load_lexicons().common \
-                    or key in load_lexicons().dictionary and len(key) >= 4:
-                continue  # "TO MICU", "TO FLOOR", "FROM TLC"
-            out.append(("LOCATION", m.start(1), m.end(1), 0.6))
-        for m in _HOSPITAL.finditer(text):
-            words = m.group(1).split()
-            k = len(words)  # the name is the words right before the head, back to a stop or frequent word
-            while k and not (fold(words[k - 1]) in STOP_WORDS or fold(words[k - 1]) in load_lexicons().common
-                             or fold(words[k - 1]) in _shorthand_terms() or words[k - 1].upper() in _ABBREVIATIONS):
-                k -= 1
-            words = words[k:]
-            if not words or not (_name_word(words[-1]) or _known(words[-1])):
-                continue
-            start = m.start(1) + m.group(1).rfind(" ".join(words))
-            out.append(("LOCATION", start, m.end(), 0.6))
-        for m in _WARD.finditer(text):
-            word = m.group(1)
-            if len(word) >= 5 and _name_word(word) and fold(word) not in load_lexicons().dictionary:
-                out.append(("LOCATION", m.start(1), m.end(2), 0.6))
-        return out
 
 
 _LAST_LINE = re.compile(r"(?:^|\n|[.!] )[ \t]*({_W})[ \t/]*\Z".replace("{_W}", _W))

@@ -55,7 +55,7 @@ english french german spanish italian american british european african asian
 # Words that make a run an organisation, not a person or a place.
 _ORG_WORDS = frozenset(fold(w) for w in """
 inc llc ltd limited corp corporation co company companies group holdings partners associates
-bank university college school academy institute foundation hospital clinic center centre
+bank university college school academy institute foundation hospital hosp hospice clinic center centre
 agency society association club orchestra band solutions technologies technology systems
 services industries international insurance capital labs media markets software consulting
 pharmaceuticals pharma healthcare medical council department ministry committee trust fund

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import regex as re
 
-from .cues import _HONORIFIC_BEFORE, _NAME_CUE_BEFORE, _WEAK_CUES, _sentence_initial
+from .cues import _HONORIFIC_BEFORE, _NAME_CUE_BEFORE, _PLACE_PREP_BEFORE, _WEAK_CUES, _sentence_initial
 from .lexicons import fold
 from .reading import PERSON, _Reader, _Reading
 from .runs import _INITIAL_GAP, _TOKEN, Tok
@@ -33,7 +33,8 @@ class _LowercaseReading(_Reader):
             if j < len(toks) and len(toks[j].text) == 1 and _INITIAL_GAP.fullmatch(text[t.end : toks[j].start]):
                 j += 1  # "eric g. samoylova"
             nxt = toks[j] if j < len(toks) and _INITIAL_GAP.fullmatch(text[toks[j - 1].end : toks[j].start]) else None
-            if given[i] and nxt is not None and nxt.key not in lex.common and not lex.is_word(nxt.key):
+            if given[i] and nxt is not None and nxt.key not in lex.common and not lex.is_word(nxt.key) and not (
+                    f"{t.key} {nxt.key}" in lex.places and _PLACE_PREP_BEFORE.search(before)):  # "job in glen burnie"
                 strong_last = nxt.key in lex.last or nxt.key in lex.first or self._surname_shaped(nxt)
                 if strong_last or nxt.key not in lex.dictionary:
                     scores[i] = (j, (0.6 if strong_last else 0.5) + (0.1 if cue else 0.0))
