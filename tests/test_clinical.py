@@ -281,16 +281,23 @@ def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
 
 
 # Written blind to the detector on 2026-12-07 in ICU nursing-note, discharge-summary and
-# radiology-report styles (tests/labeled/clinical_icu_blind.src.txt), measured once the same day
-# before any tuning: recall 0.835, precision 0.933; under `default` no note with PHI would go to
-# the cloud unredacted and 47 of its 60 PHI-free lines may leave.  Floors a little under that.
-def test_the_blind_icu_set_holds_its_ground(scanner, make_pipeline):
+# radiology-report styles, each measured once before it was tuned on:
+# - tests/labeled/clinical_icu_blind.src.txt: recall 0.835, precision 0.933; under `default` no
+#   note with PHI would go to the cloud unredacted and 47 of its 60 PHI-free lines may leave;
+# - tests/labeled/clinical_blind2.src.txt (another author, measured after the first set's fixes):
+#   recall 0.828, precision 0.946; no PHI note to the cloud unredacted, 65 of 75 PHI-free lines.
+# Floors a little under that.
+@pytest.mark.parametrize("name, recall, precision, clean_leave", [
+    ("clinical_icu_blind.jsonl", 0.82, 0.92, 45),
+    ("clinical_blind2.jsonl", 0.81, 0.93, 62),
+])  # fmt: skip
+def test_the_blind_sets_hold_their_ground(scanner, make_pipeline, name, recall, precision, clean_leave):
     from redactor.policy import Route
 
-    examples = list(read_jsonl(LABELS.parent / "clinical_icu_blind.jsonl"))
+    examples = list(read_jsonl(LABELS.parent / name))
     overall = _score(scanner, examples, PHI_TYPES | {"NPI", "DEA_NUMBER"}).overall
-    assert overall.recall >= 0.82 and overall.precision >= 0.92, (overall.recall, overall.precision)
+    assert overall.recall >= recall and overall.precision >= precision, (overall.recall, overall.precision)
     pipeline = make_pipeline(cloud=True)
     routes = [(bool(e.gold), pipeline.prepare(e.text, "Summarize.").decision.route) for e in examples]
     assert not [r for phi, r in routes if phi and r is Route.CLOUD]  # PHI never leaves unredacted
-    assert sum(1 for phi, r in routes if not phi and r in (Route.CLOUD, Route.CLOUD_REDACTED)) >= 45
+    assert sum(1 for phi, r in routes if not phi and r in (Route.CLOUD, Route.CLOUD_REDACTED)) >= clean_leave
