@@ -33,7 +33,7 @@ from .errors import ConfigError
 from .detect.categories import QUASI
 from .detect.findings import Finding
 from .transform import Kept
-from .detect.vocabulary import MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, alternation
+from .detect.vocabulary import MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, WEEKDAYS, alternation
 
 NAME = "hipaa-safe-harbor"
 RESTRICTED_ZIP3_FILE = PACKAGE_DIR / "data" / "restricted_zip3.toml"
@@ -87,6 +87,10 @@ _MONTH_YEAR = re.compile(rf"(?i)(?<![\w-])(?:{alternation(MONTHS + MONTH_ABBREVI
                          r"(?:'\d{2}|(?:19|20)\d{2})(?![\w'’/-])")
 # a time of day is an element of a date-time too: "signed at 16:42", "9:05 pm"
 _TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?(?![\w/:-]|\.\d)", re.IGNORECASE)
+# a weekday or a clock time written beside a date is an element of it: "SAT 7/11", "Tuesday 2/3",
+# "11/9 at 2130", "7/27 at 10:15", "3/15/2011 5:12 AM"
+_WEEKDAY_BEFORE = re.compile(rf"(?i)(?<![\w-])(?:{alternation(WEEKDAYS + ('mon', 'tue', 'tues', 'wed', 'thu', 'thur', 'thurs', 'fri', 'sat', 'sun'))})\.?,?[ \t]+$")
+_CLOCK_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]*(?:(?:at|@)[ \t]*)?((?:[01]?\d|2[0-3]):[0-5]\d(?:[ \t]*[ap]\.?m\.?)?|(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?:hrs?|h))?|(?:1[0-2]|0?[1-9])[ \t]*[ap]\.?m\.?)(?![\w/:-]|\.\d)")
 DATE_SWEEP = "safe-harbor-date"
 
 
@@ -108,7 +112,8 @@ def _month_day(a: int, b: int) -> bool:
 
 def undetected_dates(text: str, findings) -> list[Finding]:
     """Dates no finding covers, as ``DATE_TIME`` findings: numeric dates, short month/days and
-    their ranges, a month and a two-digit year ("4/97"), a month and a year ("march of 2022"), holidays, a day of the month named alone ("on the 23rd"), times of day.
+    their ranges, a month and a two-digit year ("4/97"), a month and a year ("march of 2022"), a weekday
+    or a clock time beside a date ("SAT 7/11", "11/9 at 2130"), holidays, a day of the month named alone ("on the 23rd"), times of day.
     "10/10" (a score out of ten), settings, doses and ratios that cannot be a month and a
     day are left alone."""
     spans = [(f.start, f.end) for f in findings]
@@ -142,6 +147,12 @@ def undetected_dates(text: str, findings) -> list[Finding]:
     for pattern in (_HOLIDAY, _MONTH_YEAR, _TIME):
         for m in pattern.finditer(text):
             add(*m.span())
+    dates = [f for f in findings if f.entity_type == "DATE_TIME"] + out
+    for d in dates:
+        if w := _WEEKDAY_BEFORE.search(text, max(0, d.start - 12), d.start):
+            add(w.start(), w.start() + len(w.group().rstrip(" \t,.")))
+        if t := _CLOCK_AFTER.match(text, d.end):
+            add(*t.span(1))
     return out
 
 

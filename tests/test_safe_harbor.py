@@ -278,6 +278,9 @@ def test_a_weekday_or_a_time_of_day_in_words_is_no_date_element():
     ("BP 118/64", []), ("sliding scale 2/4/6/8", []), ("4/4 bottles positive", []), ("GRIPS 5/5 BILAT", []),
     ("S/P CABG 4/97, STENT TO LAD 6/03", ["4/97", "6/03"]), ("ps 12/45 peep 5", []),  # a month and a year
     ("in june of 2021 pt fell", ["june of 2021"]), ("DX SEPT '98", ["SEPT '98"]),
+    # a weekday or a clock time beside a date is an element of it
+    ("MVC ON SAT 6/13,TAKEN TO", ["6/13", "SAT"]), ("last known well 10/4 at 2215, found", ["10/4", "2215"]),
+    ("MTG FRIDAY 3/6 AT 1400.WIFE AWARE", ["3/6", "FRIDAY", "1400"]), ("given 5/17 at 2.5 mg", ["5/17"]),
 ])  # fmt: skip
 def test_short_month_days_and_ranges_are_dates_unless_a_setting_dose_or_score(text, dates):
     """Safe Harbor removes every element of a date: a month and day written short ("2/3") or as a

@@ -126,6 +126,8 @@ _PHONE = re.compile(
     r"(?:[ \t]?(?:x|ext\.?)[ \t]?\d{1,5})?"
     r"(?!\w|-\d|\.\d)"
 )
+# A US number written with slashes, as notes write it: "617/555/0142" (a date is never 3/3/4)
+_SLASHED_PHONE = re.compile(r"(?<![\w/.-])[2-9]\d{2}/[2-9]\d{2}/\d{4}(?![\w/-]|\.\d)")  # NANP area, exchange
 _YEARISH = re.compile(r"^(?:19|20)\d\d$")
 # An extension on its own ("ext. 2284", "ext 4-7721", "x53318"): part of a phone number.
 _EXTENSION = re.compile(
@@ -172,6 +174,10 @@ class PhoneShapeRecognizer(_CodeRecognizer):
             results.append(make_result(self, self.ENTITY, start, end, score))
         for m in _PAGER.finditer(text):
             results.append(make_result(self, self.ENTITY, m.start(1), m.end(1), 0.6))
+        if "/" in text:
+            for m in _SLASHED_PHONE.finditer(text):
+                score = 0.95 if _has_context(text, m.start(), m.end(), _PHONE_CONTEXT, 40) else 0.6
+                results.append(make_result(self, self.ENTITY, m.start(), m.end(), score))
         if "x" in text or "X" in text:
             for m in _EXTENSION.finditer(text):
                 g = 1 if m.group(1) else 2
