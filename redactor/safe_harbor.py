@@ -138,9 +138,8 @@ def undetected_dates(text: str, findings) -> list[Finding]:
             add(m.start(1), m.end(2))
             add(m.start(3), m.end(4))
     for m in _MD_SHORT.finditer(text):  # "PEG PLACED 2/3", "INR CHECK 3/21": unless a setting, dose or score
-        # "s/p CABG 4/97", "stent 12/82": a month and a two-digit year no day can be
-        if 1 <= int(m.group(1)) <= 12 and (int(m.group(2)) <= 31 or len(m.group(2)) == 2) \
-                and int(m.group(2)) >= 1 and not _not_a_date(text, *m.span()):
+        # a month and a day, or a month and a two-digit year ("s/p CABG 4/97", "stent 12/82")
+        if 1 <= int(m.group(1)) <= 12 and int(m.group(2)) >= 1 and not _not_a_date(text, *m.span()):
             add(*m.span())
     for m in _DAY_ALONE.finditer(text):
         add(*m.span(1))
