@@ -259,7 +259,7 @@ _FUNCTION_WORDS = frozenset("a an the and or of to for in on at by with from as 
 def _no_name(key: str, words: Words) -> bool:
     """After a role or a relation word, a role ("SPOKE WITH HO"), a function word, care
     ("PA LINE") or an ordinary word that is no given name ("SON STATES", "dtr aware");
-    "WIFE HOPE" and "HO GRANDONE" are names ("DR PRICE" is one by its title)."""
+    "WIFE HOPE" and "HO BRANNIGAN" are names ("DR BARKER" is one by its title)."""
     return (key.rstrip("'’s") in _ROLES or key in STOP_WORDS or clinical_word(key)
             or (key in words.common and key not in words.first))
 
@@ -423,7 +423,7 @@ def find_doubts(
                 or m.start() in after_verb
             )
         if suspicious:
-            # "S. DOMINICO", "m ferris": the initial before a doubted name goes with it
+            # "R. OKONKWO", "m ferris": the initial before a doubted name goes with it
             initial = _INITIAL_BEFORE.search(text, max(0, m.start() - 4), m.start())
             start = initial.start() if initial and (initial.group().isupper() == word[:1].isupper()) else m.start()
             out.append(Finding(DOUBT_TYPE, PII, start, m.start() + len(word), DOUBT_SCORE, "doubt"))

@@ -200,7 +200,7 @@ def _person_context(text: str, c: Candidate) -> bool:
         return True  # "Gabby R.": a given name and an initial
     first = re.match(r"\S+[ \t]+", value)
     if first is None or not _name_evidence(_WORD.findall(value[first.end() :])):
-        # "SWACKHAMER AWARE", "N. GRANDONE AWARE": a word no list calls shorthand, then what people do
+        # "WOJCIAK AWARE", "N. BRANNIGAN AWARE": a word no list calls shorthand, then what people do
         return bool(_ACTION_AFTER.match(text, c.end) and not all(shorthand_word(w) for w in _WORD.findall(value)))
     return bool(_PERSON_BEFORE.search(text[max(0, c.start - 25) : c.start + first.end()])
                 or _CREDENTIAL_AFTER.search(value) or re.match(r"[A-Z]\.[ \t]*[A-Za-z]", value)

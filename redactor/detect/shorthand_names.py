@@ -5,12 +5,12 @@ name, and many clinicians' and relatives' names are also words.  What tells them
 the context a reader uses (``ShorthandNameRecognizer``):
 
 - *a title*: "DR LINDQVIST", "Drs Okafor and Brandt", "dr. ferris", "MRS HALVORSEN"; after
-  "DR" also a surname that is a word ("DR PRICE", "dr small"), not what a sentence does
+  "DR" also a surname that is a word ("DR BARKER", "dr small"), not what a sentence does
   next ("DR AWARE", "DR WILL CALL");
 - *an initial and a surname before an action or after "per"/"by"*: "R. OKAFOR AWARE",
   "AS PER T. NAKASHIMA", "seen by m. ferris np", "J WOJCIK ORDERED";
 - *a credential after a name*: "Ana Ruiz RRT", "lena petrakis, rn", "P. DUVAL NP";
-- *a role before a name*: "HO SCHWARZ AWARE", "house staff mary souza", "resident okafor";
+- *a role before a name*: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor";
 - *a relation word before a given name*: "DAUGHTER-MAYA", "wife helen", "daughters
   rosa and ines", "CAREGIVER, BARBARA"; "spoke with tomasz";
 - *a signature*: a given name alone on the last line of a note;
@@ -33,8 +33,8 @@ from .clinical import _ABBREVIATIONS, _clinical_vocabulary
 from .names.lexicons import fold, load_lexicons
 from .vocabulary import DOCTOR_FORMS, alternation
 from .pii import _CodeRecognizer, make_result
-from .shorthand import CUE_RECOGNIZER, _shorthand_terms, shorthand_word
-from .shorthand_places import shorthand_places
+from .shorthand import CUE_RECOGNIZER, _shorthand_terms
+from .shorthand_places import _known, _name_word, shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
 _TITLE = re.compile(rf"(?i)\b{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}\b\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
@@ -51,7 +51,7 @@ _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|
                                  r"np|rn|md|pa|pa-c|rrt|sw|fellow|resident|attending|intern|hospitalist|mgr|manager|"
                                  r"coordinator|dictated|signed|author)[ \t:]*$")
 _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION.upper()}\b)")
-# a role before a surname: "HO SCHWARZ AWARE", "house staff mary souza", "resident okafor"
+# a role before a surname: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor"
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist)"
                    rf"[ \t:,-]+({_W})(?:[ \t]+({_W}))?")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{_CREDENTIAL}\b\.?"
@@ -67,24 +67,11 @@ _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothe
 
 
 
-def _name_word(word: str) -> bool:
-    """Not shorthand, not a frequent word, and long enough to be a name."""
-    return len(word) > 1 and not shorthand_word(word) and fold(word) not in STOP_WORDS
-
-
-def _known(word: str) -> bool:
-    """A name list holds it, and it is no frequent, clinical or stop word ("PRICE", not "AWARE")."""
-    lex = load_lexicons()
-    key = fold(word)
-    return lex.is_name(key) and key not in _shorthand_terms() and key not in lex.common and key not in STOP_WORDS \
-        and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
-
-
 _NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|was|is|may|can|office|orders?|note|team|service")
 
 
 def _surname_after_doctor(word: str) -> bool:
-    """After "DR", a surname that is also a word ("DR PRICE", "dr small", "dr. noone"):
+    """After "DR", a surname that is also a word ("DR BARKER", "dr small", "dr. noone"):
     any word a name list holds, unless clinical or what a sentence does next ("DR AWARE")."""
     key = fold(word)
     return load_lexicons().is_name(key) and not _NOT_AFTER_DOCTOR.fullmatch(key) and key not in _shorthand_terms() \
@@ -93,7 +80,7 @@ def _surname_after_doctor(word: str) -> bool:
 
 def _role_name(word: str) -> bool:
     """After a role, a name: no shorthand or frequent word, and a name list holds it or no
-    dictionary does ("HO SCHWARZ", not "HO AWARE" or "RESIDENT PAGED")."""
+    dictionary does ("HO DRUMMOND", not "HO AWARE" or "RESIDENT PAGED")."""
     return _name_word(word) and not _NOT_AFTER_DOCTOR.fullmatch(word) \
         and (_known(word) or fold(word) not in load_lexicons().dictionary)
 

@@ -177,7 +177,7 @@ def _hospitals(text: str) -> list[Place]:
 
 
 def _known(word: str) -> bool:
-    """A name list holds it, and it is no frequent, clinical or stop word ("PRICE", not "AWARE")."""
+    """A name list holds it, and it is no frequent, clinical or stop word ("KOWALCZYK", not "AWARE")."""
     lex = load_lexicons()
     key = fold(word)
     return lex.is_name(key) and key not in _shorthand_terms() and key not in lex.common and key not in STOP_WORDS \
