@@ -182,30 +182,20 @@ def _misspelt(word: str, words: Words, known: Callable[[str], bool] | None = Non
     and no name or place itself.  ``known``: what counts as known (default: the common words)."""
     if len(word) < 6 or not word.isalpha() or word in words.names or word in words.places:
         return False
-    common = _Known(known) if known is not None else words.common
+    known = known or words.common.__contains__
     letters = "abcdefghijklmnopqrstuvwxyz"
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     for a, b in splits:
-        if b and len(word) > 6 and a + b[1:] in common:  # one letter too many
+        if b and len(word) > 6 and known(a + b[1:]):  # one letter too many
             return True
-        if len(b) > 1 and a + b[1] + b[0] + b[2:] in common:  # two letters swapped
+        if len(b) > 1 and known(a + b[1] + b[0] + b[2:]):  # two letters swapped
             return True
         for c in letters:
-            if a + c + b in common:  # one letter missing: "diffrence"
+            if known(a + c + b):  # one letter missing: "diffrence"
                 return True
-            if b and c != b[0] and len(word) > 6 and a + c + b[1:] in common:  # one letter wrong
+            if b and c != b[0] and len(word) > 6 and known(a + c + b[1:]):  # one letter wrong
                 return True
     return False
-
-
-class _Known:
-    """A predicate read as a set: ``word in _Known(clinical_word)``."""
-
-    def __init__(self, known: Callable[[str], bool]) -> None:
-        self.known = known
-
-    def __contains__(self, word: str) -> bool:
-        return self.known(word)
 
 
 def _after_title(text: str, start: int, word: str) -> bool:
@@ -260,7 +250,7 @@ def _no_name(key: str, words: Words) -> bool:
     """After a role or a relation word, a role ("SPOKE WITH HO"), a function word, care
     ("PA LINE") or an ordinary word that is no given name ("SON STATES", "dtr aware");
     "WIFE HOPE" and "HO BRANNIGAN" are names ("DR BARKER" is one by its title)."""
-    return (key.rstrip("'’s") in _ROLES or key in STOP_WORDS or clinical_word(key)
+    return (re.sub(r"['’]?s$", "", key) in _ROLES or key in STOP_WORDS or clinical_word(key)
             or (key in words.common and key not in words.first))
 
 
@@ -270,8 +260,8 @@ def _nursing_word(word: str, key: str, words: Words) -> bool:
     if _known(key, words) or shorthand_word(word):
         return True
     key = re.sub(r"['’](?:s|d)$", "", key)
-    return (any(shorthand_word(b) for b in _stems(key) if len(b) > 2) or _misspelt(key, words)
-            or _misspelt(key, words, clinical_word))
+    return any(shorthand_word(b) for b in _stems(key) if len(b) > 2) or _misspelt(
+        key, words, lambda w: w in words.common or clinical_word(w))  # one pass over the typing slips
 
 
 def _procedure_code(text: str, m: re.Match[str]) -> bool:
