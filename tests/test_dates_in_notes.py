@@ -20,6 +20,7 @@ def values(scanner, text: str, kind: str) -> list[str]:
         ("fell off a ladder on Labor Day while painting.", "Labor Day"),
         ("dka after pump failure on easter sunday.", "easter sunday"),
         ("ADMITTED FROM HOME OVER THANKSGIVING WITH SOB.", "THANKSGIVING"),
+        ("brought in from a bar on St. Patrick's Day after a fall.", "St. Patrick's Day"),
     ],
 )
 def test_a_holiday_that_pins_a_day_is_a_date(scanner, text, holiday):

@@ -90,12 +90,13 @@ _PATTERNS = _DAY_OF_MONTH + [
 
 @lru_cache(maxsize=1)
 def _holidays() -> re.Pattern[str]:
-    """``lexicons/holidays.txt`` as one pattern: words apart by spaces, an apostrophe written or not."""
+    """``lexicons/holidays.txt`` as one pattern: words apart by spaces (after a dot too: "St. Patrick's
+    Day"), an apostrophe written or not."""
     from .packs import read_lexicon
 
     names = read_lexicon(resource_dir("recognizers") / "lexicons" / "holidays.txt")
     body = "|".join(
-        r"[ \t]+".join(re.escape(word).replace("'", "['’]?") for word in name.split())
+        r"\.?[ \t]+".join(re.escape(word).replace("'", "['’]?") for word in name.split())
         for name in sorted(names, key=len, reverse=True)
     )
     return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE)
