@@ -466,7 +466,7 @@ def test_a_local_server_that_does_not_answer_is_one_clear_error_up_front(tmp_pat
 
 @pytest.mark.parametrize("command", [["run", "--task", "summarise"], ["redact"]])
 def test_an_out_folder_that_cannot_be_made_is_one_clear_line(tmp_path, command):
-    """Not a traceback: the command stops with exit 2 before any document is read."""
+    """Not a traceback: the command stops with exit 2 before any document is read or sent."""
     clean_notes(tmp_path / "in", "a.txt")
     blocker = tmp_path / "a-file"
     blocker.write_text("x")

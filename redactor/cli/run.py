@@ -52,12 +52,12 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     from ..workers import choose_workers
 
     settings = settings_from(config_file, spacy_model, policy=policy, workers=workers)
-    run_dir = RunDir(out)  # an --out that cannot be made fails before spaCy or a model loads
     audit = configured_trail(settings) if settings.audit.enabled else None
     pipeline = Pipeline(settings, audit=audit, source="batch")
     # once, before any document: a wrong model name or cloud URL/key is one clear line, not N failures
     check_local_model(pipeline)
     check_cloud(pipeline, warn=lambda line: click.echo(f"warning: {line}", err=True))
+    run_dir = RunDir(out)  # after the checks (a failed one leaves no folder), before any document
     files = count_inputs(paths)
     model_workers, model_threads = choose_model_processes(settings.local)
     options = BatchOptions(task=task, max_tokens=max_tokens, workers=choose_workers(settings.workers, files),
