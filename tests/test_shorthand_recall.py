@@ -90,3 +90,20 @@ def test_initials_signing_a_note_on_their_own_line(scanner, signed):
 @pytest.mark.parametrize("line", ["HO AWARE OF K 3.1, REPLETED.", "RESIDENT WELL INFORMED.", "HO PAGED X2."])
 def test_a_role_before_a_word_is_no_name(scanner, line):
     assert values(scanner, _VITALS + line, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "line, name",
+    [
+        ("CT SITE OOZING. R. BAKER IN TO STRIP TUBES.", "R. BAKER"),
+        ("k 5.9, repeat at 1000. j. hunter aware, kayexalate given.", "j. hunter"),
+        ("SWAN PULLED BACK TO 50CM BY T. GRAVES AT 0200.", "T. GRAVES"),
+    ],
+)
+def test_an_initial_before_an_eponym_surname_is_a_person(scanner, line, name):
+    assert name in values(scanner, _VITALS + line, "PERSON")
+
+
+@pytest.mark.parametrize("line", ["LE: +1 EDEMA, NEG HOMANS SIGN.", "baker's cyst on us, no dvt."])
+def test_eponyms_without_an_initial_stay_clinical(scanner, line):
+    assert values(scanner, _VITALS + line, "PERSON") == []

@@ -416,12 +416,15 @@ def _inside_score(c: Candidate, scores: list[re.Match[str]]) -> bool:
     return any(m.start() <= c.start and c.end <= m.end() for m in scores)
 
 
+_INITIAL_FIRST = re.compile(r"[A-Z]\.[ \t]?[A-Za-z]")
+
+
 def _eponym_term(text: str, c: Candidate) -> bool:
     lex = _lexicons()
     value = text[c.start : c.end]
     words = [w for w in _TOKEN.findall(value) if w.lower() not in ("and", "non", "de", "von", "van", "en", "y", "the")]
-    if not words or _HONORIFIC.search(text, max(0, c.start - 12), c.start):
-        return False
+    if not words or _HONORIFIC.search(text, max(0, c.start - 12), c.start) or _INITIAL_FIRST.match(value):
+        return False  # "Dr. Parkinson", "K. BAKER IN TO STRIP TUBES": a person, not a sign or a disease
     keys = [_key(w) for w in words if not w.isdigit() and not re.fullmatch(r"[IVX]+", w)]
     if not keys:
         return False

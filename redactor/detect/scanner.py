@@ -12,7 +12,7 @@ import threading
 from itertools import islice
 from typing import Iterable, Iterator
 
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ..config import DetectSettings, Settings, load_settings
@@ -22,6 +22,7 @@ from .context import RawTextContextEnhancer
 from .findings import Finding, ScanResult
 from .nlp import NerOnlySpacyEngine
 from .refine import refine
+from .shorthand import CUE_RECOGNIZER
 from .registry import build_registry
 
 # spaCy's NER is run on pieces of at most this many characters; regex recognizers
@@ -120,10 +121,46 @@ class _Analyzer(AnalyzerEngine):
 
     def _enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
         if any(type(r).enhance_using_context is not EntityRecognizer.enhance_using_context for r in recognizers):
-            return super()._enhance_using_context(text, raw_results, nlp_artifacts, recognizers, context)
-        return self.context_aware_enhancer.enhance_using_context(
-            text=text, raw_results=raw_results, nlp_artifacts=nlp_artifacts, recognizers=recognizers, context=context
-        )
+            results = super()._enhance_using_context(text, raw_results, nlp_artifacts, recognizers, context)
+        else:
+            results = self.context_aware_enhancer.enhance_using_context(
+                text=text, raw_results=raw_results, nlp_artifacts=nlp_artifacts, recognizers=recognizers,
+                context=context,
+            )
+        return _evidence_first(results)
+
+
+# Recognizers that name a person or place by the words around it (a title, an initial and
+# a verb, a relation word), which refinement trusts more than a statistical guess; the
+# shorthand cues first, as refinement exempts them from the checks for words in capitals.
+_BY_EVIDENCE = {CUE_RECOGNIZER: 2, "NameRecognizer": 1}
+
+
+def _evidence_first(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Where spaCy and a recognizer of evidence find the same span of the same type, keep the
+    latter, at the better of the two scores: Presidio keeps one of equal spans by score alone,
+    and refinement would then weigh "K. BAKER IN TO STRIP" as spaCy's bare guess."""
+    best: dict[tuple[str, int, int], RecognizerResult] = {}
+    score: dict[tuple[str, int, int], float] = {}
+    for r in results:
+        key = (r.entity_type, r.start, r.end)
+        score[key] = max(score.get(key, 0.0), r.score)
+        if key not in best or _BY_EVIDENCE.get(_recognizer(r), 0) > _BY_EVIDENCE.get(_recognizer(best[key]), 0):
+            best[key] = r
+    kept = []
+    for r in results:
+        key = (r.entity_type, r.start, r.end)
+        winner = best[key]
+        if winner is r:
+            r.score = score[key]
+            kept.append(r)
+        elif _BY_EVIDENCE.get(_recognizer(winner), 0) == 0:
+            kept.append(r)  # no evidence on this span: Presidio chooses, as before
+    return kept
+
+
+def _recognizer(r: RecognizerResult) -> str | None:
+    return (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
 
 
 def _pieces(text: str, size: int) -> Iterator[tuple[int, str]]:
