@@ -423,6 +423,7 @@ def save(nlp, out: Path) -> None:
     meta.update(name="clinical_ner", version="0.1.0", description="redactor's clinical NER: see tools/train_clinical_ner.py")
     nlp.meta.update(meta)
     nlp.config["initialize"]["before_init"] = None  # the build's temporary tokenizer: already in the pipeline
+    nlp.config["paths"].update(train=None, dev=None)  # the build's temporary corpus
     nlp.to_disk(out)
     # strings.json holds every token seen in training (invented names included): keep only the labels
     (out / "vocab" / "strings.json").write_text(json.dumps(sorted(LABELS)), encoding="utf-8")
