@@ -40,7 +40,7 @@ from .candidate import SPACY_NER
 from .categories import BUILTIN_CATEGORIES
 from .clinical_ner import ClinicalNerRecognizer
 from .clinical_terms import ClinicalTermRecognizer
-from .dates import ClinicalDateRecognizer
+from .dates import ClinicalDateRecognizer, HolidayRecognizer
 from .facilities import FacilityRecognizer
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
@@ -101,7 +101,7 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers += [NameRecognizer(), ShorthandNameRecognizer()]
     if settings.clinical_ner:
         recognizers.append(ClinicalNerRecognizer())
-    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer(),
+    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), HolidayRecognizer(), ClinicalTermRecognizer(),
                     RecordRecognizer(known=set(BUILTIN_CATEGORIES) | set(packs.categories))]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
     recognizers += list(packs.recognizers)
