@@ -22,7 +22,8 @@ notes run sentences together) and an ``ner`` with its own small tok2vec (HashEmb
 SUFFIX and SHAPE, width 64, no vectors), trained with spaCy's own trainer (``spacy.cli.train.train``)
 at a fixed seed.  The held-out dev part (10% of the base examples, with all their copies) picks the
 best model; the script prints its per-type scores and the training time.  For byte-identical
-weights run it as the shipped model was built: ``OMP_NUM_THREADS=1`` (7.6 min on a shared 2-core
+weights run it as the shipped model was built (a second build was byte-identical):
+``OMP_NUM_THREADS=1`` (7.6 min on a shared 2-core
 machine, 4500 steps; dev split p/r/f 0.926/0.878/0.901: persons 0.930/0.878, towns 0.934/0.926,
 facilities 0.862/0.739; 3.4 MB).
 
