@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_detect import ours, stock_presidio  # noqa: E402
+from bench_detect import ner_variants, ours, scanner_for, stock_presidio  # noqa: E402
 
 from redactor.evaluate import Example, read_jsonl, read_physionet, score  # noqa: E402
 
@@ -65,13 +65,15 @@ def main() -> None:
     ap.add_argument("--routes", action="store_true", help="also the routing figures (always with --physionet)")
     ap.add_argument("--skip-stock", action="store_true")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--clinical-ner", choices=("default", "on", "off", "both"), default="default",
+                    help="the project's clinical NER (detect.clinical_ner); both: redactor without it and with it")
     args = ap.parse_args()
 
     label_files = [args.physionet] if args.physionet else args.labels or [LABELS]
     examples = list(read_physionet(args.physionet)) if args.physionet else \
         [ex for f in label_files for ex in read_jsonl(f)]
     engines = [] if args.skip_stock else [("stock presidio", stock_presidio)]
-    engines.append(("redactor", ours))
+    engines += [(name, lambda model, ner=ner: ours(model, ner)) for name, ner in ner_variants(args.clinical_ner)]
     rows = []
     for name, make in engines:
         # the PhysioNet corpus labels a year alone as PHI (DateYear): a year found counts there
@@ -102,23 +104,21 @@ def main() -> None:
         )
         print(f"{t:24} {cells}")
     if args.physionet or args.routes:
-        rows.append({"name": "routing", **routing(examples, args.model)})
+        for name, ner in ner_variants(args.clinical_ner):
+            rows.append({"name": f"routing ({name})", **routing(examples, scanner_for(args.model, ner), name)})
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 
 
-def routing(examples: list[Example], model: str) -> dict:
+def routing(examples: list[Example], scanner, name: str = "redactor") -> dict:
     """Routes with a cloud configured, per shipped policy: PHI notes sent unredacted, values in clear."""
-    from redactor.config import DetectSettings
-    from redactor.detect.scanner import Scanner
     from redactor.prepare import prepare
     from redactor.policy import Route, builtin_policies, load_policy
 
-    scanner = Scanner(DetectSettings(spacy_model=model))
     scans = list(scanner.scan_many([e.text for e in examples]))
     phi = [e for e in examples if e.gold]
     out: dict = {}
-    print(f"\nrouting with a cloud configured: {len(phi)} notes with PHI ({sum(len(e.gold) for e in phi)} phrases), "
+    print(f"\n{name}: routing with a cloud configured: {len(phi)} notes with PHI ({sum(len(e.gold) for e in phi)} phrases), "
           f"{len(examples) - len(phi)} without")
     print(f"{'policy':20} {'PHI notes → cloud':>18} {'PHI-free may leave':>19} {'values in clear':>16} {'years in clear':>15}")
     for name in builtin_policies():

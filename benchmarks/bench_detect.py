@@ -41,11 +41,9 @@ def stock_presidio(model: str):
     return predict
 
 
-def ours(model: str):
-    from redactor.config import DetectSettings
-    from redactor.detect.scanner import Scanner
-
-    scanner = Scanner(DetectSettings(spacy_model=model))
+def ours(model: str, clinical_ner: bool | None = None):
+    """``clinical_ner``: the project's NER on or off (None: the setting's default)."""
+    scanner = scanner_for(model, clinical_ner)
 
     def predict(texts):
         return [[Span(f.entity_type, f.start, f.end) for f in r.findings] for r in scanner.scan_many(texts)]
@@ -53,15 +51,20 @@ def ours(model: str):
     return predict
 
 
+def scanner_for(model: str, clinical_ner: bool | None = None):
+    from redactor.config import DetectSettings
+    from redactor.detect.scanner import Scanner
+
+    extra = {} if clinical_ner is None else {"clinical_ner": clinical_ner}
+    return Scanner(DetectSettings(spacy_model=model, **extra))
+
+
 _WORKER_SCANNER = None
 
 
 def _init_worker(model: str) -> None:
     global _WORKER_SCANNER
-    from redactor.config import DetectSettings
-    from redactor.detect.scanner import Scanner
-
-    _WORKER_SCANNER = Scanner(DetectSettings(spacy_model=model))
+    _WORKER_SCANNER = scanner_for(model)
 
 
 def _scan_chunk(texts: list[str]) -> list[list[Span]]:
@@ -80,6 +83,12 @@ def ours_parallel(model: str, workers: int):
         return [spans for chunk in pool.map(_scan_chunk, chunks) for spans in chunk]
 
     return predict
+
+
+def ner_variants(choice: str) -> list[tuple[str, bool | None]]:
+    """(row name, detect.clinical_ner) for a ``--clinical-ner`` choice."""
+    return {"default": [("redactor", None)], "on": [("redactor+ner", True)], "off": [("redactor", False)],
+            "both": [("redactor", False), ("redactor+ner", True)]}[choice]
 
 
 def measure(name, make, examples):
@@ -117,6 +126,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="also measure the scanner in N processes (0 or 1: skip)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--errors", type=Path, help="write our misses and false positives here (for development)")
+    ap.add_argument("--clinical-ner", choices=("default", "on", "off", "both"), default="default",
+                    help="the project's clinical NER (detect.clinical_ner); both: a row without it and one with it")
     args = ap.parse_args()
 
     examples = list(read_labels(args.data))
@@ -125,8 +136,9 @@ def main() -> None:
     rows = []
     if not args.skip_stock:
         rows.append(measure("stock presidio", lambda: stock_presidio(args.model), examples)[0])
-    row, predict = measure("redactor", lambda: ours(args.model), examples)
-    rows.append(row)
+    for name, ner in ner_variants(args.clinical_ner):
+        row, predict = measure(name, lambda: ours(args.model, ner), examples)
+        rows.append(row)
     if args.workers > 1:
         rows.append(measure(f"redactor x{args.workers}", lambda: ours_parallel(args.model, args.workers), examples)[0])
     if args.errors:

@@ -54,6 +54,8 @@ class DetectSettings(_Strict):
     use_default_packs: bool = True
     batch_size: int = Field(128, ge=1)
     min_score: float = Field(0.4, ge=0.0, le=1.0)
+    #: the project's own clinical NER (redactor/data/clinical_ner) beside spaCy's
+    clinical_ner: bool = False
 
 
 class CloudSettings(_Strict):

@@ -210,7 +210,7 @@ def test_py_typed_ships_in_the_package():
     assert (Path(redactor.__file__).parent / "py.typed").is_file()
 
 
-def test_py_typed_is_in_the_wheel(tmp_path):
+def test_py_typed_and_the_clinical_ner_are_in_the_wheel(tmp_path):
     pytest.importorskip("hatchling")
     import subprocess
     import sys
@@ -220,4 +220,9 @@ def test_py_typed_is_in_the_wheel(tmp_path):
     subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
                    cwd=root, check=True, capture_output=True)
     [wheel] = tmp_path.glob("*.whl")
-    assert "redactor/py.typed" in zipfile.ZipFile(wheel).namelist()
+    import redactor
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "redactor/py.typed" in names
+    model = Path(redactor.__file__).parent / "data" / "clinical_ner"
+    assert {f"redactor/data/clinical_ner/{f.relative_to(model).as_posix()}" for f in model.rglob("*") if f.is_file()} <= set(names)

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
 
+SPACY_NER = "SpacyRecognizer"
+CLINICAL_NER = "ClinicalNerRecognizer"
+# Statistical recognizers: their guesses pass the filters for NER's lookalikes (drugs, headings, breaks).
+STATISTICAL_RECOGNIZERS = frozenset({SPACY_NER, CLINICAL_NER})
+
 
 @dataclass
 class Candidate:

@@ -46,7 +46,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..config import resource_dir
 
-from .candidate import Candidate
+from .candidate import STATISTICAL_RECOGNIZERS, Candidate
 from .dates import HISTORY_CUE
 from .vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, alternation
 
@@ -251,7 +251,7 @@ def _clinical_word(text: str, c: Candidate) -> bool:
     a name at all ("EtOH", "A&Ox4")."""
     value = text[c.start : c.end]
     vocabulary = _clinical_vocabulary()
-    if c.recognizer != "SpacyRecognizer":
+    if c.recognizer not in STATISTICAL_RECOGNIZERS:
         # the name recognizer reads "X-ray" as a name ("Ray"); a hand-listed hyphenated term is none
         return "-" in value and " " not in value and _key(value) in vocabulary
     words = value.split()
@@ -310,7 +310,7 @@ def _drugs_and_diseases_not_names(text: str, cands: list[Candidate]) -> list[Can
     return [
         c for c in cands
         if not (c.entity_type in ("PERSON", "LOCATION") and any(m.start < c.end and c.start < m.end for m in medical)
-                and (c.recognizer == "SpacyRecognizer" or c.recognizer == "NameRecognizer"
+                and (c.recognizer in STATISTICAL_RECOGNIZERS or c.recognizer == "NameRecognizer"
                      and _words_beside_drug(text, c, medical)))
     ]
 
@@ -358,7 +358,7 @@ def _clinical_phrase(text: str, c: Candidate, terms: list[Candidate]) -> bool:
     least a term or a number (or, in a longer "person", an acronym: "Summarise DAPA-HF");
     a word that is a given name or surname and no term keeps the finding, and an
     abbreviation alone ("U.S.") is left to the other rules."""
-    if c.recognizer != "SpacyRecognizer":
+    if c.recognizer not in STATISTICAL_RECOGNIZERS:
         return False
     from .names.lexicons import load_lexicons
 
@@ -495,7 +495,7 @@ def _abbreviation(text: str, c: Candidate) -> bool:
     if value not in _ABBREVIATIONS:
         # "OA", "RV", "GDR": a short capitals word NER calls a place is an abbreviation,
         # unless it is a state or country code
-        return (c.entity_type == "LOCATION" and c.recognizer == "SpacyRecognizer" and bool(re.fullmatch(r"[A-Z]{2,4}", value))
+        return (c.entity_type == "LOCATION" and c.recognizer in STATISTICAL_RECOGNIZERS and bool(re.fullmatch(r"[A-Z]{2,4}", value))
                 and value not in _lexicons().region_codes)
     return not (value in _lexicons().region_codes and _STATE_AFTER_TOWN.search(text, max(0, c.start - 40), c.start))
 

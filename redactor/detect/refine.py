@@ -14,14 +14,14 @@ import re
 
 from presidio_analyzer import RecognizerResult
 
-from .candidate import Candidate
+from .candidate import CLINICAL_NER, SPACY_NER, STATISTICAL_RECOGNIZERS, Candidate
 from .clinical import drop_clinical_lookalikes, general_type, retype_general
 from .dates import holds_day_of_month, is_date, is_holiday
 from .wordsets import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
-from .names.lexicons import _PLACE_PARTICLES, fold, load_lexicons
+from .names.lexicons import _NAME_PARTICLES, _PLACE_PARTICLES, fold, load_lexicons
 from .names.runs import typed_in_lower_case
-from .shorthand import CUE_RECOGNIZER, drop_shorthand_lookalikes
+from .shorthand import CUE_RECOGNIZER, clinical_word, drop_shorthand_lookalikes
 from .vocabulary import MONTH_STEMS, alternation
 
 # Words that label a field.  As an entity of their own they are noise.
@@ -92,7 +92,7 @@ _BREAK = re.compile(r"\n|[ \t]{3,}|\||\^")
 def _cut_at_breaks(text: str, c: Candidate) -> Candidate:
     """NER reads across line breaks, table columns and HL7 fields ("Idris Ibragimov\nOnvia",
     "RA\nGen", "OBX|1|NM|HGB"): a name or place ends at the first break."""
-    if c.recognizer == "SpacyRecognizer" and c.entity_type in NER_TYPES:
+    if c.recognizer in STATISTICAL_RECOGNIZERS and (c.entity_type in NER_TYPES or c.entity_type == "HEALTHCARE_FACILITY"):
         m = _BREAK.search(text, c.start, c.end)
         if m is not None and text[c.start : m.start()].strip():
             c.end = m.start()
@@ -148,9 +148,15 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True
         if _CONTRACTION.fullmatch(value):
             return True  # "Con't", "Cont'd": a word cut short, not a name
-        if (c.entity_type == "LOCATION" and c.recognizer == "SpacyRecognizer" and value.islower() and not typed_in_lower_case(text)
-                and not _place_cue(text, c.start, c.end)):
+        if (c.entity_type == "LOCATION" and c.recognizer in STATISTICAL_RECOGNIZERS and value.islower() and not typed_in_lower_case(text)
+                and not (_place_cue(text, c.start, c.end) and (c.recognizer == SPACY_NER or _known_place(value)))):
             return True  # "septum", "mucosa": in cased text a place is capitalised, or follows "in"
+            # (and for the project's NER, trained on lower-cased copies, is a place the lexicons know: not "in brackets")
+        if (c.entity_type == "PERSON" and c.recognizer == CLINICAL_NER and not typed_in_lower_case(text)
+                and any(w.islower() and fold(w) not in _NAME_PARTICLES for w in value.split())):
+            return True  # "Pulmonary clinic": in cased text each word of a name is capitalised
+        if c.entity_type == "PERSON" and c.recognizer == CLINICAL_NER and all(len(w) == 1 or clinical_word(w) for w in value.split()):
+            return True  # "swan d/c'd": care words (and initials) the project's NER took for a name
         if c.entity_type == "PERSON" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _heading_word(text, c.start, c.end):
             return True  # "## Background", "Assessment:": section headings, not people
         if c.entity_type == "PERSON" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _word_not_name(value):
@@ -245,6 +251,11 @@ def _words_not_place(text: str, c: Candidate, value: str) -> bool:
             and fold(" ".join(body)) not in lex.places
         )
     return ordinary and not _place_cue(text, c.start, c.end)
+
+
+def _known_place(value: str) -> bool:
+    lex = load_lexicons()
+    return fold(value) in lex.places or fold(value) in lex.towns
 
 
 def _place_cue(text: str, start: int, end: int) -> bool:

@@ -5,7 +5,8 @@ adds) define an entity type; a Presidio built-in is added only for types no pack
 defines; our code recognizers (``pii.py``) replace the built-ins that are slow,
 networked or imprecise, ``names.py`` adds the person and place names spaCy's
 NER misses, ``facilities.py`` the names of hospitals and clinics, ``dates.py``
-the dates clinical notes write and ``records.py`` the cells of tables and HL7
+the dates clinical notes write, ``clinical_ner.py`` (``detect.clinical_ner``) the project's
+own small NER's people, towns and facilities, ``records.py`` the cells of tables and HL7
 messages, ``shorthand_names.py`` the people and ``shorthand_places.py`` the places
 nursing shorthand names by context; ``clinical_terms.py`` reports eponymous signs
 and scores as what they are, so they are not taken for names.  Nothing is
@@ -35,7 +36,9 @@ from presidio_analyzer.predefined_recognizers import (
 
 from ..config import DetectSettings
 from . import pack_specs
+from .candidate import SPACY_NER
 from .categories import BUILTIN_CATEGORIES
+from .clinical_ner import ClinicalNerRecognizer
 from .clinical_terms import ClinicalTermRecognizer
 from .dates import ClinicalDateRecognizer, HolidayRecognizer
 from .facilities import FacilityRecognizer
@@ -55,7 +58,7 @@ class CasedNerRecognizer(SpacyRecognizer):
     hide the name recognizer's reading ("maria delacroix") and then be dropped itself."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=list(NER_ENTITIES), name="SpacyRecognizer")
+        super().__init__(supported_entities=list(NER_ENTITIES), name=SPACY_NER)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = super().analyze(text, entities, nlp_artifacts)
@@ -96,6 +99,8 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers: list[EntityRecognizer] = [CasedNerRecognizer()]
     recognizers += pii_recognizers()
     recognizers += [NameRecognizer(), ShorthandNameRecognizer()]
+    if settings.clinical_ner:
+        recognizers.append(ClinicalNerRecognizer())
     recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), HolidayRecognizer(), ClinicalTermRecognizer(),
                     RecordRecognizer(known=set(BUILTIN_CATEGORIES) | set(packs.categories))]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]

@@ -1,0 +1,109 @@
+"""The project's own clinical NER (redactor/detect/clinical_ner.py): loads from package data,
+reads names in any case, and ``detect.clinical_ner`` turns it off.  Every example is invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import redactor
+from redactor.config import DetectSettings
+from redactor.detect.candidate import CLINICAL_NER
+from redactor.detect.clinical_ner import ENTITIES, MODEL_DIR, ClinicalNerRecognizer, load_model
+from redactor.detect.registry import build_registry
+from redactor.errors import ModelNotFoundError
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> ClinicalNerRecognizer:
+    r = ClinicalNerRecognizer()
+    r.load()
+    return r
+
+
+def _found(recognizer, text):
+    return {(text[r.start : r.end], r.entity_type) for r in recognizer.analyze(text, list(ENTITIES))}
+
+
+def _has(found, word, entity_type):
+    """A finding of that type holds the word (where a span ends is the refinement's business)."""
+    return any(t == entity_type and word in v.split() for v, t in found)
+
+
+def test_the_model_is_package_data_and_loads_offline(monkeypatch):
+    assert MODEL_DIR.is_relative_to(Path(redactor.__file__).parent)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr("socket.socket.connect", lambda *a, **k: pytest.fail("network"))
+    nlp = load_model.__wrapped__(MODEL_DIR)
+    assert set(nlp.get_pipe("ner").labels) == set(ENTITIES)
+    size = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
+    assert size < 5_000_000
+
+
+def test_capitals(recognizer):
+    text = "CT OUTPUT 40CC/HR,DR VASQUELLO AWARE.WIFE ODALYS AT BEDSIDE,DRIVING BACK TO MARLBORO."
+    found = _found(recognizer, text)
+    assert _has(found, "VASQUELLO", "PERSON") and _has(found, "ODALYS", "PERSON") and _has(found, "MARLBORO", "LOCATION")
+
+
+def test_lower_case(recognizer):
+    text = "pt to start chemo at brightwater regional next wk. son teodor will drive her in from oakfield."
+    found = _found(recognizer, text)
+    assert _has(found, "teodor", "PERSON") and _has(found, "brightwater", "HEALTHCARE_FACILITY")
+
+
+def test_title_case(recognizer):
+    text = "Seen by Dr. Halvorsen at Brightwater Regional Hospital; f/u with her PCP in two weeks."
+    found = _found(recognizer, text)
+    assert _has(found, "Halvorsen", "PERSON") and ("Brightwater Regional Hospital", "HEALTHCARE_FACILITY") in found
+
+
+def test_nothing_in_a_note_with_no_names(recognizer):
+    text = "Afebrile overnight. Lungs clear. Continue lasix 40 mg daily, recheck K and Mg in the morning."
+    assert _found(recognizer, text) == set()
+
+
+def test_a_setting_turns_it_off():
+    def names(on):
+        return {r.name for r in build_registry(DetectSettings(clinical_ner=on)).registry.recognizers}
+
+    assert CLINICAL_NER in names(True)
+    assert CLINICAL_NER not in names(False)
+
+
+def test_a_missing_model_says_how_to_rebuild_or_turn_it_off(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="train_clinical_ner.py|clinical_ner = false"):
+        load_model(tmp_path)
+
+
+def _refined(text, value, entity_type, recognizer=CLINICAL_NER):
+    from presidio_analyzer import RecognizerResult
+
+    from redactor.detect.refine import refine
+
+    start = text.index(value)
+    meta = {RecognizerResult.RECOGNIZER_NAME_KEY: recognizer}
+    raw = [RecognizerResult(entity_type, start, start + len(value), 0.5, recognition_metadata=meta)]
+    return [(text[c.start : c.end], c.entity_type) for c in refine(text, raw, 0.4)]
+
+
+def test_a_lower_case_word_after_in_is_no_place_unless_the_lexicons_know_it():
+    """Trained on lower-cased copies, the NER reads "in <word>" as a place; in cased text only
+    a known place stays (a prompt's "in brackets" kept every rewritten note local)."""
+    assert _refined("A placeholder may be followed, in brackets, by its kind.", "brackets", "LOCATION") == []
+    assert _refined("She moved back in with her sister in chicago last May.", "chicago", "LOCATION") == [
+        ("chicago", "LOCATION")]
+
+
+def test_a_name_with_a_lower_case_word_in_cased_text_is_none():
+    assert _refined("Follow-up: Pulmonary clinic in six weeks. Dr. Okafor to call.", "Pulmonary clinic", "PERSON") == []
+    assert _refined("Follow-up with Dr. Anneke van Dalen in six weeks.", "Anneke van Dalen", "PERSON") == [
+        ("Anneke van Dalen", "PERSON")]
+    assert _refined("follow-up with dr. anneke dalen in six weeks.", "anneke dalen", "PERSON") == [
+        ("anneke dalen", "PERSON")]
+
+
+def test_care_words_and_initials_are_no_name():
+    assert _refined("swan d/c'd at 1100 per team, cordis left in.", "swan d", "PERSON") == []
+    assert _refined("swan d/c'd at 1100 per team; wife margit updated.", "margit", "PERSON") == [("margit", "PERSON")]
