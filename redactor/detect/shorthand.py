@@ -410,7 +410,7 @@ def _range_or_lab_string(text: str, c: Candidate) -> bool:
     return False
 
 
-_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
+_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?:[ \t]?(?i:x|ext\.?)[ \t]?\d{1,5})?")  # "x 2207"
 _PHONE_CONTEXT = re.compile(r"(?i)\b(?:phone|tel|call|called|cell|pager|beeper|pg|fax|number|contact|reach|#)\b|#")
 
 
