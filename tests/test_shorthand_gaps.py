@@ -142,3 +142,13 @@ def test_nursing_words_are_no_doubts(line, word):
 )
 def test_names_and_numbers_stay_doubts_in_a_note(line, word):
     assert word in doubted(_VITALS.format(line))
+
+
+def test_a_vowelless_abbreviation_and_a_derived_word_are_no_doubts():
+    text = "cv: sr to st 100s, svr 900, pcwp 14, pulses dopplerable.\nresp: 2l nc, sats 97%, ngt to lcws, neo gtt.\n"
+    assert not {"st", "svr", "pcwp", "dopplerable"} & set(doubted(text))
+
+
+def test_a_saints_abbreviation_stays_a_doubt():
+    text = "access: r ij hd cath placed at st. wendeline's, flushes well.\nresp: 2l nc, sats 97%, ngt to lcws, neo gtt.\n"
+    assert "st" in doubted(text)

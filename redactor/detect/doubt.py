@@ -37,9 +37,12 @@ at a low score, what a careful human reviewer would stop at:
 
 In a clinical note written in shorthand (``shorthand.is_shorthand``: vitals, drips,
 lines), the shorthand of ``clinical_shorthand.txt`` and the clinical abbreviations are
-known words too, with their inflections ("weaned", "sxn'd", "boluses") and slips of the
-pen in capitals ("EXTREMETIES"); a rising range of values ("98-100", "3.22-4.25") and a
-shift of 24-hour clock times ("1900-0700") are not identifiers.  Names keep their
+known words too, with their inflections ("weaned", "sxn'd", "boluses"), slips of the
+pen in capitals ("EXTREMETIES") and the forms of ``word_forms.py`` when no name list holds
+the word ("anuric", "TYLENOL650MG", "AVpaced", "HEMODY", "svr"); a rising range of values
+("98-100", "3.22-4.25"), a shift of 24-hour clock times ("1900-0700") and the lab strings
+the phone rules set apart ("7.38-33-169", "TV 250-1000") are not identifiers; "called" before
+a nursing word is phoned ("MD CALLED NEURO").  Names keep their
 context: a title, a relation word or a credential still makes any word a doubt.
 
 These findings carry the type ``UNVERIFIED`` and a score of 0.3, which is below
@@ -64,7 +67,7 @@ from .names.runs import typed_in_lower_case
 from .shorthand import clinical_word, is_shorthand, person_word_before, range_or_lab_string, shorthand_word, vital_before
 from .shorthand_names import _KIN_WORD
 from .vocabulary import COMMON_HONORIFICS, alternation
-from .word_forms import abbreviation_first, clipped, derived, glued
+from .word_forms import abbreviation_first, clipped, derived, glued, vowelless
 from .wordsets import Words, words_for_doubts
 
 DOUBT_SCORE = 0.3
@@ -280,7 +283,7 @@ def _nursing_word(word: str, key: str, words: Words) -> bool:
         return glued(word, lambda c: _nursing_word(c, fold(c), words))
     known = lambda w: _known(w, words) or clinical_word(w)  # noqa: E731
     return key not in words.names and key not in words.places and (
-        derived(key, known) or clipped(key, _clinical_sorted())
+        derived(key, known) or clipped(key, _clinical_sorted()) or vowelless(key)
         or abbreviation_first(word, shorthand_word, lambda w: _nursing_word(w, fold(w), words)))
 
 
@@ -403,7 +406,10 @@ def find_doubts(
             # one typing slip away from a long ordinary word ("diarhea", "amoxicilin") is that word
             folded = key
             uncommon = uncommon and not _misspelt(folded, words)  # "diffrence", not a name
-            suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)
+            # a two-letter given name that is shorthand in a note is the shorthand ("sr to st", "to ed"),
+            # not before a full stop ("st. agnes")
+            suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given and not (
+                nursing and len(folded) <= 2 and not text.startswith(".", m.start() + len(word))))
         elif word.isupper() or _ACRONYM_PLURAL.fullmatch(word):
             suspicious = (len(word) > 5 and uncommon and not _acronym(word, names)) or (
                 # a given name in capitals inside a sentence: "ready for DANIELLE"; short ones

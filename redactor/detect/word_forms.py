@@ -5,7 +5,9 @@ no word list holds as it is written; each takes what counts as known from the ca
 - *derived*: a clinical word in a form the lists lack, with the suffix of a related form
   swapped ("anuric" from anuria, "tachypneic" from tachypnea, "dialyzed" from dialysis,
   "spirometer" from spirometry, "perfused" from perfusion, "whitish" from white,
-  "nasotracheally" from nasotracheal), or behind a prefix ("unlabored", "urosepsis");
+  "nasotracheally" from nasotracheal, "dopplerable" from doppler), or behind a prefix
+  ("unlabored", "urosepsis");
+- *vowelless*: three to five letters and no vowel, an abbreviation ("svr", "pcwp", "mcg");
 - *glued*: words and numbers written without spaces, every letter part a known word and no
   run of more than three digits ("TYLENOL650MG", "AC700X10"; not "PB7200", which reads as
   a code);
@@ -27,7 +29,7 @@ Known = Callable[[str], bool]
 _SWAPS = (
     ("eic", "ea"), ("ic", "ia"), ("ic", "a"), ("yzed", "ysis"), ("ysed", "ysis"), ("yze", "ysis"), ("yse", "ysis"),
     ("meter", "metry"), ("ed", "ion"), ("ing", "ion"), ("ish", ""), ("ish", "e"), ("ally", "al"), ("ally", "ic"),
-    ("ous", "a"), ("ness", ""), ("ies", "y"),
+    ("ous", "a"), ("ness", ""), ("ies", "y"), ("able", ""), ("able", "e"),
 )
 _PREFIXES = ("un", "non", "re", "uro", "naso", "oro", "bi", "hemo", "pre", "post", "peri", "intra", "sub")
 _MIN_STEM = 4
@@ -74,3 +76,8 @@ def clipped(key: str, vocabulary: Sequence[str]) -> bool:
             return True
         i += 1
     return False
+
+
+def vowelless(key: str) -> bool:
+    """Three to five letters and no vowel (nor "y"): an abbreviation, not a name ("Ng" is too short)."""
+    return 3 <= len(key) <= 5 and key.isalpha() and not any(v in key for v in "aeiouy")
