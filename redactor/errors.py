@@ -29,6 +29,8 @@ entity *types* and error classes only.
     │   ├── LocalModelError         llama.cpp failed or model missing
     │   ├── DocumentTooLong         over the local model's token budget (local.max_input_tokens)
     │   └── EndpointNotAllowed      a local-server URL outside loopback/allow-list
+    ├── OutputError                 an output folder or file cannot be created; names it and why
+    │                               (CLI exit 2)
     ├── Interrupted                 the user stopped the run (Ctrl-C); in-flight work is
     │                               recorded with outcome ``interrupted`` (CLI exit 130)
     ├── AuditError                  audit store unusable
@@ -40,6 +42,8 @@ entity *types* and error classes only.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 class RedactorError(Exception):
@@ -80,6 +84,20 @@ def printable_path(path: object) -> str:
     except UnicodeEncodeError:
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return text
+
+
+class OutputError(RedactorError):
+    """An output folder or file cannot be created (``--out`` names a file, a read-only place...)."""
+
+    exit_code = 2
+
+
+def make_dir(path: object) -> None:
+    """Create the folder ``path`` and its parents; ``OutputError`` naming it and why when it cannot be."""
+    try:
+        Path(str(path)).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create {printable_path(path)}: {e.strerror}") from None
 
 
 class IngestError(RedactorError):

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 from filelock import FileLock, Timeout
 
-from .errors import IngestError, RedactorError
+from .errors import IngestError, RedactorError, make_dir
 from .pipeline import Result
 
 DONE_OUTCOMES = ("ok", "blocked")
@@ -66,7 +66,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -153,7 +153,7 @@ class RunDir:
         self.manifest = self.out / "manifest.jsonl"
         self.answers = self.out / "answers"
         self.runs_file = self.out / "runs.jsonl"
-        self.out.mkdir(parents=True, exist_ok=True)
+        make_dir(self.out)
         self._lock = FileLock(str(self.out / ".lock"))
         self._done: set[bytes] = set()
         self._write_lock = threading.Lock()

@@ -54,6 +54,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from functools import partial
+from itertools import islice
 from typing import Any, TypeVar
 
 try:
@@ -410,8 +411,20 @@ def merge_audit(audit: Any, trail: Trail, *, column: str | None = None) -> int:
     Spark input is sorted by Spark and streamed to the driver a partition at a time.
     """
     appended = 0
+    for batch in _batched(_unmerged(_sorted_events(audit, column), trail), MERGE_BATCH):
+        trail.record_many(batch)  # one commit per batch: a failed merge keeps whole batches, and reruns skip them
+        appended += len(batch)
+    return appended
+
+
+#: Events appended per commit by ``merge_audit``.
+MERGE_BATCH = 1000
+
+
+def _unmerged(events: Iterable[AuditEvent], trail: Trail) -> Iterator[AuditEvent]:
+    """The events whose (run id, partition, row) is not in ``trail`` yet, nor earlier in ``events``."""
     merged: dict[str, set[tuple[int, int]]] = {}  # run id -> (partition, row) already in the trail
-    for event in _sorted_events(audit, column):
+    for event in events:
         place = _place(event)
         if place is not None:
             done = merged.get(event.run_id)
@@ -422,9 +435,13 @@ def merge_audit(audit: Any, trail: Trail, *, column: str | None = None) -> int:
             if place in done:
                 continue
             done.add(place)
-        trail.record(event)
-        appended += 1
-    return appended
+        yield event
+
+
+def _batched(events: Iterable[AuditEvent], size: int) -> Iterator[list[AuditEvent]]:
+    it = iter(events)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def _place_of(extra: Any) -> tuple[int, int] | None:

@@ -201,3 +201,66 @@ def test_the_gateway_fails_closed_while_the_database_is_down(gateway, postgres_s
     assert httpx.post(keys_down.base_url + "/chat/completions", json=body, headers=auth, timeout=30).status_code == 200
     v = open_trail(pg_db.url, key="k").verify()
     assert v.ok and v.count == 2
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_with_two_worker_processes_writes_one_postgres_trail(pg_db, openai_server, local_model_path,
+                                                                   redactor_home) -> None:
+    """``redactor serve --workers 2`` (real processes, uvicorn's) against the fleet's database:
+    every request is one sealed record in one chain, and no planted value reaches the cloud."""
+    import httpx
+    import openai
+    import psutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    ssn = "219-09-9999"
+    port = _free_port()
+    env = os.environ | {
+        "REDACTOR_AUDIT_URL": pg_db.as_role("writer"), "REDACTOR_AUDIT_KEY": "k",
+        "OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-test",
+        "REDACTOR_LOCAL__MODEL": str(local_model_path), "REDACTOR_LOCAL__N_CTX": "1024", "PYTHONPATH": str(ROOT),
+    }
+    proc = subprocess.Popen([sys.executable, "-c", "from redactor.cli import start; start()", "serve", "--port",
+                             str(port), "--workers", "2", "--policy", "redact-pii"],
+                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        workers = [c for c in psutil.Process(proc.pid).children(recursive=True) if "python" in c.name()]
+        assert len(workers) >= 2  # two serving processes (and uvicorn's supervisor above them)
+        client = openai.OpenAI(base_url=base + "/v1", api_key="unused", max_retries=0)
+
+        def ask(n: int) -> str:
+            text = (f"Summarise: the customer with SSN {ssn} asked about invoice {n}." if n % 2
+                    else MSGS[0]["content"])
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": text}])
+            return reply.choices[0].message.content or ""
+
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(ask, range(30)))
+        assert len(answers) == 30
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    trail = open_trail(pg_db.as_role("writer"), key="k")
+    v = trail.verify()
+    assert v.ok and v.count == 30, v.message()
+    records = trail.records(source="gateway", limit=100)
+    assert len(records) == 30 and {r["route"] for r in records} == {"cloud", "cloud_redacted"}
+    assert openai_server.chat_requests and not any(r.contains(ssn) for r in openai_server.requests)

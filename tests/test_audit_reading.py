@@ -307,3 +307,15 @@ def test_out_files_go_into_folders_made_for_them(tmp_path: Path, command: list[s
     r = audit(tmp_path / "audit.db", *(a.format(dir=where) for a in command))
     assert r.exit_code == 0, r.output
     assert Path(command[-1].format(dir=where)).is_file()
+
+
+@pytest.mark.parametrize("command", [["report", "--out", "{dir}/r.html"], ["export", "--out", "{dir}/e.jsonl"]])
+def test_an_out_file_under_a_file_is_one_clear_line(tmp_path: Path, command: list[str]) -> None:
+    with AuditTrail(tmp_path / "audit.db") as trail:
+        trail.record(event("a.txt"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    r = CliRunner().invoke(cli, ["audit", "--db", str(tmp_path / "audit.db"),
+                                 *(a.format(dir=blocker) for a in command)])
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit), r.output
+    assert r.output.strip().splitlines() == [f"Error: cannot create {blocker}: File exists"]

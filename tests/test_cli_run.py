@@ -462,3 +462,15 @@ def test_a_local_server_that_does_not_answer_is_one_clear_error_up_front(tmp_pat
     [line] = [line for line in r.stderr.splitlines() if line.strip()]
     assert line.startswith("Error: local_server endpoint 127.0.0.1: connection error")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [["run", "--task", "summarise"], ["redact"]])
+def test_an_out_folder_that_cannot_be_made_is_one_clear_line(tmp_path, command):
+    """Not a traceback: the command stops with exit 2 before any document is read."""
+    clean_notes(tmp_path / "in", "a.txt")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    r = CliRunner().invoke(cli, [command[0], str(tmp_path / "in"), *command[1:], "--out", str(blocker / "out")])
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit), r.output
+    assert r.output.strip().splitlines() == [f"Error: cannot create {blocker / 'out'}: Not a directory"]
+    assert not list(tmp_path.glob("**/answers"))

@@ -191,3 +191,25 @@ CLINICAL = [
 def test_units_and_shorthand_behind_the_same_cues_are_no_place(scanner, text):
     assert is_shorthand(text)
     assert not _places(scanner, text)
+
+
+# -- a town behind a bare "from"/"in" that a verb, "per" or a date follows; a town's police -----
+
+@pytest.mark.parametrize("text, place", _cases([
+    ("pt is a 68 yo f from pittsfield admitted 2/3 via ew with uro sepsis.", "pittsfield"),
+    ("pt from leominster gets outpt hd mon-wed-fri.", "leominster"),
+    ("only family is a cousin in lisbon per chart, unable to reach.", "lisbon"),
+    ("pt brought in by attleboro police after a neighbor called.", "attleboro"),
+    ("found down at home, medford pd at bedside.", "medford"),
+]))
+def test_a_town_a_verb_or_a_police_service_follows(scanner, text, place):
+    found, got = _found(scanner, text, place)
+    assert found, got
+
+
+@pytest.mark.parametrize("text", [
+    "PT UP IN CHAIR PER PT, FROM BED TO CHAIR X2 ASSIST.",
+    "SEEN BY THE POLICE LIAISON, NO CHARGES PER PT.",
+])
+def test_care_words_before_a_verb_or_the_police_are_no_towns(scanner, text):
+    assert _places(scanner, text + VITALS) == []

@@ -64,3 +64,29 @@ def test_years_of_a_medical_history(scanner, text, year):
 )
 def test_clock_times_in_shorthand_are_no_years(scanner, text):
     assert values(scanner, text, "DATE_YEAR") == [] and values(scanner, text, "DATE_TIME") == []
+
+
+_VITALS = "NEURO: A+OX3, MAE. CV: HR 80-90S SR, BP 110-130/60S. RESP: 4L NC SATS 95-97%.\n"
+
+
+@pytest.mark.parametrize(
+    "line, name",
+    [
+        ("HO OCONNELL NOTIFIED OF UO 15CC/HR X2.", "OCONNELL"),
+        ("bp soft.ho mcdonald at bedside, ns 500cc bolus.", "mcdonald"),
+        ("SOCIAL: HUSBAND PIOTR AND DTR AGATA IN UNTIL 2000.", "AGATA"),
+    ],
+)
+def test_a_frequent_surname_after_a_role_and_a_second_relative(scanner, line, name):
+    assert name in values(scanner, _VITALS + line, "PERSON")
+
+
+@pytest.mark.parametrize("signed", ["jk rn", "KW RRT", "mw np."])
+def test_initials_signing_a_note_on_their_own_line(scanner, signed):
+    text = _VITALS + "pt resting comfortably, family updated.\n" + signed
+    assert values(scanner, text, "PERSON") == [signed.split()[0]]
+
+
+@pytest.mark.parametrize("line", ["HO AWARE OF K 3.1, REPLETED.", "RESIDENT WELL INFORMED.", "HO PAGED X2."])
+def test_a_role_before_a_word_is_no_name(scanner, line):
+    assert values(scanner, _VITALS + line, "PERSON") == []

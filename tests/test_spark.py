@@ -28,11 +28,14 @@ import pandas as pd  # noqa: E402
 from pyspark.sql import SparkSession, types as T  # noqa: E402
 
 from conftest import make_settings  # noqa: E402
+from redactor.audit.event import AuditEvent  # noqa: E402
 from redactor.audit.store import AuditTrail  # noqa: E402
 from redactor.errors import AuditError, ConfigError, RedactorError  # noqa: E402
 from redactor.frames import redact_frame  # noqa: E402
 from redactor.spark import (  # noqa: E402
     _CACHE,
+    PARTITION_KEY,
+    ROW_KEY,
     _cached,
     _Scrubbed,
     merge_audit,
@@ -263,3 +266,31 @@ def test_the_cache_builds_once_per_key_and_stays_small():
     finally:
         _CACHE.clear()
         _CACHE.update(keep)
+
+
+class _CountingTrail(AuditTrail):
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self.writes = 0
+
+    def record(self, event):
+        self.writes += 1
+        return super().record(event)
+
+    def record_many(self, events):
+        self.writes += 1
+        return super().record_many(events)
+
+
+def test_merge_audit_appends_in_batches_and_a_rerun_appends_nothing(tmp_path):
+    """2,500 events are 3 commits, not 2,500; the chain still verifies and keeps (run, partition, row) order."""
+    events = [AuditEvent(run_id="run-1", document_id=f"doc-{n}", document_sha256="0" * 64, document_size=10,
+                         entity_counts={}, category_counts={}, top_scores={}, route="local", reasons=[],
+                         policy_version="p", outcome="ok", extra={PARTITION_KEY: n % 7, ROW_KEY: n})
+              for n in range(2500)]
+    trail = _CountingTrail(tmp_path / "audit.db")
+    assert merge_audit(reversed(events), trail) == 2500
+    assert trail.writes == 3 and trail.verify().ok
+    places = [(r["extra"][PARTITION_KEY], r["extra"][ROW_KEY]) for r in trail.iter_records()]
+    assert places == sorted(places)
+    assert merge_audit(events, trail) == 0 and trail.writes == 3

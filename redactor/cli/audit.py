@@ -18,7 +18,7 @@ import click
 
 from ..audit.event import SOURCES
 from ..audit.summary import OUTCOMES, csv_cell, gateway_fields
-from ..errors import RedactorError
+from ..errors import RedactorError, make_dir
 from .records_table import COLUMNS
 
 _HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
@@ -148,10 +148,7 @@ def _open(ctx: click.Context, target: str | Path | None = None, read_only: bool 
 def _writable(*paths: Path) -> None:
     """Create the folders files are about to be written in (``--out new/report.html``)."""
     for path in paths:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise click.ClickException(f"cannot create {e.filename}: {e.strerror}") from None
+        make_dir(path.parent)
 
 
 @click.group("audit", cls=_AuditGroup)

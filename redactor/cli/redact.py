@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import make_dir
 from ..redact import KEY_ENV, OPERATORS
 from .common import INPUT_PATHS, InputFailures, config_option, progress, settings_from
 
@@ -39,6 +40,7 @@ def redact(paths, out, operator, key_env, decrypt, config_file, spacy_model) -> 
     from ..redact_files import FileRedactor, decrypt_file, each_copy, plan_copies
 
     settings = settings_from(config_file, spacy_model)
+    make_dir(out)  # a folder that cannot be made fails the command before any file is read
     if decrypt:
         if operator not in ("replace", "encrypt"):
             raise click.UsageError("--decrypt restores what --operator encrypt wrote; it takes no other operator")

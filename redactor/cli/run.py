@@ -52,6 +52,7 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     from ..workers import choose_workers
 
     settings = settings_from(config_file, spacy_model, policy=policy, workers=workers)
+    run_dir = RunDir(out)  # an --out that cannot be made fails before spaCy or a model loads
     audit = configured_trail(settings) if settings.audit.enabled else None
     pipeline = Pipeline(settings, audit=audit, source="batch")
     # once, before any document: a wrong model name or cloud URL/key is one clear line, not N failures
@@ -64,7 +65,7 @@ def run(paths, task, out, max_tokens, policy, workers, as_json, config_file, spa
     try:
         with progress_bar("running", total=files, unit="files") as bar:
             batch = BatchRun(
-                pipeline, RunDir(out), options,
+                pipeline, run_dir, options,
                 on_error=lambda line: click.echo(f"error: {line}", err=True),
                 on_notice=lambda line: click.echo(line, err=True),
                 on_progress=lambda done, docs: bar.update(completed=done, docs=docs),

@@ -47,6 +47,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from ..config import resource_dir
 
 from .candidate import Candidate
+from .dates import HISTORY_CUE
 from .vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, alternation
 
 NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "HEALTHCARE_FACILITY"})
@@ -169,6 +170,7 @@ class _Lexicons:
     scores: re.Pattern[str]
     regions: frozenset[str]
     region_codes: frozenset[str]
+    procedures: frozenset[str]  # one-word procedures ("peg", "trach", "cabg"), lower case
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +184,7 @@ def _lexicons() -> _Lexicons:
         scores=re.compile(rf"(?<![\w-])(?:{body})(?:[ \t-]?(?:[IVX]{{1,3}}|\d{{1,2}}))?(?![\w-])"),
         regions=frozenset(_key(r) for r in regions if not (r.isupper() and len(r) <= 3)),
         region_codes=frozenset(r for r in regions if r.isupper() and len(r) <= 3),
+        procedures=frozenset(p.lower() for p in _lexicon("procedures.txt") if " " not in p),
     )
 
 
@@ -536,9 +539,29 @@ _DATE_LEFT = re.compile(
 _DECIMAL_AFTER = re.compile(r"\.\d")
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,})[ \t:]+$")
 _DATE_WORDS = frozenset("on since from until till by dated seen visit due before after in of".split())
-_HISTORY_BEFORE = re.compile(r"(?i)(?:\b(?:s/p|in|since|from|dated|dx|hx|pmh|cabg|mi|ami|avr|mvr|ptca|pci|stent|echo|"
-                             r"cath|fx|surgery|repair|ca|cva|chf|tia|dvt)[ \t:-]*|\(|[a-z]{2})$")
+_HISTORY_BEFORE = re.compile(rf"(?i)(?:{HISTORY_CUE}[ \t:-]*|\(|[a-z]{{2}})$")
 _READING_BEFORE = re.compile(r"(\d{1,3})/(\d{1,3})[ \t]*(?:to|->|-|,|then|and|now)[ \t]*$")
+# The word right before a month/day: "PEG 9/10", "trached 9/9", "on 3/21".
+_WORD_RIGHT_BEFORE = re.compile(r"([A-Za-z]{2,})(?:['’]?d|['’]?ed)?[ \t:]*$")
+_EVENT_WORDS = frozenset(
+    "placed inserted removed started stopped began extubated intubated reintubated admitted readmitted transferred "
+    "discharged arrested coded bled bleed fell fall operated stented trached pegged".split()
+)
+_SURGICAL_SUFFIX = re.compile(r"[a-z]{3,}(?:ectomy|otomy|ostomy|plasty|oscopy|centesis)")
+_DAY_PREPOSITIONS = frozenset("on since dated until till thru through".split())
+
+
+def day_of_an_event(text: str, start: int, b: int) -> bool:
+    """A month/day right after a procedure or an event is the day it happened ("PEG 9/10",
+    "trached 9/9", "bleed 8/19"), and after "on" or "since" unless it reads as a score or a
+    setting out of ten or less ("on 3/21", but "on 10/5" may be a ventilator's setting)."""
+    m = _WORD_RIGHT_BEFORE.search(text, max(0, start - 24), start)
+    if m is None:
+        return False
+    word = m.group(1).lower()
+    if word in _DAY_PREPOSITIONS:
+        return b > 10
+    return word in _EVENT_WORDS or word in _lexicons().procedures or bool(_SURGICAL_SUFFIX.fullmatch(word))
 
 
 def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
@@ -548,6 +571,8 @@ def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
         return True  # not a month and day either way round
     if (start and text[start - 1] == ".") or _DECIMAL_AFTER.match(text, end):
         return True  # "10.4/31.2": two lab values
+    if a <= 12 and day_of_an_event(text, start, b):
+        return False
     before = text[max(0, start - 40) : start]
     if b == 10 and a <= 10 and (word := _WORD_BEFORE.search(before)) and word.group(1).lower() not in _DATE_WORDS:
         return True  # "Fatigue 6/10", "anxiety 8/10": a rating, not June 10

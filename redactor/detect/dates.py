@@ -6,6 +6,9 @@ month and day alone ("f/u 4/30") count.  A slash pair that is a reading or a dos
 ("BP 120/80", "pain 7/10", "1/2 tab") looks the same; ``clinical.py`` removes those
 in refinement, where the words around it are weighed.
 
+A holiday that pins a day ("home by Christmas Eve", "fell on Thanksgiving") is a date
+element too; the names are in ``recognizers/lexicons/holidays.txt``.
+
 A day of the month written alone as an ordinal ("on the 9th", "Monday the 18th") is a
 date element too.  The same ordinals count grades, doses and anatomy ("the 5th grade",
 "the 2nd dose", "the 4th ventricle"), so one is read as a day only after a weekday or
@@ -16,12 +19,14 @@ after "on/by/since/until ... the", and only where the phrase ends: before punctu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import List
 
 import regex as uregex
 
 from presidio_analyzer import RecognizerResult
 
+from ..config import resource_dir
 from .pii import _CodeRecognizer, make_result
 from .vocabulary import MONTH_ABBREVIATIONS, MONTHS, MONTHS_THAT_ARE_WORDS, alternation
 
@@ -48,19 +53,25 @@ _DAY_OF_MONTH = [
     (uregex.compile(rf"(?=the[ \t])(?<=(?<![\w-])(?:on|by|since|until|till|til|before|after|from|around|starting|through|thru|due|of)[ \t]+)the[ \t]+{_ORDINAL}(?![\w-]){_DAY_PHRASE_END}", uregex.IGNORECASE), 0.65),
 ]
 # Words after which "4/97" is a month and year of someone's history: "s/p", "since", a procedure.
-_HISTORY_CUE = (r"\b(?:s/p|in|since|from|on|dated|dx(?:'d)?|hx|pmh|cabg|mi|ami|avr|mvr|ptca|pci|stent|echo|cath|"
+HISTORY_CUE = (r"\b(?:s/p|in|since|from|on|dated|dx(?:'d)?|hx|pmh|cabg|mi|ami|imi|stemi|nstemi|avr|mvr|ptca|pci|stent|echo|cath|"
                 r"fx|surgery|repair|ca|diagnosed|done|placed|cva|chf|tia|dvt|pe)")
+# 3/27-3/29, 12/30-1/2: a range of month/days, the second not before the first ("MAE 5/5-4/5" is strength)
+_DAY_RANGE = re.compile(r"(?<![\w/.+-])(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])[ \t]*[-–][ \t]*(0?[1-9]|1[0-2])/"
+                        r"(0?[1-9]|[12]\d|3[01])(?![\w/]|[.-]\d)")
 _PATTERNS = _DAY_OF_MONTH + [
+    (_DAY_RANGE, 0.6),
     # 4/30, 04/30/2024, 9-30-1962, 11/2/44
     (re.compile(r"(?<![\w/.+-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/(?:19|20)?\d\d)?(?![\w/]|[.-]\d)"), 0.6),
     (re.compile(r"(?<![\w/.+-])(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:19|20)?\d\d(?![\w/-]|\.\d)"), 0.6),
     # "s/p CABG 4/97", "(12/93)", "in 12/83": a month and a two-digit year after a history cue
-    (uregex.compile(rf"(?<=(?:{_HISTORY_CUE})[ \t:-]*|\(|[a-z]{{2}})(?:0?[1-9]|1[0-2])/(?:[3-9]\d|0\d)(?![\w/%]|\.\d)",
+    (uregex.compile(rf"(?<=(?:{HISTORY_CUE})[ \t:-]*|\(|[a-z]{{2}})(?:0?[1-9]|1[0-2])/(?:[3-9]\d|0\d)(?![\w/%]|\.\d)",
                     uregex.IGNORECASE), 0.6),
     # 09/2025, 3/2023
     (re.compile(rf"(?:(?<![\w/.-])|(?<=/(?:19|20)\d\d-))(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/]|\.\d|-\d(?!\d?/))"), 0.6),
     # Aug 2, 2024; May 3rd; Jan 5; March 2023; Nov 12-14; february 3rd
     (re.compile(rf"(?<![\w-])(?:{_MONTH}|{_MONTH_LOWER})[ \t]+(?:{_DAY}(?:[ \t]*[-–][ \t]*{_DAY})?(?![\w]|:\d)(?:,?[ \t]+{_YEAR})?|{_YEAR})(?![\w-])"), 0.7),
+    # Feb '19, Sept '05: a month and a two-digit year
+    (re.compile(rf"(?<![\w-])(?:{_MONTH}|{_MONTH_LOWER})[ \t]+['’]\d\d(?![\w'’])"), 0.7),
     # 15 Feb 2024; 3rd of May; 3rd of february
     (re.compile(rf"(?<![\w/.-]){_DAY}[ \t]+(?:of[ \t]+)?(?:{_MONTH}|{_MONTH_LOWER})(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
     (re.compile(rf"(?<![\w/.-]){_ORDINAL}[ \t]+of[ \t]+(?:may|march)(?:,?[ \t]+{_YEAR})?(?![\w-])"), 0.7),
@@ -75,6 +86,42 @@ _PATTERNS = _DAY_OF_MONTH + [
     # 2024/04/02, 02.04.2024
     (re.compile(r"(?<![\w/.-])(?:(?:19|20)\d\d/[01]?\d/[0-3]?\d|[0-3]?\d\.[01]?\d\.(?:19|20)\d\d)(?![\w/]|[.-]\d)"), 0.6),
 ]
+
+
+@lru_cache(maxsize=1)
+def _holidays() -> re.Pattern[str]:
+    """``lexicons/holidays.txt`` as one pattern: words apart by spaces (after a dot too: "St. Patrick's
+    Day"), an apostrophe written or not."""
+    from .packs import read_lexicon
+
+    names = read_lexicon(resource_dir("recognizers") / "lexicons" / "holidays.txt")
+    body = "|".join(
+        r"\.?[ \t]+".join(re.escape(word).replace("'", "['’]?") for word in name.split())
+        for name in sorted(names, key=len, reverse=True)
+    )
+    return re.compile(rf"(?<![\w'’-])(?:{body})(?![\w'’-])", re.IGNORECASE)
+
+
+# "labor day 2": a day of labour, not the holiday
+_LABOUR_DAY_COUNT = re.compile(r"(?i)labou?r[ \t]+day[ \t]*(?:#[ \t]*)?\d")
+
+
+def is_holiday(value: str) -> bool:
+    """``value`` is the name of a holiday that pins a day ("Christmas Eve")."""
+    return _holidays().fullmatch(value.strip()) is not None
+
+
+class HolidayRecognizer(_CodeRecognizer):
+    """Holidays that pin a day (see module docstring)."""
+
+    ENTITY = "DATE_TIME"
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
+        return [
+            make_result(self, self.ENTITY, m.start(), m.end(), 0.6)
+            for m in _holidays().finditer(text)
+            if not _LABOUR_DAY_COUNT.match(text, m.start())
+        ]
 
 
 def holds_day_of_month(text: str, start: int, end: int) -> bool:
@@ -103,4 +150,9 @@ class ClinicalDateRecognizer(_CodeRecognizer):
             make_result(self, self.ENTITY, m.start(), m.end(), score)
             for pattern, score in _PATTERNS
             for m in pattern.finditer(text)
+            if pattern is not _DAY_RANGE or _rising(*map(int, m.groups()))
         ]
+
+
+def _rising(m1: int, d1: int, m2: int, d2: int) -> bool:
+    return (m2, d2) > (m1, d1) or m1 == 12 and m2 == 1

@@ -98,8 +98,12 @@ class _ContextWindow:
         alternatives = sorted({" ".join(w.lower().split()) for w in words}, key=len, reverse=True)
         # words of a phrase may be split by spaces or hyphens, or run together ("member#")
         # and "_" separates words as a space does: column names like bank_account carry context
-        body = "|".join(r"[\s_-]*".join(regex.escape(part) for part in w.split(" ")) for w in alternatives)
-        self.regex = regex.compile(rf"(?<![^\W_])(?:{body})s?(?![^\W_])", regex.IGNORECASE)
+        # and a phrase that ends in a sign may touch its value ("ref #A7720419")
+        body = "|".join(
+            r"[\s_-]*".join(regex.escape(part) for part in w.split(" ")) + (r"s?(?![^\W_])" if w[-1].isalnum() else "")
+            for w in alternatives
+        )
+        self.regex = regex.compile(rf"(?<![^\W_])(?:{body})", regex.IGNORECASE)
         self.before, self.after = before, after
 
     def near(self, text: str, start: int, end: int) -> bool:

@@ -16,7 +16,7 @@ from presidio_analyzer import RecognizerResult
 
 from .candidate import Candidate
 from .clinical import drop_clinical_lookalikes, general_type, retype_general
-from .dates import holds_day_of_month, is_date
+from .dates import holds_day_of_month, is_date, is_holiday
 from .mentions import later_mentions
 from .wordsets import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
@@ -159,7 +159,7 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "Lunch is at noon": an English word no name list knows
         if c.entity_type == "LOCATION" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _words_not_place(text, c, value):
             return True  # "Nice to have", "the delta delta": ordinary words read as a place
-    if c.entity_type == "DATE_TIME" and not holds_day_of_month(text, c.start, c.end):
+    if c.entity_type == "DATE_TIME" and not holds_day_of_month(text, c.start, c.end) and not is_holiday(value):
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
         digits = re.sub(r"\D", "", value)

@@ -37,7 +37,7 @@ from ..config import DetectSettings
 from . import pack_specs
 from .categories import BUILTIN_CATEGORIES
 from .clinical_terms import ClinicalTermRecognizer
-from .dates import ClinicalDateRecognizer
+from .dates import ClinicalDateRecognizer, HolidayRecognizer
 from .facilities import FacilityRecognizer
 from .names import NameRecognizer
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
@@ -96,7 +96,7 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers: list[EntityRecognizer] = [CasedNerRecognizer()]
     recognizers += pii_recognizers()
     recognizers += [NameRecognizer(), ShorthandNameRecognizer()]
-    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), ClinicalTermRecognizer(),
+    recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), HolidayRecognizer(), ClinicalTermRecognizer(),
                     RecordRecognizer(known=set(BUILTIN_CATEGORIES) | set(packs.categories))]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
     recognizers += list(packs.recognizers)

@@ -52,7 +52,7 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicon, general_type
+from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicon, day_of_an_event, general_type
 from .dates import holds_day_of_month
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import fold, load_lexicons
@@ -451,6 +451,8 @@ def setting_not_date(text: str, c: Candidate) -> bool:
         if _VENT_MODE_BEFORE.search(text, max(0, c.start - 30), c.start) or _OXYGEN_AFTER.match(after) \
                 or _VENT_MODE_AFTER.match(after):
             return True  # "simv 900 10/25 50%", "FROM 5/5 PSV": a rate and volume, pressures
+        if a <= 12 and day_of_an_event(text, c.start, b):
+            return False  # "PEG 9/10", "TRACHED 9/9": the day it was done
         if b <= 4 and a < b and not _DATE_CUE_BEFORE.search(before):
             return True  # "1/2 NS", "1/3 up", "3/4 str"
         if a <= b and b <= 4 or _FRACTION_OF.match(after):

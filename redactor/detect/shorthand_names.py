@@ -56,11 +56,12 @@ _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|f
                    rf"[ \t:,-]+({_W})(?:[ \t]+({_W}))?")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{_CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
+_KIN_CUE = (r"(?:wife|husband|spouse|son|sons|daughters?|dtr|sister|sisters|brother|brothers|mother|father|mom|dad|"
+            r"niece|nephew|aunt|uncle|girlfriend|boyfriend|fianc[ée]e?|partner|caregiver|friend|granddaughter|grandson|"
+            r"step[ -]?(?:daughter|son)|cousin|proxy|hcp|spoke[ \t]+(?:with|to)|talked[ \t]+(?:with|to))")
+# "WIFE ZOFIA AND DTR KASIA": the second relation starts a match of its own
 _KIN = re.compile(
-    rf"(?i)\b(?:wife|husband|spouse|son|sons|daughters?|dtr|sister|sisters|brother|brothers|mother|father|mom|dad|"
-    rf"niece|nephew|aunt|uncle|girlfriend|boyfriend|fianc[ée]e?|partner|caregiver|friend|granddaughter|grandson|"
-    rf"step[ -]?(?:daughter|son)|cousin|proxy|hcp|spoke[ \t]+(?:with|to)|talked[ \t]+(?:with|to))\b"
-    rf"[ \t]*[,:(\"'-]?[ \t]*\"?({_W})(?:[ \t]*(?:and|&|,)[ \t]*({_W}))?"
+    rf"(?i)\b{_KIN_CUE}\b[ \t]*[,:(\"'-]?[ \t]*\"?({_W})(?:[ \t]*(?:and|&|,)[ \t]*(?!{_KIN_CUE}\b)({_W}))?"
 )
 _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothers?|mother|father|mom|dad|niece|nephew|"
                        r"aunt|uncle|partner|friend|cousin|family|proxy)")
@@ -80,9 +81,13 @@ def _surname_after_doctor(word: str) -> bool:
 
 def _role_name(word: str) -> bool:
     """After a role, a name: no shorthand or frequent word, and a name list holds it or no
-    dictionary does ("HO DRUMMOND", not "HO AWARE" or "RESIDENT PAGED")."""
-    return _name_word(word) and not _NOT_AFTER_DOCTOR.fullmatch(word) \
-        and (_known(word) or fold(word) not in load_lexicons().dictionary)
+    dictionary does ("HO DRUMMOND", not "HO AWARE" or "RESIDENT PAGED"); or a surname that
+    is only a frequent word for being a frequent name ("HO MCBRIDE", not "HO WELL")."""
+    if _name_word(word) and not _NOT_AFTER_DOCTOR.fullmatch(word) \
+            and (_known(word) or fold(word) not in load_lexicons().dictionary):
+        return True
+    lex, key = load_lexicons(), fold(word)
+    return key in lex.last and key not in lex.ambiguous and key not in lex.common and _surname_after_doctor(word)
 
 
 def _given(word: str) -> bool:
@@ -140,10 +145,16 @@ class ShorthandNameRecognizer(_CodeRecognizer):
         found += shorthand_places(text)
         if (sig := _signature(text)) is not None:
             found.append(("PERSON", *sig, 0.6))
+        for m in _INITIALS_SIGNED.finditer(text):
+            person(m, 1, 0.6)
         return [make_result(self, e, s, t, score) for e, s, t, score in found if not entities or e in entities]
 
 
 _LAST_LINE = re.compile(r"(?:^|\n|[.!] )[ \t]*({_W})[ \t/]*\Z".replace("{_W}", _W))
+
+
+# "hb rn", "TK RRT" on a line of its own: a clinician's initials signing the note
+_INITIALS_SIGNED = re.compile(rf"(?im)^[ \t]*([a-z]{{2,3}})[ \t]+{_CREDENTIAL}\.?[ \t]*$")
 
 
 def _signature(text: str) -> tuple[int, int] | None:

@@ -105,7 +105,9 @@ _TOWN_CUE = re.compile(r"(?i)\b(?:job|jobs|home|house|apartment|condo|vacation(?
                        r"(?:in|at|near|to)[ \t]+$")
 _TOWN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ \t]+[A-Za-z][A-Za-z'’-]*){0,2}")
 _TOWN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_AREA = re.compile(r"(?i)\b(?:in|near|around)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’-]*[ \t]+){1,3}?)area\b")
+_AREA = re.compile(r"(?i)\b(?:in|near|around)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’-]*[ \t]+){1,3}?)area\b"
+                   # "brought in by framingham police", "WORCESTER PD": a town's police or fire service
+                   r"|(?<![\w'’-])((?:[a-z][a-z'’-]*[ \t]+){1,2}?)(?:police|pd|fire[ \t]+(?:department|dept)|fd)\b")
 # "vacation on the Outer Banks", "summers on the Jersey Shore": a named coast after a trip or a stay.
 _COAST = re.compile(r"(?:the[ \t]+)((?:[A-Z][a-z]+[ \t]+){1,2}(?:Shore|Coast|Banks|Keys|Islands?|Cape|Valley|Mountains|"
                     r"Hills|Lakes))\b")
@@ -235,9 +237,10 @@ def _towns(text: str) -> list[Place]:
                 out.append(("LOCATION", pos, pos + words[n - 1].end(), SCORE))
                 break
     for m in _AREA.finditer(text, overlapped=True):
-        words = m.group(1).split()
+        g = 1 if m.group(1) else 2
+        words = m.group(g).split()
         if place(words):
-            out.append(("LOCATION", m.start(1), m.start(1) + len(m.group(1).rstrip()), SCORE))
+            out.append(("LOCATION", m.start(g), m.start(g) + len(m.group(g).rstrip()), SCORE))
     for m in _COAST.finditer(text):
         if _STAY_CUE.search(text, max(0, m.start() - 40), m.start()):
             out.append(("LOCATION", m.start(1), m.end(1), SCORE))
@@ -247,7 +250,8 @@ def _towns(text: str) -> list[Place]:
 # Place names that are words of nursing care too: "assisted in bath", "up in reading chair".
 _CARE_WORDS = frozenset("bath reading mobile normal split union nice hope independence commode".split())
 _PHRASE_END = re.compile(r"(?i)[ \t]*(?:$|[\n.,;:!?)(/-]|(?:at|for|to|on|and|with|area|today|tonight|tomorrow|yesterday|"
-                         r"this|last|when|who|until|since|by|(?-i:[A-Z]{2}))\b)")
+                         r"this|last|when|who|until|since|by|per|via|admitted|transferred|sent|brought|presented|"
+                         r"presents|gets|is|was|(?-i:[A-Z]{2}))\b|\d{1,2}/\d{1,2}(?![\d/]))")
 _CUE_END = re.compile(r"(?i)\b(in|to|at|near|from|into)[ \t]+")
 
 

@@ -1,0 +1,99 @@
+"""Dates as notes write them that were missed: holidays that pin a day, ranges of month/days,
+a month/day right after a procedure or an event or after "on", a month with a two-digit year,
+and numbers behind a job, accession, study or reference label.  Every example is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def values(scanner, text: str, kind: str) -> list[str]:
+    return [text[f.start : f.end] for f in scanner.scan(text).findings if f.entity_type == kind]
+
+
+@pytest.mark.parametrize(
+    "text, holiday",
+    [
+        ("SON WILL VISIT ON CHRISTMAS DAY,PT WANTS TO BE HOME FOR IT.", "CHRISTMAS DAY"),
+        ("Hoping to be home by New Year's Eve, per pt.", "New Year's Eve"),
+        ("last drink was on valentines day per wife.", "valentines day"),
+        ("fell off a ladder on Labor Day while painting.", "Labor Day"),
+        ("dka after pump failure on easter sunday.", "easter sunday"),
+        ("ADMITTED FROM HOME OVER THANKSGIVING WITH SOB.", "THANKSGIVING"),
+    ],
+)
+def test_a_holiday_that_pins_a_day_is_a_date(scanner, text, holiday):
+    assert values(scanner, text, "DATE_TIME") == [holiday]
+
+
+@pytest.mark.parametrize("name", ["St. Patrick's Day", "new years eve", "Christmas  Eve", "MEMORIAL DAY"])
+def test_holiday_names_as_written(name):
+    from redactor.detect.dates import is_holiday
+
+    assert is_holiday(name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["G1P0 in active labor day 2 of induction, cervix 6 cm.", "Pt is doing well today, plan unchanged."],
+)
+def test_labour_counted_in_days_is_no_holiday(scanner, text):
+    assert values(scanner, text, "DATE_TIME") == []
+
+
+@pytest.mark.parametrize(
+    "text, dates",
+    [
+        ("Vanc 1 g q12h; blood cx 4/12-4/15 positive, 4/16 no growth.", ["4/12-4/15", "4/16"]),
+        ("ON BIPAP IN THE UNIT 1/3-1/5,THEN TO THE FLOOR.", ["1/3-1/5"]),
+        ("hospitalized 12/28-1/3 for pna.", ["12/28-1/3"]),
+    ],
+)
+def test_a_range_of_month_days_is_a_date(scanner, text, dates):
+    assert values(scanner, text, "DATE_TIME") == dates
+
+
+def test_a_falling_pair_of_fractions_is_strength_not_a_range(scanner):
+    assert values(scanner, "NEURO: A+OX3, MAE 5/5-4/5 LE, PERRL.", "DATE_TIME") == []
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("RESP: TRACHED 8/8, TC 35%, SATS 97%.", "8/8"),
+        ("GI: PEG 8/10, TF AT GOAL 60.", "8/10"),
+        ("SAH (BLEED 7/22), S/P COILING.", "7/22"),
+        ("Will recheck a BMP on 5/23 at the clinic.", "5/23"),
+        ("PMH: CAD s/p IMI 2/91, HTN.", "2/91"),
+    ],
+)
+def test_a_month_day_after_a_procedure_an_event_or_on_is_a_date(scanner, text, date):
+    assert values(scanner, text, "DATE_TIME") == [date]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["VENT: PS 10/5, TOLERATING.", "NEURO: MAE 5/5, PERRL.", "pain 6/10 after ambulating."],
+)
+def test_settings_strength_and_ratings_stay_no_dates(scanner, text):
+    assert values(scanner, text, "DATE_TIME") == []
+
+
+@pytest.mark.parametrize("text, date", [("PMH: afib dx Mar '18, HTN.", "Mar '18"), ("cataract surgery Sept '04.", "Sept '04")])
+def test_a_month_with_a_two_digit_year_is_a_date(scanner, text, date):
+    assert values(scanner, text, "DATE_TIME") == [date]
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("D: 02/11/2020 09:12   T: 02/11/2020 15:40   JOB#: 4471209", "4471209"),
+        ("Dictated by: L. Marsh, MD   Job: K-2020-0211-0911", "K-2020-0211-0911"),
+        ("CT HEAD  3/4/21  ACC: CTH21-40913", "CTH21-40913"),
+        ("us abd   acc us21-5518", "us21-5518"),
+        ("Date: 06/06/2026   Study #: E26-00418", "E26-00418"),
+        ("prior auth pending, ref #B8821046.", "B8821046"),
+    ],
+)
+def test_numbers_behind_job_accession_study_and_reference_labels(scanner, text, code):
+    assert code in values(scanner, text, "UNIQUE_ID")
