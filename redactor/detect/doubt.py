@@ -37,9 +37,12 @@ at a low score, what a careful human reviewer would stop at:
 
 In a clinical note written in shorthand (``shorthand.is_shorthand``: vitals, drips,
 lines), the shorthand of ``clinical_shorthand.txt`` and the clinical abbreviations are
-known words too, with their inflections ("weaned", "sxn'd", "boluses") and slips of the
-pen in capitals ("EXTREMETIES"); a rising range of values ("98-100", "3.22-4.25") and a
-shift of 24-hour clock times ("1900-0700") are not identifiers.  Names keep their
+known words too, with their inflections ("weaned", "sxn'd", "boluses"), slips of the
+pen in capitals ("EXTREMETIES") and the forms of ``word_forms.py`` when no name list holds
+the word ("anuric", "TYLENOL650MG", "AVpaced", "HEMODY", "svr"); a rising range of values
+("98-100", "3.22-4.25"), a shift of 24-hour clock times ("1900-0700") and the lab strings
+the phone rules set apart ("7.38-33-169", "TV 250-1000") are not identifiers; "called" before
+a nursing word is phoned ("MD CALLED NEURO").  Names keep their
 context: a title, a relation word or a credential still makes any word a doubt.
 
 These findings carry the type ``UNVERIFIED`` and a score of 0.3, which is below
@@ -52,16 +55,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from collections.abc import Callable
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .categories import DOUBT_TYPE, PII, QUASI
 from .findings import Finding
-from .names.lexicons import fold
+from .names.lexicons import fold, load_lexicons
 from .names.runs import typed_in_lower_case
-from .shorthand import clinical_word, is_shorthand, person_word_before, shorthand_word
+from .shorthand import clinical_word, is_shorthand, person_word_before, range_or_lab_string, shorthand_word, vital_before
+from .shorthand_names import _KIN_WORD
 from .vocabulary import COMMON_HONORIFICS, alternation
+from .word_forms import abbreviation_first, clipped, derived, glued, vowelless
 from .wordsets import Words, words_for_doubts
 
 DOUBT_SCORE = 0.3
@@ -94,6 +100,7 @@ _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
 # "her maiden name is Key", "a man called Walker": the next word is a name whatever it also means
 _NAME_CUE = re.compile(r"(?<![^\W_])(?:name\s+is|named|called|surname|n[ée]e)[ \t]+", re.IGNORECASE)
 _TITLES = frozenset(COMMON_HONORIFICS) | {"sir", "dame", "the"}
+_CALLED = re.compile(r"(?i)\bcalled[ \t]+$")  # in a nursing note "called" is phoned: "MD CALLED NEURO", "CALLED OUT"
 # "Dale and White", "Brad L Key": a capitalised name joined to a person (not by a comma:
 # "Priya Raman, People Operations" is a title); "kónya, becker and vasquez": a list
 _JOIN_UPPER = re.compile(r"(?:[ \t]*(?:&|\band\b|\bor\b)[ \t]*|[ \t]+[A-Z]\.?[ \t]+|[ \t]+)(?=[^\W\d_])")
@@ -251,17 +258,46 @@ def _no_name(key: str, words: Words) -> bool:
     ("PA LINE") or an ordinary word that is no given name ("SON STATES", "dtr aware");
     "WIFE HOPE" and "HO BRANNIGAN" are names ("DR BARKER" is one by its title)."""
     return (re.sub(r"['’]?s$", "", key) in _ROLES or key in STOP_WORDS or clinical_word(key)
-            or (key in words.common and key not in words.first))
+            or (key in words.common and key not in words.first) or _KIN_WORD.fullmatch(key) is not None
+            or any(ch.isdigit() for ch in key))  # "GIVEN MOM X1": no name has a digit
+
+
+@lru_cache(maxsize=1)
+def _clinical_sorted() -> tuple[str, ...]:
+    """The clinical and medical words (not the general English ones), sorted for prefix look-ups."""
+    lex = load_lexicons()
+    return tuple(sorted(words_for_doubts().common - lex.dictionary - lex.common))
 
 
 def _nursing_word(word: str, key: str, words: Words) -> bool:
     """In a shorthand note: shorthand, an abbreviation or a clinical word, also inflected
-    ("weaned", "sxn'd", "boluses"), or a slip of the pen of one ("EXTREMETIES")."""
+    ("weaned", "sxn'd", "boluses"), or a slip of the pen of one ("EXTREMETIES"); and, no name
+    or place itself, one of the forms of ``word_forms.py`` ("anuric", "TYLENOL650MG", "HEMODY")."""
     if _known(key, words) or shorthand_word(word):
         return True
     key = re.sub(r"['’](?:s|d)$", "", key)
-    return any(shorthand_word(b) for b in _stems(key) if len(b) > 2) or _misspelt(
-        key, words, lambda w: w in words.common or clinical_word(w))  # one pass over the typing slips
+    if any(shorthand_word(b) for b in _stems(key) if len(b) > 2) or _misspelt(
+            key, words, lambda w: w in words.common or clinical_word(w)):  # one pass over the typing slips
+        return True
+    if not key.isalpha():  # "TYLENOL650MG", "AC700X10"
+        return glued(word, lambda c: _nursing_word(c, fold(c), words))
+    known = lambda w: _known(w, words) or clinical_word(w)  # noqa: E731
+    return key not in words.names and key not in words.places and (
+        derived(key, known) or clipped(key, _clinical_sorted()) or vowelless(key)
+        or abbreviation_first(word, shorthand_word, lambda w: _nursing_word(w, fold(w), words)))
+
+
+_LOCAL_PHONE = re.compile(r"\d{3}[ .-]\d{4}")
+
+
+def _lab_values(text: str, m: re.Match[str]) -> bool:
+    """In a shorthand note: a range of values or a lab string ("7.38-33-169", "0600-281"), as
+    ``shorthand.range_or_lab_string`` tells them from phone numbers; a local number's shape
+    ("250-1000") only behind a vital sign ("TV 250-1000"), as it is the doubt pass's to catch
+    a phone number that no recognizer kept."""
+    if _LOCAL_PHONE.fullmatch(m.group()) and not vital_before(text, m.start()):
+        return False
+    return range_or_lab_string(text, m.start(), m.end())
 
 
 def _procedure_code(text: str, m: re.Match[str]) -> bool:
@@ -370,7 +406,10 @@ def find_doubts(
             # one typing slip away from a long ordinary word ("diarhea", "amoxicilin") is that word
             folded = key
             uncommon = uncommon and not _misspelt(folded, words)  # "diffrence", not a name
-            suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given)
+            # a two-letter given name that is shorthand in a note is the shorthand ("sr to st", "to ed"),
+            # not before a full stop ("st. agnes")
+            suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given and not (
+                nursing and len(folded) <= 2 and not text.startswith(".", m.start() + len(word))))
         elif word.isupper() or _ACRONYM_PLURAL.fullmatch(word):
             suspicious = (len(word) > 5 and uncommon and not _acronym(word, names)) or (
                 # a given name in capitals inside a sentence: "ready for DANIELLE"; short ones
@@ -392,9 +431,12 @@ def find_doubts(
             suspicious
             or (m.start() in title_ends and _after_title(text, m.start(), word))
             or (key in first and key not in _FUNCTION_WORDS and _SPEAKER.match(text, m.end()) is not None
-                and _line_start(text, m.start()))  # "Destiny: ...", not "in: 2400cc"
+                and _line_start(text, m.start())  # "Destiny: ...", not "in: 2400cc"
+                and not (shorthand and _nursing_word(word, key, words)))  # a note's header: "COMFORT: ..."
             or (m.start() in cue_ends and (word[:1].isupper() or key in names) and key not in _TITLES
-                and not (shorthand and key in _FUNCTION_WORDS))  # "CALLED FOR ABG"
+                and not (shorthand and (key in _FUNCTION_WORDS  # "CALLED FOR ABG"
+                                        or _CALLED.search(text, max(0, m.start() - 8), m.start())
+                                        and key not in given and _nursing_word(word, key, words))))  # "CALLED OUT"
             # a note's roles and relations: "HO GRANDE", "WIFE-HOPE", "spoke with tomasz"
             or (shorthand and person_word_before(text, m.start()) and not _no_name(key, words))
         )
@@ -423,7 +465,7 @@ def find_doubts(
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue
         if _procedure_code(text, m) or (
-            (_range(m.group()) or (shorthand and _shorthand_range(m.group())))
+            (_range(m.group()) or (shorthand and (_shorthand_range(m.group()) or _lab_values(text, m))))
             and not _ID_CUE.search(text, max(0, m.start() - 16), m.start())
         ):
             continue

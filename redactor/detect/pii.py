@@ -118,21 +118,25 @@ _PHONE_CONTEXT = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|call|fax|contact|reach|number|ph|whats ?app|answering|dial|text)\b",
     re.IGNORECASE,
 )
+# The mark of an extension after a number, in any case: "x2207", "X 31", "ext. 44", "EXT 12"
+_EXT_MARK = r"[ \t]?(?i:x|ext\.?)[ \t]?"
 _PHONE = re.compile(
     r"(?<![\w+/.-])"
     r"(?:\+\d{1,3}[\s.-]?(?:\(0\)\s?)?|00\d{1,3}[\s.-]|001-)?"
     r"(?:\(\d{1,4}\)[\s.-]?)?"
     r"\d{1,12}(?:[ \t.-]\d{1,8}){0,5}"
-    r"(?:[ \t]?(?:x|ext\.?)[ \t]?\d{1,5})?"
+    rf"(?:{_EXT_MARK}\d{{1,5}})?"
     r"(?!\w|-\d|\.\d)"
 )
 # A US number written with slashes, as notes write it: "617/555/0142" (a date is never 3/3/4)
 _SLASHED_PHONE = re.compile(r"(?<![\w/.-])[2-9]\d{2}/[2-9]\d{2}/\d{4}(?![\w/-]|\.\d)")  # NANP area, exchange
 _YEARISH = re.compile(r"^(?:19|20)\d\d$")
-# An extension on its own ("ext. 2284", "ext 4-7721", "x53318"): part of a phone number.
+# An extension on its own ("ext. 2284", "ext 4-7721", "x53318", "X4-6620", "x 4471") or a hospital's
+# internal number after "#" ("paged, #5-1142"): part of a phone number.  Not a count ("500 X 1000").
 _EXTENSION = re.compile(
-    r"(?i)(?<![\w.-])(?:ext(?:ension)?\.?[ \t]*(?:#[ \t]*)?(\d-\d{4}|\d{2,5})|x(\d{4,5}))(?![\w-]|[.,]\d)"
-    r"(?![ \t]*(?:mg|mcg|ml|units?|iu|tabs?|days?|weeks?|times|doses?)\b)"
+    r"(?i)(?<![\w.-])(?<!\d[ \t])(?:ext(?:ension)?\.?[ \t]*(?:#[ \t]*)?(\d-\d{4}|\d{2,5})|x[ \t]?(\d-\d{4}|\d{4,5})"
+    r"|#[ \t]?(\d-\d{4}))(?![\w-]|[.,]\d)"
+    r"(?![ \t]*(?:mg|mcg|ml|cc|units?|iu|tabs?|days?|weeks?|times|doses?)\b)"
 )
 # A hospital pager or beeper: "Pager #12345", "PG 23456", "beeper number 4-1234".
 _PAGER = re.compile(r"(?i)\b(?:pager|beeper|bpr|pg)[ \t]*(?:number|no\.?|num)?[ \t]*[:#]?[ \t]*#?[ \t]*(\d{4,6}|\d-\d{4})(?![\w.-])")
@@ -178,15 +182,15 @@ class PhoneShapeRecognizer(_CodeRecognizer):
             for m in _SLASHED_PHONE.finditer(text):
                 score = 0.95 if _has_context(text, m.start(), m.end(), _PHONE_CONTEXT, 40) else 0.6
                 results.append(make_result(self, self.ENTITY, m.start(), m.end(), score))
-        if "x" in text or "X" in text:
+        if "x" in text or "X" in text or "#" in text:
             for m in _EXTENSION.finditer(text):
-                g = 1 if m.group(1) else 2
+                g = next(g for g in (1, 2, 3) if m.group(g))
                 results.append(make_result(self, self.ENTITY, m.start(g), m.end(g), 0.6))
         return results
 
     @staticmethod
     def _score(raw: str) -> float:
-        main = re.split(r"\s?(?:x|ext\.?)\s?", raw)[0]
+        main = re.split(_EXT_MARK, raw)[0]
         if _ISO_DATE.search(main) or _DATE_WITH_YEAR.fullmatch(main):
             return 0.0  # 1992-02-08 20:15, DOB 11-30-1979, "60640 2026-11-03 02" in a table row
         main = main.replace("(0)", "")  # the trunk prefix in "+41 (0)62 ..." is not a group

@@ -391,8 +391,15 @@ _VITAL_BEFORE = re.compile(
 )
 
 
-def _range_or_lab_string(text: str, c: Candidate) -> bool:
-    value = text[c.start : c.end]
+def vital_before(text: str, start: int) -> bool:
+    """A vital sign or a setting is named right before ``start``: "TV 250-1000", "BP 110-130"."""
+    return bool(_VITAL_BEFORE.search(text, max(0, start - 40), start))
+
+
+def range_or_lab_string(text: str, start: int, end: int) -> bool:
+    """``text[start:end]``, shaped like a phone number, is a range of values or a lab string
+    in a shorthand note ("TV 900-1500", "7.38-33-169", "0600-281")."""
+    value = text[start:end]
     if _US_PHONE.fullmatch(value):
         return False
     separators = set(re.findall(r"[-. /]", re.sub(r"(?<=\d)\.(?=\d+(?:$|[- /]))", ".", value)))
@@ -406,11 +413,11 @@ def _range_or_lab_string(text: str, c: Candidate) -> bool:
     if re.fullmatch(r"(?:[01]\d|2[0-4])[0-5]\d[ -]\d{1,4}", value):
         return True  # "0000 1135", "1800 116": a clock time, then another or a value
     if m and int(m.group(1)) < int(m.group(2)) and not m.group(2).startswith("0"):
-        return not _PHONE_CONTEXT.search(text, max(0, c.start - 30), c.start)  # "TV 900-1500", "IS 750-1000"
+        return not _PHONE_CONTEXT.search(text, max(0, start - 30), start)  # "TV 900-1500", "IS 750-1000"
     return False
 
 
-_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
+_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?:[ \t]?(?i:x|ext\.?)[ \t]?\d{1,5})?")  # "x 2207"
 _PHONE_CONTEXT = re.compile(r"(?i)\b(?:phone|tel|call|called|cell|pager|beeper|pg|fax|number|contact|reach|#)\b|#")
 
 
@@ -524,7 +531,7 @@ def drop_shorthand_lookalikes(text: str, cands: list[Candidate]) -> list[Candida
         if shorthand:
             if kind == "STREET_ADDRESS" and _dose_not_address(text, c):
                 continue
-            if kind == "PHONE_NUMBER" and _range_or_lab_string(text, c):
+            if kind == "PHONE_NUMBER" and range_or_lab_string(text, c.start, c.end):
                 continue
             if kind == "DATE_TIME" and setting_not_date(text, c):
                 continue

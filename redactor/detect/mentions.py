@@ -1,0 +1,57 @@
+"""Later mentions of a name found once in the same text.
+
+A note names a facility or a person in full once, where a cue or a title tells it
+("transferred from Tamsworth Rehab", "DR WOJTASZEK AWARE"), and then by its distinctive
+word alone ("back to tamsworth", "PER WOJTASZEK"), where nothing tells it but the first
+mention.  ``later_mentions`` reads each person or facility candidate's distinctive words
+and marks their other bare occurrences in the text with the same type, where no other
+candidate covers them.
+
+A distinctive word is four letters or more and no word of care (``shorthand_word``: no
+frequent, stop or dictionary word, clinical vocabulary, shorthand, drug or abbreviation),
+no state or country, and for a facility no word that describes facilities ("Regional",
+"Rehab").  A person's word must also be no English word that name lists hold too ("DR
+THRUSH" is a person, "mouth care for thrush" is not); a facility's may be a rare word
+("Sandpiper Rehab", then "sandpiper").
+"""
+
+from __future__ import annotations
+
+import regex as re
+
+from .candidate import Candidate
+from .clinical import _lexicons
+from .facilities import _is_generic
+from .names.lexicons import fold, load_lexicons
+from .shorthand import shorthand_word
+
+RECOGNIZER = "LaterMention"
+SCORE = 0.6
+KINDS = ("PERSON", "HEALTHCARE_FACILITY")
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?")
+
+
+def _distinctive(word: str, kind: str) -> bool:
+    key = fold(word)
+    lex = load_lexicons()
+    if len(key) < 4 or shorthand_word(word) or key in lex.dictionary or key in _lexicons().regions:
+        return False
+    return key not in lex.ambiguous if kind == "PERSON" else not _is_generic(word)
+
+
+def later_mentions(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Candidates for the bare occurrences of each person's or facility's distinctive words."""
+    words: dict[str, str] = {}  # casefolded word -> the type of the name it was found in
+    for c in sorted(cands, key=lambda c: c.entity_type != "HEALTHCARE_FACILITY"):  # a facility's word first
+        if c.entity_type in KINDS and c.recognizer != RECOGNIZER:
+            for m in _NAME_WORD.finditer(text, c.start, c.end):
+                if _distinctive(m.group(), c.entity_type):
+                    words.setdefault(m.group().casefold(), c.entity_type)
+    if not words:
+        return []
+    pattern = re.compile(rf"(?i)(?<![\w'’-])(?:{'|'.join(re.escape(w) for w in words)})(?![\w'’-])")
+    out = []
+    for m in pattern.finditer(text):
+        if not any(c.start < m.end() and m.start() < c.end for c in cands):
+            out.append(Candidate(words[m.group().casefold()], m.start(), m.end(), SCORE, RECOGNIZER))
+    return out

@@ -1,0 +1,83 @@
+"""How nursing shorthand writes a known word: derived from another, glued to a number or an
+abbreviation.  The doubt pass (``doubt.py``) asks these of a word in a shorthand note that
+no word list holds as it is written; each takes what counts as known from the caller.
+
+- *derived*: a clinical word in a form the lists lack, with the suffix of a related form
+  swapped ("anuric" from anuria, "tachypneic" from tachypnea, "dialyzed" from dialysis,
+  "spirometer" from spirometry, "perfused" from perfusion, "whitish" from white,
+  "nasotracheally" from nasotracheal, "dopplerable" from doppler), or behind a prefix
+  ("unlabored", "urosepsis");
+- *vowelless*: three to five letters and no vowel, an abbreviation ("svr", "pcwp", "mcg");
+- *glued*: words and numbers written without spaces, every letter part a known word and no
+  run of more than three digits ("TYLENOL650MG", "AC700X10"; not "PB7200", which reads as
+  a code);
+- *clipped*: the first five letters or more of a clinical word ("HEMODY", "insuff", "decomp");
+- *abbreviation first*: a clinical abbreviation in capitals glued to a word in lower case
+  ("AVpaced", "LLquadrant", "PAsats"); a name's particle ("LaRose", "DeHaven") is no
+  abbreviation.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+
+Known = Callable[[str], bool]
+
+# (ending of the written form, ending of a related form the lists hold)
+_SWAPS = (
+    ("eic", "ea"), ("ic", "ia"), ("ic", "a"), ("yzed", "ysis"), ("ysed", "ysis"), ("yze", "ysis"), ("yse", "ysis"),
+    ("meter", "metry"), ("ed", "ion"), ("ing", "ion"), ("ish", ""), ("ish", "e"), ("ally", "al"), ("ally", "ic"),
+    ("ous", "a"), ("ness", ""), ("ies", "y"), ("able", ""), ("able", "e"),
+)
+_PREFIXES = ("un", "non", "re", "uro", "naso", "oro", "bi", "hemo", "pre", "post", "peri", "intra", "sub")
+_MIN_STEM = 4
+
+
+def derived(key: str, known: Known) -> bool:
+    """``key`` (lower case, letters only) is a known word with a related suffix or a prefix."""
+    if len(key) < 6:
+        return False
+    if any(key.endswith(a) and len(key) - len(a) >= _MIN_STEM and known(key[: len(key) - len(a)] + b) for a, b in _SWAPS):
+        return True
+    return any(key.startswith(p) and len(key) - len(p) >= _MIN_STEM + 1
+               and (known(rest := key[len(p):]) or derived(rest, known)) for p in _PREFIXES)
+
+
+_CHUNK = re.compile(r"[^\W\d_]+|\d+")
+
+
+def glued(word: str, known: Known) -> bool:
+    """Words and numbers glued together, each letter part known (a lone "x" is "times")."""
+    chunks = _CHUNK.findall(word)
+    letters = [c for c in chunks if not c.isdigit()]
+    return len(chunks) > 1 and bool(letters) and all(len(c) <= 3 for c in chunks if c.isdigit()) \
+        and all(c.lower() == "x" or known(c) for c in letters)
+
+
+_ABBREVIATION_FIRST = re.compile(r"([A-Z]{2,4})([a-z]{2,})")
+_PARTICLES = frozenset("LA LE DE DI DA DU DEL MC MAC VAN VON ST".split())
+
+
+def abbreviation_first(word: str, abbreviation: Known, known: Known) -> bool:
+    """"AVpaced": an abbreviation in capitals, then a known word in lower case."""
+    m = _ABBREVIATION_FIRST.fullmatch(word)
+    return m is not None and m.group(1) not in _PARTICLES and abbreviation(m.group(1)) and known(m.group(2))
+
+
+def clipped(key: str, vocabulary: Sequence[str]) -> bool:
+    """``key`` (five letters or more) opens a word of the sorted ``vocabulary`` at least two letters longer."""
+    if len(key) < 5 or not key.isalpha():
+        return False
+    i = bisect_left(vocabulary, key)
+    while i < len(vocabulary) and vocabulary[i].startswith(key):
+        if len(vocabulary[i]) >= len(key) + 2:
+            return True
+        i += 1
+    return False
+
+
+def vowelless(key: str) -> bool:
+    """Three to five letters and no vowel (nor "y"): an abbreviation, not a name ("Ng" is too short)."""
+    return 3 <= len(key) <= 5 and key.isalpha() and not any(v in key for v in "aeiouy")

@@ -1,0 +1,154 @@
+"""Issue 17: gaps on ICU notes — phone extensions, second mentions, doubts on nursing words.
+
+Every example is made up in the style of ICU notes (none is taken from a corpus).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def values(scanner, text: str, kind: str) -> list[str]:
+    return [text[f.start : f.end] for f in scanner.scan(text).findings if f.entity_type == kind]
+
+
+# A shorthand note around each phone: vitals and drips, so the shorthand safe patterns run.
+_NOTE = "NEURO: A+OX3, MAE.\nCV: SR 70-80'S, BP 110-130/60'S, NEO 0.5 MCG/KG/MIN.\nRESP: 2L NC, SATS 96%.\n{}\n"
+
+
+@pytest.mark.parametrize(
+    "line, phone",
+    [
+        ("SOCIAL: BROTHER ASKS FOR A CALL AT WORK 978-555-0144 X2290.", "978-555-0144 X2290"),
+        ("SOCIAL: BROTHER ASKS FOR A CALL AT WORK 978-555-0144 EXT 31.", "978-555-0144 EXT 31"),
+        ("Social: sister's office (774) 555-0123 x 4410 if no answer at home.", "(774) 555-0123 x 4410"),
+        ("Social: accepting MD at the rehab (508-555-0166 x3327), report called.", "508-555-0166 x3327"),
+        # a bare internal extension is a phone number
+        ("T. VOSKUIJLEN RN CM X3-4471", "3-4471"),
+        ("case mgr p. lindqvist-oyelaran x6-2035", "6-2035"),
+        ("renal fellow aware, paged re: potassium, #2-8816.", "2-8816"),
+        ("Questions: call the unit at x 5521.", "5521"),
+    ],
+)
+def test_an_extension_is_part_of_its_phone_number_in_a_note(scanner, line, phone):
+    assert phone in values(scanner, _NOTE.format(line), "PHONE_NUMBER")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GI: TF AT GOAL, FREE H2O 250 X4 DAILY.",
+        "RESP: VENT AC 500 X 16, PEEP 5, ABG 7.41/38/96.",
+        "Heme: 2 u prbc x 2 today, hct 24 -> 29.",
+        "Lines: #20 L FA, #18 R AC; TLC R IJ.",
+    ],
+)
+def test_counts_and_line_sizes_are_no_extensions(scanner, line):
+    assert values(scanner, _NOTE.format(line), "PHONE_NUMBER") == []
+
+
+# -- second mentions -------------------------------------------------------------------
+
+
+def named(scanner, text: str, word: str) -> int:
+    """How many of ``word``'s occurrences a person or facility finding holds."""
+    found = [text[f.start:f.end] for f in scanner.scan(text).findings if f.entity_type in ("PERSON", "HEALTHCARE_FACILITY")]
+    return sum(v.count(word) for v in found)
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("pt transferred from Tamsworth Rehab 3/2 with urosepsis, neo 0.5, sats 97% on 2l.\n"
+         "tamsworth called for update. plan back to tamsworth when stable.", "tamsworth"),
+        ("Pt transferred from Tamsworth Rehab with urosepsis. Lasix 20 IV given.\n"
+         "Tamsworth called for an update; plan: back to Tamsworth when stable.", "Tamsworth"),
+        ("HPI: 71 yo M sent from Quillan Valley Hospital for NSTEMI, heparin gtt.\n"
+         "F/U: cardiology at quillan, 11/20.", "uillan"),
+        # a surname named with a title, then alone
+        ("pt s/p cabg, neo 0.5, sats 97% on 2l. dr wojtaszek aware of low uo.\n"
+         "lasix 20 iv x1 per wojtaszek, uo now 60cc/hr.", "wojtaszek"),
+        ("NEO 0.5, SATS 97% ON 2L. DR WOJTASZEK AWARE OF LOW UO.\n"
+         "LASIX 20 IV X1 PER WOJTASZEK, UO NOW 60CC/HR. WOJTASZEK TO SEE PT IN AM.", "WOJTASZEK"),
+    ],
+)
+def test_a_later_bare_mention_is_the_facility_or_person_named_before(scanner, text, word):
+    assert named(scanner, text, word) == text.count(word)
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        # a surname that is also a word: its later bare use is the word
+        ("NEO 0.5, SATS 97% ON 2L. DR THRUSH AWARE OF LOW UO.\nMOUTH CARE FOR THRUSH, NYSTATIN SWISH.", "THRUSH"),
+        # a facility's word of care is not the facility
+        ("Pt transferred from Tamsworth Rehab with urosepsis.\nPT/OT consult placed for rehab needs.", "rehab"),
+    ],
+)
+def test_ordinary_words_of_a_name_are_not_propagated(scanner, text, word):
+    last = text.rindex(word)
+    found = [f for f in scanner.scan(text).findings if f.entity_type in ("PERSON", "HEALTHCARE_FACILITY")]
+    assert not any(f.start <= last < f.end for f in found)
+
+
+# -- doubts on nursing words -----------------------------------------------------------
+
+
+def doubted(text: str) -> list[str]:
+    from redactor.detect.doubt import find_doubts
+
+    return [text[d.start : d.end] for d in find_doubts(text)]
+
+
+_VITALS = "BP 110/60, HR 80, SATS 97% ON 2L NC, NGT TO LCWS, NEO GTT.\n{}\n"
+
+
+@pytest.mark.parametrize(
+    "line, word",
+    [
+        # a clinical word in a form the word lists lack
+        ("GU: ANURIC, FOR HD IN AM.", "ANURIC"),
+        ("resp: tachypneic to 30s with exertion, sx for thick secretions.", "tachypneic"),
+        ("renal: dialyzed yesterday, net neg 2l.", "dialyzed"),
+        ("resp: using incentive spirometer q1h.", "spirometer"),
+        ("skin: coccyx intact, old dressing whitish.", "whitish"),
+        ("RESP: BREATHING UNLABORED ON 2L.", "UNLABORED"),
+        # glued to a number or an abbreviation, or clipped
+        ("ID: TYLENOL650MG PR X1 FOR T 101.", "TYLENOL650MG"),
+        ("CV: AVpaced 70, no ectopy.", "AVpaced"),
+        ("CV: HEMODY STABLE ON NEO.", "HEMODY"),
+        # lab strings and ranges behind a vital sign
+        ("resp: tidal volumes 850-1000 on ps 10.", "850-1000"),
+        ("resp: abg on ps 5 was 7.36-41-96.", "7.36-41-96"),
+        # a header, a relation word after another, a digit after a relation word, "called" as phoned
+        ("COMFORT: MSO4 2MG IV X1 WITH RELIEF.", "COMFORT"),
+        ("SOCIAL: WIFE, SON VISITED, UPDATED.", "SON"),
+        ("GI: C/O CONSTIPATION, GIVEN MOM X1.", "X1"),
+        ("NEURO: NEW L WEAKNESS, MD CALLED NEURO TO EVALUATE.", "NEURO"),
+    ],
+)
+def test_nursing_words_are_no_doubts(line, word):
+    assert word not in doubted(_VITALS.format(line))
+
+
+@pytest.mark.parametrize(
+    "line, word",
+    [
+        ("SOCIAL: SEEN BY ZORVANIC TODAY.", "ZORVANIC"),  # an unknown surname ending like "anuric"
+        ("ACC AB4471 SENT TO LAB.", "AB4471"),  # letters and four digits: a code, not a dose
+        ("social: son at 232-4567 tonight.", "232-4567"),  # a local number, no vital sign before it
+        ("SOCIAL: DTR CALLED ZABRINSKA, UPDATED.", "ZABRINSKA"),  # "called" then a name
+    ],
+)
+def test_names_and_numbers_stay_doubts_in_a_note(line, word):
+    assert word in doubted(_VITALS.format(line))
+
+
+def test_a_vowelless_abbreviation_and_a_derived_word_are_no_doubts():
+    text = "cv: sr to st 100s, svr 900, pcwp 14, pulses dopplerable.\nresp: 2l nc, sats 97%, ngt to lcws, neo gtt.\n"
+    assert not {"st", "svr", "pcwp", "dopplerable"} & set(doubted(text))
+
+
+def test_a_saints_abbreviation_stays_a_doubt():
+    text = "access: r ij hd cath placed at st. wendeline's, flushes well.\nresp: 2l nc, sats 97%, ngt to lcws, neo gtt.\n"
+    assert "st" in doubted(text)
