@@ -152,3 +152,17 @@ def test_a_vowelless_abbreviation_and_a_derived_word_are_no_doubts():
 def test_a_saints_abbreviation_stays_a_doubt():
     text = "access: r ij hd cath placed at st. wendeline's, flushes well.\nresp: 2l nc, sats 97%, ngt to lcws, neo gtt.\n"
     assert "st" in doubted(text)
+
+
+def test_a_later_mention_keeps_its_capital_in_a_cased_text():
+    """A person only spaCy read is marked again where the name recurs, but in a text written with
+    capitals not where it recurs in lower case: that is the ordinary word ("a salesperson")."""
+    from redactor.detect.candidate import Candidate
+    from redactor.detect.mentions import later_mentions
+
+    def again(text: str, name: str) -> list[str]:
+        first = Candidate("PERSON", text.index(name), text.index(name) + len(name), 0.85, "SpacyRecognizer")
+        return [text[c.start : c.end] for c in later_mentions(text, [first])]
+
+    assert again("Awarded Kowalczyk of the Month. Ask Kowalczyk or a kowalczyk.", "Kowalczyk") == ["Kowalczyk"]
+    assert again("seen by kowalczyk today, kowalczyk aware of k 3.1", "kowalczyk") == ["kowalczyk"]

@@ -12,22 +12,26 @@ frequent, stop or dictionary word, clinical vocabulary, shorthand, drug or abbre
 no state or country, and for a facility no word that describes facilities ("Regional",
 "Rehab").  A person's word must also be no English word that name lists hold too ("DR
 THRUSH" is a person, "mouth care for thrush" is not); a facility's may be a rare word
-("Sandpiper Rehab", then "sandpiper").
+("Sandpiper Rehab", then "sandpiper").  A person that only a statistical model read, with no
+cue, is marked again in a text written with capitals only where the word keeps its capital
+("Salesperson of the Month" ... "a salesperson" is the ordinary word).
 """
 
 from __future__ import annotations
 
 import regex as re
 
-from .candidate import Candidate
+from .candidate import STATISTICAL_RECOGNIZERS, Candidate
 from .clinical import _lexicons
 from .facilities import _is_generic
 from .names.lexicons import fold, load_lexicons
+from .names.runs import typed_in_lower_case
 from .shorthand import shorthand_word
 
 RECOGNIZER = "LaterMention"
 SCORE = 0.6
 KINDS = ("PERSON", "HEALTHCARE_FACILITY")
+_RUN = re.compile(r"[\w'’-]+")
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?")
 
 
@@ -42,16 +46,25 @@ def _distinctive(word: str, kind: str) -> bool:
 def later_mentions(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Candidates for the bare occurrences of each person's or facility's distinctive words."""
     words: dict[str, str] = {}  # casefolded word -> the type of the name it was found in
+    guessed: set[str] = set()  # words of persons only a statistical model read
     for c in sorted(cands, key=lambda c: c.entity_type != "HEALTHCARE_FACILITY"):  # a facility's word first
         if c.entity_type in KINDS and c.recognizer != RECOGNIZER:
             for m in _NAME_WORD.finditer(text, c.start, c.end):
                 if _distinctive(m.group(), c.entity_type):
-                    words.setdefault(m.group().casefold(), c.entity_type)
+                    key = m.group().casefold()
+                    if key not in words and c.entity_type == "PERSON" and c.recognizer in STATISTICAL_RECOGNIZERS:
+                        guessed.add(key)
+                    elif c.recognizer not in STATISTICAL_RECOGNIZERS:
+                        guessed.discard(key)
+                    words.setdefault(key, c.entity_type)
     if not words:
         return []
-    pattern = re.compile(rf"(?i)(?<![\w'’-])(?:{'|'.join(re.escape(w) for w in words)})(?![\w'’-])")
+    cased = not typed_in_lower_case(text)
     out = []
-    for m in pattern.finditer(text):
+    for m in _RUN.finditer(text):  # a name's word stands alone: not inside "x-tamsworth" or "tamsworth's"
+        key = m.group().casefold()
+        if key not in words or cased and m.group()[0].islower() and key in guessed:
+            continue
         if not any(c.start < m.end() and m.start() < c.end for c in cands):
-            out.append(Candidate(words[m.group().casefold()], m.start(), m.end(), SCORE, RECOGNIZER))
+            out.append(Candidate(words[key], m.start(), m.end(), SCORE, RECOGNIZER))
     return out
