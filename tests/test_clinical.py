@@ -285,11 +285,15 @@ def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
 # - tests/labeled/clinical_icu_blind.src.txt: recall 0.835, precision 0.933; under `default` no
 #   note with PHI would go to the cloud unredacted and 47 of its 60 PHI-free lines may leave;
 # - tests/labeled/clinical_blind2.src.txt (another author, measured after the first set's fixes):
-#   recall 0.828, precision 0.946; no PHI note to the cloud unredacted, 65 of 75 PHI-free lines.
-# Floors a little under that.
+#   recall 0.828, precision 0.946; no PHI note to the cloud unredacted, 65 of 75 PHI-free lines;
+# - tests/labeled/clinical_blind3.src.txt (a third author): recall 0.849, precision 0.951; no PHI
+#   note to the cloud unredacted, 84 of 101 PHI-free lines.
+# After the fixes of 2026-12-07 (the third set's second figure still blind to them): 0.933 / 0.962
+# and 47; 0.898 / 0.950 and 66; 0.876 / 0.952 and 84.  Floors a little under that.
 @pytest.mark.parametrize("name, recall, precision, clean_leave", [
-    ("clinical_icu_blind.jsonl", 0.82, 0.92, 45),
-    ("clinical_blind2.jsonl", 0.81, 0.93, 62),
+    ("clinical_icu_blind.jsonl", 0.92, 0.95, 46),
+    ("clinical_blind2.jsonl", 0.88, 0.94, 64),
+    ("clinical_blind3.jsonl", 0.86, 0.94, 82),
 ])  # fmt: skip
 def test_the_blind_sets_hold_their_ground(scanner, make_pipeline, name, recall, precision, clean_leave):
     from redactor.policy import Route
