@@ -22,8 +22,8 @@ from .context import RawTextContextEnhancer
 from .findings import Finding, ScanResult
 from .nlp import NerOnlySpacyEngine
 from .refine import refine
-from .shorthand import CUE_RECOGNIZER
 from .registry import build_registry
+from .shorthand import CUE_RECOGNIZER
 
 # spaCy's NER is run on pieces of at most this many characters; regex recognizers
 # see the whole text.  Keeps memory flat on very large documents.
@@ -151,11 +151,11 @@ def _evidence_first(results: list[RecognizerResult]) -> list[RecognizerResult]:
     for r in results:
         key = (r.entity_type, r.start, r.end)
         winner = best[key]
-        if winner is r:
+        if _BY_EVIDENCE.get(_recognizer(winner), 0) == 0:
+            kept.append(r)  # no evidence on this span: Presidio chooses, as before
+        elif winner is r:
             r.score = score[key]
             kept.append(r)
-        elif _BY_EVIDENCE.get(_recognizer(winner), 0) == 0:
-            kept.append(r)  # no evidence on this span: Presidio chooses, as before
     return kept
 
 
