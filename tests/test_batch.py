@@ -75,8 +75,10 @@ def test_the_in_flight_window_bounds_documents_and_bytes(tmp_path, scanner, open
 
     batch = run_batch(make_settings(openai_server), scanner, missing_local_model, tmp_path / "out2", [folder],
                       workers=1, chunk=2, window=100, window_bytes=400)
-    assert 0 < batch.stats.max_in_flight_bytes <= 400
-    assert batch.stats.max_in_flight <= 5  # ~90-byte documents: the byte budget is the binding one
+    assert 0 < batch.stats.max_in_flight_bytes <= 400  # ~90-byte documents: at most 4 still at work
+    # the byte budget, not the window of 100, is the binding one; the window also holds answered
+    # documents that wait for an earlier one to be written in input order, which the bytes do not count
+    assert batch.stats.max_in_flight <= 10
 
 
 def test_manifest_is_in_input_order_when_answers_come_back_out_of_order(tmp_path, scanner, openai_server, missing_local_model):
