@@ -22,6 +22,8 @@ the routes do with those notes with a cloud configured (``prepare()``, the batch
 - every shipped policy: PHI values that would leave in clear — on the ``cloud`` route all of a
   note's phrases, on ``cloud_redacted`` each phrase with a letter or digit that no replaced
   finding covers.  A year alone (``DateYear``) is counted apart: HIPAA Safe Harbor keeps years.
+Each policy's documents are scanned with the detection it asks for (``hipaa-safe-harbor`` turns on
+the clinical NER); ``--clinical-ner on|off|both`` forces the NER on or off for every policy instead.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def main() -> None:
     ap.add_argument("--skip-stock", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--clinical-ner", choices=("default", "on", "off", "both"), default="default",
-                    help="the project's clinical NER (detect.clinical_ner); both: redactor without it and with it")
+                    help="the project's clinical NER (detect.clinical_ner); default: as each policy asks; "
+                         "on/off: forced for every policy; both: redactor without it and with it")
     args = ap.parse_args()
 
     label_files = [args.physionet] if args.physionet else args.labels or [LABELS]
@@ -105,17 +108,35 @@ def main() -> None:
         print(f"{t:24} {cells}")
     if args.physionet or args.routes:
         for name, ner in ner_variants(args.clinical_ner):
-            rows.append({"name": f"routing ({name})", **routing(examples, scanner_for(args.model, ner), name)})
+            rows.append({"name": f"routing ({name})", **routing(examples, scanners(args.model, ner), name)})
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 
 
-def routing(examples: list[Example], scanner, name: str = "redactor") -> dict:
-    """Routes with a cloud configured, per shipped policy: PHI notes sent unredacted, values in clear."""
+def scanners(model: str, clinical_ner: bool | None):
+    """The scanner for each policy: with ``clinical_ner`` None what the policy asks for (as shipped:
+    ``policy.detect_for``), else the NER forced on or off for every policy (to measure what it does)."""
+    from redactor.config import DetectSettings
+    from redactor.policy import detect_for
+
+    built: dict[bool, object] = {}
+
+    def scanner_of(policy):
+        ner = detect_for(policy, DetectSettings(spacy_model=model)).clinical_ner if clinical_ner is None else clinical_ner
+        if ner not in built:
+            built[ner] = scanner_for(model, ner)
+        return built[ner]
+
+    return scanner_of
+
+
+def routing(examples: list[Example], scanner_of, name: str = "redactor") -> dict:
+    """Routes with a cloud configured, per shipped policy (scanned by ``scanner_of(policy)``):
+    PHI notes sent unredacted, values in clear."""
     from redactor.prepare import prepare
     from redactor.policy import Route, builtin_policies, load_policy
 
-    scans = list(scanner.scan_many([e.text for e in examples]))
+    scanned: dict[int, list] = {}
     phi = [e for e in examples if e.gold]
     out: dict = {}
     print(f"\n{name}: routing with a cloud configured: {len(phi)} notes with PHI ({sum(len(e.gold) for e in phi)} phrases), "
@@ -123,6 +144,10 @@ def routing(examples: list[Example], scanner, name: str = "redactor") -> dict:
     print(f"{'policy':20} {'PHI notes → cloud':>18} {'PHI-free may leave':>19} {'values in clear':>16} {'years in clear':>15}")
     for name in builtin_policies():
         policy = load_policy(name)
+        scanner = scanner_of(policy)
+        if id(scanner) not in scanned:
+            scanned[id(scanner)] = list(scanner.scan_many([e.text for e in examples]))
+        scans = scanned[id(scanner)]
         sent_plain = may_leave = clear = years = 0
         for ex, scan in zip(examples, scans):
             p = prepare(ex.text, "Summarize this note", scanner, policy, cloud_configured=True, scan=scan)

@@ -34,7 +34,7 @@ from .detect.findings import ScanResult
 from .detect.scanner import Scanner
 from .errors import CloudError, ConfigError, EmptyDocument, IngestError, Interrupted, RedactorError
 from .ingest.document import Document, note_codes
-from .policy import Decision, Policy, Route, check_names, load_policy
+from .policy import Decision, Policy, Route, check_names, detect_for, load_policy
 from .prepare import Prepared, fallback, prepare, unexpected
 from .transform import restore
 from .transforms import transform_of
@@ -144,7 +144,7 @@ class Pipeline:
         if self._scanner is None:
             with self._scanner_lock:
                 if self._scanner is None:
-                    self._scanner = Scanner(self.settings)
+                    self._scanner = Scanner(detect_for(self.policy, self.settings.detect))
         return self._scanner
 
     @scanner.setter

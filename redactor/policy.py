@@ -69,6 +69,15 @@ class Combination(_Strict):
     action: Action
 
 
+class PolicyDetect(_Strict):
+    """Detection a policy asks for on top of the configured one (``[detect]`` in its file).
+    It can only add: ``detect.clinical_ner = true`` in the settings turns the NER on for
+    every policy, whatever the policy says."""
+
+    #: the project's clinical NER (``detect.clinical_ner``) for documents routed by this policy
+    clinical_ner: bool = False
+
+
 class Policy(_Strict):
     name: str
     description: str = ""
@@ -81,10 +90,14 @@ class Policy(_Strict):
     # HIPAA Safe Harbor method (placeholders that keep a date's year, a ZIP code's
     # first three digits and "90 or older"; see ``safe_harbor.py``).
     transform: Literal["pseudonymize", "hipaa-safe-harbor"] = "pseudonymize"
+    detect: PolicyDetect = Field(default_factory=PolicyDetect)
 
     @cached_property
     def version(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        # A policy that asks for no extra detection keeps the version it had before ``[detect]`` existed.
+        plain = self.detect == PolicyDetect()
+        canonical = json.dumps(self.model_dump(mode="json", exclude={"detect"} if plain else None),
+                               sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def rule_for(self, finding: Finding) -> tuple[str, Rule]:
@@ -129,6 +142,13 @@ class Decision:
     def rerouted(self, route: Route, rule: str) -> "Decision":
         """The same decision sent another (safer) way, with the reason appended."""
         return Decision(route, self.reasons + (Reason(rule, route.value),), self.policy_version, self.policy_name)
+
+
+def detect_for(policy: Policy, detect: DetectSettings) -> DetectSettings:
+    """The detection settings that documents routed by ``policy`` are scanned with."""
+    if policy.detect.clinical_ner and not detect.clinical_ner:
+        return detect.model_copy(update={"clinical_ner": True})
+    return detect
 
 
 def decide(findings: Iterable[Finding], policy: Policy) -> Decision:

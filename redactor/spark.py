@@ -76,7 +76,7 @@ from .detect.scanner import Scanner
 from .errors import AuditError, ConfigError, RedactorError
 from .frames import SCAN_SUFFIXES, cell_text, redact_frame, route_columns, routed_rows, scan_frame
 from .pipeline import Pipeline
-from .policy import Policy, load_policy
+from .policy import Policy, detect_for, load_policy
 from .redact import KEY_ENV, OPERATORS, Redactor
 
 __all__ = ["AUDIT_SUFFIX", "merge_audit", "redact_columns", "route_column", "scan_columns"]
@@ -121,7 +121,11 @@ def _ship(settings: Settings | None, *, route: bool) -> _Shipped:
     executors do not touch the trail."""
     settings = settings if settings is not None else load_settings()
     dumped = settings.model_dump(exclude={"audit"} if route else None, include=None if route else {"detect"})
-    policy = load_policy(settings.policy, settings.detect).model_dump() if route else None  # a bad policy fails here, on the driver
+    policy = None
+    if route:
+        loaded = load_policy(settings.policy, settings.detect)  # a bad policy fails here, on the driver
+        policy = loaded.model_dump()
+        dumped["detect"] = detect_for(loaded, settings.detect).model_dump()
     return _Shipped(dumped, policy, _digest([dumped, policy]), _digest(dumped["detect"]))
 
 

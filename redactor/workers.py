@@ -41,7 +41,7 @@ from .errors import RedactorError
 from .ingest.document import Document
 from .prepare import Prepared, prepare_many
 from .procs import cpu_count, exit_with_parent as _exit_with, ignore_sigint, picklable, sigint_deferred
-from .policy import Policy, Route
+from .policy import Policy, Route, detect_for
 
 #: ``--workers`` left unset: one worker (no pool) below this many input files.
 #: Starting two workers costs ~2 s more than one in-process Scanner, and
@@ -225,7 +225,7 @@ def _init_worker(
     lower_priority(nice)
     threading.Thread(target=_exit_with, args=(main_pid,), name="redactor-watchdog", daemon=True).start()
     try:
-        _WORKER = (Scanner(detect), policy, task, cloud_configured, scan_only)
+        _WORKER = (Scanner(detect_for(policy, detect)), policy, task, cloud_configured, scan_only)
     except RedactorError as e:  # raised by every task instead: the run stops with this message
         _INIT_ERROR = picklable(e, RedactorError, "while preparing")
 

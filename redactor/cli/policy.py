@@ -33,6 +33,8 @@ def show(name_or_file: str | None, as_json: bool, config_file: Path | None) -> N
     if comment:
         click.echo("\n" + comment + "\n")
     click.echo(f"redacted values are rewritten by: {p.transform}")
+    if p.detect.clinical_ner:
+        click.echo("detection: the clinical NER too (detect.clinical_ner), for documents this policy routes")
     click.echo(f"unknown entity types → {p.unknown_entity}; low-confidence findings → {p.low_confidence}")
     for cat, rule in p.categories.items():
         click.echo(f"  category {cat:18} → {rule.action:6} (min score {rule.min_score})")

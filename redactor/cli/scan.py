@@ -63,11 +63,11 @@ def scan(paths: tuple[Path, ...], as_json: bool, show_values: bool, policy: str 
     or skipped, 1 when some failed, 2 on usage errors.
     """
     from ..detect.scanner import Scanner  # imported here: spaCy loads only when a command needs it
-    from ..policy import load_policy
+    from ..policy import detect_for, load_policy
 
     settings = settings_from(config_file, spacy_model, policy=policy)
     routing = load_policy(settings.policy, settings.detect)
-    scanner = Scanner(settings)
+    scanner = Scanner(detect_for(routing, settings.detect))
     failures = InputFailures()
     results = progress(scanner.scan_many(documents(paths, settings, failures)), "scanning")
     rows = [_summary(r, routing, show_values) for r in results]

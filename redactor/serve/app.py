@@ -37,7 +37,7 @@ from .. import __version__
 from ..audit.event import AuditSink
 from ..config import Settings
 from ..detect.scanner import Scanner
-from ..policy import Route, load_policy
+from ..policy import Route, detect_for, load_policy
 from ..prepare import fallback
 from ..transform import Mapping
 from . import answers, streaming
@@ -52,7 +52,7 @@ from .local import LocalRunner
 from .metrics import Metrics
 from .requests import NO_KEY_ID, Ctx, error_body, outcome_of, request_event, refusals_event, request_id
 from .restore_stream import error_event, sse
-from .scancache import ScanCache
+from .scancache import ScanCaches
 from .upstream import Upstream
 
 #: Upstream failures that mean the cloud is down.  With ``cloud.fallback_to_local`` a request the
@@ -97,8 +97,8 @@ class Gateway(Endpoints):
         self.settings = settings
         self.options = options or GatewayOptions()
         self.policy = load_policy(self.options.policy or settings.policy)
-        self.scanner = scanner or Scanner(settings)
-        self.cache = ScanCache(self.scanner, self.options.scan_cache_size)
+        self.scanner = scanner or Scanner(detect_for(self.policy, settings.detect))
+        self.caches = ScanCaches(self.scanner, settings.detect, self.policy, self.options.scan_cache_size)
         self.upstream = Upstream(settings.cloud) if settings.cloud.configured else None
         self.local = LocalRunner(local or local_backend(settings.local), bound=self.options.local_queue,
                                  retry_after_s=self.options.local_retry_after_s)
@@ -108,7 +108,7 @@ class Gateway(Endpoints):
         self.refusals = RecordBudget(self.options.refusal_records_per_minute)
         self.metrics = Metrics()
         self.metrics.queue_depth = lambda: self.local.queue.depth
-        self.metrics.scan_cache = lambda: (self.cache.hits, self.cache.misses)
+        self.metrics.scan_cache = lambda: self.caches.counts
         self.run_id = "gateway-" + uuid.uuid4().hex[:12]
         self._scan_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redactor-scan")
         self._audit_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redactor-audit")
@@ -149,11 +149,19 @@ class Gateway(Endpoints):
         @asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
             warming = asyncio.create_task(self.local.warm())
+            asyncio.get_running_loop().run_in_executor(self._scan_pool, self._warm_scanners)
             yield
             warming.cancel()
             await self._shutdown()
 
         return Starlette(routes=routes, exception_handlers={HTTPException: not_found}, lifespan=lifespan)
+
+    def _warm_scanners(self) -> None:
+        """Build at start the scanner of each key's policy that asks for more detection."""
+        try:
+            self.caches.warm(self.access.policy_for(key) for key in self.keys.active())
+        except Exception:  # noqa: BLE001 - the first request of that policy builds it, or fails closed saying why
+            pass
 
     async def _shutdown(self) -> None:
         try:
@@ -330,8 +338,12 @@ class Gateway(Endpoints):
 
     async def _route(self, ctx: Ctx, slots: list, *, force_local: str = "") -> Routed:
         loop = asyncio.get_running_loop()
-        job = partial(route_conversation, slots, ctx.policy or self.policy, self.cache,
-                      cloud_configured=self.upstream is not None, force_local=force_local)
+        policy = ctx.policy or self.policy
+
+        def job() -> Routed:  # in the scan pool: the first request of a policy may build its scanner
+            return route_conversation(slots, policy, self.caches.for_policy(policy),
+                                      cloud_configured=self.upstream is not None, force_local=force_local)
+
         try:
             routed = await asyncio.wait_for(loop.run_in_executor(self._scan_pool, job), self.options.scan_timeout_s)
         except asyncio.TimeoutError:

@@ -18,12 +18,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..config import DetectSettings
 from ..detect.doubt import find_doubts
 from ..detect.findings import Finding, ScanResult
 from ..detect.rescan import Reading
 from ..detect.scanner import Scanner
 from ..guard import GuardVerdict, check_payload
-from ..policy import Policy
+from ..policy import Policy, detect_for
 from ..transform import Mapping, Rewritten
 
 
@@ -133,3 +134,40 @@ class ScanCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class ScanCaches:
+    """One ``ScanCache`` per detection the policies in use ask for (``policy.detect_for``): a
+    gateway key whose policy turns on the clinical NER is scanned with it, the others are not.
+    ``scanner`` serves the gateway's own ``policy`` as given; the others are built from
+    ``detect`` on first use (seconds; ``warm`` builds them at start)."""
+
+    def __init__(self, scanner: Scanner, detect: DetectSettings, policy: Policy, size: int = 4096) -> None:
+        self.first = ScanCache(scanner, size)
+        self.detect = detect
+        self.size = size
+        self._by_detect = {self._key(policy): self.first}
+        self._lock = threading.Lock()
+
+    def _key(self, policy: Policy) -> str:
+        return detect_for(policy, self.detect).model_dump_json()
+
+    def for_policy(self, policy: Policy) -> ScanCache:
+        key = self._key(policy)
+        found = self._by_detect.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            if key not in self._by_detect:
+                self._by_detect[key] = ScanCache(Scanner(detect_for(policy, self.detect)), self.size)
+            return self._by_detect[key]
+
+    def warm(self, policies: Iterable[Policy]) -> None:
+        for policy in policies:
+            self.for_policy(policy)
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """Hits and misses over every cache."""
+        caches = list(self._by_detect.values())
+        return sum(c.hits for c in caches), sum(c.misses for c in caches)
