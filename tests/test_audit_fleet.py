@@ -264,3 +264,29 @@ def test_serve_with_two_worker_processes_writes_one_postgres_trail(pg_db, openai
     records = trail.records(source="gateway", limit=100)
     assert len(records) == 30 and {r["route"] for r in records} == {"cloud", "cloud_redacted"}
     assert openai_server.chat_requests and not any(r.contains(ssn) for r in openai_server.requests)
+
+
+def test_a_gateways_key_file_moves_into_the_fleets_database(pg_db, redactor_home, tmp_path, monkeypatch) -> None:
+    """`serve keys import`: the keys a single gateway made go into the shared store as they are,
+    so clients keep their secrets; revocations go too; running it again adds nothing."""
+    from urllib.parse import urlsplit
+
+    from redactor.serve.keys import KeyStore, PostgresKeyStore
+
+    old = KeyStore(tmp_path / "gateway_keys.json")
+    kept, secret = old.create(name="billing", policy="redact-pii", rpm=30)
+    gone, gone_secret = old.create(name="retired")
+    old.revoke(gone.id)
+    url = pg_db.as_role("writer")
+    monkeypatch.setenv("REDACTOR_AUDIT_URL", url)
+    r = CliRunner().invoke(cli, ["serve", "keys", "import", str(old.path)])
+    assert r.exit_code == 0, r.output
+    password = urlsplit(url).password
+    assert "imported 2 of 2 keys" in r.output and not (password and password in r.output)
+    fleet = PostgresKeyStore(url=url)
+    found = fleet.lookup(secret)
+    assert found is not None and (found.id, found.policy, found.rpm) == (kept.id, "redact-pii", 30)
+    assert fleet.lookup(gone_secret) is None and fleet.find(gone_secret).revoked
+    again = CliRunner().invoke(cli, ["serve", "keys", "import", str(old.path)])
+    assert again.exit_code == 0 and "imported 0 of 2 keys" in again.output
+    assert len(fleet.keys()) == 2

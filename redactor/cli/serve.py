@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import click
 
@@ -157,6 +158,23 @@ def keys_list(as_json) -> None:
     for r in rows:
         table.add_row(*(str(r[c] or "") for c in ("id", "name", "policy", "rpm", "concurrency", "created", "revoked")))
     stdout_console().print(table)
+
+
+@keys.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def keys_import(file: Path) -> None:
+    """Copy the keys of a gateway_keys.json into the configured store: a fleet's database when
+    [audit] url is set (REDACTOR_AUDIT_URL).  Hashes, policies, limits and revocations go as
+    they are, so clients keep their keys; a key already there is skipped.  No secret is needed."""
+    from ..serve.keys import KeyStore
+
+    source, target = KeyStore(file), KeyStore()
+    if isinstance(target.path, Path) and target.path.resolve() == file.resolve():
+        raise click.UsageError(f"{file} is the configured store itself")
+    keys = source.keys()
+    added = target.adopt(keys)
+    click.echo(f"imported {len(added)} of {len(keys)} keys into {target.path}"
+               + (f"; {len(keys) - len(added)} were there already" if len(added) < len(keys) else ""))
 
 
 @keys.command("revoke")

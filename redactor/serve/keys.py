@@ -153,6 +153,16 @@ class KeyStore:
     def _add(self, key: GatewayKey) -> None:
         self._save(self.keys() + [key])
 
+    def adopt(self, keys: list[GatewayKey]) -> list[GatewayKey]:
+        """Add keys made in another store as they are (ids, hashes, policies, limits, revocations):
+        a gateway's key file moving into a fleet's database.  A key whose id is here already is
+        left as it is.  Returns the keys added."""
+        have = {k.id for k in self.keys()}
+        added = [k for k in keys if k.id not in have]
+        for key in added:
+            self._add(key)
+        return added
+
     def revoke(self, key_id: str) -> GatewayKey:
         keys = self.keys()
         for i, k in enumerate(keys):
@@ -202,10 +212,15 @@ class PostgresKeyStore(KeyStore):
 
     def _add(self, key: GatewayKey) -> None:
         row = asdict(key)
-        row.pop("revoked")
-        self._query(lambda conn: conn.execute(
-            f"INSERT INTO gateway_keys ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            tuple(row.values())), write=True)
+        revoked = row.pop("revoked")
+
+        def add(conn: Any) -> None:
+            conn.execute(f"INSERT INTO gateway_keys ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                         tuple(row.values()))
+            if revoked:  # an adopted key keeps its revocation
+                conn.execute("INSERT INTO gateway_key_revocations VALUES (?, ?)", (key.id, revoked))
+
+        self._query(add, write=True)
         self._read_at = -float("inf")
 
     def revoke(self, key_id: str) -> GatewayKey:
