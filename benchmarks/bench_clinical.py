@@ -19,7 +19,8 @@ scores phrase overlap by the corpus' PHI types (the corpus labels a year alone, 
 so there a ``DATE_YEAR`` finding is scored too, true or false), then (and with ``--routes`` for any labels) what
 the routes do with those notes with a cloud configured (``prepare()``, the batch run's flow; nothing is sent):
 - ``default``: notes holding PHI that would go to the cloud unredacted, and PHI-free notes that may leave;
-- every shipped policy: PHI values that would leave in clear — on the ``cloud`` route all of a
+- every shipped policy: notes holding PHI that may leave (redacted or not: what the cloud is used for),
+  and PHI values that would leave in clear — on the ``cloud`` route all of a
   note's phrases, on ``cloud_redacted`` each phrase with a letter or digit that no replaced
   finding covers.  A year alone (``DateYear``) is counted apart: HIPAA Safe Harbor keeps years.
 Each policy's documents are scanned with the detection it asks for (``hipaa-safe-harbor`` turns on
@@ -141,14 +142,15 @@ def routing(examples: list[Example], scanner_of, name: str = "redactor") -> dict
     out: dict = {}
     print(f"\n{name}: routing with a cloud configured: {len(phi)} notes with PHI ({sum(len(e.gold) for e in phi)} phrases), "
           f"{len(examples) - len(phi)} without")
-    print(f"{'policy':20} {'PHI notes → cloud':>18} {'PHI-free may leave':>19} {'values in clear':>16} {'years in clear':>15}")
+    print(f"{'policy':20} {'PHI notes → cloud':>18} {'PHI notes may leave':>20} {'PHI-free may leave':>19} "
+          f"{'values in clear':>16} {'years in clear':>15}")
     for name in builtin_policies():
         policy = load_policy(name)
         scanner = scanner_of(policy)
         if id(scanner) not in scanned:
             scanned[id(scanner)] = list(scanner.scan_many([e.text for e in examples]))
         scans = scanned[id(scanner)]
-        sent_plain = may_leave = clear = years = 0
+        sent_plain = may_leave = phi_leave = clear = years = 0
         for ex, scan in zip(examples, scans):
             p = prepare(ex.text, "Summarize this note", scanner, policy, cloud_configured=True, scan=scan)
             route = p.decision.route if p.decision and p.error is None else Route.LOCAL
@@ -158,6 +160,7 @@ def routing(examples: list[Example], scanner_of, name: str = "redactor") -> dict
                 may_leave += 1
                 continue
             sent_plain += route is Route.CLOUD
+            phi_leave += 1
             redacted = [f for f in (*scan.findings, *p.doubts) if policy.action_for(f)[1] == "redact"] \
                 if route is Route.CLOUD_REDACTED else []
             covered = {i for f in redacted for i in range(f.start, f.end)}
@@ -168,11 +171,13 @@ def routing(examples: list[Example], scanner_of, name: str = "redactor") -> dict
                     else:
                         clear += 1
         values = sum(1 for e in phi for g in e.gold if g.entity_type != "DateYear")
-        out[name] = {"phi_notes_to_cloud_unredacted": sent_plain, "phi_free_may_leave": may_leave,
+        out[name] = {"phi_notes_to_cloud_unredacted": sent_plain, "phi_notes_may_leave": phi_leave,
+                     "phi_free_may_leave": may_leave,
                      "phi_free_notes": len(examples) - len(phi), "values_in_clear": clear, "values": values,
                      "years_in_clear": years}
         share = f"{clear} ({clear / values:.1%})" if values else "0"
-        print(f"{name:20} {sent_plain:>18} {may_leave:>10} of {len(examples) - len(phi):<5} {share:>16} {years:>15}")
+        print(f"{name:20} {sent_plain:>18} {phi_leave:>11} of {len(phi):<5} {may_leave:>10} of {len(examples) - len(phi):<5} "
+              f"{share:>16} {years:>15}")
     return out
 
 

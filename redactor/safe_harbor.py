@@ -91,6 +91,8 @@ _TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap
 # "11/9 at 2130", "7/27 at 10:15", "3/15/2011 5:12 AM"
 _WEEKDAY_BEFORE = re.compile(rf"(?i)(?<![\w-])(?:{alternation(WEEKDAYS + ('mon', 'tue', 'tues', 'wed', 'thu', 'thur', 'thurs', 'fri', 'sat', 'sun'))})\.?,?[ \t]+$")
 _CLOCK_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]*(?:(?:at|@)[ \t]*)?((?:[01]?\d|2[0-3]):[0-5]\d(?:[ \t]*[ap]\.?m\.?)?|(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?:hrs?|h))?|(?:1[0-2]|0?[1-9])[ \t]*[ap]\.?m\.?)(?![\w/:-]|\.\d)")
+# what may close a time of day: "7:12 AM", "5:42 PM CST"
+_MERIDIEM_AFTER = re.compile(r"[ \t]*(?:(?i:[ap]m|[ap]\.m\.)(?:[ \t]+[ECMPA][SD]T)?|[ECMPA][SD]T|UTC|GMT)(?![\w])")
 DATE_SWEEP = "safe-harbor-date"
 
 
@@ -101,7 +103,7 @@ def _not_a_date(text: str, start: int, end: int) -> bool:
     a, b = (int(x) for x in text[start:end].split("/"))
     before = text[max(0, start - 24) : start]
     return (b == 10 and a <= 10  # a score out of ten
-            or bool(_FRACTION_AFTER.match(text, end))  # "1/2 NS", "3/4 strength", "2/4 bottles"
+            or b <= 8 and bool(_FRACTION_AFTER.match(text, end))  # "1/2 NS", "3/4 strength", "2/4 bottles"
             or bool(_SETTING_BEFORE.search(before))  # "PS 10/5", "MAE 5/5", "strength 4/5"
             or a == b and bool(_SETTING_NEAR.search(before)))
 
@@ -116,7 +118,7 @@ def undetected_dates(text: str, findings) -> list[Finding]:
     or a clock time beside a date ("SAT 7/11", "11/9 at 2130"), holidays, a day of the month named alone ("on the 23rd"), times of day.
     "10/10" (a score out of ten), settings, doses and ratios that cannot be a month and a
     day are left alone."""
-    spans = [(f.start, f.end) for f in findings]
+    spans = [(f.start, f.end) for f in findings if f.entity_type != "DATE_YEAR"]  # "march of 2022" holds a year
     out: list[Finding] = []
 
     def add(start: int, end: int) -> None:
@@ -146,12 +148,18 @@ def undetected_dates(text: str, findings) -> list[Finding]:
     for pattern in (_HOLIDAY, _MONTH_YEAR, _TIME):
         for m in pattern.finditer(text):
             add(*m.span())
-    dates = [f for f in findings if f.entity_type == "DATE_TIME"] + out
-    for d in dates:
+    for d in [f for f in findings if f.entity_type == "DATE_TIME"] + out:
+        # the date grows over them (overlapping it: ``rewrite`` writes one placeholder for the
+        # whole phrase), so a weekday, an "at" or an "AM" is not left in clear beside it
+        start, end = d.start, d.end
         if w := _WEEKDAY_BEFORE.search(text, max(0, d.start - 12), d.start):
-            add(w.start(), w.start() + len(w.group().rstrip(" \t,.")))
+            start = w.start()
         if t := _CLOCK_AFTER.match(text, d.end):
-            add(*t.span(1))
+            end = t.end(1)
+        if m := _MERIDIEM_AFTER.match(text, end):
+            end = m.end()
+        if (start, end) != (d.start, d.end) and text[start:end].strip() != text[d.start:d.end].strip():
+            out.append(Finding("DATE_TIME", QUASI, start, end, 0.6, DATE_SWEEP))
     return out
 
 

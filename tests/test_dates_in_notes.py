@@ -97,3 +97,29 @@ def test_a_month_with_a_two_digit_year_is_a_date(scanner, text, date):
 )
 def test_numbers_behind_job_accession_study_and_reference_labels(scanner, text, code):
     assert code in values(scanner, text, "UNIQUE_ID")
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("post cath aug 14 lt radial,band off at 1500.", "aug 14"),
+        ("last colonoscopy jan 3 2019 per pt.", "jan 3 2019"),
+        ("Readmitted Tuesday 5/10 with CHF.", "5/10"),
+    ],
+)
+def test_a_short_month_in_lower_case_and_a_weekday_before_a_tenth_are_dates(scanner, text, date):
+    assert values(scanner, text, "DATE_TIME") == [date]
+
+
+@pytest.mark.parametrize("text", ["pt states pain dec 2 pts since am.", "rt radial art line intact, waveform sharp."])
+def test_decreased_and_an_artery_are_no_date_or_street(scanner, text):
+    assert values(scanner, text, "DATE_TIME") == values(scanner, text, "STREET_ADDRESS") == []
+
+
+@pytest.mark.parametrize("text", ["BCX 2/2 GPC IN CLUSTERS, ON VANCO.", "bld cx 1/2 sets positive, repeat sent."])
+def test_culture_bottles_counted_are_no_date(scanner, text):
+    assert values(scanner, text, "DATE_TIME") == []
+
+
+def test_a_day_before_cultures_is_a_date(scanner):
+    assert values(scanner, "NO GROWTH YET FROM 4/27 CULTURES.", "DATE_TIME") == ["4/27"]

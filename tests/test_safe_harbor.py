@@ -246,7 +246,8 @@ def test_numeric_dates_and_times_no_recognizer_reported_are_found_for_safe_harbo
     from redactor.safe_harbor import undetected_dates
 
     text = "02/03 PAYROLL; expiry 09/27; pain 10/10; BP 120/80; seen 1/5/2025, 2024-02-29 at 16:42; ratio 3/4; v1.2.3; 13/45"
-    assert [text[f.start : f.end] for f in undetected_dates(text, [])] == ["2024-02-29", "1/5/2025", "02/03", "09/27", "16:42"]
+    assert [text[f.start : f.end] for f in undetected_dates(text, [])] == ["2024-02-29", "1/5/2025", "02/03", "09/27", "16:42",
+                                                                          "2024-02-29 at 16:42"]
     covered = [Finding("PHONE_NUMBER", "PII", 0, 5, 0.9)]
     assert "02/03" not in [text[f.start : f.end] for f in undetected_dates(text, covered)]
 
@@ -278,9 +279,12 @@ def test_a_weekday_or_a_time_of_day_in_words_is_no_date_element():
     ("BP 118/64", []), ("sliding scale 2/4/6/8", []), ("4/4 bottles positive", []), ("GRIPS 5/5 BILAT", []),
     ("S/P CABG 4/97, STENT TO LAD 6/03", ["4/97", "6/03"]), ("ps 12/45 peep 5", []),  # a month and a year
     ("in june of 2021 pt fell", ["june of 2021"]), ("DX SEPT '98", ["SEPT '98"]),
-    # a weekday or a clock time beside a date is an element of it
-    ("MVC ON SAT 6/13,TAKEN TO", ["6/13", "SAT"]), ("last known well 10/4 at 2215, found", ["10/4", "2215"]),
-    ("MTG FRIDAY 3/6 AT 1400.WIFE AWARE", ["3/6", "FRIDAY", "1400"]), ("given 5/17 at 2.5 mg", ["5/17"]),
+    # a weekday or a clock time beside a date is an element of it: the date grows over them
+    ("MVC ON SAT 6/13,TAKEN TO", ["6/13", "SAT 6/13"]), ("last known well 10/4 at 2215, found", ["10/4", "10/4 at 2215"]),
+    ("MTG FRIDAY 3/6 AT 1400.WIFE AWARE", ["3/6", "FRIDAY 3/6 AT 1400"]), ("given 5/17 at 2.5 mg", ["5/17"]),
+    ("NO GROWTH YET FROM 4/27 CULTURES", ["4/27"]),  # bottles are counted out of a few, not 27
+    ("seen 3/24 at 10:15 am by", ["3/24", "10:15 am", "3/24 at 10:15 am"]),
+    ("Sent 3/18/2024 9:47 PM CST. Subject", ["3/18/2024", "9:47 PM", "3/18/2024 9:47 PM CST", "9:47 PM CST"]),
 ])  # fmt: skip
 def test_short_month_days_and_ranges_are_dates_unless_a_setting_dose_or_score(text, dates):
     """Safe Harbor removes every element of a date: a month and day written short ("2/3") or as a
@@ -288,6 +292,22 @@ def test_short_month_days_and_ranges_are_dates_unless_a_setting_dose_or_score(te
     from redactor.safe_harbor import undetected_dates
 
     assert [text[f.start : f.end] for f in undetected_dates(text, [])] == dates
+
+
+@pytest.mark.parametrize("text,sent", [
+    ("MTG SET FOR FRI 2/11 AT 1500.WIFE AWARE", "MTG SET FOR <DATE_TIME_1>.WIFE AWARE"),
+    ("Sent: Mon 10/16/2023 7:12 AM", "Sent: <DATE_TIME_1> (2023)"),
+    ("follow-up Thursday, October 12, 2023 at 9:40 AM in clinic", "follow-up <DATE_TIME_1> (2023) in clinic"),
+    ("Seen Tuesday; feeling better.", "Seen Tuesday; feeling better."),  # a weekday alone is no element of a date
+])  # fmt: skip
+def test_a_weekday_or_time_beside_a_date_leaves_inside_its_placeholder(scanner, text, sent):
+    """No weekday, "at", clock time or "AM" is left in clear beside a masked date: one placeholder
+    holds the whole phrase, with its year."""
+    from redactor.prepare import decide_with_doubts, rewrite_for
+
+    policy = load_policy("hipaa-safe-harbor")
+    _, acted = decide_with_doubts(scanner.scan(text), policy)
+    assert rewrite_for(policy, text, acted).text == sent
 
 
 @pytest.mark.parametrize("text,dates", [
@@ -301,3 +321,12 @@ def test_holidays_and_a_day_of_the_month_named_alone_are_dates(text, dates):
     from redactor.safe_harbor import undetected_dates
 
     assert [text[f.start : f.end] for f in undetected_dates(text, [])] == dates
+
+
+def test_a_month_and_year_is_a_date_though_its_year_was_found_alone():
+    """The year of "in april of 2021" read alone (a year may leave) does not hide the month."""
+    from redactor.safe_harbor import undetected_dates
+
+    text = "in april of 2021 pt moved into her son's house"
+    year = Finding("DATE_YEAR", "GENERAL", text.index("2021"), text.index("2021") + 4, 0.85, "test")
+    assert [text[f.start : f.end] for f in undetected_dates(text, [year])] == ["april of 2021"]

@@ -166,3 +166,17 @@ def test_a_later_mention_keeps_its_capital_in_a_cased_text():
 
     assert again("Awarded Kowalczyk of the Month. Ask Kowalczyk or a kowalczyk.", "Kowalczyk") == ["Kowalczyk"]
     assert again("seen by kowalczyk today, kowalczyk aware of k 3.1", "kowalczyk") == ["kowalczyk"]
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("TUBE FEEDS AT GOAL PER DIETITIAN. TOM FOLEY RRT", "TOM FOLEY"),
+        ("vent weaned to ps overnight. nina swan rrt", "nina swan"),
+        ("Turned q2h, skin intact. Paul Baker, RN", "Paul Baker"),
+    ],
+)
+def test_a_signature_whose_surname_is_a_clinical_word_is_a_person(scanner, text, person):
+    """A given name, a surname a name list holds and a credential sign the note, though the
+    surname is an eponym or a word (Foley catheter, Swan-Ganz, Baker's cyst)."""
+    assert values(scanner, text, "PERSON") == [person]

@@ -48,7 +48,7 @@ from ..config import resource_dir
 
 from .candidate import STATISTICAL_RECOGNIZERS, Candidate
 from .dates import HISTORY_CUE
-from .vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, alternation
+from .vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, WEEKDAYS, alternation
 
 NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "HEALTHCARE_FACILITY"})
 
@@ -136,6 +136,9 @@ _FRACTION_CUE_AFTER = re.compile(
     r"(?:ps|psv|cpap|peep|bipap|simv|imv|nph|ns|nss|amps?)\b|up\b(?![ \t]+to\b))",
     re.IGNORECASE,
 )
+# blood culture bottles counted: "2/4 bottles", "bcx 2/2 gpc", "1/2 sets positive"
+_COUNT_AFTER = re.compile(r"(?i)[ \t]*(?:bottles?|sets?|cultures?|cx|bcx|positive|pos)\b")
+_COUNT_BEFORE = re.compile(r"(?i)\b(?:bcx|bc|cx|cultures?|bottles?)[ \t:]*$")
 _YEAR_ALONE = re.compile(
     r"(?:(?:in|since|by|from|until|till|during|circa|ca\.?|around|early|late|mid|the|year|of|before|after)[ \t-]+)*"
     r"(?:18|19|20)\d\d(?:s|'s|’s)?(?:[ \t]*(?:-|–|to|and|through|or)[ \t]*(?:(?:18|19|20)\d\d|\d\d)(?:s|'s)?)?",
@@ -541,7 +544,9 @@ _DATE_LEFT = re.compile(
 )
 _DECIMAL_AFTER = re.compile(r"\.\d")
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,})[ \t:]+$")
-_DATE_WORDS = frozenset("on since from until till by dated seen visit due before after in of".split())
+# a weekday too: "admitted Sunday 4/10" is a day, not a rating out of ten
+_DATE_WORDS = frozenset("on since from until till by dated seen visit due before after in of".split()) | frozenset(
+    WEEKDAYS) | frozenset("mon tue tues wed thu thur thurs fri".split())
 _HISTORY_BEFORE = re.compile(rf"(?i)(?:{HISTORY_CUE}[ \t:-]*|\(|[a-z]{{2}})$")
 _READING_BEFORE = re.compile(r"(\d{1,3})/(\d{1,3})[ \t]*(?:to|->|-|,|then|and|now)[ \t]*$")
 # The word right before a month/day: "PEG 9/10", "trached 9/9", "on 3/21".
@@ -583,6 +588,8 @@ def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
         return True  # "5/5 on the right and 3/5 on the left"
     if _FRACTION_CUE_BEFORE.search(before) or _FRACTION_CUE_AFTER.match(text[end : end + 30]):
         return True
+    if a <= b <= 6 and (_COUNT_AFTER.match(text, end) or _COUNT_BEFORE.search(before)):
+        return True  # "2/4 bottles", "bcx 2/2 gpc": bottles grown of those drawn ("from 4/27 cultures" is a day)
     if b == 10 and a <= 10 and re.search(r"(?i)\bpain\b", text[max(0, start - 60) : end + 30]):
         return True  # pain scales
     prior = _READING_BEFORE.search(before)

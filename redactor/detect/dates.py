@@ -31,9 +31,10 @@ from .pii import _CodeRecognizer, make_result
 from .vocabulary import MONTH_ABBREVIATIONS, MONTHS, MONTHS_THAT_ARE_WORDS, alternation
 
 _MONTH = alternation(MONTHS + MONTH_ABBREVIATIONS, case="cased") + r"\.?"
-# Written in lower case by hand ("3rd of february"); "may" and "march" are ordinary words,
-# so in lower case they count only after a day and "of".
-_MONTH_LOWER = alternation(m for m in MONTHS if m not in MONTHS_THAT_ARE_WORDS)
+# Written in lower case by hand ("3rd of february", "post cath sept 9"); "may" and "march" are
+# ordinary words, so in lower case they count only after a day and "of"; so are "mar" and "dec"
+# (decreased) in notes.
+_MONTH_LOWER = alternation(m for m in MONTHS + MONTH_ABBREVIATIONS if m not in MONTHS_THAT_ARE_WORDS | {"mar", "dec"})
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 _ORDINAL = r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"

@@ -344,6 +344,8 @@ _MILITARY = uregex.compile(r"\b(?:USNS|USS|USCGC)[ \t]+\p{Lu}[\p{L}\p{M}'’-]*(
 _HAS_UPPER = uregex.compile(r"\p{Lu}")
 _WORD_START = uregex.compile(r"(?<![\p{L}\p{M}'’])\p{Ll}")
 MAX_BLOCK_LINES = 5
+# "9 rt radial", "L RADIAL": an artery beside its side, not a street named Radial
+_ARTERY = uregex.compile(r"(?i)\b(?:rt|lt|r|l|right|left|bilat(?:eral)?)\.?[ \t]+radial\b")
 
 
 def block_end(text: str, end: int) -> int:
@@ -411,7 +413,7 @@ class StreetAddressRecognizer(PatternRecognizer):
             end = block_end(source, r.end)
             if (start, end) != (r.start, r.end):
                 blocks.append(make_result(self, "STREET_ADDRESS", start, end, min(0.95, r.score + 0.1)))
-        return results + blocks
+        return [r for r in results + blocks if not _ARTERY.search(source, r.start, r.end)]
 
 
 # --- postal codes -------------------------------------------------------------

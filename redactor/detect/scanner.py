@@ -8,6 +8,7 @@ Thread-safe: spaCy and Presidio calls are serialised by one lock per Scanner.
 
 from __future__ import annotations
 
+import re
 import threading
 from itertools import islice
 from typing import Iterable, Iterator
@@ -24,6 +25,7 @@ from .nlp import NerOnlySpacyEngine
 from .refine import refine
 from .registry import build_registry
 from .shorthand import CUE_RECOGNIZER
+from .shorthand_names import CREDENTIAL
 
 # spaCy's NER is run on pieces of at most this many characters; regex recognizers
 # see the whole text.  Keeps memory flat on very large documents.
@@ -127,7 +129,7 @@ class _Analyzer(AnalyzerEngine):
                 text=text, raw_results=raw_results, nlp_artifacts=nlp_artifacts, recognizers=recognizers,
                 context=context,
             )
-        return _evidence_first(results)
+        return _evidence_first(text, results)
 
 
 # Recognizers that name a person or place by the words around it (a title, an initial and
@@ -136,10 +138,13 @@ class _Analyzer(AnalyzerEngine):
 _BY_EVIDENCE = {CUE_RECOGNIZER: 2, "NameRecognizer": 1}
 
 
-def _evidence_first(results: list[RecognizerResult]) -> list[RecognizerResult]:
+def _evidence_first(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Where spaCy and a recognizer of evidence find the same span of the same type, keep the
     latter, at the better of the two scores: Presidio keeps one of equal spans by score alone,
-    and refinement would then weigh "K. BAKER IN TO STRIP" as spaCy's bare guess."""
+    and refinement would then weigh "K. BAKER IN TO STRIP" as spaCy's bare guess.  So too where
+    spaCy's span only adds a credential ("TOM FOLEY RRT" around the signature "TOM FOLEY"):
+    Presidio would drop the signature as contained in it."""
+    results = _without_credential_wrappers(text, results)
     best: dict[tuple[str, int, int], RecognizerResult] = {}
     score: dict[tuple[str, int, int], float] = {}
     for r in results:
@@ -157,6 +162,27 @@ def _evidence_first(results: list[RecognizerResult]) -> list[RecognizerResult]:
             r.score = score[key]
             kept.append(r)
     return kept
+
+
+def _without_credential_wrappers(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    evidence = [r for r in results if _BY_EVIDENCE.get(_recognizer(r), 0)]
+    if not evidence:
+        return results
+    kept = []
+    for r in results:
+        inner = None if r in evidence else next(
+            (e for e in evidence if e.entity_type == r.entity_type and r.start <= e.start and e.end <= r.end
+             and (e.start, e.end) != (r.start, r.end)
+             and _CREDENTIALS_ONLY.fullmatch(text, r.start, e.start) and _CREDENTIALS_ONLY.fullmatch(text, e.end, r.end)),
+            None)
+        if inner is None:
+            kept.append(r)
+        else:
+            inner.score = max(inner.score, r.score)
+    return kept
+
+
+_CREDENTIALS_ONLY = re.compile(rf"(?i)[\s,.;:]*(?:{CREDENTIAL}\b\.?[\s,.;:]*)*")
 
 
 def _recognizer(r: RecognizerResult) -> str | None:

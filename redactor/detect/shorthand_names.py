@@ -43,8 +43,8 @@ _ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|prese
            r"pulled|removed|inserted|changed|spoke|speaking|talked|saw|seen|evaluated|examined|wants|wanted|"
            r"agreed|agrees|decided|said|stated|recommended|requested|following|pronounced|came|discussed|"
            r"reviewed|consulted|bronched|placing|doing|contacted|made|will|also|and|md|np|pa|rn|rrt|crt)")
-_CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|rd|pharmd|cnm|crna)"
-_INITIAL = re.compile(rf"(?i)(?<![\w.'’/])([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})?\b)")
+CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|rd|pharmd|cnm|crna)"
+_INITIAL = re.compile(rf"(?i)(?<![\w.'’/])([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{CREDENTIAL})?\b)")
 _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|notified|informed|spoke\s+(?:with|to)|"
                                  r"talked\s+(?:with|to)|and|\(|"
                                  # a role before the name: "NP L. COSTA", "case mgr p. riordan", "DICTATED: J. ..."
@@ -54,7 +54,7 @@ _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION
 # a role before a surname: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor"
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist)"
                    rf"[ \t:,-]+({_W})(?:[ \t]+({_W}))?")
-_SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{_CREDENTIAL}\b\.?"
+_SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
 _KIN_CUE = (r"(?:wife|husband|spouse|son|sons|daughters?|dtr|sister|sisters|brother|brothers|mother|father|mom|dad|"
             r"niece|nephew|aunt|uncle|girlfriend|boyfriend|fianc[ée]e?|partner|caregiver|friend|granddaughter|grandson|"
@@ -90,6 +90,13 @@ def _role_name(word: str) -> bool:
     return key in lex.last and key not in lex.ambiguous and key not in lex.common and _surname_after_doctor(word)
 
 
+def _surname(word: str) -> bool:
+    """A surname list holds it, clinical word or not: after a given name and before a credential,
+    "TOM FOLEY RRT" and "ann swan rn" sign a note."""
+    key = fold(word)
+    return key in load_lexicons().last and key not in STOP_WORDS and word.upper() not in _ABBREVIATIONS
+
+
 def _given(word: str) -> bool:
     key = fold(word)
     return key in load_lexicons().first and key not in STOP_WORDS and key not in _shorthand_terms() \
@@ -121,7 +128,7 @@ class ShorthandNameRecognizer(_CodeRecognizer):
         for m in _INITIAL.finditer(text):
             after = text[m.end() : m.end() + 30]
             cue = _INITIAL_CUE_BEFORE.search(text, max(0, m.start() - 25), m.start()) or re.match(
-                rf"(?i)[ \t,:;.)-]*(?:{_ACTION}|{_CREDENTIAL})\b", after)
+                rf"(?i)[ \t,:;.)-]*(?:{_ACTION}|{CREDENTIAL})\b", after)
             if cue and (_name_word(m.group(2)) or _known(m.group(2))):
                 found.append(("PERSON", m.start(1), m.end(2), 0.7))
         for m in _ROLE.finditer(text):
@@ -133,7 +140,7 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                 found.append(("PERSON", m.start(1), m.end(2), 0.65))
         for m in _SIGNED.finditer(text):
             first, last = m.group(1) or m.group(2), m.group(3)
-            if _name_word(last) or (m.group(2) and _given(m.group(2)) and _known(last)):
+            if _name_word(last) or (m.group(2) and _given(m.group(2)) and (_known(last) or _surname(last))):
                 start = m.start(1) if m.group(1) else m.start(2) if m.group(2) and _given(m.group(2)) else m.start(3)
                 found.append(("PERSON", start, m.end(3), 0.7))
             elif first is None and _given(last):
@@ -154,7 +161,7 @@ _LAST_LINE = re.compile(r"(?:^|\n|[.!] )[ \t]*({_W})[ \t/]*\Z".replace("{_W}", _
 
 
 # "hb rn", "TK RRT" on a line of its own: a clinician's initials signing the note
-_INITIALS_SIGNED = re.compile(rf"(?im)^[ \t]*([a-z]{{2,3}})[ \t]+{_CREDENTIAL}\.?[ \t]*$")
+_INITIALS_SIGNED = re.compile(rf"(?im)^[ \t]*([a-z]{{2,3}})[ \t]+{CREDENTIAL}\.?[ \t]*$")
 
 
 def _signature(text: str) -> tuple[int, int] | None:
