@@ -123,3 +123,15 @@ def test_culture_bottles_counted_are_no_date(scanner, text):
 
 def test_a_day_before_cultures_is_a_date(scanner):
     assert values(scanner, "NO GROWTH YET FROM 4/27 CULTURES.", "DATE_TIME") == ["4/27"]
+
+
+def test_a_date_inside_a_guess_that_runs_over_a_gap_is_kept(scanner):
+    """spaCy reads both dates of a header line as one; refinement cuts it at the gap, and the
+    second date, found by a pattern inside it, must still be there."""
+    text = "Admission Date: Monday, March 2, 2026    Discharge Date: Mar 11, 2026\nSex: M"
+    assert values(scanner, text, "DATE_TIME") == ["Monday, March 2, 2026", "Mar 11, 2026"]
+
+
+@pytest.mark.parametrize("text", ["mae 5/5 except l grip 4/5, no drift.", "MAE 4/5, HANDGRIPS 3/5 L"])
+def test_strength_after_mae_or_grips_is_no_date(scanner, text):
+    assert values(scanner, text, "DATE_TIME") == []

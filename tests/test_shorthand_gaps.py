@@ -180,3 +180,10 @@ def test_a_signature_whose_surname_is_a_clinical_word_is_a_person(scanner, text,
     """A given name, a surname a name list holds and a credential sign the note, though the
     surname is an eponym or a word (Foley catheter, Swan-Ganz, Baker's cyst)."""
     assert values(scanner, text, "PERSON") == [person]
+
+
+def test_a_run_on_sentence_before_a_placeholder_is_no_url(scanner):
+    """The leak guard reads a rewritten payload again: "street.pt <PERSON_1>" runs on as
+    "street.pt said" did, and is no web address there either."""
+    for text in ("heard yelling in the street.pt said he was fine.", "heard yelling in the street.pt <PERSON_1> said"):
+        assert values(scanner, text, "URL") == []

@@ -121,7 +121,7 @@ _MONTH_CUE_AFTER = re.compile(r"^[ \t.,]*(?:\d|(?:of[ \t]+)?(?:19|20)\d\d)")
 
 _FRACTION = re.compile(r"(?<![\d/])(\d{1,3})[ \t]*/[ \t]*(\d{1,3})(?![\d/])")
 _FRACTION_CUE_BEFORE = re.compile(
-    r"\b(?:bp|b/p|blood\s+pressure|pressures?|pain|strength|power|motor|vision|visual|acuity|va|score|scored|"
+    r"\b(?:bp|b/p|blood\s+pressure|pressures?|pain|strength|power|motor|mae|grips?|grasps?|vision|visual|acuity|va|score|scored|"
     r"scale|mmse|moca|gcs|apgars?|reflexes|murmur|grade|rated|rates|take|takes|taking|tab|tabs|tablets?|"
     r"dose|pupils?|ratio|fio2|peep|vent|settings|day|days|cycle|week|bims|phq-?9|gad-?7|h/h|[a-z]{2,}/[a-z]{2,})\b[^.\n]{0,12}$",
     re.IGNORECASE,

@@ -18,6 +18,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from ..config import DetectSettings, Settings, load_settings
 from ..ingest.document import Document
+from .candidate import STATISTICAL_RECOGNIZERS
 from .categories import category_of
 from .context import RawTextContextEnhancer
 from .findings import Finding, ScanResult
@@ -145,6 +146,7 @@ def _evidence_first(text: str, results: list[RecognizerResult]) -> list[Recogniz
     spaCy's span only adds a credential ("TOM FOLEY RRT" around the signature "TOM FOLEY"):
     Presidio would drop the signature as contained in it."""
     results = _without_credential_wrappers(text, results)
+    _keep_dates_inside_guesses(results)
     best: dict[tuple[str, int, int], RecognizerResult] = {}
     score: dict[tuple[str, int, int], float] = {}
     for r in results:
@@ -180,6 +182,19 @@ def _without_credential_wrappers(text: str, results: list[RecognizerResult]) -> 
         else:
             inner.score = max(inner.score, r.score)
     return kept
+
+
+def _keep_dates_inside_guesses(results: list[RecognizerResult]) -> None:
+    """spaCy reads "January 4, 2026    Discharge Date: Jan 13, 2026" as one date, which refinement
+    cuts at the gap; Presidio would first have dropped the dates found inside it as contained,
+    and "Jan 13, 2026" with them.  A date a pattern found inside spaCy's keeps its place: its
+    score is raised to the guess's, so neither contains the other at a lower score."""
+    guesses = [r for r in results if r.entity_type == "DATE_TIME" and _recognizer(r) in STATISTICAL_RECOGNIZERS]
+    for r in results:
+        if r.entity_type == "DATE_TIME" and _recognizer(r) not in STATISTICAL_RECOGNIZERS:
+            for g in guesses:
+                if g.start <= r.start and r.end <= g.end and r.score <= g.score:
+                    r.score = min(1.0, g.score + 0.01)
 
 
 _CREDENTIALS_ONLY = re.compile(rf"(?i)[\s,.;:]*(?:{CREDENTIAL}\b\.?[\s,.;:]*)*")

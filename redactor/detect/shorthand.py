@@ -336,7 +336,12 @@ def _run_on_sentence(text: str, c: Candidate) -> bool:
     lex = load_lexicons()
     return (len(labels) == 2 and labels[-1].islower() and labels[-1] not in _GENERIC_TLDS
             and all(fold(p) in lex.dictionary or shorthand_word(p) for p in labels)
-            and re.match(r"[ \t]+[a-z]", text[c.end : c.end + 2]) is not None)
+            and _LOWER_WORD_NEXT.match(text, c.end) is not None)
+
+
+# the sentence runs on: a word in lower case next, or a placeholder standing for a word (a payload
+# the leak guard reads again: "in the street.pt <PERSON_1> says")
+_LOWER_WORD_NEXT = re.compile(r"[ \t]+(?:[a-z]|<[A-Z][A-Z0-9_]*_\d+>)")
 
 
 # Top-level domains that are also words or read as such; a host ending in one is a host.
