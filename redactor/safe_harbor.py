@@ -87,9 +87,12 @@ _MONTH_YEAR = re.compile(rf"(?i)(?<![\w-])(?:{alternation(MONTHS + MONTH_ABBREVI
                          r"(?:'\d{2}|(?:19|20)\d{2})(?![\w'’/-])")
 # a time of day is an element of a date-time too: "signed at 16:42", "9:05 pm"
 _TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?(?![\w/:-]|\.\d)", re.IGNORECASE)
+# short and Spanish weekdays ("lunes 12 de febrero")
+_WEEKDAY_FORMS = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "lunes", "martes",
+                  "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo")
 # a weekday or a clock time written beside a date is an element of it: "SAT 7/11", "Tuesday 2/3",
 # "11/9 at 2130", "7/27 at 10:15", "3/15/2011 5:12 AM"
-_WEEKDAY_BEFORE = re.compile(rf"(?i)(?<![\w-])(?:{alternation(WEEKDAYS + ('mon', 'tue', 'tues', 'wed', 'thu', 'thur', 'thurs', 'fri', 'sat', 'sun'))})\.?,?[ \t]+$")
+_WEEKDAY_BEFORE = re.compile(rf"(?i)(?<![\w-])(?:{alternation(WEEKDAYS + _WEEKDAY_FORMS)})\.?,?[ \t]+(?:el[ \t]+)?$")
 _CLOCK_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]*(?:(?:at|@)[ \t]*)?((?:[01]?\d|2[0-3]):[0-5]\d(?:[ \t]*[ap]\.?m\.?)?|(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?:hrs?|h))?|(?:1[0-2]|0?[1-9])[ \t]*[ap]\.?m\.?)(?![\w/:-]|\.\d)")
 # what may close a time of day: "7:12 AM", "5:42 PM CST"
 _MERIDIEM_AFTER = re.compile(r"[ \t]*(?:(?i:[ap]m|[ap]\.m\.)(?:[ \t]+[ECMPA][SD]T)?|[ECMPA][SD]T|UTC|GMT)(?![\w])")

@@ -135,3 +135,24 @@ def test_a_date_inside_a_guess_that_runs_over_a_gap_is_kept(scanner):
 @pytest.mark.parametrize("text", ["mae 5/5 except l grip 4/5, no drift.", "MAE 4/5, HANDGRIPS 3/5 L"])
 def test_strength_after_mae_or_grips_is_no_date(scanner, text):
     assert values(scanner, text, "DATE_TIME") == []
+
+
+@pytest.mark.parametrize(
+    "text, kind, value",
+    [
+        ("on atorvastatin (2021-08 to present), no myalgias.", "DATE_TIME", "2021-08"),
+        ("worked in Ohio 2014-15, then moved.", "DATE_YEAR", "2014-15"),  # two years running
+    ],
+)
+def test_a_year_and_month_in_iso_order_is_a_date(scanner, text, kind, value):
+    assert values(scanner, text, kind) == [value]
+
+
+def test_a_spanish_weekday_goes_with_its_date_under_safe_harbor(scanner):
+    from redactor.policy import load_policy
+    from redactor.prepare import decide_with_doubts, rewrite_for
+
+    text = "me duele la espalda desde el martes 3 de marzo, gracias"
+    policy = load_policy("hipaa-safe-harbor")
+    _, acted = decide_with_doubts(scanner.scan(text), policy)
+    assert "martes" not in rewrite_for(policy, text, acted).text

@@ -187,3 +187,21 @@ def test_a_run_on_sentence_before_a_placeholder_is_no_url(scanner):
     "street.pt said" did, and is no web address there either."""
     for text in ("heard yelling in the street.pt said he was fine.", "heard yelling in the street.pt <PERSON_1> said"):
         assert values(scanner, text, "URL") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ('Patient: Teodora Vance (goes by "TJ")   Age: 9 yr', "TJ"),
+        ("pt okonjo (goes by bisi) for swallow eval", "bisi"),
+        ("HIS BROTHER, AKA SLIM, BRINGS MEALS", "SLIM"),
+    ],
+)
+def test_a_nickname_after_goes_by_or_aka_is_a_person(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text, person", [("Patient: Ryu, Seo-yeon   MRN 5501234", "Ryu, Seo-yeon"),
+                                          ("Re: Adeyemo, Kunle  DOB 4/4/1961", "Adeyemo, Kunle")])
+def test_surname_first_after_a_name_label_is_a_person(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")

@@ -47,7 +47,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from ..config import resource_dir
 
 from .candidate import STATISTICAL_RECOGNIZERS, Candidate
-from .dates import HISTORY_CUE
+from .dates import HISTORY_CUE, is_year_month
 from .vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, WEEKDAYS, alternation
 
 NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "HEALTHCARE_FACILITY"})
@@ -605,7 +605,7 @@ _CREDENTIAL_AFTER = re.compile(r",?[ \t]+(?:RN|MD|DO|NP|PA-C|LPN|CNA|PharmD|APRN
 def retype_general(text: str, cands: list[Candidate]) -> list[Candidate]:
     for c in cands:
         value = text[c.start : c.end]
-        if c.entity_type == "DATE_TIME" and _YEAR_ALONE.fullmatch(value.strip()):
+        if c.entity_type == "DATE_TIME" and _YEAR_ALONE.fullmatch(value.strip()) and not is_year_month(value.strip()):
             c.entity_type = "DATE_YEAR"
         elif c.entity_type == "LOCATION" and _is_region(text, c, value):
             c.entity_type = "REGION"
@@ -620,7 +620,7 @@ def general_type(value: str) -> str | None:
     """``DATE_YEAR`` or ``REGION`` when ``value`` alone is a year or a state, country or
     larger region (what Safe Harbor does not count as an identifier), else None."""
     value = value.strip(" .,")
-    if _YEAR_ALONE.fullmatch(value):
+    if _YEAR_ALONE.fullmatch(value) and not is_year_month(value):
         return "DATE_YEAR"
     lex = _lexicons()
     if value.isupper() and len(value) <= 3:

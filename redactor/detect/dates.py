@@ -59,6 +59,7 @@ HISTORY_CUE = (r"\b(?:s/p|in|since|from|on|dated|dx(?:'d)?|hx|pmh|cabg|mi|ami|im
 # 3/27-3/29, 12/30-1/2: a range of month/days, the second not before the first ("MAE 5/5-4/5" is strength)
 _DAY_RANGE = re.compile(r"(?<![\w/.+-])(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])[ \t]*[-–][ \t]*(0?[1-9]|1[0-2])/"
                         r"(0?[1-9]|[12]\d|3[01])(?![\w/]|[.-]\d)")
+_YEAR_MONTH = re.compile(r"(?<![\w/.-])(?:19|20)(\d\d)-(0[1-9]|1[0-2])(?![\w/]|[.-]\d)")
 _PATTERNS = _DAY_OF_MONTH + [
     (_DAY_RANGE, 0.6),
     # 4/30, 04/30/2024, 9-30-1962, 11/2/44
@@ -80,6 +81,8 @@ _PATTERNS = _DAY_OF_MONTH + [
     (re.compile(rf"(?<![\w/.-])(?:{_DAY}[ \t]+de[ \t]+{_MES}(?:[ \t]+(?:de[ \t]+|del[ \t]+)?{_YEAR})?|{_MES}[ \t]+(?:de[ \t]+|del[ \t]+){_YEAR})(?![\w-])", re.IGNORECASE), 0.7),
     # 1940-09-30, 2026-11-03 02:55 (ISO, also between the pipes of an HL7 or CSV row, where spaCy sees no token)
     (re.compile(r"(?<![\w/.-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?(?![\w/]|[.-]\d)"), 0.7),
+    # 2019-05, 2021-11: a year and a month, ISO order (not "2010-11", two years running)
+    (_YEAR_MONTH, 0.6),
     # 11.24.2026 (US order with dots)
     (re.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])\.(?:19|20)\d\d(?![\w/]|[.-]\d)"), 0.6),
     # 12-Mar-2024, 12/Mar/24, Mar-12-2024
@@ -151,8 +154,15 @@ class ClinicalDateRecognizer(_CodeRecognizer):
             make_result(self, self.ENTITY, m.start(), m.end(), score)
             for pattern, score in _PATTERNS
             for m in pattern.finditer(text)
-            if pattern is not _DAY_RANGE or _rising(*map(int, m.groups()))
+            if (pattern is not _DAY_RANGE or _rising(*map(int, m.groups())))
+            and (pattern is not _YEAR_MONTH or is_year_month(m.group()))
         ]
+
+
+def is_year_month(value: str) -> bool:
+    """"2019-05": a year and a month; not "2010-11", two years running."""
+    m = _YEAR_MONTH.fullmatch(value)
+    return m is not None and int(m.group(2)) != (int(m.group(1)) + 1) % 100
 
 
 def _rising(m1: int, d1: int, m2: int, d2: int) -> bool:

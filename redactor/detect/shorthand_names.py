@@ -56,6 +56,11 @@ _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|f
                    rf"[ \t:,-]+({_W})(?:[ \t]+({_W}))?")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
+# a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
+_NICKNAME = re.compile(
+    r"(?i)\b(?:goes[ \t]+by|nick-?named?|a\.?k\.?a\.?|prefers[ \t]+to[ \t]+be[ \t]+called|"
+    r"calls[ \t]+(?:him|her|them)sel(?:f|ves))[ \t:]+[\"“'‘]?([\p{L}][\p{L}\p{M}'’.-]*[\p{L}])"
+)
 _KIN_CUE = (r"(?:wife|husband|spouse|son|sons|daughters?|dtr|sister|sisters|brother|brothers|mother|father|mom|dad|"
             r"niece|nephew|aunt|uncle|girlfriend|boyfriend|fianc[ée]e?|partner|caregiver|friend|granddaughter|grandson|"
             r"step[ -]?(?:daughter|son)|cousin|proxy|hcp|spoke[ \t]+(?:with|to)|talked[ \t]+(?:with|to))")
@@ -145,6 +150,9 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                 found.append(("PERSON", start, m.end(3), 0.7))
             elif first is None and _given(last):
                 person(m, 3, 0.65)
+        for m in _NICKNAME.finditer(text):
+            if fold(m.group(1)) not in STOP_WORDS and m.group(1).upper() not in _ABBREVIATIONS:
+                person(m, 1, 0.65)
         for m in _KIN.finditer(text):
             for g in (1, 2):
                 if m.group(g) and _given(m.group(g)):

@@ -27,6 +27,9 @@ from ..vocabulary import COMMON_HONORIFICS, alternation
 _CREDENTIAL = r"(?:RN|MD|DO|NP|PA|PA-C|LPN|CNA|CM|SW|LCSW|LMFT|PT|DPT|OT|RT|RD|PharmD|CPhT|APRN|CRNA|CNM|MA|EMT|NRP)"
 _WORD = r"\p{Lu}[\p{L}\p{M}'’-]+"
 _SURNAME_FIRST = re.compile(rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD}),[ \t]*({_WORD}|\p{{Lu}}\.?)(?![\p{{L}}\p{{M}}\d'’-])")  # not "Brandt, G2P1"
+# "Patient: Jang, Min-jun", "Re: Oyelaran, Tolu": after a name's label a surname-first pair is a
+# name though neither word is on a name list
+_NAME_LABEL_BEFORE = re.compile(r"(?i)\b(?:patient|pt|name|re|member|subscriber|guarantor|insured)(?:[ \t]+name)?[ \t]*[:#][ \t]*$")
 _MIDDLE = re.compile(rf" (\p{{Lu}}\.?(?![\p{{L}}\d])|{_WORD})(?![\d])")  # "Quinones, Adela M.", "Dillard, Opal Faye"
 _HL7_NAME = re.compile(r"(?<=[|~^])(\p{Lu}[\p{L}'’-]+)\^(\p{Lu}[\p{L}'’ -]*[\p{L}])(?:\^(\p{Lu}[\p{L}]*))?(?=[|^~]|$)", re.M)
 _ROLE_BEFORE = re.compile(rf"(?<![\p{{L}}-]){_CREDENTIAL}[ \t]+(\p{{Lu}}[\p{{Ll}}\p{{M}}'’-]+)")
@@ -71,8 +74,9 @@ def form_names(text: str, lex: Lexicons) -> list[_Reading]:
                 continue  # "Seattle, WA", "Macon, Georgia"
             if not (plain(last) and (initial or plain(first) or given(first))):
                 continue
+            labelled = _NAME_LABEL_BEFORE.search(text, max(0, m.start() - 24), m.start()) is not None
             if (given(first) and not initial and (known(last) or fold(last) not in lex.dictionary)) or (
-                    initial and fold(last) in lex.last):
+                    initial and fold(last) in lex.last) or labelled and plain(first):
                 end = m.end()
                 if (middle := _MIDDLE.match(text, end)) and (len(middle.group(1).rstrip(".")) == 1 or given(middle.group(1))):
                     end = middle.end()
