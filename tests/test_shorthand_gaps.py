@@ -205,3 +205,13 @@ def test_a_nickname_after_goes_by_or_aka_is_a_person(scanner, text, person):
                                           ("Re: Adeyemo, Kunle  DOB 4/4/1961", "Adeyemo, Kunle")])
 def test_surname_first_after_a_name_label_is_a_person(scanner, text, person):
     assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text, person", [("last seen by his case manager (odile) on 4/2.", "odile"),
+                                          ("CASE MGR BRENNAGH TO CALL THE VNA", "BRENNAGH")])
+def test_a_name_after_a_case_manager_or_social_worker_is_a_person(scanner, text, person):
+    assert values(scanner, text, "PERSON") == [person]
+
+
+def test_a_case_manager_who_is_aware_names_nobody(scanner):
+    assert values(scanner, "CASE MANAGER AWARE OF DISPO PLAN", "PERSON") == []

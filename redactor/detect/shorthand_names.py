@@ -51,9 +51,10 @@ _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|
                                  r"np|rn|md|pa|pa-c|rrt|sw|fellow|resident|attending|intern|hospitalist|mgr|manager|"
                                  r"coordinator|dictated|signed|author)[ \t:]*$")
 _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION.upper()}\b)")
-# a role before a surname: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor"
-_ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist)"
-                   rf"[ \t:,-]+({_W})(?:[ \t]+({_W}))?")
+# a role before a surname: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor",
+# "his case manager (odile)"
+_ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
+                   rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker)[ \t:,(-]+({_W})(?:[ \t]+({_W}))?")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
 # a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
