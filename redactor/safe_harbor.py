@@ -94,6 +94,9 @@ _WEEKDAY_FORMS = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "s
 # "11/9 at 2130", "7/27 at 10:15", "3/15/2011 5:12 AM"
 _WEEKDAY_BEFORE = re.compile(rf"(?i)(?<![\w-])(?:{alternation(WEEKDAYS + _WEEKDAY_FORMS)})\.?,?[ \t]+(?:el[ \t]+)?$")
 _CLOCK_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]*(?:(?:at|@)[ \t]*)?((?:[01]?\d|2[0-3]):[0-5]\d(?:[ \t]*[ap]\.?m\.?)?|(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?:hrs?|h))?|(?:1[0-2]|0?[1-9])[ \t]*[ap]\.?m\.?)(?![\w/:-]|\.\d)")
+# a 24-hour time written right before a date or as a range after it: "1342 8/27/23", "1/24/23 1330-1430"
+_CLOCK_BEFORE = re.compile(r"(?<![\w/.:-])(?:(?:[01]\d|2[0-3])[0-5]\d|(?:[01]?\d|2[0-3]):[0-5]\d)[ \t]+$")
+_CLOCK_RANGE_AFTER = re.compile(r"[ \t]+((?:[01]\d|2[0-3])[0-5]\d[ \t]*[-–][ \t]*(?:[01]\d|2[0-3])[0-5]\d)(?![\w/:-]|\.\d)")
 # what may close a time of day: "7:12 AM", "5:42 PM CST"
 _MERIDIEM_AFTER = re.compile(r"[ \t]*(?:(?i:[ap]m|[ap]\.m\.)(?:[ \t]+[ECMPA][SD]T)?|[ECMPA][SD]T|UTC|GMT)(?![\w])")
 DATE_SWEEP = "safe-harbor-date"
@@ -155,9 +158,11 @@ def undetected_dates(text: str, findings) -> list[Finding]:
         # the date grows over them (overlapping it: ``rewrite`` writes one placeholder for the
         # whole phrase), so a weekday, an "at" or an "AM" is not left in clear beside it
         start, end = d.start, d.end
-        if w := _WEEKDAY_BEFORE.search(text, max(0, d.start - 12), d.start):
+        if c := _CLOCK_BEFORE.search(text, max(0, d.start - 12), d.start):
+            start = c.start()
+        if w := _WEEKDAY_BEFORE.search(text, max(0, start - 12), start):
             start = w.start()
-        if t := _CLOCK_AFTER.match(text, d.end):
+        if t := _CLOCK_AFTER.match(text, d.end) or _CLOCK_RANGE_AFTER.match(text, d.end):
             end = t.end(1)
         if m := _MERIDIEM_AFTER.match(text, end):
             end = m.end()

@@ -283,6 +283,8 @@ def test_a_weekday_or_a_time_of_day_in_words_is_no_date_element():
     ("MVC ON SAT 6/13,TAKEN TO", ["6/13", "SAT 6/13"]), ("last known well 10/4 at 2215, found", ["10/4", "10/4 at 2215"]),
     ("MTG FRIDAY 3/6 AT 1400.WIFE AWARE", ["3/6", "FRIDAY 3/6 AT 1400"]), ("given 5/17 at 2.5 mg", ["5/17"]),
     ("NO GROWTH YET FROM 4/27 CULTURES", ["4/27"]),  # bottles are counted out of a few, not 27
+    ("lytics at the outside ed at 0912 6/14/23,flown in", ["6/14/23", "0912 6/14/23"]),
+    ("visit 2/9/24 1015-1100. pt resting", ["2/9/24", "2/9/24 1015-1100"]),
     ("seen 3/24 at 10:15 am by", ["3/24", "10:15 am", "3/24 at 10:15 am"]),
     ("Sent 3/18/2024 9:47 PM CST. Subject", ["3/18/2024", "9:47 PM", "3/18/2024 9:47 PM CST", "9:47 PM CST"]),
 ])  # fmt: skip

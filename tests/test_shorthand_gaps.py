@@ -215,3 +215,21 @@ def test_a_name_after_a_case_manager_or_social_worker_is_a_person(scanner, text,
 
 def test_a_case_manager_who_is_aware_names_nobody(scanner):
     assert values(scanner, "CASE MANAGER AWARE OF DISPO PLAN", "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("DIET CONSULT 4/2: PT CHOI, DA-EUN, 58F, DAY 3 ON VENT", "CHOI, DA-EUN"),
+        ("WOUND CARE DONE BY TEAM. KOVACS,RN", "KOVACS"),
+        ("needs snf placement,cm lou harmon aware,family agrees", "lou harmon"),
+        ("SEEN AND EXAMINED, PLAN PER NP ADEBAYO.", "ADEBAYO"),
+    ],
+)
+def test_names_after_a_patient_label_a_case_manager_or_an_np_and_before_a_glued_credential(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["pt febrile overnight, cx sent", "lesion 3 cm wide, 2 cm deep", "NP AWARE OF K 3.1"])
+def test_clinical_words_after_pt_and_sizes_in_cm_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []

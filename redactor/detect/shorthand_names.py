@@ -54,8 +54,9 @@ _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION
 # a role before a surname: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor",
 # "his case manager (odile)"
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
-                   rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker)[ \t:,(-]+({_W})(?:[ \t]+({_W}))?")
-_SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W}),?[ \t]+{CREDENTIAL}\b\.?"
+                   rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker|np|pa-c|(?<![\d.][ \t]?)cm)"
+                   rf"[ \t:,(-]+({_W})(?:[ \t]+({_W}))?")
+_SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
 # a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
 _NICKNAME = re.compile(

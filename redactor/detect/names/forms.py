@@ -27,9 +27,10 @@ from ..vocabulary import COMMON_HONORIFICS, alternation
 _CREDENTIAL = r"(?:RN|MD|DO|NP|PA|PA-C|LPN|CNA|CM|SW|LCSW|LMFT|PT|DPT|OT|RT|RD|PharmD|CPhT|APRN|CRNA|CNM|MA|EMT|NRP)"
 _WORD = r"\p{Lu}[\p{L}\p{M}'’-]+"
 _SURNAME_FIRST = re.compile(rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD}),[ \t]*({_WORD}|\p{{Lu}}\.?)(?![\p{{L}}\p{{M}}\d'’-])")  # not "Brandt, G2P1"
-# "Patient: Jang, Min-jun", "Re: Oyelaran, Tolu": after a name's label a surname-first pair is a
+# "Patient: Jang, Min-jun", "PT PARK, JIN-HO", "Re: Oyelaran, Tolu": after a name's label a surname-first pair is a
 # name though neither word is on a name list
-_NAME_LABEL_BEFORE = re.compile(r"(?i)\b(?:patient|pt|name|re|member|subscriber|guarantor|insured)(?:[ \t]+name)?[ \t]*[:#][ \t]*$")
+_NAME_LABEL_BEFORE = re.compile(r"(?i)\b(?:(?:patient|pt)[ \t]*[:#]?|(?:name|re|member|subscriber|guarantor|insured)"
+                                r"(?:[ \t]+name)?[ \t]*[:#])[ \t]*$")
 _MIDDLE = re.compile(rf" (\p{{Lu}}\.?(?![\p{{L}}\d])|{_WORD})(?![\d])")  # "Quinones, Adela M.", "Dillard, Opal Faye"
 _HL7_NAME = re.compile(r"(?<=[|~^])(\p{Lu}[\p{L}'’-]+)\^(\p{Lu}[\p{L}'’ -]*[\p{L}])(?:\^(\p{Lu}[\p{L}]*))?(?=[|^~]|$)", re.M)
 _ROLE_BEFORE = re.compile(rf"(?<![\p{{L}}-]){_CREDENTIAL}[ \t]+(\p{{Lu}}[\p{{Ll}}\p{{M}}'’-]+)")

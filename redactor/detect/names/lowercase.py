@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import regex as re
 
+from ..clinical import _clinical_vocabulary
 from .cues import _HONORIFIC_BEFORE, _NAME_CUE_BEFORE, _PLACE_PREP_BEFORE, _WEAK_CUES, _sentence_initial
 from .lexicons import fold
 from .reading import PERSON, _Reader, _Reading
@@ -41,7 +42,7 @@ class _LowercaseReading(_Reader):
                     i = j + 1
                     continue
             if cue and t.key not in lex.common and not lex.is_word(t.key) and len(t.text) > 2 and (
-                    given[i] or t.key in lex.last or t.key not in lex.dictionary):
+                    given[i] or t.key in lex.last or t.key not in lex.dictionary) and t.key not in _clinical_vocabulary():
                 scores[i] = (i, 0.6)
             i += 1
         # lists ("silvana, adam, christopher and caleb") and transcript speakers ("mika: ...")
