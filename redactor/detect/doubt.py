@@ -253,13 +253,23 @@ _ROLES = frozenset("md mds dr drs np rn pa ho attending resident fellow intern n
 _FUNCTION_WORDS = frozenset("a an the and or of to for in on at by with from as is was be".split())
 
 
-def _no_name(key: str, words: Words) -> bool:
+def _no_name(key: str, words: Words, after_role: bool) -> bool:
     """After a role or a relation word, a role ("SPOKE WITH HO"), a function word, care
-    ("PA LINE") or an ordinary word that is no given name ("SON STATES", "dtr aware");
-    "WIFE HOPE" and "HO BRANNIGAN" are names ("DR BARKER" is one by its title)."""
-    return (re.sub(r"['’]?s$", "", key) in _ROLES or key in STOP_WORDS or clinical_word(key)
+    ("PA LINE"; after a relation word or "spoke with", only care that no name list holds:
+    "WIFE THRUSH" is a name) or an ordinary word that is no given name ("SON STATES", "dtr
+    aware"); "WIFE HOPE" and "HO BRANNIGAN" are names ("DR BARKER" is one by its title).
+    ``after_role``: the word before is a role, which is often care itself ("PA" the artery)."""
+    care = clinical_word(key) and (after_role or key not in words.names)
+    return (re.sub(r"['’]?s$", "", key) in _ROLES or key in STOP_WORDS or care
             or (key in words.common and key not in words.first) or _KIN_WORD.fullmatch(key) is not None
             or any(ch.isdigit() for ch in key))  # "GIVEN MOM X1": no name has a digit
+
+
+_ROLE_BEFORE = re.compile(rf"(?i)\b(?:{'|'.join(sorted(_ROLES))})[.'’s]*[ \t]*[:,(-]?[ \t]*\Z")
+
+
+def _after_role(text: str, start: int) -> bool:
+    return _ROLE_BEFORE.search(text, max(0, start - 20), start) is not None
 
 
 @lru_cache(maxsize=1)
@@ -438,7 +448,8 @@ def find_doubts(
                                         or _CALLED.search(text, max(0, m.start() - 8), m.start())
                                         and key not in given and _nursing_word(word, key, words))))  # "CALLED OUT"
             # a note's roles and relations: "HO GRANDE", "WIFE-HOPE", "spoke with tomasz"
-            or (shorthand and person_word_before(text, m.start()) and not _no_name(key, words))
+            or (shorthand and person_word_before(text, m.start())
+                and not _no_name(key, words, _after_role(text, m.start())))
         )
         # names that are also words or places: only with a person's context, and never an
         # abbreviation ("MD" after "Dr. Weiss," is a degree, "ST" a street)

@@ -174,8 +174,8 @@ _PERSON_BEFORE = re.compile(
     r"md|np|rn|pa|ho|attending|resident|fellow|intern|nurse|husband|wife|son|daughter|dtr|sister|brother|"
     r"mother|father|mom|dad|niece|nephew|aunt|uncle|friend|girlfriend|boyfriend|"
     r"partner|caregiver|neighbou?r|cousin|grandson|granddaughter|spoke\s+(?:with|to)|talked\s+(?:with|to))"
-    r"[.'’s]*[ \t]*[:,(-]?[ \t]*|\b(?:pt|patient|name|pt\s+name|patient\s+name)[ \t]*:[ \t]*)$"
-)
+    r"[.'’s]*[ \t]*[:,(-]?[ \t]*|\b(?:pt|patient|name|pt\s+name|patient\s+name)[ \t]*:[ \t]*)\Z"
+)  # \Z, not $: "$" also matches before a line's end, and "ON 4L NP.\nFOLEY ..." is no person
 _ACTION_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]+(?:aware|notified|informed|updated|paged|phoned|called|spoke|said|stated|"
                            r"ordered|wants|agreed|recommended|requested)\b")
 _CREDENTIAL_AFTER = re.compile(r"(?i),?[ \t]+(?:md|np|pa|rn|rrt|crt|lpn|licsw|lcsw|msw|pa-c|do|pharmd)\b")
