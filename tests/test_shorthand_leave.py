@@ -1,7 +1,10 @@
 """Issue 17: PHI-free nursing notes the doubt pass held for a word no list knew.
 
-Common ICU terms ("meq", "pca", "crepitus") and a role ending the line before are no doubts
-in a shorthand note; a name that is also a care word still is one beside a relation word.
+Common ICU terms ("meq", "pca", "crepitus"), a role ending the line before, vent settings, a
+long drug or clinical word with two slips of the pen, a short word with a letter too many, a
+preposition run into a word and "-otic" from "-osis" are no doubts in a shorthand note; a name
+that is also a care word still is one beside a relation word, and a name two slips from an
+ordinary word or a city is one too.
 Every example is made up in the style of ICU notes (none is taken from a corpus).
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from redactor.detect.doubt import find_doubts
+from redactor.detect.slips import SlipIndex
 
 # A shorthand note around each line: vitals and drips, so the doubt pass reads it as one.
 _NOTE = "NEURO: A+OX3, MAE.\nCV: SR 70-80'S, BP 110-130/60'S, NEO 0.5 MCG/KG/MIN.\nRESP: 2L NC, SATS 96%.\n{}\n"
@@ -43,6 +47,25 @@ def test_a_role_ending_the_line_before_is_no_person_context():
     assert doubted("SATS 95% ON 4L NP.\nGU-FOLEY DRAINING CLEAR YELLOW.") == []
 
 
+@pytest.mark.parametrize("line", ["vent: a/c 550-14-peep 8, 50%.", "vent: simv 700 12/25 40%."])
+def test_numbers_after_a_vent_mode_are_its_settings(line):
+    assert doubted(line) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ID: VANCOMICINE 1 GM IV Q12H.",  # two slips: vancomycin
+        "chest tube tosuction, no leak.",  # run together
+        "BACK: KYPHOTIC, SKIN INTACT.",  # kyphosis
+        "gu: foleey draining clear urine. gi: soft stoool x1.",  # a letter too many in a short word
+        "CV: BP PLUMMETED TO 70S ON TURNING.",
+    ],
+)
+def test_slips_and_run_together_words_are_no_doubts(line):
+    assert doubted(line) == []
+
+
 @pytest.mark.parametrize(
     "line, name",
     [
@@ -53,3 +76,22 @@ def test_a_role_ending_the_line_before_is_no_person_context():
 )
 def test_a_care_word_that_is_a_name_stays_a_doubt_beside_a_relation_word(line, name):
     assert name in doubted(line)
+
+
+def test_two_slips_only_in_a_long_word_with_its_first_letter():
+    index = SlipIndex(["intermittent", "vancomycin", "heparin"])
+    assert index.near("intermitant")  # a "t" lost, an "e" typed "a"
+    assert not index.near("vancomycinxyz")  # three slips
+    assert not index.near("hepprin")  # seven letters: too short for two slips
+    assert not index.near("mtermittent")  # first letter lost
+
+
+@pytest.mark.parametrize(
+    "line, value",
+    [
+        ("social: daughter drove in from rockport.", "rockport"),  # a town two slips from "rockford"
+        ("K 5.6, KAYEXALATE GIVEN. R. BRANDSEN AWARE.", "BRANDSEN"),  # a surname two slips from "grandson"
+    ],
+)
+def test_a_name_two_slips_from_an_ordinary_word_stays_a_doubt(line, value):
+    assert any(value in d for d in doubted(line))
