@@ -156,3 +156,16 @@ def test_a_spanish_weekday_goes_with_its_date_under_safe_harbor(scanner):
     policy = load_policy("hipaa-safe-harbor")
     _, acted = decide_with_doubts(scanner.scan(text), policy)
     assert "martes" not in rewrite_for(policy, text, acted).text
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("Heparin at 12 units/kg/hr until 3/14, then recheck PTT.", "3/14"),
+        ("EPTIFIBATIDE 2 MCG/KG/MIN TILL 6/2 AM, GROINS DRY.", "6/2"),
+        ("eptifibatide at 2 mcg/kg/min until 6pm 5/3, then off.", "5/3"),
+    ],
+)
+def test_a_month_day_after_until_is_a_date_behind_a_dose(scanner, text, date):
+    # a dose's units ("kg/hr") read as a fraction cue; "until" (and a clock time) before makes it a day
+    assert values(scanner, text, "DATE_TIME") == [date]

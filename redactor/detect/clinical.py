@@ -126,6 +126,10 @@ _FRACTION_CUE_BEFORE = re.compile(
     r"dose|pupils?|ratio|fio2|peep|vent|settings|day|days|cycle|week|bims|phq-?9|gad-?7|h/h|[a-z]{2,}/[a-z]{2,})\b[^.\n]{0,12}$",
     re.IGNORECASE,
 )
+# "at 2 mcg/kg/min until 4/9", "until 6pm 4/9": a time word right before the fraction, or before
+# a clock time before it, makes it a day, whatever dose stands before it
+_UNTIL_BEFORE = re.compile(
+    r"(?i)\b(?:until|till|since|dated|due)[ \t]+(?:\d{1,4}(?::\d\d)?[ \t]?(?:am|pm|a|p|h|hrs)?[ \t]+)?$")
 _FRACTION_CUE_AFTER = re.compile(
     r"^[ \t]*(?:mm[ \t]?hg|cm[ \t]?h2o|tabs?\b|tablets?\b|caps?\b|capsules?\b|inch(?:es)?\b|cups?\b|teaspoons?\b|"
     r"tsp\b|of[ \t]+(?:a|an|the)\b|strength\b|pain\b|power\b|vision\b|murmur\b|systolic\b|diastolic\b|"
@@ -586,7 +590,8 @@ def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
         return True  # "Fatigue 6/10", "anxiety 8/10": a rating, not June 10
     if b <= 10 and re.search(rf"(?<![\d/.])\d{{1,2}}/{b}(?![\d/])", text[max(0, start - 60) : start]):
         return True  # "5/5 on the right and 3/5 on the left"
-    if _FRACTION_CUE_BEFORE.search(before) or _FRACTION_CUE_AFTER.match(text[end : end + 30]):
+    if (_FRACTION_CUE_BEFORE.search(before) and not _UNTIL_BEFORE.search(before)) \
+            or _FRACTION_CUE_AFTER.match(text[end : end + 30]):
         return True
     if a <= b <= 6 and (_COUNT_AFTER.match(text, end) or _COUNT_BEFORE.search(before)):
         return True  # "2/4 bottles", "bcx 2/2 gpc": bottles grown of those drawn ("from 4/27 cultures" is a day)

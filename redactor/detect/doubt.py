@@ -38,8 +38,9 @@ at a low score, what a careful human reviewer would stop at:
 In a clinical note written in shorthand (``shorthand.is_shorthand``: vitals, drips,
 lines), the shorthand of ``clinical_shorthand.txt`` and the clinical abbreviations are
 known words too, with their inflections ("weaned", "sxn'd", "boluses"), slips of the
-pen in capitals ("EXTREMETIES") and the forms of ``word_forms.py`` when no name list holds
-the word ("anuric", "TYLENOL650MG", "AVpaced", "HEMODY", "svr"); a rising range of values
+pen in capitals ("EXTREMETIES"), two slips in a long word (``slips.py``: "vancomicine") and the
+forms of ``word_forms.py`` when no name list holds the word ("anuric", "TYLENOL650MG", "AVpaced",
+"HEMODY", "svr", "tosuction"); a rising range of values
 ("98-100", "3.22-4.25"), a shift of 24-hour clock times ("1900-0700") and the lab strings
 the phone rules set apart ("7.38-33-169", "TV 250-1000") are not identifiers; "called" before
 a nursing word is phoned ("MD CALLED NEURO").  Names keep their
@@ -64,10 +65,12 @@ from .categories import DOUBT_TYPE, PII, QUASI
 from .findings import Finding
 from .names.lexicons import fold, load_lexicons
 from .names.runs import typed_in_lower_case
-from .shorthand import clinical_word, is_shorthand, person_word_before, range_or_lab_string, shorthand_word, vital_before
+from .shorthand import (_drug_words, _shorthand_terms, clinical_word, is_shorthand, person_word_before,
+                        range_or_lab_string, shorthand_word, vent_setting_before, vital_before)
 from .shorthand_names import _KIN_WORD
+from .slips import SlipIndex
 from .vocabulary import COMMON_HONORIFICS, alternation
-from .word_forms import abbreviation_first, clipped, derived, glued, vowelless
+from .word_forms import abbreviation_first, clipped, derived, glued, run_together, vowelless
 from .wordsets import Words, words_for_doubts
 
 DOUBT_SCORE = 0.3
@@ -184,16 +187,17 @@ def _acronym(word: str, names: frozenset[str]) -> bool:
     return sum(ch in _VOWELS for ch in word) <= 1
 
 
-def _misspelt(word: str, words: Words, known: Callable[[str], bool] | None = None) -> bool:
+def _misspelt(word: str, words: Words, known: Callable[[str], bool] | None = None, *, extra_from: int = 7) -> bool:
     """One letter away from a known word of six letters or more (a typo, "diarhea"),
-    and no name or place itself.  ``known``: what counts as known (default: the common words)."""
+    and no name or place itself.  ``known``: what counts as known (default: the common words);
+    ``extra_from``: how long a word must be to have one letter too many ("vomitt")."""
     if len(word) < 6 or not word.isalpha() or word in words.names or word in words.places:
         return False
     known = known or words.common.__contains__
     letters = "abcdefghijklmnopqrstuvwxyz"
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     for a, b in splits:
-        if b and len(word) > 6 and known(a + b[1:]):  # one letter too many
+        if b and len(word) >= extra_from and known(a + b[1:]):  # one letter too many
             return True
         if len(b) > 1 and known(a + b[1] + b[0] + b[2:]):  # two letters swapped
             return True
@@ -253,13 +257,23 @@ _ROLES = frozenset("md mds dr drs np rn pa ho attending resident fellow intern n
 _FUNCTION_WORDS = frozenset("a an the and or of to for in on at by with from as is was be".split())
 
 
-def _no_name(key: str, words: Words) -> bool:
+def _no_name(key: str, words: Words, after_role: bool) -> bool:
     """After a role or a relation word, a role ("SPOKE WITH HO"), a function word, care
-    ("PA LINE") or an ordinary word that is no given name ("SON STATES", "dtr aware");
-    "WIFE HOPE" and "HO BRANNIGAN" are names ("DR BARKER" is one by its title)."""
-    return (re.sub(r"['’]?s$", "", key) in _ROLES or key in STOP_WORDS or clinical_word(key)
+    ("PA LINE"; after a relation word or "spoke with", only care that no name list holds:
+    "WIFE THRUSH" is a name) or an ordinary word that is no given name ("SON STATES", "dtr
+    aware"); "WIFE HOPE" and "HO BRANNIGAN" are names ("DR BARKER" is one by its title).
+    ``after_role``: the word before is a role, which is often care itself ("PA" the artery)."""
+    care = clinical_word(key) and (after_role or key not in words.names)
+    return (re.sub(r"['’]?s$", "", key) in _ROLES or key in STOP_WORDS or care
             or (key in words.common and key not in words.first) or _KIN_WORD.fullmatch(key) is not None
             or any(ch.isdigit() for ch in key))  # "GIVEN MOM X1": no name has a digit
+
+
+_ROLE_BEFORE = re.compile(rf"(?i)\b(?:{'|'.join(sorted(_ROLES))})[.'’s]*[ \t]*[:,(-]?[ \t]*\Z")
+
+
+def _after_role(text: str, start: int) -> bool:
+    return _ROLE_BEFORE.search(text, max(0, start - 20), start) is not None
 
 
 @lru_cache(maxsize=1)
@@ -272,19 +286,31 @@ def _clinical_sorted() -> tuple[str, ...]:
 def _nursing_word(word: str, key: str, words: Words) -> bool:
     """In a shorthand note: shorthand, an abbreviation or a clinical word, also inflected
     ("weaned", "sxn'd", "boluses"), or a slip of the pen of one ("EXTREMETIES"); and, no name
-    or place itself, one of the forms of ``word_forms.py`` ("anuric", "TYLENOL650MG", "HEMODY")."""
+    or place itself, one of the forms of ``word_forms.py`` ("anuric", "TYLENOL650MG", "HEMODY") or
+    two slips from a word that is none ("vancomicine"; a town is none either)."""
     if _known(key, words) or shorthand_word(word):
         return True
     key = re.sub(r"['’](?:s|d)$", "", key)
     if any(shorthand_word(b) for b in _stems(key) if len(b) > 2) or _misspelt(
-            key, words, lambda w: w in words.common or clinical_word(w)):  # one pass over the typing slips
-        return True
+            key, words, lambda w: w in words.common or clinical_word(w), extra_from=6):  # one pass over the slips
+        return True  # a note is typed fast: "foleey", "vomitt" have a letter too many
     if not key.isalpha():  # "TYLENOL650MG", "AC700X10"
         return glued(word, lambda c: _nursing_word(c, fold(c), words))
     known = lambda w: _known(w, words) or clinical_word(w)  # noqa: E731
     return key not in words.names and key not in words.places and (
-        derived(key, known) or clipped(key, _clinical_sorted()) or vowelless(key)
-        or abbreviation_first(word, shorthand_word, lambda w: _nursing_word(w, fold(w), words)))
+        derived(key, known) or clipped(key, _clinical_sorted()) or vowelless(key) or run_together(key, known)
+        or abbreviation_first(word, shorthand_word, lambda w: _nursing_word(w, fold(w), words))
+        or (key not in load_lexicons().towns and _slips().near(key)))
+
+
+@lru_cache(maxsize=1)
+def _slips() -> SlipIndex:
+    """The clinical words, drugs and shorthand that are no name nor place, for a long word with
+    two slips ("vancomicine").  Not ordinary English: a surname is too often two slips from one
+    ("Brandsen", "grandson"), and a town from a city ("rockport", "rockford")."""
+    words, lex = words_for_doubts(), load_lexicons()
+    clinical = set(_clinical_sorted()) | _shorthand_terms() | _drug_words()
+    return SlipIndex(clinical - words.names - words.places - lex.towns)
 
 
 _LOCAL_PHONE = re.compile(r"\d{3}[ .-]\d{4}")
@@ -438,7 +464,8 @@ def find_doubts(
                                         or _CALLED.search(text, max(0, m.start() - 8), m.start())
                                         and key not in given and _nursing_word(word, key, words))))  # "CALLED OUT"
             # a note's roles and relations: "HO GRANDE", "WIFE-HOPE", "spoke with tomasz"
-            or (shorthand and person_word_before(text, m.start()) and not _no_name(key, words))
+            or (shorthand and person_word_before(text, m.start())
+                and not _no_name(key, words, _after_role(text, m.start())))
         )
         # names that are also words or places: only with a person's context, and never an
         # abbreviation ("MD" after "Dr. Weiss," is a degree, "ST" a street)
@@ -465,7 +492,8 @@ def find_doubts(
         if shield.covers(m.start(), m.end()) or _AMOUNT_BEFORE.search(text, max(0, m.start() - 5), m.start()):
             continue
         if _procedure_code(text, m) or (
-            (_range(m.group()) or (shorthand and (_shorthand_range(m.group()) or _lab_values(text, m))))
+            (_range(m.group()) or (shorthand and (_shorthand_range(m.group()) or _lab_values(text, m)
+                                                  or vent_setting_before(text, m.start()))))
             and not _ID_CUE.search(text, max(0, m.start() - 16), m.start())
         ):
             continue

@@ -174,8 +174,8 @@ _PERSON_BEFORE = re.compile(
     r"md|np|rn|pa|ho|attending|resident|fellow|intern|nurse|husband|wife|son|daughter|dtr|sister|brother|"
     r"mother|father|mom|dad|niece|nephew|aunt|uncle|friend|girlfriend|boyfriend|"
     r"partner|caregiver|neighbou?r|cousin|grandson|granddaughter|spoke\s+(?:with|to)|talked\s+(?:with|to))"
-    r"[.'’s]*[ \t]*[:,(-]?[ \t]*|\b(?:pt|patient|name|pt\s+name|patient\s+name)[ \t]*:[ \t]*)$"
-)
+    r"[.'’s]*[ \t]*[:,(-]?[ \t]*|\b(?:pt|patient|name|pt\s+name|patient\s+name)[ \t]*:[ \t]*)\Z"
+)  # \Z, not $: "$" also matches before a line's end, and "ON 4L NP.\nFOLEY ..." is no person
 _ACTION_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]+(?:aware|notified|informed|updated|paged|phoned|called|spoke|said|stated|"
                            r"ordered|wants|agreed|recommended|requested)\b")
 _CREDENTIAL_AFTER = re.compile(r"(?i),?[ \t]+(?:md|np|pa|rn|rrt|crt|lpn|licsw|lcsw|msw|pa-c|do|pharmd)\b")
@@ -484,6 +484,14 @@ _MODAL_MAY = re.compile(r"(?i)may")
 _BARE_VERB_AFTER = re.compile(r"[ \t]+(?:need|be|have|require|go|get|try|want|benefit|use|take|start|restart|resume|"
                               r"continue|come|return|attempt|consider|do|cause|help|respond|tolerate|progress)\b")
 _VENT_MODE_BEFORE = re.compile(r"(?i)\b(?:simv|imv|a/?c|cpap|psv?|prvc|vc|bipap|vent(?:ed)?)(?:[ \t]+[\dx./%]+){0,2}[ \t:]*$")
+
+
+def vent_setting_before(text: str, start: int) -> bool:
+    """A ventilator mode right before ``start`` ("a/c 600-12", "simv 900 10/25"): what follows is
+    its settings."""
+    return _VENT_MODE_BEFORE.search(text, max(0, start - 30), start) is not None
+
+
 _VENT_MODE_AFTER = re.compile(r"(?i)[ \t]*(?:psv?|cpap|peep|bipap|imv|simv|ips)\b")
 _OXYGEN_AFTER = re.compile(r"[ \t]+\d{2,3}[ \t]?%")
 _FREQUENCY = re.compile(r"(?i)(?<![a-z])q\.?\d+(?:-\d+)?(?:h|hr|hrs|hours?|min|d)?\b|\bq(?:d|h|hs|od|am|pm|shift)\b|"

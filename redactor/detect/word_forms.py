@@ -6,11 +6,13 @@ no word list holds as it is written; each takes what counts as known from the ca
   swapped ("anuric" from anuria, "tachypneic" from tachypnea, "dialyzed" from dialysis,
   "spirometer" from spirometry, "perfused" from perfusion, "whitish" from white,
   "nasotracheally" from nasotracheal, "dopplerable" from doppler), or behind a prefix
-  ("unlabored", "urosepsis");
+  ("unlabored", "urosepsis"), and "acidotic" from acidosis;
 - *vowelless*: three to five letters and no vowel, an abbreviation ("svr", "pcwp", "mcg");
 - *glued*: words and numbers written without spaces, every letter part a known word and no
   run of more than three digits ("TYLENOL650MG", "AC700X10"; not "PB7200", which reads as
   a code);
+- *run together*: a preposition and a word typed without a space between them ("tosuction",
+  "onmonitor"); never two nouns, which is how places are named ("Sandpiper");
 - *clipped*: the first five letters or more of a clinical word ("HEMODY", "insuff", "decomp");
 - *abbreviation first*: a clinical abbreviation in capitals glued to a word in lower case
   ("AVpaced", "LLquadrant", "PAsats"); a name's particle ("LaRose", "DeHaven") is no
@@ -28,8 +30,8 @@ Known = Callable[[str], bool]
 # (ending of the written form, ending of a related form the lists hold)
 _SWAPS = (
     ("eic", "ea"), ("ic", "ia"), ("ic", "a"), ("yzed", "ysis"), ("ysed", "ysis"), ("yze", "ysis"), ("yse", "ysis"),
-    ("meter", "metry"), ("ed", "ion"), ("ing", "ion"), ("ish", ""), ("ish", "e"), ("ally", "al"), ("ally", "ic"),
-    ("ous", "a"), ("ness", ""), ("ies", "y"), ("able", ""), ("able", "e"),
+    ("otic", "osis"), ("meter", "metry"), ("ed", "ion"), ("ing", "ion"), ("ish", ""), ("ish", "e"), ("ally", "al"),
+    ("ally", "ic"), ("ous", "a"), ("ness", ""), ("ies", "y"), ("able", ""), ("able", "e"),
 )
 _PREFIXES = ("un", "non", "re", "uro", "naso", "oro", "bi", "hemo", "pre", "post", "peri", "intra", "sub")
 _MIN_STEM = 4
@@ -54,6 +56,16 @@ def glued(word: str, known: Known) -> bool:
     letters = [c for c in chunks if not c.isdigit()]
     return len(chunks) > 1 and bool(letters) and all(len(c) <= 3 for c in chunks if c.isdigit()) \
         and all(c.lower() == "x" or known(c) for c in letters)
+
+
+_RUN_ON = ("in", "on", "at", "for", "to", "of", "with")
+
+
+def run_together(key: str, known: Known) -> bool:
+    """``key`` (lower case) is a preposition, then a known word of five letters or more, with
+    no space.  Two nouns run together are no such thing: a place or a facility is often
+    written so ("Sandpiper", "Crestfield")."""
+    return key.isalpha() and any(key.startswith(p) and len(key) - len(p) >= 5 and known(key[len(p):]) for p in _RUN_ON)
 
 
 _ABBREVIATION_FIRST = re.compile(r"([A-Z]{2,4})([a-z]{2,})")
