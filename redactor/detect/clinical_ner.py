@@ -3,9 +3,11 @@ healthcare facilities, in any case ("chemo at sandpiper", "WIFE AND DTR IN").
 
 Trained by ``tools/train_clinical_ner.py`` on the project's labelled sets (never on the sets it
 is measured on) and shipped in the package (``redactor/data/clinical_ner``); loaded once, offline.
-Its findings carry a moderate score and go through the same refinement as spaCy's own NER
-(``STATISTICAL_RECOGNIZERS``), so a drug, a heading or a score name it takes for a name is dropped
-there.  ``detect.clinical_ner`` turns it off.
+A reading is kept only with the evidence ``ner_evidence.py`` asks for (a name word, a place's
+shape, a person's context), since the model also reads care phrases as names.  Its findings carry
+a moderate score and go through the same refinement as spaCy's own NER (``STATISTICAL_RECOGNIZERS``),
+so a drug, a heading or a score name it takes for a name is dropped there.  ``detect.clinical_ner``
+turns it off.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from spacy.language import Language
 
 from ..errors import ModelNotFoundError
 from .candidate import CLINICAL_NER
+from .ner_evidence import has_evidence
 from .pii import make_result
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "clinical_ner"
@@ -50,4 +53,5 @@ class ClinicalNerRecognizer(EntityRecognizer):
         if not wanted or not text.strip():
             return []
         doc = self._nlp(text)
-        return [make_result(self, e.label_, e.start_char, e.end_char, SCORE) for e in doc.ents if e.label_ in wanted]
+        return [make_result(self, e.label_, e.start_char, e.end_char, SCORE) for e in doc.ents
+                if e.label_ in wanted and has_evidence(text, e.start_char, e.end_char, e.label_)]
