@@ -1,10 +1,13 @@
-"""What the project's clinical NER must show before its reading is kept (redactor/detect/ner_evidence.py).
-Every example is invented."""
+"""What the project's clinical NER must show before its reading is kept (redactor/detect/ner_evidence.py),
+and where its readings come from.  Every example is invented."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
+from redactor.detect.candidate import CLINICAL_NER
 from redactor.detect.clinical_ner import ENTITIES, ClinicalNerRecognizer
 from redactor.detect.ner_evidence import has_evidence
 
@@ -14,8 +17,8 @@ def recognizer() -> ClinicalNerRecognizer:
     return ClinicalNerRecognizer()
 
 
-def _found(recognizer, text):
-    return [(text[r.start : r.end], r.entity_type) for r in recognizer.analyze(text, list(ENTITIES))]
+def _found(recognizer, text, artifacts=None):
+    return [(text[r.start : r.end], r.entity_type) for r in recognizer.analyze(text, list(ENTITIES), artifacts)]
 
 
 @pytest.mark.parametrize("text, names", [
@@ -27,6 +30,14 @@ def _found(recognizer, text):
 ])
 def test_care_phrases_the_model_reads_as_names_are_dropped(recognizer, text, names):
     assert [v for v, _ in _found(recognizer, text)] == names
+
+
+def test_the_readings_handed_over_in_the_doc_are_used(recognizer):
+    text = "sister ilka drove up from thornbury to visit."
+    assert _found(recognizer, text)  # the model reads her and the town
+    town = (text.index("thornbury"), text.index("thornbury") + len("thornbury"), "LOCATION")
+    handed = SimpleNamespace(tokens=SimpleNamespace(user_data={CLINICAL_NER: [town]}))
+    assert _found(recognizer, text, handed) == [("thornbury", "LOCATION")]
 
 
 def _evidence(text, value, label):
