@@ -107,3 +107,18 @@ def test_a_name_with_a_lower_case_word_in_cased_text_is_none():
 def test_care_words_and_initials_are_no_name():
     assert _refined("swan d/c'd at 1100 per team, cordis left in.", "swan d", "PERSON") == []
     assert _refined("swan d/c'd at 1100 per team; wife margit updated.", "margit", "PERSON") == [("margit", "PERSON")]
+
+
+def test_the_scanner_runs_it_over_the_batch_and_hands_its_readings_over_in_the_doc():
+    """One ``nlp.pipe`` over the batch beside spaCy's, not one call per text (a third of the cost),
+    in spaCy's vocab (one table of lexemes): what it reads is the same."""
+    from redactor.detect.scanner import Scanner
+
+    texts = ["WIFE ODALYS AT BEDSIDE,DRIVING BACK TO MARLBORO.", "son teodor will drive her in from oakfield."]
+    nlp = load_model()
+    expected = [[(e.start_char, e.end_char, e.label_) for e in nlp(t).ents] for t in texts]
+    engine = Scanner(DetectSettings(clinical_ner=True))._nlp
+    assert engine.beside[CLINICAL_NER].vocab is engine.nlp["en"].vocab
+    assert [art.tokens.user_data[CLINICAL_NER] for art in engine.pipe(texts)] == expected
+    off = Scanner(DetectSettings(clinical_ner=False))._nlp.pipe(texts)
+    assert all(CLINICAL_NER not in art.tokens.user_data for art in off)

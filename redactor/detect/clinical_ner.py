@@ -3,16 +3,19 @@ healthcare facilities, in any case ("chemo at sandpiper", "WIFE AND DTR IN").
 
 Trained by ``tools/train_clinical_ner.py`` on the project's labelled sets (never on the sets it
 is measured on) and shipped in the package (``redactor/data/clinical_ner``); loaded once, offline.
-Its findings carry a moderate score and go through the same refinement as spaCy's own NER
-(``STATISTICAL_RECOGNIZERS``), so a drug, a heading or a score name it takes for a name is dropped
-there.  ``detect.clinical_ner`` turns it off.
+A reading is kept only with the evidence ``ner_evidence.py`` asks for (a name word, a place's
+shape, a person's context), since the model also reads care phrases as names.  Its findings carry
+a moderate score and go through the same refinement as spaCy's own NER (``STATISTICAL_RECOGNIZERS``),
+so a drug, a heading or a score name it takes for a name is dropped there.  The scanner runs the
+model over each batch beside spaCy's (``nlp.py``) and hands the readings over in the Doc; a text
+analysed without them is read here.  ``detect.clinical_ner`` turns it off.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import spacy
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -20,6 +23,7 @@ from spacy.language import Language
 
 from ..errors import ModelNotFoundError
 from .candidate import CLINICAL_NER
+from .ner_evidence import has_evidence
 from .pii import make_result
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "clinical_ner"
@@ -42,6 +46,10 @@ class ClinicalNerRecognizer(EntityRecognizer):
         self._path = path
         super().__init__(supported_entities=list(ENTITIES), name=CLINICAL_NER, supported_language="en")
 
+    @property
+    def path(self) -> Path:
+        return self._path
+
     def load(self) -> None:
         self._nlp = load_model(self._path)
 
@@ -49,5 +57,13 @@ class ClinicalNerRecognizer(EntityRecognizer):
         wanted = set(entities) & set(ENTITIES)
         if not wanted or not text.strip():
             return []
-        doc = self._nlp(text)
-        return [make_result(self, e.label_, e.start_char, e.end_char, SCORE) for e in doc.ents if e.label_ in wanted]
+        readings = _carried(nlp_artifacts)
+        if readings is None:
+            readings = [(e.start_char, e.end_char, e.label_) for e in self._nlp(text).ents]
+        return [make_result(self, label, start, end, SCORE) for start, end, label in readings
+                if label in wanted and has_evidence(text, start, end, label)]
+
+
+def _carried(nlp_artifacts) -> Optional[list[tuple[int, int, str]]]:
+    doc = getattr(nlp_artifacts, "tokens", None)
+    return None if doc is None else getattr(doc, "user_data", {}).get(CLINICAL_NER)

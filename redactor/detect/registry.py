@@ -89,6 +89,7 @@ class Registry:
     categories: dict[str, str] = field(default_factory=dict)
     pack_files: list[Path] = field(default_factory=list)
     checksum_types: frozenset[str] = frozenset()
+    beside: dict[str, Path] = field(default_factory=dict)  # NER pipelines the scanner runs beside spaCy's
 
 
 def build_registry(settings: DetectSettings) -> Registry:
@@ -99,8 +100,11 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers: list[EntityRecognizer] = [CasedNerRecognizer()]
     recognizers += pii_recognizers()
     recognizers += [NameRecognizer(), ShorthandNameRecognizer()]
+    beside = {}
     if settings.clinical_ner:
-        recognizers.append(ClinicalNerRecognizer())
+        clinical = ClinicalNerRecognizer()
+        recognizers.append(clinical)
+        beside[clinical.name] = clinical.path
     recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), HolidayRecognizer(), ClinicalTermRecognizer(),
                     RecordRecognizer(known=set(BUILTIN_CATEGORIES) | set(packs.categories))]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
@@ -114,4 +118,5 @@ def build_registry(settings: DetectSettings) -> Registry:
     categories = dict(BUILTIN_CATEGORIES)
     categories.update(packs.categories)
     checksum = BUILTIN_CHECKSUM_TYPES | packs.checksum_types
-    return Registry(registry=registry, categories=categories, pack_files=pack_paths, checksum_types=checksum)
+    return Registry(registry=registry, categories=categories, pack_files=pack_paths, checksum_types=checksum,
+                    beside=beside)

@@ -48,7 +48,7 @@ class Scanner:
         built = build_registry(self.settings)
         self.categories = built.categories
         self.checksum_types = built.checksum_types
-        self._nlp = NerOnlySpacyEngine(self.settings.spacy_model, self.settings.language)
+        self._nlp = NerOnlySpacyEngine(self.settings.spacy_model, self.settings.language, beside=built.beside)
         self._nlp.load()
         self._analyzer = _Analyzer(
             registry=built.registry,
