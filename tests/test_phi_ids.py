@@ -165,6 +165,11 @@ def test_ordinal_counts_are_not_dates(scanner, text):
         ("NOTA - Clínica Santa Rosa del Norte, Laredo, TX", "Clínica Santa Rosa del Norte"),
         ("Pinewood Family Dentistry\n12 Elm St", "Pinewood Family Dentistry"),
         ("Larchmont Cardiology\n400 Oak Ave, Suite 2", "Larchmont Cardiology"),
+        ("Home health: Ridgecrest VNA, start of care 4/2.", "Ridgecrest VNA"),
+        ("HOME WITH O2 AND KENNEBEC VALLEY VNA.", "KENNEBEC VALLEY VNA"),
+        ("Infusion 3 is at the Holloway Cancer Pavilion, chair 6.", "Holloway Cancer Pavilion"),
+        ("Supplies from Ironwood Respiratory. Next fill in May.", "Ironwood Respiratory"),
+        ("He has the number for Tamarack Recovery (intake line).", "Tamarack Recovery"),
     ],
 )
 def test_facility_names_as_written(scanner, text, facility):
@@ -190,6 +195,9 @@ def test_facility_names_as_written(scanner, text, facility):
         "Neurology Clinic - Progress Note",
         "Follow-up: Heart Failure Clinic in 2 weeks.",
         "Patient: Jo Amberley    Pharmacy benefit: yes",
+        "HOME WITH VNA SERVICES.",
+        "Acute Respiratory failure, now on bipap.",
+        "Post-anesthesia Recovery was uneventful.",
     ],
 )
 def test_facility_lookalikes(scanner, text):

@@ -202,7 +202,7 @@ class FacilityRecognizer(_CodeRecognizer):
             run.insert(0, m)
         if run and text[start:end].isupper() and all(m.group().isupper() for m in run if m.group().isalpha()):
             run = _name_in_capitals(run)
-        while run and (run[0].group() in _JOINERS or run[0].group().lower() == "the"):
+        while run and run[0].group().lower() in _JOINERS:  # "AND PENOBSCOT RIVER VNA" in capitals
             run.pop(0)
         names = [m.group() for m in run if m.group() not in _JOINERS]
         after = _AFTER_OF.match(text, end)
@@ -287,7 +287,7 @@ def _sentence_word(word: str) -> bool:
     key = fold(word.strip(".,'’"))
     lex = load_lexicons()
     return len(key) <= 1 or key in STOP_WORDS or key in lex.common or key in _shorthand_terms() \
-        or key in _clinical_vocabulary() or word.strip(".") in _ABBREVIATIONS \
+        or any(ch.isdigit() for ch in key) or key in _clinical_vocabulary() or word.strip(".") in _ABBREVIATIONS \
         or key.endswith(("ed", "ing")) and key in lex.dictionary and key not in lex.places
 
 
