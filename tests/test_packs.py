@@ -141,6 +141,8 @@ CASES = [
      ["Rx: 1000 mg metformin.", "Order #4111111111111112 was refunded.", "order 3 units of PRBC"]),
     ("unique_id", "Accession: S24-118305, hemoglobin A1c.", "S24-118305", 0.55,
      ["Room S24-118305 is booked.", "Accession: 2024-04-02."]),
+    ("employer", "Employer: Quillfeather Plastics, 2nd shift.", "Quillfeather Plastics", 0.5,
+     ["Employer: Retired", "she works at night", "Employer: unknown"]),
 ]  # fmt: skip
 
 
@@ -167,7 +169,7 @@ def test_entity_types_and_categories(packs):
               "MEDICATION", "MEDICAL_CONDITION", "MEDICAL_PROCEDURE"}  # fmt: skip
     financial |= {"ACCOUNT_NUMBER"}
     pii = {"US_DRIVER_LICENSE", "US_PASSPORT", "AGE_OVER_89", "HEALTHCARE_FACILITY", "VEHICLE_ID", "DEVICE_ID",
-           "BIOMETRIC_ID", "CERTIFICATE_NUMBER", "UNIQUE_ID", "PERSON"}  # fmt: skip
+           "BIOMETRIC_ID", "CERTIFICATE_NUMBER", "UNIQUE_ID", "PERSON", "EMPLOYER"}  # fmt: skip
     general = {"DATE_YEAR"}  # a year in a medical history ("MI '92")
     assert packs.categories == {**{t: "FINANCIAL" for t in financial}, **{t: "HEALTH" for t in health},
                                 **{t: "PII" for t in pii}, **{t: "GENERAL" for t in general}}

@@ -265,3 +265,22 @@ def test_a_name_after_a_transfer_cue_is_a_facility(scanner, text, facility):
 )
 def test_a_person_or_unit_after_a_transfer_cue_is_not_a_facility(scanner, text):
     assert values(scanner, text, "HEALTHCARE_FACILITY") == []
+
+
+@pytest.mark.parametrize(
+    "text, employer",
+    [
+        ("Employer: Copper Ridge Freight - FMLA forms done.", "Copper Ridge Freight"),
+        ("He works at Halden Mills as a welder.", "Halden Mills"),
+        ("Guarantor: self; employer Prairie Wind Electric Cooperative. Account on file.", "Prairie Wind Electric Cooperative"),
+        ("She attends Pinecrest Middle School and plays soccer.", "Pinecrest Middle School"),
+    ],
+)
+def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text, employer):
+    """Safe Harbor (A) removes the names of the individual's employers."""
+    assert values(scanner, text, "EMPLOYER") == [employer]
+
+
+@pytest.mark.parametrize("text", ["Employer: Retired", "Employer: N/A", "works at home most days", "Employer: Self"])
+def test_no_employer_in_a_status(scanner, text):
+    assert values(scanner, text, "EMPLOYER") == []
