@@ -33,7 +33,7 @@ from .errors import ConfigError
 from .detect.categories import QUASI
 from .detect.findings import Finding
 from .transform import Kept
-from .detect.vocabulary import MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, WEEKDAYS, alternation
+from .detect.vocabulary import MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS, alternation
 
 NAME = "hipaa-safe-harbor"
 RESTRICTED_ZIP3_FILE = PACKAGE_DIR / "data" / "restricted_zip3.toml"
@@ -87,12 +87,11 @@ _MONTH_YEAR = re.compile(rf"(?i)(?<![\w-])(?:{alternation(MONTHS + MONTH_ABBREVI
                          r"(?:'\d{2}|(?:19|20)\d{2})(?![\w'’/-])")
 # a time of day is an element of a date-time too: "signed at 16:42", "9:05 pm"
 _TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?(?![\w/:-]|\.\d)", re.IGNORECASE)
-# short and Spanish weekdays ("lunes 12 de febrero")
-_WEEKDAY_FORMS = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "lunes", "martes",
-                  "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo")
+# Spanish weekdays ("lunes 12 de febrero")
+_DIAS = ("lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo")
 # a weekday or a clock time written beside a date is an element of it: "SAT 7/11", "Tuesday 2/3",
 # "11/9 at 2130", "7/27 at 10:15", "3/15/2011 5:12 AM"
-_WEEKDAY_BEFORE = re.compile(rf"(?i)(?<![\w-])(?:{alternation(WEEKDAYS + _WEEKDAY_FORMS)})\.?,?[ \t]+(?:el[ \t]+)?$")
+_WEEKDAY_BEFORE = re.compile(rf"(?i)(?<![\w-])(?:{alternation(WEEKDAYS + WEEKDAY_ABBREVIATIONS + _DIAS)})\.?,?[ \t]+(?:el[ \t]+)?$")
 _CLOCK_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]*(?:(?:at|@)[ \t]*)?((?:[01]?\d|2[0-3]):[0-5]\d(?:[ \t]*[ap]\.?m\.?)?|(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?:hrs?|h))?|(?:1[0-2]|0?[1-9])[ \t]*[ap]\.?m\.?)(?![\w/:-]|\.\d)")
 # a 24-hour time written right before a date or as a range after it: "1342 8/27/23", "1/24/23 1330-1430"
 _CLOCK_BEFORE = re.compile(r"(?<![\w/.:-])(?:(?:[01]\d|2[0-3])[0-5]\d|(?:[01]?\d|2[0-3]):[0-5]\d)[ \t]+$")

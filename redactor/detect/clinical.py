@@ -48,7 +48,7 @@ from ..config import resource_dir
 
 from .candidate import STATISTICAL_RECOGNIZERS, Candidate
 from .dates import HISTORY_CUE, is_year_month
-from .vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, WEEKDAYS, alternation
+from .vocabulary import HONORIFICS, MONTH_ABBREVIATIONS, MONTH_STEMS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS, alternation
 
 NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "HEALTHCARE_FACILITY"})
 
@@ -550,7 +550,7 @@ _DECIMAL_AFTER = re.compile(r"\.\d")
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,})[ \t:]+$")
 # a weekday too: "admitted Sunday 4/10" is a day, not a rating out of ten
 _DATE_WORDS = frozenset("on since from until till by dated seen visit due before after in of".split()) | frozenset(
-    WEEKDAYS) | frozenset("mon tue tues wed thu thur thurs fri".split())
+    WEEKDAYS) | frozenset(WEEKDAY_ABBREVIATIONS) - {"sat", "sun"}  # "sat" and "sun" are words in notes
 _HISTORY_BEFORE = re.compile(rf"(?i)(?:{HISTORY_CUE}[ \t:-]*|\(|[a-z]{{2}})$")
 _READING_BEFORE = re.compile(r"(\d{1,3})/(\d{1,3})[ \t]*(?:to|->|-|,|then|and|now)[ \t]*$")
 # The word right before a month/day: "PEG 9/10", "trached 9/9", "on 3/21".

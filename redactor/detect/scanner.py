@@ -130,7 +130,11 @@ class _Analyzer(AnalyzerEngine):
                 text=text, raw_results=raw_results, nlp_artifacts=nlp_artifacts, recognizers=recognizers,
                 context=context,
             )
-        return _evidence_first(text, results)
+        # Presidio drops a result contained in a longer one of its type (``remove_duplicates``),
+        # and keeps one of equal spans by score alone: settle those cases first
+        results = _without_credential_wrappers(text, results)
+        _keep_dates_inside_guesses(results)
+        return _evidence_first(results)
 
 
 # Recognizers that name a person or place by the words around it (a title, an initial and
@@ -139,14 +143,10 @@ class _Analyzer(AnalyzerEngine):
 _BY_EVIDENCE = {CUE_RECOGNIZER: 2, "NameRecognizer": 1}
 
 
-def _evidence_first(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+def _evidence_first(results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Where spaCy and a recognizer of evidence find the same span of the same type, keep the
     latter, at the better of the two scores: Presidio keeps one of equal spans by score alone,
-    and refinement would then weigh "K. BAKER IN TO STRIP" as spaCy's bare guess.  So too where
-    spaCy's span only adds a credential ("TOM FOLEY RRT" around the signature "TOM FOLEY"):
-    Presidio would drop the signature as contained in it."""
-    results = _without_credential_wrappers(text, results)
-    _keep_dates_inside_guesses(results)
+    and refinement would then weigh "K. BAKER IN TO STRIP" as spaCy's bare guess."""
     best: dict[tuple[str, int, int], RecognizerResult] = {}
     score: dict[tuple[str, int, int], float] = {}
     for r in results:
@@ -167,12 +167,15 @@ def _evidence_first(text: str, results: list[RecognizerResult]) -> list[Recogniz
 
 
 def _without_credential_wrappers(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Where a statistical span only adds a credential to a recognizer of evidence's ("TOM FOLEY RRT"
+    around the signature "TOM FOLEY"), drop the former: Presidio would drop the signature as
+    contained in it, and refinement then the whole span as an eponym."""
     evidence = [r for r in results if _BY_EVIDENCE.get(_recognizer(r), 0)]
     if not evidence:
         return results
     kept = []
     for r in results:
-        inner = None if r in evidence else next(
+        inner = None if any(r is e for e in evidence) else next(
             (e for e in evidence if e.entity_type == r.entity_type and r.start <= e.start and e.end <= r.end
              and (e.start, e.end) != (r.start, r.end)
              and _CREDENTIALS_ONLY.fullmatch(text, r.start, e.start) and _CREDENTIALS_ONLY.fullmatch(text, e.end, r.end)),

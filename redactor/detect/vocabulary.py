@@ -16,6 +16,8 @@ MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "o
 #: Months that are also ordinary English words: in lower case they need a date around them.
 MONTHS_THAT_ARE_WORDS = frozenset({"march", "may"})
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Weekdays written short ("SAT 7/11", "Thurs 6/2").
+WEEKDAY_ABBREVIATIONS = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
 #: Forms of address before a name, lower case, without their full stop.
 HONORIFICS = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame", "lord", "lady", "rev", "fr")
 #: Forms of address in other languages, as they are written before a name in English text.
