@@ -65,6 +65,10 @@ def test_a_falling_pair_of_fractions_is_strength_not_a_range(scanner):
         ("SAH (BLEED 7/22), S/P COILING.", "7/22"),
         ("Will recheck a BMP on 5/23 at the clinic.", "5/23"),
         ("PMH: CAD s/p IMI 2/91, HTN.", "2/91"),
+        # a tenth after what is stopped, checked or delivered on a day is no rating
+        ("PRESSORS: NEO WEANED OFF 4/10, MAPS 70S.", "4/10"),
+        ("Plan: INR check 6/10 at the anticoagulation clinic.", "6/10"),
+        ("home infusion accepted, first delivery 9/10 to the house.", "9/10"),
     ],
 )
 def test_a_month_day_after_a_procedure_an_event_or_on_is_a_date(scanner, text, date):
@@ -73,7 +77,8 @@ def test_a_month_day_after_a_procedure_an_event_or_on_is_a_date(scanner, text, d
 
 @pytest.mark.parametrize(
     "text",
-    ["VENT: PS 10/5, TOLERATING.", "NEURO: MAE 5/5, PERRL.", "pain 6/10 after ambulating."],
+    ["VENT: PS 10/5, TOLERATING.", "NEURO: MAE 5/5, PERRL.", "pain 6/10 after ambulating.",
+     "PRN DILAUDID GIVEN, PAIN OFF 7/10 NOW 3/10."],
 )
 def test_settings_strength_and_ratings_stay_no_dates(scanner, text):
     assert values(scanner, text, "DATE_TIME") == []

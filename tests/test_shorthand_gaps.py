@@ -233,3 +233,118 @@ def test_names_after_a_patient_label_a_case_manager_or_an_np_and_before_a_glued_
 @pytest.mark.parametrize("text", ["pt febrile overnight, cx sent", "lesion 3 cm wide, 2 cm deep", "NP AWARE OF K 3.1"])
 def test_clinical_words_after_pt_and_sizes_in_cm_name_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "line, phone",
+    [
+        ("Questions about the appeal: call 1 (844) 555-0127 weekdays.", "1 (844) 555-0127"),
+        ("after hours the triage line is 1-(877) 555-0190.", "1-(877) 555-0190"),
+    ],
+)
+def test_a_trunk_one_before_an_area_code_in_parentheses_is_part_of_the_phone(scanner, line, phone):
+    """Safe Harbor must not leave the leading "1" of "1 (844) ..." in clear beside the placeholder."""
+    assert phone in values(scanner, line, "PHONE_NUMBER")
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        ("Called by Rhoda Falk, niece of pt Anselm Falk (94), who reports more falls.", "94"),
+        ("Procedure Date: 5/5/2024 Pt: Winifred Oyelowo, 97 F Surgeon: Dr. Tamsin Reyes", "97"),
+        ("PT: HAROLD VENN, 92 M, ADMITTED WITH SYNCOPE", "92"),
+    ],
+)
+def test_an_age_written_beside_a_persons_name_is_an_age(scanner, text, age):
+    assert age in values(scanner, text, "AGE_OVER_89")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Glucose 95 F/U in clinic. Seen with Marta Ruiz (95 mg/dl fasting).",
+        "Temp Marta Ruiz took: 98 F, HR 95",
+        "Labs per Dr. Ines Hale (93 pages faxed).",
+    ],
+)
+def test_numbers_beside_a_name_that_are_no_age_stay_unmarked(scanner, text):
+    assert values(scanner, text, "AGE_OVER_89") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("Discharge Summary Young, Bernadette | DOB 2/9/1950 | MRN 5520113", "Young, Bernadette"),
+        ("Emergency contact: Bishop, Lorraine (sister) - cell 402-555-0144", "Bishop, Lorraine"),
+    ],
+)
+def test_surname_first_whose_surname_is_a_word_after_a_header_or_contact_label(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("SOCIAL: AUNT ODETTE AND STEPFATHER LUCIANO BRAGA AT BEDSIDE UNTIL 2200.", "LUCIANO BRAGA"),
+        ("CALLED 0900.SISTER BERNADINE OKORO-LANG FROM TAUNTON ALSO CALLED.", "BERNADINE OKORO-LANG"),
+        ("social: lives w stepmother consuelo, grandson tobias visits daily", "consuelo"),
+    ],
+)
+def test_a_relative_named_in_full_after_a_relation_word_is_one_person(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["SON WILL VISIT IN AM.", "daughter rose early and called", "WIFE JUNE AND SON AT BEDSIDE"])
+def test_a_word_after_a_relatives_name_is_not_taken_into_it(scanner, text):
+    assert not any(" " in v for v in values(scanner, text, "PERSON"))
+
+
+@pytest.mark.parametrize(
+    "text, initials",
+    [
+        ("Called pt back re: potassium. Pt verbalized understanding. gkw", "gkw"),
+        ("Prior auth faxed to the plan on 4/2/24 at 9:14 by TRB.", "TRB"),
+    ],
+)
+def test_initials_ending_a_note_sign_it(scanner, text, initials):
+    assert values(scanner, text, "PERSON") == [initials]
+
+
+@pytest.mark.parametrize("text", ["will cont to monitor. NAD", "plan discussed with team. ok", "f/u per PCP. abx",
+                                  "Transferred to the floor, report given by ICU.", "pt seen by PT."])
+def test_abbreviations_ending_a_note_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, nickname",
+    [
+        ('SOCIAL: SON BARTOSZ ("BART") IS HCP, CELL 413 555-0109.', "BART"),
+        ('Social: her aunt Philippa ("Pip") visits on weekends.', "Pip"),
+        ('PT CALM AFTER BOYFRIEND "DEZ" CALLED AT 2100.', "DEZ"),
+    ],
+)
+def test_a_nickname_in_quotes_beside_a_name_or_a_relation_word_is_a_person(scanner, text, nickname):
+    assert nickname in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ['she says she feels "fine", daughter at bedside.', 'FAMILY MEETING: SON SAYS "NO MORE TUBES".'])
+def test_quoted_words_after_relatives_that_are_no_nicknames(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("liver transplant coordinator hye-jin park x4410 aware of labs.", "hye-jin park"),
+        ("CHAPLAIN ODUYA VISITED WITH FAMILY AT 1900.", "ODUYA"),
+    ],
+)
+def test_a_name_after_a_coordinator_or_a_chaplain_is_a_person(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["CHAPLAIN VISITED, FAMILY APPRECIATIVE.", "interpreter used for consent.",
+                                  "PHARMACIST AWARE OF DOSE CHANGE.", "COORDINATOR TO CALL FAMILY."])
+def test_a_coordinator_or_a_chaplain_alone_names_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []

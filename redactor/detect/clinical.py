@@ -549,7 +549,9 @@ _DATE_LEFT = re.compile(
 _DECIMAL_AFTER = re.compile(r"\.\d")
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,})[ \t:]+$")
 # a weekday too: "admitted Sunday 4/10" is a day, not a rating out of ten
-_DATE_WORDS = frozenset("on since from until till by dated seen visit due before after in of".split()) | frozenset(
+# and what is done or checked on a day: "weaned off 3/10", "INR check 3/10", "first delivery 10/10"
+_DATE_WORDS = frozenset("on since from until till by dated seen visit due before after in of off check delivery appt "
+                        "appointment scheduled".split()) | frozenset(
     WEEKDAYS) | frozenset(WEEKDAY_ABBREVIATIONS) - {"sat", "sun"}  # "sat" and "sun" are words in notes
 _HISTORY_BEFORE = re.compile(rf"(?i)(?:{HISTORY_CUE}[ \t:-]*|\(|[a-z]{{2}})$")
 _READING_BEFORE = re.compile(r"(\d{1,3})/(\d{1,3})[ \t]*(?:to|->|-|,|then|and|now)[ \t]*$")

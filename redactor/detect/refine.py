@@ -14,6 +14,7 @@ import re
 
 from presidio_analyzer import RecognizerResult
 
+from .beside import beside_names
 from .candidate import CLINICAL_NER, SPACY_NER, STATISTICAL_RECOGNIZERS, Candidate
 from .clinical import drop_clinical_lookalikes, general_type, retype_general
 from .dates import holds_day_of_month, is_date, is_holiday
@@ -60,6 +61,7 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
     cands = _drop_credentials_after_names(text, cands)
     cands = retype_general(text, cands)
     cands += later_mentions(text, cands)
+    cands += beside_names(text, cands)
     return _resolve_overlaps(text, cands)
 
 

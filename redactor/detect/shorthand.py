@@ -58,7 +58,7 @@ from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_
 from .names.lexicons import fold, load_lexicons
 
 from .candidate import Candidate
-from .vocabulary import DOCTOR_FORMS, MONTH_STEMS, alternation
+from .vocabulary import DOCTOR_FORMS, MONTH_STEMS, RELATIVES, alternation
 
 
 # Words that only nursing and ICU notes use this densely: vitals, lines, drips, routes.
@@ -171,9 +171,7 @@ def _name_evidence(words: list[str]) -> bool:
 # A person's context: a title or relation word before, a credential after.
 _PERSON_BEFORE = re.compile(
     rf"(?i)(?:\b(?:{alternation(DOCTOR_FORMS[:3] + ('mr', 'mrs', 'ms', 'miss'))}|"
-    r"md|np|rn|pa|ho|attending|resident|fellow|intern|nurse|husband|wife|son|daughter|dtr|sister|brother|"
-    r"mother|father|mom|dad|niece|nephew|aunt|uncle|friend|girlfriend|boyfriend|"
-    r"partner|caregiver|neighbou?r|cousin|grandson|granddaughter|spoke\s+(?:with|to)|talked\s+(?:with|to))"
+    rf"md|np|rn|pa|ho|attending|resident|fellow|intern|nurse|{alternation(RELATIVES)}|spoke\s+(?:with|to)|talked\s+(?:with|to))"
     r"[.'’s]*[ \t]*[:,(-]?[ \t]*|\b(?:pt|patient|name|pt\s+name|patient\s+name)[ \t]*:[ \t]*)\Z"
 )  # \Z, not $: "$" also matches before a line's end, and "ON 4L NP.\nFOLEY ..." is no person
 _ACTION_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]+(?:aware|notified|informed|updated|paged|phoned|called|spoke|said|stated|"

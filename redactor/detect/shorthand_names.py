@@ -31,7 +31,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary
 from .names.lexicons import fold, load_lexicons
-from .vocabulary import DOCTOR_FORMS, alternation
+from .vocabulary import DOCTOR_FORMS, RELATIVES, alternation
 from .pii import _CodeRecognizer, make_result
 from .shorthand import CUE_RECOGNIZER, _shorthand_terms
 from .shorthand_places import _known, _name_word, shorthand_places
@@ -52,9 +52,10 @@ _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|
                                  r"coordinator|dictated|signed|author)[ \t:]*$")
 _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION.upper()}\b)")
 # a role before a surname: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor",
-# "his case manager (odile)"
+# "his case manager (odile)", "transplant coordinator wei-lin zhao", "Interpreter: Farida Haidari"
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
-                   rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker|np|pa-c|(?<![\d.][ \t]?)cm)"
+                   rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker|np|pa-c|(?<![\d.][ \t]?)cm|coordinator|"
+                   rf"sonographer|technologist|cytotech(?:nologist)?|chaplain|interpreter|pharmacist|dietitian)"
                    rf"[ \t:,(-]+({_W})(?:[ \t]+({_W}))?")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
@@ -63,12 +64,11 @@ _NICKNAME = re.compile(
     r"(?i)\b(?:goes[ \t]+by|nick-?named?|a\.?k\.?a\.?|prefers[ \t]+to[ \t]+be[ \t]+called|"
     r"calls[ \t]+(?:him|her|them)sel(?:f|ves))[ \t:]+[\"“'‘]?([\p{L}][\p{L}\p{M}'’.-]*[\p{L}])"
 )
-_KIN_CUE = (r"(?:wife|husband|spouse|son|sons|daughters?|dtr|sister|sisters|brother|brothers|mother|father|mom|dad|"
-            r"niece|nephew|aunt|uncle|girlfriend|boyfriend|fianc[ée]e?|partner|caregiver|friend|granddaughter|grandson|"
-            r"step[ -]?(?:daughter|son)|cousin|proxy|hcp|spoke[ \t]+(?:with|to)|talked[ \t]+(?:with|to))")
+_KIN_CUE = (rf"(?:{alternation(RELATIVES)}s?|step[ -](?:daughter|son)|proxy|hcp|spoke[ \t]+(?:with|to)|"
+            r"talked[ \t]+(?:with|to))")
 # "WIFE ZOFIA AND DTR KASIA": the second relation starts a match of its own
 _KIN = re.compile(
-    rf"(?i)\b{_KIN_CUE}\b[ \t]*[,:(\"'-]?[ \t]*\"?({_W})(?:[ \t]*(?:and|&|,)[ \t]*(?!{_KIN_CUE}\b)({_W}))?"
+    rf"(?i)\b{_KIN_CUE}\b[ \t]*[,:(\"'-]?[ \t]*[\"“]?({_W})(?:[ \t]*(?:and|&|,)[ \t]*(?!{_KIN_CUE}\b)({_W}))?"
 )
 _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothers?|mother|father|mom|dad|niece|nephew|"
                        r"aunt|uncle|partner|friend|cousin|family|proxy)")
@@ -76,6 +76,10 @@ _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothe
 
 
 _NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|was|is|may|can|office|orders?|note|team|service")
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    return start > 0 and text[start - 1] in "\"“" and text.startswith(("\"", "”"), end)
 
 
 def _surname_after_doctor(word: str) -> bool:
@@ -156,8 +160,8 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             if fold(m.group(1)) not in STOP_WORDS and m.group(1).upper() not in _ABBREVIATIONS:
                 person(m, 1, 0.65)
         for m in _KIN.finditer(text):
-            for g in (1, 2):
-                if m.group(g) and _given(m.group(g)):
+            for g in (1, 2):  # a word in quotes is what a relative goes by: 'GIRLFRIEND "JUJU" CALLED'
+                if m.group(g) and (_given(m.group(g)) or _quoted(text, m.start(g), m.end(g))):
                     person(m, g, 0.65)
         found += shorthand_places(text)
         if (sig := _signature(text)) is not None:
@@ -174,9 +178,24 @@ _LAST_LINE = re.compile(r"(?:^|\n|[.!] )[ \t]*({_W})[ \t/]*\Z".replace("{_W}", _
 _INITIALS_SIGNED = re.compile(rf"(?im)^[ \t]*([a-z]{{2,3}})[ \t]+{CREDENTIAL}\.?[ \t]*$")
 
 
+# "... reviewed with pt. jlh", "Routed to the office at 10:02 by DJM.": initials ending a note
+_LAST_INITIALS = re.compile(r"(?:^|\n|[.!] |\bby )[ \t]*([a-z]{2,3}|[A-Z]{2,3})[ \t/.]*\Z")
+
+
 def _signature(text: str) -> tuple[int, int] | None:
-    """A given name alone at the end of a note: the nurse who signed it."""
+    """A given name or initials alone at the end of a note: the nurse who signed it."""
     m = _LAST_LINE.search(text.rstrip(" \t\n/"))
     if m and _given(m.group(1)) and _name_word(m.group(1)):
         return m.start(1), m.end(1)
+    m = _LAST_INITIALS.search(text.rstrip(" \t\n/"))
+    if m and m.start() and _initials(m.group(1)):
+        return m.start(1), m.end(1)
     return None
+
+
+def _initials(word: str) -> bool:
+    """Letters no word, shorthand or abbreviation is: "jlh", "DJM", not "ok", "NAD" or "ICU"."""
+    key = fold(word)
+    lex = load_lexicons()
+    return not (key in STOP_WORDS or key in lex.common or lex.is_word(key) or key in _shorthand_terms()
+                or word.upper() in _ABBREVIATIONS or key in _clinical_vocabulary() or key in lex.places)

@@ -29,6 +29,12 @@ LOWER_CASE_HONORIFICS = ("dr", "mr", "mrs", "mx")
 #: How notes write a doctor before a surname: "Dr Ruiz", "Drs Okafor and Brandt", "DR'S ORDERS".
 DOCTOR_FORMS = ("dr", "drs", "dr's", "doctor")
 #: The ones written most, which filters of capitalised words treat as titles.
+# Words for relatives and people close to a patient, before whose name a note writes them ("DAUGHTER MAYA")
+RELATIVES = ("son", "daughter", "dtr", "wife", "husband", "spouse", "mom", "mother", "dad", "father", "brother", "sister",
+             "niece", "nephew", "aunt", "uncle", "cousin", "grandson", "granddaughter", "grandmother", "grandfather",
+             "grandma", "grandpa", "stepfather", "stepmother", "stepson", "stepdaughter", "stepbrother", "stepsister",
+             "stepdad", "stepmom", "partner", "caregiver", "friend", "neighbor", "neighbour", "boyfriend", "girlfriend",
+             "fiance", "fiancee", "fiancé", "fiancée")
 COMMON_HONORIFICS = ("mr", "mrs", "ms", "miss", "dr", "prof")
 
 

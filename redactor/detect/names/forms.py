@@ -22,25 +22,22 @@ from ..clinical import _ABBREVIATIONS
 from .cues import _US_STATE_CODES
 from .lexicons import Lexicons, fold
 from .reading import PERSON, _Reading
-from ..vocabulary import COMMON_HONORIFICS, alternation
+from ..vocabulary import COMMON_HONORIFICS, RELATIVES, alternation
 
 _CREDENTIAL = r"(?:RN|MD|DO|NP|PA|PA-C|LPN|CNA|CM|SW|LCSW|LMFT|PT|DPT|OT|RT|RD|PharmD|CPhT|APRN|CRNA|CNM|MA|EMT|NRP)"
 _WORD = r"\p{Lu}[\p{L}\p{M}'’-]+"
 _SURNAME_FIRST = re.compile(rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD}),[ \t]*({_WORD}|\p{{Lu}}\.?)(?![\p{{L}}\p{{M}}\d'’-])")  # not "Brandt, G2P1"
 # "Patient: Jang, Min-jun", "PT PARK, JIN-HO", "Re: Oyelaran, Tolu": after a name's label a surname-first pair is a
 # name though neither word is on a name list
-_NAME_LABEL_BEFORE = re.compile(r"(?i)\b(?:(?:patient|pt)[ \t]*[:#]?|(?:name|re|member|subscriber|guarantor|insured)"
-                                r"(?:[ \t]+name)?[ \t]*[:#])[ \t]*$")
+# "Discharge Summary Young, Patrick", "Emergency contact: Bishop, Lorraine": a document's header or a contact label
+_NAME_LABEL_BEFORE = re.compile(r"(?i)\b(?:(?:patient|pt)[ \t]*[:#]?|(?:name|re|member|subscriber|guarantor|insured|contact)"
+                                r"(?:[ \t]+name)?[ \t]*[:#]|(?:discharge|transfer|admission|consult(?:ation)?)[ \t]+"
+                                r"(?:summary|note|report)[ \t]*[:|-]?)[ \t]*$")
 _MIDDLE = re.compile(rf" (\p{{Lu}}\.?(?![\p{{L}}\d])|{_WORD})(?![\d])")  # "Quinones, Adela M.", "Dillard, Opal Faye"
 _HL7_NAME = re.compile(r"(?<=[|~^])(\p{Lu}[\p{L}'’-]+)\^(\p{Lu}[\p{L}'’ -]*[\p{L}])(?:\^(\p{Lu}[\p{L}]*))?(?=[|^~]|$)", re.M)
 _ROLE_BEFORE = re.compile(rf"(?<![\p{{L}}-]){_CREDENTIAL}[ \t]+(\p{{Lu}}[\p{{Ll}}\p{{M}}'’-]+)")
 _ROLE_AFTER = re.compile(rf"(\p{{Lu}}[\p{{Ll}}\p{{M}}'’-]+),?[ \t]+({_CREDENTIAL})(?![\p{{L}}-])")
-_KIN = re.compile(
-    r"\b(?:son|daughter|dtr|wife|husband|mom|mother|dad|father|brother|sister|neighbou?r|friend|grandson|"
-    r"granddaughter|niece|nephew|aunt|uncle|partner|caregiver|cousin|fianc[ée]e?|boyfriend|girlfriend)[ \t]+"
-    r"([\p{L}][\p{Ll}\p{M}'’-]+)",
-    re.IGNORECASE,
-)
+_KIN = re.compile(rf"\b{alternation(RELATIVES)}[ \t]+([\p{{L}}][\p{{Ll}}\p{{M}}'’-]+)", re.IGNORECASE)
 # with its full stop even "ms" is a title ("ms. ruiz"); "dra." is Spanish for a woman doctor
 _TITLE_LOWER = re.compile(rf"\b{alternation(('dra',) + tuple(h for h in COMMON_HONORIFICS if h != 'miss'))}\.[ \t]+"
                           r"([\p{Ll}][\p{Ll}\p{M}'’-]+)")
@@ -53,6 +50,19 @@ _CLOSING = re.compile(
     re.IGNORECASE,
 )
 _REGIONS_AS_NAMES = frozenset({"georgia", "virginia", "carolina", "dakota", "indiana", "montana", "florida"})
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([\p{L}][\p{L}\p{M}'’-]+)")
+
+
+def _surname_after(given: str, word: str, lex: Lexicons) -> bool:
+    """A relative's given name goes on into ``word``: written in the same case, no English, stop
+    or frequent word and no abbreviation ("DAUGHTER MARIA HCP")."""
+    same_case = word.isupper() == given.isupper() and word[0].isupper() == given[0].isupper()
+    key = fold(word)
+    return (same_case and fold(given) not in STOP_WORDS and fold(given) not in lex.common and len(key) > 2
+            and not any(key in words for words in (STOP_WORDS, lex.common)) and not lex.is_word(key)
+            and (key in lex.last or key not in lex.places and key not in lex.towns) and word.upper() not in _ABBREVIATIONS)
 
 
 def form_names(text: str, lex: Lexicons) -> list[_Reading]:
@@ -73,9 +83,11 @@ def form_names(text: str, lex: Lexicons) -> list[_Reading]:
             initial = len(first.rstrip(".")) == 1
             if first in _US_STATE_CODES or fold(first) in _REGIONS_AS_NAMES or (fold(last) in lex.places and not known(last)):
                 continue  # "Seattle, WA", "Macon, Georgia"
-            if not (plain(last) and (initial or plain(first) or given(first))):
-                continue
             labelled = _NAME_LABEL_BEFORE.search(text, max(0, m.start() - 24), m.start()) is not None
+            # a surname that is a word ("Young, Patrick") only after a label, before a known given name
+            if not ((plain(last) or labelled and given(first) and fold(last) in lex.last)
+                    and (initial or plain(first) or given(first))):
+                continue
             if (given(first) and not initial and (known(last) or fold(last) not in lex.dictionary)) or (
                     initial and fold(last) in lex.last) or labelled and plain(first):
                 end = m.end()
@@ -99,7 +111,10 @@ def form_names(text: str, lex: Lexicons) -> list[_Reading]:
     for m in _KIN.finditer(text):
         word = m.group(1)
         if given(word) and (word[0].isupper() or fold(word) not in STOP_WORDS):  # "son Will", not "son will"
-            out.append(_Reading(PERSON, m.start(1), m.end(1), 0.6))
+            end = m.end(1)
+            if (then := _NEXT_WORD.match(text, end)) and _surname_after(word, then.group(1), lex):
+                end = then.end()  # "SISTER BERNADINE OKORO-LANG", not "SON WILL VISIT"
+            out.append(_Reading(PERSON, m.start(1), end, 0.6))
     for m in _TITLE_LOWER.finditer(text):
         if fold(m.group(1)) not in STOP_WORDS:
             out.append(_Reading(PERSON, m.start(1), m.end(1), 0.6))
