@@ -174,3 +174,42 @@ def test_a_spanish_weekday_goes_with_its_date_under_safe_harbor(scanner):
 def test_a_month_day_after_until_is_a_date_behind_a_dose(scanner, text, date):
     # a dose's units ("kg/hr") read as a fraction cue; "until" (and a clock time) before makes it a day
     assert values(scanner, text, "DATE_TIME") == [date]
+
+
+# A shorthand note around each line: vitals and drips, so the shorthand safe patterns run.
+_ICU = "NEURO: A+OX3, MAE.\nCV: SR 70-80'S, BP 110-130/60'S, NEO 0.5 MCG/KG/MIN.\nRESP: 2L NC, SATS 96%.\n{}\n"
+
+
+@pytest.mark.parametrize(
+    "line, dates",
+    [
+        ("P: DIALYSIS 6/9 OR 6/10, FOLLOW LYTES.", ["6/9", "6/10"]),
+        ("ID: NO GROWTH YET FROM 5/27 CULTURES.", ["5/27"]),
+        ("HX: S/P STENT TO LAD 10/86, REDO 4/91.", ["10/86", "4/91"]),
+    ],
+)
+def test_days_beside_another_day_cultures_of_a_day_and_years_after_a_vessel(scanner, line, dates):
+    found = values(scanner, _ICU.format(line), "DATE_TIME")
+    assert all(d in found for d in dates), found
+
+
+@pytest.mark.parametrize("line", ["ID: BCX 2/4 BOTTLES GPC, 1/2 NS AT 75.", "PAIN 4/10 OR 5/10 WITH TURNS.",
+                                  "MAE 4/5 TO 5/5, CPAP 5/5."])
+def test_counts_of_bottles_and_ratings_beside_ratings_stay_no_dates(scanner, line):
+    assert values(scanner, _ICU.format(line), "DATE_TIME") == []
+
+
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("PMH: CABG 79, REDO CABG 86, MVR, MI 79, HTN, AFIB", ["79", "86", "79"]),
+        ("PMHX CVA IN 95 AND 01, AFFECTED R SIDE.", ["95", "01"]),
+    ],
+)
+def test_bare_two_digit_years_in_a_history_list(scanner, text, years):
+    assert values(scanner, text, "DATE_YEAR") == years
+
+
+@pytest.mark.parametrize("text", ["HR 92, BP 110/60. MI 2 YRS AGO. HX: DM 2, HTN.", "PMH: CHF, EF 20, on lasix 40"])
+def test_numbers_in_a_history_that_are_no_years(scanner, text):
+    assert values(scanner, text, "DATE_YEAR") == []

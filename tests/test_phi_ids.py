@@ -224,6 +224,9 @@ def test_facility_lookalikes(scanner, text):
         ("Mass casualty: triage tag MCX-0187 applied", "UNIQUE_ID", "MCX-0187"),
         ("Photo stored under media ID PHX-5520193-KL.", "UNIQUE_ID", "PHX-5520193-KL"),
         ("iris scanner at the clinic door, template ID IRS-44120-QA", "BIOMETRIC_ID", "IRS-44120-QA"),
+        ("dcf hotline called 0140, intake # 2025-7731902; worker to visit", "UNIQUE_ID", "2025-7731902"),
+        ("arraigned in county court, docket 2409CR001187; next date pending", "UNIQUE_ID", "2409CR001187"),
+        ("TRANSFER CENTER REF XF-30418, ACCEPTED BY DR ONG.", "UNIQUE_ID", "XF-30418"),
     ],
 )
 def test_codes_behind_cues(scanner, text, entity, code):
@@ -274,6 +277,16 @@ def test_a_person_or_unit_after_a_transfer_cue_is_not_a_facility(scanner, text):
         ("He works at Halden Mills as a welder.", "Halden Mills"),
         ("Guarantor: self; employer Prairie Wind Electric Cooperative. Account on file.", "Prairie Wind Electric Cooperative"),
         ("She attends Pinecrest Middle School and plays soccer.", "Pinecrest Middle School"),
+        ("GRANDMOTHER WATCHES THEM AFTER HER SHIFT AT KETTLE CREEK FOODS ON FRIDAYS.", "KETTLE CREEK FOODS"),
+        ("Pt works as a line cook at Salt & Ember Grill; note for work given.", "Salt & Ember Grill"),
+        ("dad back at work at Lindgren Roofing since monday", "Lindgren Roofing"),
+        ("Mom works part time at Fresh Fields Market.", "Fresh Fields Market"),
+        ("SIBLING IN 2ND GRADE AT WILLOW BEND ELEMENTARY.", "WILLOW BEND ELEMENTARY"),
+        ("Picked up from Tiny Steps Daycare by grandma at 5.", "Tiny Steps Daycare"),
+        # named by what it is, in any case
+        ("social: works nights at the maple hollow bakery, lives w/ sister", "maple hollow bakery"),
+        ("HX: LAID OFF FROM ORTEGA AUTO GLASS IN MAY.", "ORTEGA AUTO GLASS"),
+        ("ent f/u: back at cedar bend montessori since monday.", "cedar bend montessori"),
     ],
 )
 def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text, employer):
@@ -281,6 +294,10 @@ def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text,
     assert values(scanner, text, "EMPLOYER") == [employer]
 
 
-@pytest.mark.parametrize("text", ["Employer: Retired", "Employer: N/A", "works at home most days", "Employer: Self"])
+@pytest.mark.parametrize("text", ["Employer: Retired", "Employer: N/A", "works at home most days", "Employer: Self",
+                                  "She works as a nurse at the ICU here.", "WORKS AT NIGHT, SLEEPS DAYS",
+                                  "Attended High School, then the Army.", "the high school nurse called mom",
+                                  "mom went to the grocery store at 5. pt seen at the bank. pt stopped at local market.",
+                                  "pt was at a restaurant when symptoms began; family at the hotel nearby."])
 def test_no_employer_in_a_status(scanner, text):
     assert values(scanner, text, "EMPLOYER") == []

@@ -24,10 +24,12 @@ _NOTE = "NEURO: A+OX3, MAE.\nCV: SR 70-80'S, BP 110-130/60'S, NEO 0.5 MCG/KG/MIN
         ("Social: sister's office (774) 555-0123 x 4410 if no answer at home.", "(774) 555-0123 x 4410"),
         ("Social: accepting MD at the rehab (508-555-0166 x3327), report called.", "508-555-0166 x3327"),
         # a bare internal extension is a phone number
-        ("T. VOSKUIJLEN RN CM X3-4471", "3-4471"),
-        ("case mgr p. lindqvist-oyelaran x6-2035", "6-2035"),
+        ("T. VOSKUIJLEN RN CM X3-4471", "X3-4471"),
+        ("case mgr p. lindqvist-oyelaran x6-2035", "x6-2035"),
         ("renal fellow aware, paged re: potassium, #2-8816.", "2-8816"),
-        ("Questions: call the unit at x 5521.", "5521"),
+        ("Questions: call the unit at x 5521.", "x 5521"),
+        ("ON CALL: OB HALVORSEN x6618, ANES NG x6620.", "x6620"),
+        ("Call mom back at 615/555-0188 to confirm the pharmacy.", "615/555-0188"),
     ],
 )
 def test_an_extension_is_part_of_its_phone_number_in_a_note(scanner, line, phone):
@@ -348,3 +350,106 @@ def test_a_name_after_a_coordinator_or_a_chaplain_is_a_person(scanner, text, per
                                   "PHARMACIST AWARE OF DOSE CHANGE.", "COORDINATOR TO CALL FAMILY."])
 def test_a_coordinator_or_a_chaplain_alone_names_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ('home visit 2 of 6: pt bartholomew "bart" szczepanik, 88, at home', 'bartholomew "bart" szczepanik'),
+        ('L&D TRIAGE NOTE: GENEVIEVE "GIGI" MARCHETTI, 27 YO G1P0', 'GENEVIEVE "GIGI" MARCHETTI'),
+        ('rehab day 4, pt cornelis "kees" van der berg, s/p R THA', 'cornelis "kees" van der berg'),
+    ],
+)
+def test_a_name_with_a_nickname_in_quotes_inside_is_one_person(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("mother at bedside, cousin en route. -k.t. rn", "k.t."),
+        ("charge nurse notified at 0310. - jb rn", "jb"),
+        ("Referral faxed to the clinic. Dr. Lindqvist / wq", "wq"),
+    ],
+)
+def test_initials_and_a_credential_signing_a_line(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("DIABETES EDUCATOR HALINA PROKOP TO TEACH MOM IN AM.", "HALINA PROKOP"),
+        ("Group ended 1500. Facilitator Desmond Achebe, MFT", "Desmond Achebe"),
+        ("0200 SLEEPING, RESP EVEN. OBSERVER: T. KOWALCZYK MHT", "T. KOWALCZYK"),
+    ],
+)
+def test_names_after_an_educator_facilitator_or_observer_and_before_mht_or_mft(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["PARENTS AT BEDSIDE, UPDATED BY MD.", "legal guardian aware of plan",
+                                  "SITTER AT BEDSIDE, PT CALM.", "risks and benefits discussed w/ pt", "DC HOME - MD"])
+def test_roles_and_relatives_without_a_name_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("hh visit: pt at home 1187 e. 52nd st, toledo, oh 43608. gait steady", "1187 e. 52nd st, toledo, oh 43608"),
+        ("F/U APPT W/ DR REYES, 410 HARBOR POINT DR STE 305, DANVERS 01923", "410 HARBOR POINT DR STE 305, DANVERS 01923"),
+    ],
+)
+def test_a_numbered_street_in_lower_case_and_a_suite_in_capitals_stay_in_the_address(scanner, text, address):
+    assert address in values(scanner, text, "STREET_ADDRESS")
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("L&D LOG 0300\nRM 2 HALVORSEN 5/90/0 PIT 10. RM 3 NDIAYE IOL CYTOTEC #3. RM 8 WANG-ORTIZ TRIAGE R/O PEC.",
+         ["HALVORSEN", "NDIAYE", "WANG-ORTIZ"]),
+        ("nicu sign-out\nbed 3 - kowalczyk girl, 26 4/7 cga, on nippv\nbed 11 - twin b mensah-boateng, feeder-grower",
+         ["kowalczyk", "mensah-boateng"]),
+        ("siblings: brayden 5 yo and lily 3 yo, with grandmother. grandma calling for aubrey, 14 mo, who fell.",
+         ["brayden", "lily", "aubrey"]),
+        ("0100 ATIVAN 1 MG PO GIVEN BY RN WELLS. RN CARRIGAN TO RN LISOWSKI REPORT GIVEN.", ["WELLS", "CARRIGAN", "LISOWSKI"]),
+        ("told rn marisol about new redness. md ostrowski notified 0340", ["marisol", "ostrowski"]),
+    ],
+)
+def test_patients_by_room_or_bed_children_by_age_and_staff_after_rn_or_md(scanner, text, names):
+    found = values(scanner, text, "PERSON")
+    assert all(name in found for name in names), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RN AWARE. MD NOTIFIED. RN TO FOLLOW UP. RM 4 CLEAN. BED 2 - EMPTY. RM 12 ISOLATION.",
+        "pt is 45 yo f, 5 yo son at home. baby boy born 0300. twin a delivered. bed 3 - open",
+        "OB CONSULT CALLED. CHARGE RN AWARE. CALLER STATES PT FELL. CLIENT ARRIVED ON TIME. RES RESTING.",
+        "PT 82 YO, TOLERATED 20 MIN. LEFT 5 MO AGO. GRADE 3 YR.",
+    ],
+)
+def test_rooms_roles_and_ages_without_a_name_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("CV: Per Dr. Ravnsborg pt has remained on the same drips today.", "Ravnsborg"),
+        (_NOTE.format("LYTES: K 5.9, KAYEXALATE GIVEN. RECHECK AT 1000. J. PENDERGHAST AWARE. WILL REPEAT AT 1400."),
+         "J. PENDERGHAST"),
+        ("Family at bedside. Drs' Okwuosa and Lindgren pronounced at 0412.", "Okwuosa"),
+    ],
+)
+def test_a_title_before_pt_an_initial_before_aware_and_a_plural_title(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ['SKIN: PATCHES OF BROWN "BULLS-EYE" LESIONS ON L SHIN.', "lg soft brown stool, OB trace (+).",
+                                  "Sincerely,\nWendell Arkwright, MD, FACC", "SURGEON: Priya Menon, MD (PGY-4)"])
+def test_quoted_descriptions_occult_blood_and_honours_after_md_name_nobody_new(scanner, text):
+    assert [v for v in values(scanner, text, "PERSON") if "Arkwright" not in v and "Menon" not in v] == []

@@ -55,7 +55,7 @@ _DAY_OF_MONTH = [
 ]
 # Words after which "4/97" is a month and year of someone's history: "s/p", "since", a procedure.
 HISTORY_CUE = (r"\b(?:s/p|in|since|from|on|dated|dx(?:'d)?|hx|pmh|cabg|mi|ami|imi|stemi|nstemi|avr|mvr|ptca|pci|stent|echo|cath|"
-                r"fx|surgery|repair|ca|diagnosed|done|placed|cva|chf|tia|dvt|pe)")
+                r"fx|surgery|repair|redo|ca|diagnosed|done|placed|cva|chf|tia|dvt|pe|rca|lad|lcx|om|pda)")  # "stent to RCA 12/82"
 # 3/27-3/29, 12/30-1/2: a range of month/days, the second not before the first ("MAE 5/5-4/5" is strength)
 _DAY_RANGE = re.compile(r"(?<![\w/.+-])(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])[ \t]*[-–][ \t]*(0?[1-9]|1[0-2])/"
                         r"(0?[1-9]|[12]\d|3[01])(?![\w/]|[.-]\d)")

@@ -128,8 +128,8 @@ _PHONE = re.compile(
     rf"(?:{_EXT_MARK}\d{{1,5}})?"
     r"(?!\w|-\d|\.\d)"
 )
-# A US number written with slashes, as notes write it: "617/555/0142" (a date is never 3/3/4)
-_SLASHED_PHONE = re.compile(r"(?<![\w/.-])[2-9]\d{2}/[2-9]\d{2}/\d{4}(?![\w/-]|\.\d)")  # NANP area, exchange
+# A US number written with slashes, as notes write it: "617/555/0142", "615/555-0193" (a date is never 3/3/4)
+_SLASHED_PHONE = re.compile(r"(?<![\w/.-])[2-9]\d{2}/[2-9]\d{2}[/-]\d{4}(?![\w/-]|\.\d)")  # NANP area, exchange
 _YEARISH = re.compile(r"^(?:19|20)\d\d$")
 # An extension on its own ("ext. 2284", "ext 4-7721", "x53318", "X4-6620", "x 4471") or a hospital's
 # internal number after "#" ("paged, #5-1142"): part of a phone number.  Not a count ("500 X 1000").
@@ -185,7 +185,8 @@ class PhoneShapeRecognizer(_CodeRecognizer):
         if "x" in text or "X" in text or "#" in text:
             for m in _EXTENSION.finditer(text):
                 g = next(g for g in (1, 2, 3) if m.group(g))
-                results.append(make_result(self, self.ENTITY, m.start(g), m.end(g), 0.6))
+                start = m.start() if g == 2 else m.start(g)  # "x6612" is written as one: its "x" goes with it
+                results.append(make_result(self, self.ENTITY, start, m.end(g), 0.6))
         return results
 
     @staticmethod
@@ -267,7 +268,7 @@ _PREFIX_TYPES = (
     r"ul\.|ulica|al\.|Aleja|aleja|os\.|pl\.|Plac|"
     r"Odos|Leoforos|Λεωφόρος|Οδός|Straße|Strada|Stradă|Bulevardul|Str\."
 )
-_UNIT = r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Fl\.?|Floor|Room|Rm\.?|Bldg\.?|Building|#)\s*#?\s*\d{1,5}[A-Za-z]?"
+_UNIT = r"(?:(?i:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Fl\.?|Floor|Room|Rm\.?|Bldg\.?|Building)|#)\s*#?\s*\d{1,5}[A-Za-z]?"  # "STE 210"
 
 # A unit alone ("Apt 4B", "Suite 200"); "Room 412B", "Unit 6 West", "#15" and "HD#4" alone
 # are wards, rooms, ranks and hospital days, not homes: those count only inside an address block.
@@ -342,7 +343,7 @@ _BLOCK_LINE = uregex.compile(
 )
 _MILITARY = uregex.compile(r"\b(?:USNS|USS|USCGC)[ \t]+\p{Lu}[\p{L}\p{M}'’-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]*)?")
 _HAS_UPPER = uregex.compile(r"\p{Lu}")
-_WORD_START = uregex.compile(r"(?<![\p{L}\p{M}'’])\p{Ll}")
+_WORD_START = uregex.compile(r"(?<![\p{L}\p{M}'’\d])\p{Ll}")  # not "38th"
 MAX_BLOCK_LINES = 5
 # "9 rt radial", "L RADIAL": an artery beside its side, not a street named Radial
 _ARTERY = uregex.compile(r"(?i)\b(?:rt|lt|r|l|right|left|bilat(?:eral)?)\.?[ \t]+radial\b")

@@ -26,7 +26,7 @@ from .nlp import NerOnlySpacyEngine
 from .refine import refine
 from .registry import build_registry
 from .shorthand import CUE_RECOGNIZER
-from .shorthand_names import CREDENTIAL
+from .shorthand_names import _ACTION, CREDENTIAL
 
 # spaCy's NER is run on pieces of at most this many characters; regex recognizers
 # see the whole text.  Keeps memory flat on very large documents.
@@ -167,9 +167,10 @@ def _evidence_first(results: list[RecognizerResult]) -> list[RecognizerResult]:
 
 
 def _without_credential_wrappers(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Where a statistical span only adds a credential to a recognizer of evidence's ("TOM FOLEY RRT"
-    around the signature "TOM FOLEY"), drop the former: Presidio would drop the signature as
-    contained in it, and refinement then the whole span as an eponym."""
+    """Where a statistical span only adds a credential or a verb to a recognizer of evidence's ("TOM
+    FOLEY RRT" around the signature "TOM FOLEY", "N. BRANDONE AWARE"), drop the former: Presidio would
+    drop the signature as contained in it, and refinement then the whole span as an eponym or as
+    words in capitals."""
     evidence = [r for r in results if _BY_EVIDENCE.get(_recognizer(r), 0)]
     if not evidence:
         return results
@@ -200,7 +201,8 @@ def _keep_dates_inside_guesses(results: list[RecognizerResult]) -> None:
                     r.score = min(1.0, g.score + 0.01)
 
 
-_CREDENTIALS_ONLY = re.compile(rf"(?i)[\s,.;:]*(?:{CREDENTIAL}\b\.?[\s,.;:]*)*")
+# a credential or what a clinician does next: "TOM FOLEY RRT", "N. BRANDONE AWARE"
+_CREDENTIALS_ONLY = re.compile(rf"(?i)[\s,.;:]*(?:(?:{CREDENTIAL}|{_ACTION})\b\.?[\s,.;:]*)*")
 
 
 def _recognizer(r: RecognizerResult) -> str | None:

@@ -242,6 +242,9 @@ def _cue_place_lookalike(text: str, c: Candidate) -> bool:
     return False
 
 
+_TITLE_BEFORE = re.compile(rf"(?i)\b{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}\.?[ \t]*$")
+
+
 def _cue_lookalike(text: str, c: Candidate) -> bool:
     """What the context recognizer took for a name that its context does not make one: a
     piece of a token ("8AM-FOUND PT", "mcg/kg/min, Pt."), or a word no name list holds
@@ -252,6 +255,8 @@ def _cue_lookalike(text: str, c: Candidate) -> bool:
         return _cue_place_lookalike(text, c)
     if c.entity_type != "PERSON" or not re.match(r"(?i)[ \t]*,?[ \t]*pt\b", text[c.end : c.end + 6]):
         return False
+    if _TITLE_BEFORE.search(text, max(0, c.start - 8), c.start):
+        return False  # "Per Dr. Vasquex pt has ...": a title makes the word a name
     lex = load_lexicons()
     return not any(lex.is_name(_key(w)) for w in _WORD.findall(text[c.start : c.end]))
 
@@ -420,7 +425,7 @@ def range_or_lab_string(text: str, start: int, end: int) -> bool:
     return False
 
 
-_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?:[ \t]?(?i:x|ext\.?)[ \t]?\d{1,5})?")  # "x 2207"
+_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?\(?\d{3}\)?[ ./-]?\d{3}[ ./-]\d{4}(?:[ \t]?(?i:x|ext\.?)[ \t]?\d{1,5})?")  # "x 2207"
 _PHONE_CONTEXT = re.compile(r"(?i)\b(?:phone|tel|call|called|cell|pager|beeper|pg|fax|number|contact|reach|#)\b|#")
 
 
@@ -458,11 +463,11 @@ def setting_not_date(text: str, c: Candidate) -> bool:
             return False  # "PEG 9/10", "TRACHED 9/9": the day it was done
         if b <= 4 and a < b and not _DATE_CUE_BEFORE.search(before):
             return True  # "1/2 NS", "1/3 up", "3/4 str"
-        if a <= b and b <= 4 or _FRACTION_OF.match(after):
-            return True  # "4/4 bottles", "1/4 blood cultures"
+        if a <= b and b <= 4 or a <= b <= 12 and _FRACTION_OF.match(after) and not (b > 4 and _DATE_CUE_BEFORE.search(before)):
+            return True  # "4/4 bottles", "1/4 blood cultures", "2/3 of"; not "from 8/29 cultures" or "from 8/10 cultures"
         near = text[max(0, c.start - 60) : c.start]
         if a == b and not (_DATE_CUE_BEFORE.search(before) and not _VENT_WORD.search(near)) or (
-                b == 10 and a <= 10 and not _DATE_CUE_BEFORE.search(before)):
+                b == 10 and a <= 10 and not _DATE_CUE_BEFORE.search(before) and not _day_before_or(before, a, b)):
             return True  # "CPAP 5/5", "EXCELLENT 5/5 ABG"; "CP 5/10": a rating
         if b <= 20 and _SETTING_BEFORE.search(before) and re.search(r"(?i)\b(?:ps|psv|ips|cpap|simv|imv|peep|vent|"
                                                                    r"settings?|flowby|bipap)\b", text[max(0, c.start - 40) : c.start]):
@@ -476,6 +481,15 @@ def setting_not_date(text: str, c: Candidate) -> bool:
     value = _AMOUNT.sub(" ", value)
     # what is left must hold a date: a month, a month and day, a year, a day of the month
     return not (_MONTH_WORD.search(value) or _DAY_SHAPE.search(value) or holds_day_of_month(text, c.start, c.end))
+
+
+_DAY_BEFORE_OR = re.compile(r"(?i)(?<![\d/.])(\d{1,2})/(\d{1,2})[ \t]*(?:or|and|to|-)[ \t]*$")
+
+
+def _day_before_or(before: str, a: int, b: int) -> bool:
+    """"HD 7/8 or 7/10", "OFF 6/9-6/10": a day of the same month, a day or three before, goes first."""
+    m = _DAY_BEFORE_OR.search(before)
+    return bool(m and int(m.group(1)) == a and 5 < int(m.group(2)) < b <= int(m.group(2)) + 3)
 
 
 _MODAL_MAY = re.compile(r"(?i)may")

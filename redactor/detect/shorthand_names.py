@@ -37,13 +37,14 @@ from .shorthand import CUE_RECOGNIZER, _shorthand_terms
 from .shorthand_places import _known, _name_word, shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
-_TITLE = re.compile(rf"(?i)\b{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}\b\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
+_TITLE = re.compile(rf"(?i)\b{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}(?:(?<=drs)['’]|\b)\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
                     rf"(?:[ \t]*(?:and|&|/)[ \t]*(?:drs?\.?[ \t]+)?({_W}))?")
 _ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|present|ordered|orders|placed|"
            r"pulled|removed|inserted|changed|spoke|speaking|talked|saw|seen|evaluated|examined|wants|wanted|"
            r"agreed|agrees|decided|said|stated|recommended|requested|following|pronounced|came|discussed|"
-           r"reviewed|consulted|bronched|placing|doing|contacted|made|will|also|and|md|np|pa|rn|rrt|crt)")
-CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|rd|pharmd|cnm|crna)"
+           r"reviewed|consulted|bronched|placing|doing|contacted|made|will|also|and|md|np|pa|rn|rrt|crt|states|reports|"
+           r"asks|asking|requests|denies|endorses|arrived|arrives)")
+CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|ccc-slp|rd|pharmd|cnm|crna|mht|mft|pmhnp(?:-bc)?)"
 _INITIAL = re.compile(rf"(?i)(?<![\w.'’/])([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{CREDENTIAL})?\b)")
 _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|notified|informed|spoke\s+(?:with|to)|"
                                  r"talked\s+(?:with|to)|and|\(|"
@@ -55,8 +56,18 @@ _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION
 # "his case manager (odile)", "transplant coordinator wei-lin zhao", "Interpreter: Farida Haidari"
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
                    rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker|np|pa-c|(?<![\d.][ \t]?)cm|coordinator|"
-                   rf"sonographer|technologist|cytotech(?:nologist)?|chaplain|interpreter|pharmacist|dietitian)"
-                   rf"[ \t:,(-]+({_W})(?:[ \t]+({_W}))?")
+                   rf"sonographer|technologist|cytotech(?:nologist)?|chaplain|interpreter|pharmacist|dietitian|educator|"
+                   rf"facilitator|observer|sitter|charge|operator|caller|client|res)"
+                   rf"[ \t:,(-]+({_W})(?:[ \t]+({_W}))?"
+                   # a credential only with a space: "RN WELLS", "md ostrowski"; not "MD, FACS" or "MD (PGY-3)"
+                   rf"|\b(?:rn|lpn|md|nnp|cnm)[ \t]+({_W})(?:[ \t]+({_W}))?")  # not "OB": occult blood too
+# A census or sign-out line names each patient by room or bed ("RM 206 ABDI - SI, Q15", "bed 7 - hollis, amari"),
+# a newborn by "baby boy" or twin ("baby girl wojcik", "TWIN B OSEI"), a child by the age that follows
+# ("siblings: aiden 5 yo and lily 3 yo", "calling for aubrey, 14 mo")
+_BABY = r"(?:(?:baby|infant)[ \t]+(?:boy|girl)|twin[ \t]+[ab12])"
+_ROOM_OR_BABY = re.compile(rf"(?i)\b(?:(?:rm|room|bed)[ \t]*#?[ \t]*\d{{1,4}}[a-z]?[ \t]*[-:]?(?:[ \t]+{_BABY})?|{_BABY})[ \t]+({_W})")
+_AGE_AFTER = re.compile(rf"(?i)(?<![\w'’.-])({_W}),?[ \t]+\d{{1,2}}[ \t]*(?:yo|y/o|y\.o\.|mo|mos|months?[ \t]+old|wk|wks|weeks?[ \t]+old|"
+                        rf"yr|yrs|years?[ \t]+old)\b")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
 # a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
@@ -143,9 +154,16 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             if cue and (_name_word(m.group(2)) or _known(m.group(2))):
                 found.append(("PERSON", m.start(1), m.end(2), 0.7))
         for m in _ROLE.finditer(text):
+            first, second = (1, 2) if m.group(1) else (3, 4)
+            if _role_name(m.group(first)):
+                end = m.end(second) if m.group(second) and _role_name(m.group(second)) else m.end(first)
+                found.append(("PERSON", m.start(first), end, 0.65))
+        for m in _ROOM_OR_BABY.finditer(text):
             if _role_name(m.group(1)):
-                end = m.end(2) if m.group(2) and _role_name(m.group(2)) else m.end(1)
-                found.append(("PERSON", m.start(1), end, 0.65))
+                person(m, 1, 0.65)
+        for m in _AGE_AFTER.finditer(text):
+            if _given(m.group(1)) and _name_word(m.group(1)):
+                person(m, 1, 0.65)
         for m in _INITIAL_BARE.finditer(text):
             if _known(m.group(2)) and _name_word(m.group(2)):
                 found.append(("PERSON", m.start(1), m.end(2), 0.65))

@@ -33,7 +33,7 @@ DOCTOR_FORMS = ("dr", "drs", "dr's", "doctor")
 RELATIVES = ("son", "daughter", "dtr", "wife", "husband", "spouse", "mom", "mother", "dad", "father", "brother", "sister",
              "niece", "nephew", "aunt", "uncle", "cousin", "grandson", "granddaughter", "grandmother", "grandfather",
              "grandma", "grandpa", "stepfather", "stepmother", "stepson", "stepdaughter", "stepbrother", "stepsister",
-             "stepdad", "stepmom", "partner", "caregiver", "friend", "neighbor", "neighbour", "boyfriend", "girlfriend",
+             "stepdad", "stepmom", "parent", "parents", "guardian", "sponsor", "fob", "roommate", "partner", "caregiver", "friend", "neighbor", "neighbour", "boyfriend", "girlfriend",
              "fiance", "fiancee", "fiancé", "fiancée")
 COMMON_HONORIFICS = ("mr", "mrs", "ms", "miss", "dr", "prof")
 

@@ -20,7 +20,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..clinical import _ABBREVIATIONS
 from .cues import _US_STATE_CODES
-from .lexicons import Lexicons, fold
+from .lexicons import _NAME_PARTICLES, Lexicons, fold
 from .reading import PERSON, _Reading
 from ..vocabulary import COMMON_HONORIFICS, RELATIVES, alternation
 
@@ -41,8 +41,10 @@ _KIN = re.compile(rf"\b{alternation(RELATIVES)}[ \t]+([\p{{L}}][\p{{Ll}}\p{{M}}'
 # with its full stop even "ms" is a title ("ms. ruiz"); "dra." is Spanish for a woman doctor
 _TITLE_LOWER = re.compile(rf"\b{alternation(('dra',) + tuple(h for h in COMMON_HONORIFICS if h != 'miss'))}\.[ \t]+"
                           r"([\p{Ll}][\p{Ll}\p{M}'’-]+)")
+# "- mh rn", "-m.g. rn", "Dr. Sorensen / ck" end a line: initials or a given name sign, a credential may follow
 _SIGNATURE = re.compile(
-    r"(?m)(?:^|[ \t])[-—–~][ \t]?([\p{L}][\p{L}'’-]*)(?=[ \t]*(?:,[ \t]*[A-Z][A-Za-z]{1,5})?[ \t.!]*$)"
+    r"(?m)(?:^|[ \t])(?:[-—–~]|(?<=[ \t])/)[ \t]?((?:\p{L}\.){2,3}|[\p{L}][\p{L}'’-]*)"
+    rf"(?=[ \t]*(?:,[ \t]*[A-Z][A-Za-z]{{1,5}}|,?[ \t]*(?i:{_CREDENTIAL}))?[ \t.!]*$)"
 )
 _CLOSING = re.compile(
     r"\b(?:thanks|thank[ \t]+you|thx|regards|cheers|love(?:[ \t]+you(?:[ \t]+all)?)?|best|sincerely)[ \t]*[!,.]*[ \t]*[-—–]?[ \t]*"
@@ -52,6 +54,10 @@ _CLOSING = re.compile(
 _REGIONS_AS_NAMES = frozenset({"georgia", "virginia", "carolina", "dakota", "indiana", "montana", "florida"})
 
 
+# 'ignatius "iggy" pruszynski', 'ROSALIND "ROZ" ACHTERBERG', 'gerald "gerry" van der meer': a given name, what the
+# person goes by in quotes (one word: not 'BROWN "DOT-LIKE" DISCOLORATIONS'), and the surname, in any case
+_QUOTED_BETWEEN = re.compile(r"(?<![\p{L}\p{M}'’-])([\p{L}][\p{L}\p{M}'’-]+)[ \t]+[\"“][\p{L}][\p{L}\p{M}'’.]{0,15}[\"”][ \t]+"
+                             rf"((?:(?i:{alternation(_NAME_PARTICLES)})[ \t]+)*[\p{{L}}][\p{{L}}\p{{M}}'’-]+)")
 _NEXT_WORD = re.compile(r"[ \t]+([\p{L}][\p{L}\p{M}'’-]+)")
 
 
@@ -108,6 +114,12 @@ def form_names(text: str, lex: Lexicons) -> list[_Reading]:
                                and fold(word) not in lex.towns and fold(word) not in lex.common):
                 if not (fold(word) in lex.common or (fold(word) in lex.places and not given(word))):
                     out.append(_Reading(PERSON, m.start(1), m.end(1), 0.65))  # not "Erie, PA"
+    if "\"" in text or "“" in text:
+        for m in _QUOTED_BETWEEN.finditer(text):
+            last = fold(m.group(2).split()[-1])
+            if given(m.group(1)) and fold(m.group(1)) not in STOP_WORDS and last not in lex.common and (
+                    not lex.is_word(last) or last in lex.last):
+                out.append(_Reading(PERSON, m.start(), m.end(), 0.7))
     for m in _KIN.finditer(text):
         word = m.group(1)
         if given(word) and (word[0].isupper() or fold(word) not in STOP_WORDS):  # "son Will", not "son will"
@@ -120,8 +132,9 @@ def form_names(text: str, lex: Lexicons) -> list[_Reading]:
             out.append(_Reading(PERSON, m.start(1), m.end(1), 0.6))
     for m in _SIGNATURE.finditer(text):
         word = m.group(1)
-        initials = (len(word) <= 3 and (word.islower() or word.isupper()) and fold(word) not in lex.common
-                    and word.upper() not in _ABBREVIATIONS)
+        letters = word.replace(".", "")
+        initials = (len(letters) <= 3 and (letters.islower() or letters.isupper()) and fold(letters) not in lex.common
+                    and letters.upper() not in _ABBREVIATIONS)
         if initials or (given(word) and fold(word) not in lex.common):
             out.append(_Reading(PERSON, m.start(1), m.end(1), 0.6))
     if (m := _CLOSING.search(text[-80:])) is not None and given(m.group(1)) and fold(m.group(1)) not in STOP_WORDS:
