@@ -213,3 +213,19 @@ def test_bare_two_digit_years_in_a_history_list(scanner, text, years):
 @pytest.mark.parametrize("text", ["HR 92, BP 110/60. MI 2 YRS AGO. HX: DM 2, HTN.", "PMH: CHF, EF 20, on lasix 40"])
 def test_numbers_in_a_history_that_are_no_years(scanner, text):
     assert values(scanner, text, "DATE_YEAR") == []
+
+
+@pytest.mark.parametrize(
+    "line, date",
+    [
+        ("O: PT SEEN FOR PROBS/GOALS PER R/E 6/21", "6/21"),
+        ("IN SETTING OF ELEVATED INR/PTT ON HEPARIN 4/8 NITES.", "4/8"),
+        ("GUAIAC POS, HCT 30 POST 4/4 TX.", "4/4"),
+    ],
+)
+def test_a_day_after_a_pair_of_words_further_back_or_after_post(scanner, line, date):
+    assert date in values(scanner, _ICU.format(line), "DATE_TIME")
+
+
+def test_march_of_a_year_in_lower_case_is_a_date(scanner):
+    assert values(scanner, "in march of 2019 she was admitted elsewhere with pna", "DATE_TIME") == ["march of 2019"]

@@ -453,3 +453,20 @@ def test_a_title_before_pt_an_initial_before_aware_and_a_plural_title(scanner, t
                                   "Sincerely,\nWendell Arkwright, MD, FACC", "SURGEON: Priya Menon, MD (PGY-4)"])
 def test_quoted_descriptions_occult_blood_and_honours_after_md_name_nobody_new(scanner, text):
     assert [v for v in values(scanner, text, "PERSON") if "Arkwright" not in v and "Menon" not in v] == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("KEEP OYELARAN FAMILY AWARE OF PLAN OF CARE.", "OYELARAN"),
+        ("social: tom visited during the evening; no other calls", "tom"),
+    ],
+)
+def test_a_surname_before_family_and_a_given_name_opening_the_social_line(scanner, text, person):
+    assert values(scanner, text, "PERSON") == [person]
+
+
+@pytest.mark.parametrize("text", ["the whole family visited; immediate family only. foster family. host family.",
+                                  "SOCIAL: WIFE AT BEDSIDE. SOCIAL: LIVES ALONE. Social hx: married, 2 kids."])
+def test_family_and_social_lines_without_a_name(scanner, text):
+    assert values(scanner, text, "PERSON") == []

@@ -123,7 +123,9 @@ _FRACTION = re.compile(r"(?<![\d/])(\d{1,3})[ \t]*/[ \t]*(\d{1,3})(?![\d/])")
 _FRACTION_CUE_BEFORE = re.compile(
     r"\b(?:bp|b/p|blood\s+pressure|pressures?|pain|strength|power|motor|mae|grips?|grasps?|vision|visual|acuity|va|score|scored|"
     r"scale|mmse|moca|gcs|apgars?|reflexes|murmur|grade|rated|rates|take|takes|taking|tab|tabs|tablets?|"
-    r"dose|pupils?|ratio|fio2|peep|vent|settings|day|days|cycle|week|bims|phq-?9|gad-?7|h/h|[a-z]{2,}/[a-z]{2,})\b[^.\n]{0,12}$",
+    r"dose|pupils?|ratio|fio2|peep|vent|settings|day|days|cycle|week|bims|phq-?9|gad-?7|h/h)\b[^.\n]{0,12}$"
+    # a pair of readings right before ("CO/CI 4.1/2.2"), not further back ("INR/PTT ON HEPARIN 4/8")
+    r"|\b[a-z]{2,}/[a-z]{2,}[ \t:=]*$",
     re.IGNORECASE,
 )
 # "at 2 mcg/kg/min until 4/9", "until 6pm 4/9": a time word right before the fraction, or before

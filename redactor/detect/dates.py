@@ -70,8 +70,10 @@ _PATTERNS = _DAY_OF_MONTH + [
                     uregex.IGNORECASE), 0.6),
     # 09/2025, 3/2023
     (re.compile(rf"(?:(?<![\w/.-])|(?<=/(?:19|20)\d\d-))(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/]|\.\d|-\d(?!\d?/))"), 0.6),
-    # Aug 2, 2024; May 3rd; Jan 5; March 2023; Nov 12-14; february 3rd
-    (re.compile(rf"(?<![\w-])(?:{_MONTH}|{_MONTH_LOWER})[ \t]+(?:{_DAY}(?:[ \t]*[-–][ \t]*{_DAY})?(?![\w]|:\d)(?:,?[ \t]+{_YEAR})?|{_YEAR})(?![\w-])"), 0.7),
+    # Aug 2, 2024; May 3rd; Jan 5; March 2023; march of 2022; Nov 12-14; february 3rd
+    (re.compile(rf"(?<![\w-])(?:{_MONTH}|{_MONTH_LOWER})[ \t]+(?:{_DAY}(?:[ \t]*[-–][ \t]*{_DAY})?(?![\w]|:\d)(?:,?[ \t]+{_YEAR})?|(?:of[ \t]+)?{_YEAR})(?![\w-])"), 0.7),
+    # "in march of 2022": the two months that are words, in lower case, before "of" and a year
+    (re.compile(rf"(?<![\w-])(?:march|may)[ \t]+of[ \t]+{_YEAR}(?![\w-])"), 0.7),
     # Feb '19, Sept '05: a month and a two-digit year
     (re.compile(rf"(?<![\w-])(?:{_MONTH}|{_MONTH_LOWER})[ \t]+['’]\d\d(?![\w'’])"), 0.7),
     # 15 Feb 2024; 3rd of May; 3rd of february

@@ -435,7 +435,7 @@ _SETTING_BEFORE = re.compile(
 )
 _FRACTION_OF = re.compile(r"(?i)[ \t]*(?:up|way|str(?:ength)?|ns|nss|amp|amps|hr|hrs|hour|hours|bottles?|cultures?|"
                           r"bld|blood|of|dose|bilat|ns\b|nph|tab|tabs|liters?)\b")
-_DATE_CUE_BEFORE = re.compile(r"(?i)\b(?:on|since|dated|date|until|till|by|from|due|in|s/p|of)[ \t]+$")
+_DATE_CUE_BEFORE = re.compile(r"(?i)\b(?:on|since|dated|date|until|till|by|from|due|in|s/p|of|post|after|before)[ \t]+$")
 _NUMERIC_RANGE = re.compile(r"~?\d{1,4}(?:\.\d+)?(?:'?s)?[ \t]*(?:-|to)[ \t]*\d{1,4}(?:\.\d+)?(?:'?s|[a-z]{1,5}(?:/[a-z]{1,3})?)?-?",
                             re.IGNORECASE)
 _VENT_WORD = re.compile(r"(?i)\b(?:ps|psv|ips|cpap|simv|imv|peep|vent|settings?|flowby|bipap|fio2|extubat\w*|wean\w*)\b")
@@ -463,7 +463,8 @@ def setting_not_date(text: str, c: Candidate) -> bool:
             return False  # "PEG 9/10", "TRACHED 9/9": the day it was done
         if b <= 4 and a < b and not _DATE_CUE_BEFORE.search(before):
             return True  # "1/2 NS", "1/3 up", "3/4 str"
-        if a <= b and b <= 4 or a <= b <= 12 and _FRACTION_OF.match(after) and not (b > 4 and _DATE_CUE_BEFORE.search(before)):
+        if a <= b and b <= 4 and not _DATE_CUE_BEFORE.search(before) \
+                or a <= b <= 12 and _FRACTION_OF.match(after) and not (b > 4 and _DATE_CUE_BEFORE.search(before)):
             return True  # "4/4 bottles", "1/4 blood cultures", "2/3 of"; not "from 8/29 cultures" or "from 8/10 cultures"
         near = text[max(0, c.start - 60) : c.start]
         if a == b and not (_DATE_CUE_BEFORE.search(before) and not _VENT_WORD.search(near)) or (

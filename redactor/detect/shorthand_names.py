@@ -68,6 +68,8 @@ _BABY = r"(?:(?:baby|infant)[ \t]+(?:boy|girl)|twin[ \t]+[ab12])"
 _ROOM_OR_BABY = re.compile(rf"(?i)\b(?:(?:rm|room|bed)[ \t]*#?[ \t]*\d{{1,4}}[a-z]?[ \t]*[-:]?(?:[ \t]+{_BABY})?|{_BABY})[ \t]+({_W})")
 _AGE_AFTER = re.compile(rf"(?i)(?<![\w'’.-])({_W}),?[ \t]+\d{{1,2}}[ \t]*(?:yo|y/o|y\.o\.|mo|mos|months?[ \t]+old|wk|wks|weeks?[ \t]+old|"
                         rf"yr|yrs|years?[ \t]+old)\b")
+# "KEEP OYELARAN FAMILY AWARE": a surname before "family"; "social: tom visited": a given name opening the social line
+_FAMILY_OR_SOCIAL = re.compile(rf"(?i)\b({_W})[ \t]+family\b|\bsocial[ \t]*(?:hx|history)?[ \t]*[:-][ \t]*({_W})\b")
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
 # a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
@@ -161,6 +163,10 @@ class ShorthandNameRecognizer(_CodeRecognizer):
         for m in _ROOM_OR_BABY.finditer(text):
             if _role_name(m.group(1)):
                 person(m, 1, 0.65)
+        for m in _FAMILY_OR_SOCIAL.finditer(text):
+            if m.group(1) and _role_name(m.group(1)) and fold(m.group(1)) not in load_lexicons().dictionary \
+                    or m.group(2) and _given(m.group(2)) and _name_word(m.group(2)):  # not "foster family"
+                person(m, 1 if m.group(1) else 2, 0.65)
         for m in _AGE_AFTER.finditer(text):
             if _given(m.group(1)) and _name_word(m.group(1)):
                 person(m, 1, 0.65)
