@@ -194,7 +194,7 @@ def test_days_beside_another_day_cultures_of_a_day_and_years_after_a_vessel(scan
 
 
 @pytest.mark.parametrize("line", ["ID: BCX 2/4 BOTTLES GPC, 1/2 NS AT 75.", "PAIN 4/10 OR 5/10 WITH TURNS.",
-                                  "MAE 4/5 TO 5/5, CPAP 5/5."])
+                                  "MAE 4/5 TO 5/5, CPAP 5/5.", "DRSG: 4X4 GAUZE SOAKED IN 1/4 ST BETADINE."])
 def test_counts_of_bottles_and_ratings_beside_ratings_stay_no_dates(scanner, line):
     assert values(scanner, _ICU.format(line), "DATE_TIME") == []
 

@@ -284,7 +284,7 @@ def test_a_person_or_unit_after_a_transfer_cue_is_not_a_facility(scanner, text):
         ("SIBLING IN 2ND GRADE AT WILLOW BEND ELEMENTARY.", "WILLOW BEND ELEMENTARY"),
         ("Picked up from Tiny Steps Daycare by grandma at 5.", "Tiny Steps Daycare"),
         # named by what it is, in any case
-        ("social: works nights at the maple hollow bakery, lives w/ sister", "maple hollow bakery"),
+        ("social: works nights at the maple hollow bakery, lives w/ sister", "the maple hollow bakery"),
         ("HX: LAID OFF FROM ORTEGA AUTO GLASS IN MAY.", "ORTEGA AUTO GLASS"),
         ("ent f/u: back at cedar bend montessori since monday.", "cedar bend montessori"),
     ],

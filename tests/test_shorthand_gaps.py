@@ -467,6 +467,41 @@ def test_a_surname_before_family_and_a_given_name_opening_the_social_line(scanne
 
 
 @pytest.mark.parametrize("text", ["the whole family visited; immediate family only. foster family. host family.",
+                                  "Monitor resp status. Encouarge family to let pt rest.",
                                   "SOCIAL: WIFE AT BEDSIDE. SOCIAL: LIVES ALONE. Social hx: married, 2 kids."])
 def test_family_and_social_lines_without_a_name(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("s/p L TKA. planned d/c home 12/10 to 2871 juniper hollow road, kenosha, 2 steps to enter", "2871 juniper hollow road"),
+        ("From: Aspen Ridge Nursing & Rehab, 410 County Rd 22, Enid, OK 73703", "410 County Rd 22, Enid, OK 73703"),
+    ],
+)
+def test_a_street_in_lower_case_in_a_cased_note_and_a_county_road_number(scanner, text, address):
+    assert address in values(scanner, text, "STREET_ADDRESS")
+
+
+@pytest.mark.parametrize("text", ["AMBULATED 2 blocks down the road. walked 50 feet down the hall. 1 head ct done.",
+                                  "Pt lives 5 miles up the road; 3 steps to enter house"])
+def test_distances_along_a_road_are_no_address(scanner, text):
+    assert values(scanner, text, "STREET_ADDRESS") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("0030 AWAKE, ASKING FOR JUNE (HIS DAUGHTER), REDIRECTED.", "JUNE"),
+        ("fire dept and pd notified, officer okafor responding.", "okafor"),
+        ("RETINA: DR STOLTZFUS   TECH: MIREILLE", "MIREILLE"),
+    ],
+)
+def test_a_name_a_relation_in_brackets_explains_and_names_after_officer_or_tech(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["SPOKE WITH MOM (HER MOTHER) AT BEDSIDE.", "POLICE OFFICER AT BEDSIDE. TECH AWARE. PEER SUPPORT GROUP."])
+def test_relations_and_roles_alone_name_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []

@@ -285,7 +285,13 @@ _STREET_CUE = r"(?:\b(?:on|off|at|along|near|corner\s+of|address(?:\s+is)?|lives
 
 _ADDRESS_PATTERNS = [
     # 1600 Pennsylvania Avenue NW, 2437 Main St, 69 Farnell Street
-    Pattern("number-first", rf"\b\d{{1,6}}[A-Za-z]?,?\s+(?:{_DIRECTION}\.?\s+)?(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{0,4}}(?:{_EN_TYPES})\b\.?(?:\s+{_DIRECTION}\b)?", 0.7),
+    Pattern("number-first", rf"\b\d{{1,6}}[A-Za-z]?,?\s+(?:{_DIRECTION}\.?\s+)?(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{0,4}}(?:{_EN_TYPES})\b\.?(?:\s+{_DIRECTION}\b)?"
+            r"(?:(?<=Rd|Road|Hwy|Highway|Route)[ \t]+\d{1,4}(?![\w/-]|[.,]\d|[ \t]*(?:mg|mcg|ml|units?|%)))?", 0.7),  # "600 County Rd 14"
+    # "to 3390 lakeview terrace, sheboygan": a street written in lower case in a note with capitals elsewhere
+    Pattern("number-first-lower", r"\b\d{1,6}[ \t]+(?:[nsew]\.?[ \t]+)?(?:(?!(?:the|a|an|and|or|of|to|in|on|at|down|up|from|with|for|by|"
+            r"per|x|q|min|mins|blocks?|miles?|steps?|feet|ft)\b)[a-z][a-z'’-]+[ \t]+|\d{1,3}(?:st|nd|rd|th)[ \t]+){1,3}"
+            r"(?:street|st|avenue|ave|road|rd|drive|lane|ln|boulevard|blvd|terrace|circle|place|parkway|highway|hwy)\b\.?"
+            r"(?=[ \t]*(?:[,;\n]|$|apt|unit|#))", 0.6),
     # 7401 MARKET ST, 2207 FREMONT AVE N: forms and HL7 messages written in capitals
     Pattern("number-first-capitals", rf"\b\d{{1,6}}[A-Z]?\s+(?:{_DIRECTION}\s+)?(?:[A-Z][A-Z'.-]+\s+){{1,4}}(?:{_EN_TYPES.upper()})\b\.?(?:\s+{_DIRECTION}\b)?", 0.7),
     # "a cafe on Fremont Ave N", "her apt on S Jackson St": a named street after "on", "at"

@@ -463,9 +463,9 @@ def setting_not_date(text: str, c: Candidate) -> bool:
             return False  # "PEG 9/10", "TRACHED 9/9": the day it was done
         if b <= 4 and a < b and not _DATE_CUE_BEFORE.search(before):
             return True  # "1/2 NS", "1/3 up", "3/4 str"
-        if a <= b and b <= 4 and not _DATE_CUE_BEFORE.search(before) \
+        if a <= b and b <= 4 and not (a == b and _DATE_CUE_BEFORE.search(before)) \
                 or a <= b <= 12 and _FRACTION_OF.match(after) and not (b > 4 and _DATE_CUE_BEFORE.search(before)):
-            return True  # "4/4 bottles", "1/4 blood cultures", "2/3 of"; not "from 8/29 cultures" or "from 8/10 cultures"
+            return True  # "4/4 bottles", "in 1/4 str", "2/3 of"; not "post 4/4", "from 8/29 cultures" or "from 8/10 cultures"
         near = text[max(0, c.start - 60) : c.start]
         if a == b and not (_DATE_CUE_BEFORE.search(before) and not _VENT_WORD.search(near)) or (
                 b == 10 and a <= 10 and not _DATE_CUE_BEFORE.search(before) and not _day_before_or(before, a, b)):

@@ -57,7 +57,7 @@ _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
                    rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker|np|pa-c|(?<![\d.][ \t]?)cm|coordinator|"
                    rf"sonographer|technologist|cytotech(?:nologist)?|chaplain|interpreter|pharmacist|dietitian|educator|"
-                   rf"facilitator|observer|sitter|charge|operator|caller|client|res)"
+                   rf"facilitator|observer|sitter|charge|operator|caller|client|res|officer|tech|peer)"
                    rf"[ \t:,(-]+({_W})(?:[ \t]+({_W}))?"
                    # a credential only with a space: "RN WELLS", "md ostrowski"; not "MD, FACS" or "MD (PGY-3)"
                    rf"|\b(?:rn|lpn|md|nnp|cnm)[ \t]+({_W})(?:[ \t]+({_W}))?")  # not "OB": occult blood too
@@ -68,8 +68,11 @@ _BABY = r"(?:(?:baby|infant)[ \t]+(?:boy|girl)|twin[ \t]+[ab12])"
 _ROOM_OR_BABY = re.compile(rf"(?i)\b(?:(?:rm|room|bed)[ \t]*#?[ \t]*\d{{1,4}}[a-z]?[ \t]*[-:]?(?:[ \t]+{_BABY})?|{_BABY})[ \t]+({_W})")
 _AGE_AFTER = re.compile(rf"(?i)(?<![\w'’.-])({_W}),?[ \t]+\d{{1,2}}[ \t]*(?:yo|y/o|y\.o\.|mo|mos|months?[ \t]+old|wk|wks|weeks?[ \t]+old|"
                         rf"yr|yrs|years?[ \t]+old)\b")
-# "KEEP OYELARAN FAMILY AWARE": a surname before "family"; "social: tom visited": a given name opening the social line
-_FAMILY_OR_SOCIAL = re.compile(rf"(?i)\b({_W})[ \t]+family\b|\bsocial[ \t]*(?:hx|history)?[ \t]*[:-][ \t]*({_W})\b")
+# "KEEP OYELARAN FAMILY AWARE": a surname before "family"; "social: tom visited": a given name opening the social line;
+# "ASKING FOR JUNE (HIS DAUGHTER)": a name that a relation in brackets explains
+_FAMILY_OR_SOCIAL = re.compile(rf"(?i)\b({_W})[ \t]+family\b|\bsocial[ \t]*(?:hx|history)?[ \t]*[:-][ \t]*({_W})\b|"
+                               rf"\b({_W})[ \t]*\((?:his|her|their|pt['’]?s)?[ \t]*{alternation(RELATIVES)}\)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:][ \t]*|\n[ \t]*)$")  # "Encouarge family to ...": a verb typed wrong
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
 # a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
@@ -165,8 +168,10 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                 person(m, 1, 0.65)
         for m in _FAMILY_OR_SOCIAL.finditer(text):
             if m.group(1) and _role_name(m.group(1)) and fold(m.group(1)) not in load_lexicons().dictionary \
-                    or m.group(2) and _given(m.group(2)) and _name_word(m.group(2)):  # not "foster family"
-                person(m, 1 if m.group(1) else 2, 0.65)
+                    and not _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()) \
+                    or m.group(2) and _given(m.group(2)) and _name_word(m.group(2)) \
+                    or m.group(3) and fold(m.group(3)) not in STOP_WORDS and (_given(m.group(3)) or _role_name(m.group(3))):
+                person(m, next(g for g in (1, 2, 3) if m.group(g)), 0.65)  # not "foster family"
         for m in _AGE_AFTER.finditer(text):
             if _given(m.group(1)) and _name_word(m.group(1)):
                 person(m, 1, 0.65)
