@@ -287,6 +287,7 @@ def test_a_person_or_unit_after_a_transfer_cue_is_not_a_facility(scanner, text):
         ("social: works nights at the maple hollow bakery, lives w/ sister", "the maple hollow bakery"),
         ("HX: LAID OFF FROM ORTEGA AUTO GLASS IN MAY.", "ORTEGA AUTO GLASS"),
         ("ent f/u: back at cedar bend montessori since monday.", "cedar bend montessori"),
+        ("SOCIAL: MARRIED, HUSBAND CEO OF KELDAN, 2 CHILDREN.", "KELDAN"),
     ],
 )
 def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text, employer):
@@ -298,6 +299,7 @@ def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text,
                                   "She works as a nurse at the ICU here.", "WORKS AT NIGHT, SLEEPS DAYS",
                                   "Attended High School, then the Army.", "the high school nurse called mom",
                                   "mom went to the grocery store at 5. pt seen at the bank. pt stopped at local market.",
-                                  "pt was at a restaurant when symptoms began; family at the hotel nearby."])
+                                  "pt was at a restaurant when symptoms began; family at the hotel nearby.",
+                                  "ORIENTED X3, KNOWS PRESIDENT OF THE UNITED STATES."])
 def test_no_employer_in_a_status(scanner, text):
     assert values(scanner, text, "EMPLOYER") == []
