@@ -505,3 +505,20 @@ def test_a_name_a_relation_in_brackets_explains_and_names_after_officer_or_tech(
 @pytest.mark.parametrize("text", ["SPOKE WITH MOM (HER MOTHER) AT BEDSIDE.", "POLICE OFFICER AT BEDSIDE. TECH AWARE. PEER SUPPORT GROUP."])
 def test_relations_and_roles_alone_name_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("Group: DBT skills. Next individual session with marisol on thu 3/4.", "marisol"),
+        ("Chaplain: prayed with family, read psalm 23 at yolanda's request.", "yolanda"),
+        ("BH: reports her ex brantley called twice this week.", "brantley"),
+    ],
+)
+def test_a_given_name_in_lower_case_after_with_or_ex_or_before_s(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+def test_lower_case_care_words_after_with_name_nobody(scanner):
+    text = "wound cleaned with ns, dressed with kerlix. pt's wife at bedside. mom's cell on chart. the doctor's orders."
+    assert values(scanner, text, "PERSON") == []

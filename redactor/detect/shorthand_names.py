@@ -72,6 +72,8 @@ _AGE_AFTER = re.compile(rf"(?i)(?<![\w'’.-])({_W}),?[ \t]+\d{{1,2}}[ \t]*(?:yo
 # "ASKING FOR JUNE (HIS DAUGHTER)": a name that a relation in brackets explains
 _FAMILY_OR_SOCIAL = re.compile(rf"(?i)\b({_W})[ \t]+family\b|\bsocial[ \t]*(?:hx|history)?[ \t]*[:-][ \t]*({_W})\b|"
                                rf"\b({_W})[ \t]*\((?:his|her|their|pt['’]?s)?[ \t]*{alternation(RELATIVES)}\)")
+# a given name in lower case after "with", "visited" or "ex", or with "'s": "session with dana", "at teresa's request"
+_LOWER_GIVEN = re.compile(r"\b(?:with|w/|visited|ex)[ \t]+([a-z][a-z'’-]{2,})\b|\b([a-z][a-z-]{2,})['’]s\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:][ \t]*|\n[ \t]*)$")  # "Encouarge family to ...": a verb typed wrong
 _SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
@@ -92,6 +94,12 @@ _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothe
 
 
 _NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|was|is|may|can|office|orders?|note|team|service")
+
+
+def _unambiguous(word: str) -> bool:
+    """A given name that is no frequent word and no English word name lists hold too ("will", "grace")."""
+    lex, key = load_lexicons(), fold(word)
+    return key not in lex.common and key not in lex.ambiguous and key not in _clinical_vocabulary()
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -172,6 +180,10 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                     or m.group(2) and _given(m.group(2)) and _name_word(m.group(2)) \
                     or m.group(3) and fold(m.group(3)) not in STOP_WORDS and (_given(m.group(3)) or _role_name(m.group(3))):
                 person(m, next(g for g in (1, 2, 3) if m.group(g)), 0.65)  # not "foster family"
+        for m in _LOWER_GIVEN.finditer(text):
+            g = 1 if m.group(1) else 2
+            if _given(m.group(g)) and _name_word(m.group(g)) and _unambiguous(m.group(g)):
+                person(m, g, 0.6)
         for m in _AGE_AFTER.finditer(text):
             if _given(m.group(1)) and _name_word(m.group(1)):
                 person(m, 1, 0.65)
