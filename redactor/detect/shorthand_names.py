@@ -97,9 +97,11 @@ _NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|wa
 
 
 def _unambiguous(word: str) -> bool:
-    """A given name that is no frequent word and no English word name lists hold too ("will", "grace")."""
+    """A given name of four letters or more that is no frequent word, no English word name lists hold
+    too ("will", "grace") and no frequent word cut short ("met with famil")."""
     lex, key = load_lexicons(), fold(word)
-    return key not in lex.common and key not in lex.ambiguous and key not in _clinical_vocabulary()
+    return len(key) >= 4 and key not in lex.common and key not in lex.ambiguous and key not in _clinical_vocabulary() \
+        and not any(w.startswith(key) for w in lex.common)
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
