@@ -289,11 +289,19 @@ def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
 # - tests/labeled/clinical_blind3.src.txt (a third author): recall 0.849, precision 0.951; no PHI
 #   note to the cloud unredacted, 84 of 101 PHI-free lines.
 # After the fixes of 2026-12-07 (the third set's second figure still blind to them): 0.933 / 0.962
-# and 47; 0.898 / 0.950 and 66; 0.876 / 0.952 and 84.  Floors a little under that.
+# and 47; 0.898 / 0.950 and 66; 0.876 / 0.952 and 84.
+# - tests/labeled/clinical_blind4.src.txt (a fourth author, prose and templated documents): 0.943 /
+#   0.959 on arrival, 131 of 143 PHI-free lines;
+# - tests/labeled/clinical_blind5.src.txt (a fifth author; paediatrics, obstetrics, behavioural
+#   health, long-term care, clinics, triage, therapies): 0.836 / 0.923 on arrival, 84 of 99.
+# As this test scores them on 2026-12-07 evening (all five are tuning sets now): 0.938 / 0.962,
+# 0.910 / 0.951, 0.897 / 0.951, 0.957 / 0.960, 0.894 / 0.926.  Floors a little under that.
 @pytest.mark.parametrize("name, recall, precision, clean_leave", [
     ("clinical_icu_blind.jsonl", 0.92, 0.95, 46),
-    ("clinical_blind2.jsonl", 0.88, 0.94, 64),
-    ("clinical_blind3.jsonl", 0.86, 0.94, 82),
+    ("clinical_blind2.jsonl", 0.89, 0.94, 64),
+    ("clinical_blind3.jsonl", 0.88, 0.94, 82),
+    ("clinical_blind4.jsonl", 0.94, 0.95, 128),
+    ("clinical_blind5.jsonl", 0.88, 0.91, 82),
 ])  # fmt: skip
 def test_the_blind_sets_hold_their_ground(scanner, make_pipeline, name, recall, precision, clean_leave):
     from redactor.policy import Route
