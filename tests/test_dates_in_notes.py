@@ -229,3 +229,14 @@ def test_a_day_after_a_pair_of_words_further_back_or_after_post(scanner, line, d
 
 def test_march_of_a_year_in_lower_case_is_a_date(scanner):
     assert values(scanner, "in march of 2019 she was admitted elsewhere with pna", "DATE_TIME") == ["march of 2019"]
+
+
+def test_a_clock_time_with_a_glued_p_goes_with_its_date_under_safe_harbor(scanner):
+    from redactor.policy import load_policy
+    from redactor.prepare import decide_with_doubts, rewrite_for
+
+    text = "NEXT APPT 1/19/27 3:15P W/ ENT, BRING MED LIST."
+    policy = load_policy("hipaa-safe-harbor")
+    _, acted = decide_with_doubts(scanner.scan(text), policy)
+    out = rewrite_for(policy, text, acted).text
+    assert "3:15" not in out and "P W/" not in out, out
