@@ -522,3 +522,21 @@ def test_a_given_name_in_lower_case_after_with_or_ex_or_before_s(scanner, text, 
 def test_lower_case_care_words_after_with_name_nobody(scanner):
     text = "wound cleaned with ns, dressed with kerlix. pt's wife at bedside. mom's cell on chart. the doctor's orders."
     assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("PER DR KOWALCZYK.WILL ATTEMPT SBT IN AM.J. OSEI RRT", "J. OSEI"),
+        ("E/OOB, TO TOWER 6 IF STABLE.K. FOLEY RN", "K. FOLEY"),
+        ("STARTED.PAGER 4-1123. PT'S WIFE THANDEKA TO BE TRAINED FOR HOME TF.", "THANDEKA"),
+    ],
+)
+def test_an_initial_after_a_run_on_full_stop_and_a_relatives_unlisted_name(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["PT HAS A FOLEY, RN AWARE.", "WIFE VISTED TODAY. SON ANXIOUS. WIFE HCP. BROTHER UPSET.",
+                                  "SEEN BY M.D. TEAM. A.M. LABS PENDING."])
+def test_care_words_after_relatives_and_periods_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []

@@ -45,7 +45,7 @@ _ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|prese
            r"reviewed|consulted|bronched|placing|doing|contacted|made|will|also|and|md|np|pa|rn|rrt|crt|states|reports|"
            r"asks|asking|requests|denies|endorses|arrived|arrives)")
 CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|ccc-slp|rd|pharmd|cnm|crna|mht|mft|pmhnp(?:-bc)?)"
-_INITIAL = re.compile(rf"(?i)(?<![\w.'’/])([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{CREDENTIAL})?\b)")
+_INITIAL = re.compile(rf"(?i)(?:(?<![\w.'’/])|(?<=\p{{L}}{{2}}\.))([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{CREDENTIAL})?\b)")
 _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|notified|informed|spoke\s+(?:with|to)|"
                                  r"talked\s+(?:with|to)|and|\(|"
                                  # a role before the name: "NP L. COSTA", "case mgr p. riordan", "DICTATED: J. ..."
@@ -75,7 +75,8 @@ _FAMILY_OR_SOCIAL = re.compile(rf"(?i)\b({_W})[ \t]+family\b|\bsocial[ \t]*(?:hx
 # a given name in lower case after "with", "visited" or "ex", or with "'s": "session with dana", "at teresa's request"
 _LOWER_GIVEN = re.compile(r"\b(?:with|w/|visited|ex)[ \t]+([a-z][a-z'’-]{2,})\b|\b([a-z][a-z-]{2,})['’]s\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:][ \t]*|\n[ \t]*)$")  # "Encouarge family to ...": a verb typed wrong
-_SIGNED = re.compile(rf"(?i)(?:(?<![\w.'’])([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
+# an initial may follow a run-on sentence's full stop: "WILL ATTEMPT SBT IN AM.D. MENSAH RRT"
+_SIGNED = re.compile(rf"(?i)(?:(?:(?<![\w.'’])|(?<=\p{{L}}{{2}}\.))([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
                      r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
 # a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
 _NICKNAME = re.compile(
@@ -94,6 +95,20 @@ _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothe
 
 
 _NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|was|is|may|can|office|orders?|note|team|service")
+
+
+def _unlisted(word: str) -> bool:
+    """No word of any list, and no word typed wrong: after a relation word, a name no list holds ("WIFE NOMSA")."""
+    return len(word) >= 4 and _name_word(word) and fold(word) not in load_lexicons().dictionary \
+        and fold(word) not in _clinical_vocabulary() and not _slip_of_a_word(word)
+
+
+def _slip_of_a_word(word: str) -> bool:
+    """A known word typed with a letter too many, missing, wrong or swapped ("VISTED")."""
+    from .doubt import _misspelt  # the doubt pass reads this module's relation words
+    from .wordsets import words_for_doubts
+
+    return _misspelt(fold(word), words_for_doubts())
 
 
 def _unambiguous(word: str) -> bool:
@@ -194,7 +209,9 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                 found.append(("PERSON", m.start(1), m.end(2), 0.65))
         for m in _SIGNED.finditer(text):
             first, last = m.group(1) or m.group(2), m.group(3)
-            if _name_word(last) or (m.group(2) and _given(m.group(2)) and (_known(last) or _surname(last))):
+            # an initial or a given name, and a credential after: "B. FOLEY RN", "TOM FOLEY RRT"
+            initial = m.group(1) and text.startswith(".", m.end(1))  # "A FOLEY RN AWARE" has an article
+            if _name_word(last) or (initial or m.group(2) and _given(m.group(2))) and (_known(last) or _surname(last)):
                 start = m.start(1) if m.group(1) else m.start(2) if m.group(2) and _given(m.group(2)) else m.start(3)
                 found.append(("PERSON", start, m.end(3), 0.7))
             elif first is None and _given(last):
@@ -204,7 +221,7 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                 person(m, 1, 0.65)
         for m in _KIN.finditer(text):
             for g in (1, 2):  # a word in quotes is what a relative goes by: 'GIRLFRIEND "JUJU" CALLED'
-                if m.group(g) and (_given(m.group(g)) or _quoted(text, m.start(g), m.end(g))):
+                if m.group(g) and (_given(m.group(g)) or _quoted(text, m.start(g), m.end(g)) or _unlisted(m.group(g))):
                     person(m, g, 0.65)
         found += shorthand_places(text)
         if (sig := _signature(text)) is not None:
