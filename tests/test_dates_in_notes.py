@@ -5,6 +5,7 @@ and numbers behind a job, accession, study or reference label.  Every example is
 from __future__ import annotations
 
 import pytest
+from test_shorthand_gaps import _NOTE  # a shorthand note around each line, so the shorthand safe patterns run
 
 
 def values(scanner, text: str, kind: str) -> list[str]:
@@ -176,9 +177,6 @@ def test_a_month_day_after_until_is_a_date_behind_a_dose(scanner, text, date):
     assert values(scanner, text, "DATE_TIME") == [date]
 
 
-# A shorthand note around each line: vitals and drips, so the shorthand safe patterns run.
-_ICU = "NEURO: A+OX3, MAE.\nCV: SR 70-80'S, BP 110-130/60'S, NEO 0.5 MCG/KG/MIN.\nRESP: 2L NC, SATS 96%.\n{}\n"
-
 
 @pytest.mark.parametrize(
     "line, dates",
@@ -189,14 +187,14 @@ _ICU = "NEURO: A+OX3, MAE.\nCV: SR 70-80'S, BP 110-130/60'S, NEO 0.5 MCG/KG/MIN.
     ],
 )
 def test_days_beside_another_day_cultures_of_a_day_and_years_after_a_vessel(scanner, line, dates):
-    found = values(scanner, _ICU.format(line), "DATE_TIME")
+    found = values(scanner, _NOTE.format(line), "DATE_TIME")
     assert all(d in found for d in dates), found
 
 
 @pytest.mark.parametrize("line", ["ID: BCX 2/4 BOTTLES GPC, 1/2 NS AT 75.", "PAIN 4/10 OR 5/10 WITH TURNS.",
                                   "MAE 4/5 TO 5/5, CPAP 5/5.", "DRSG: 4X4 GAUZE SOAKED IN 1/4 ST BETADINE."])
 def test_counts_of_bottles_and_ratings_beside_ratings_stay_no_dates(scanner, line):
-    assert values(scanner, _ICU.format(line), "DATE_TIME") == []
+    assert values(scanner, _NOTE.format(line), "DATE_TIME") == []
 
 
 @pytest.mark.parametrize(
@@ -224,7 +222,7 @@ def test_numbers_in_a_history_that_are_no_years(scanner, text):
     ],
 )
 def test_a_day_after_a_pair_of_words_further_back_or_after_post(scanner, line, date):
-    assert date in values(scanner, _ICU.format(line), "DATE_TIME")
+    assert date in values(scanner, _NOTE.format(line), "DATE_TIME")
 
 
 def test_march_of_a_year_in_lower_case_is_a_date(scanner):
