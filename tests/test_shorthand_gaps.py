@@ -537,6 +537,7 @@ def test_an_initial_after_a_run_on_full_stop_and_a_relatives_unlisted_name(scann
 
 
 @pytest.mark.parametrize("text", ["PT HAS A FOLEY, RN AWARE.", "WIFE VISTED TODAY. SON ANXIOUS. WIFE HCP. BROTHER UPSET.",
+                                  "PT'S SON, DAUGHTER, AND SON-IN-LAW VISITED. SPOKE TO PT-STATES PT IS CONFUSED.",
                                   "SEEN BY M.D. TEAM. A.M. LABS PENDING."])
 def test_care_words_after_relatives_and_periods_name_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []

@@ -83,8 +83,8 @@ _NICKNAME = re.compile(
     r"(?i)\b(?:goes[ \t]+by|nick-?named?|a\.?k\.?a\.?|prefers[ \t]+to[ \t]+be[ \t]+called|"
     r"calls[ \t]+(?:him|her|them)sel(?:f|ves))[ \t:]+[\"“'‘]?([\p{L}][\p{L}\p{M}'’.-]*[\p{L}])"
 )
-_KIN_CUE = (rf"(?:{alternation(RELATIVES)}s?|step[ -](?:daughter|son)|proxy|hcp|spoke[ \t]+(?:with|to)|"
-            r"talked[ \t]+(?:with|to))")
+_KIN_CUE = (rf"(?:{alternation(RELATIVES)}s?(?:[ -]?in[ -]?laws?)?|step[ -](?:daughter|son)|proxy|hcp|spoke[ \t]+(?:with|to)|"
+            r"talked[ \t]+(?:with|to))")  # "son-in-law chet"
 # "WIFE ZOFIA AND DTR KASIA": the second relation starts a match of its own
 _KIN = re.compile(
     rf"(?i)\b{_KIN_CUE}\b[ \t]*[,:(\"'-]?[ \t]*[\"“]?({_W})(?:[ \t]*(?:and|&|,)[ \t]*(?!{_KIN_CUE}\b)({_W}))?"
@@ -99,7 +99,7 @@ _NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|wa
 
 def _unlisted(word: str) -> bool:
     """No word of any list, and no word typed wrong: after a relation word, a name no list holds ("WIFE NOMSA")."""
-    return len(word) >= 4 and _name_word(word) and fold(word) not in load_lexicons().dictionary \
+    return len(word) >= 4 and "-" not in word and _name_word(word) and fold(word) not in load_lexicons().dictionary \
         and fold(word) not in _clinical_vocabulary() and not _slip_of_a_word(word)
 
 
