@@ -520,7 +520,8 @@ def test_a_given_name_in_lower_case_after_with_or_ex_or_before_s(scanner, text, 
 
 
 def test_lower_case_care_words_after_with_name_nobody(scanner):
-    text = "wound cleaned with ns, dressed with kerlix. pt's wife at bedside. mom's cell on chart. the doctor's orders."
+    text = ("wound cleaned with ns, dressed with kerlix. pt's wife at bedside. mom's cell on chart. the doctor's orders. "
+            "s/p hartmann's 2019. wound check by rehab rn daily.")
     assert values(scanner, text, "PERSON") == []
 
 

@@ -29,7 +29,7 @@ import regex as re
 from presidio_analyzer import RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .clinical import _ABBREVIATIONS, _clinical_vocabulary
+from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
 from .names.lexicons import fold, load_lexicons
 from .vocabulary import DOCTOR_FORMS, RELATIVES, alternation
 from .pii import _CodeRecognizer, make_result
@@ -94,7 +94,8 @@ _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothe
 
 
 
-_NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|was|is|may|can|office|orders?|note|team|service")
+_NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|was|is|may|can|office|orders?|note|team|service|"
+                               r"daily|today|tonight|tomorrow|now|again|shift|first|later|soon|prn")  # "rehab rn daily"
 
 
 def _unlisted(word: str) -> bool:
@@ -112,11 +113,11 @@ def _slip_of_a_word(word: str) -> bool:
 
 
 def _unambiguous(word: str) -> bool:
-    """A given name of four letters or more that is no frequent word, no English word name lists hold
+    """A given name of four letters or more that is no frequent word, no eponym, no English word name lists hold
     too ("will", "grace") and no frequent word cut short ("met with famil")."""
     lex, key = load_lexicons(), fold(word)
     return len(key) >= 4 and key not in lex.common and key not in lex.ambiguous and key not in _clinical_vocabulary() \
-        and not any(w.startswith(key) for w in lex.common)
+        and key not in _lexicons().eponyms and not any(w.startswith(key) for w in lex.common)  # not "s/p hartmann's"
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
