@@ -300,6 +300,6 @@ def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text,
                                   "Attended High School, then the Army.", "the high school nurse called mom",
                                   "mom went to the grocery store at 5. pt seen at the bank. pt stopped at local market.",
                                   "pt was at a restaurant when symptoms began; family at the hotel nearby.",
-                                  "ORIENTED X3, KNOWS PRESIDENT OF THE UNITED STATES."])
+                                  "ORIENTED X3, KNOWS PRESIDENT OF THE UNITED STATES.", "ATTENDS AA DAILY ON THE UNIT."])
 def test_no_employer_in_a_status(scanner, text):
     assert values(scanner, text, "EMPLOYER") == []

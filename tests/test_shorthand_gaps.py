@@ -430,6 +430,8 @@ def test_patients_by_room_or_bed_children_by_age_and_staff_after_rn_or_md(scanne
         "pt is 45 yo f, 5 yo son at home. baby boy born 0300. twin a delivered. bed 3 - open",
         "OB CONSULT CALLED. CHARGE RN AWARE. CALLER STATES PT FELL. CLIENT ARRIVED ON TIME. RES RESTING.",
         "PT 82 YO, TOLERATED 20 MIN. LEFT 5 MO AGO. GRADE 3 YR.",
+        "NICU bed 14   PMA 33 1/7 wk   BW 980 g",
+        "RESIDENT: DR PATEL, MD PGY2",
     ],
 )
 def test_rooms_roles_and_ages_without_a_name_name_nobody(scanner, text):

@@ -95,7 +95,15 @@ _KIN_WORD = re.compile(r"(?:wife|husband|spouse|sons?|daughters?|sisters?|brothe
 
 
 _NOT_AFTER_DOCTOR = re.compile(rf"(?i){_ACTION}|the|a|an|of|for|with|by|on|or|was|is|may|can|office|orders?|note|team|service|"
-                               r"daily|today|tonight|tomorrow|now|again|shift|first|later|soon|prn")  # "rehab rn daily"
+                               r"daily|today|tonight|tomorrow|now|again|shift|first|later|soon|prn|pgy\d?")  # "rehab rn daily"
+
+
+def _abbreviation_in_cased_line(text: str, start: int, word: str) -> bool:
+    """A short word in capitals on a line that has lower-case words is an abbreviation ("NICU bed 14 PMA 33 wk")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return word.isupper() and len(word) <= 4 and re.search(r"\b[a-z]{3,}\b", line) is not None
 
 
 def _unlisted(word: str) -> bool:
@@ -186,11 +194,11 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                 found.append(("PERSON", m.start(1), m.end(2), 0.7))
         for m in _ROLE.finditer(text):
             first, second = (1, 2) if m.group(1) else (3, 4)
-            if _role_name(m.group(first)):
+            if _role_name(m.group(first)) and not _abbreviation_in_cased_line(text, m.start(first), m.group(first)):
                 end = m.end(second) if m.group(second) and _role_name(m.group(second)) else m.end(first)
                 found.append(("PERSON", m.start(first), end, 0.65))
         for m in _ROOM_OR_BABY.finditer(text):
-            if _role_name(m.group(1)):
+            if _role_name(m.group(1)) and not _abbreviation_in_cased_line(text, m.start(1), m.group(1)):
                 person(m, 1, 0.65)
         for m in _FAMILY_OR_SOCIAL.finditer(text):
             if m.group(1) and _role_name(m.group(1)) and fold(m.group(1)) not in load_lexicons().dictionary \
