@@ -213,3 +213,46 @@ def test_a_town_a_verb_or_a_police_service_follows(scanner, text, place):
 ])
 def test_care_words_before_a_verb_or_the_police_are_no_towns(scanner, text):
     assert _places(scanner, text + VITALS) == []
+
+
+# -- agencies and homes named before a head of their own kind (VNA, Skilled Nursing, Manor) -----
+
+NAMED_HEADS = [
+    ("social: lives alone, home services from pinehollow vna 3x/wk.", "pinehollow vna"),
+    ("dispo: d/c to quarryside nursing & rehab when bed avail.", "quarryside"),
+    ("hd mwf at ferncliff dialysis, last run 3/2.", "ferncliff"),
+    ("plan: to brackenridge skilled nursing once accepted.", "brackenridge"),
+    ("fell at oakmere manor last week, found by staff.", "oakmere"),
+    ("referral sent to fernleigh subacute, awaiting bed.", "fernleigh"),
+    ("s/p mvc, taken to corbett mem then flown here.", "corbett mem"),
+]
+
+
+@pytest.mark.parametrize("text, place", _cases(NAMED_HEADS))
+def test_a_name_before_the_head_of_an_agency_or_a_home_is_a_facility(scanner, text, place):
+    ok, got = _found(scanner, text, place)
+    assert ok, got
+
+
+@pytest.mark.parametrize("text, place", [
+    ("HPI: SUDDEN APHASIA, TAKEN TO KELLWORTH COMMUNITY HOSP, CT NEG." + VITALS, "KELLWORTH"),
+    ("SOCIAL: WIFE AT BEDSIDE. FOLLOWED BY PINEHOLLOW VNA, SON CHECKS ON HIM." + VITALS, "PINEHOLLOW"),
+])
+def test_a_name_before_words_that_describe_a_facility_is_a_facility(scanner, text, place):
+    ok, got = _found(scanner, text, place)
+    assert ok, got
+
+
+WORDS_OF_CARE = [
+    "needs skilled nursing and home care, respiratory care to see.",
+    "on peritoneal dialysis at home, inpt rehab screening today.",
+    "home with vna, cont cardiac rehab.",
+    "dc to subacute rehab when bed avail.",
+]
+
+
+@pytest.mark.parametrize("text", [pytest.param(t.upper() + VITALS, id=f"CAPS-{i}") for i, t in enumerate(WORDS_OF_CARE)]
+                         + [pytest.param((t + VITALS).lower(), id=f"lower-{i}") for i, t in enumerate(WORDS_OF_CARE)])
+def test_kinds_of_care_before_a_head_are_no_facility(scanner, text):
+    assert is_shorthand(text)
+    assert not _places(scanner, text), _places(scanner, text)

@@ -8,7 +8,8 @@ tells them is the cue a reader uses:
   "come to", "seen by", "consult from the" or "in"; any abbreviation before a
   hospital unit ("from WH TCU", "to bh cath lab");
 - *a head word*: "sent to kelso hosp", "MEDFLIGHT FROM LAKEVIEW MED CTR", "Whitcomb
-  Memorial", "Harlow General", "Brennan Assisted Living";
+  Memorial" or "WHITCOMB MEM", "Harlow General", "Brennan Assisted Living"; past the words
+  that describe a facility ("TAKEN TO KELLER COMMUNITY HOSP");
 - *a religious name behind a cue, with or without a head*: "accepted at Holy
   Redeemer", "to good shepherd", "bed @ St B.", "our lady of mercy";
 - *a ward*: a word that is no clinical or dictionary word, behind a transfer cue (or
@@ -36,6 +37,7 @@ import regex as re
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
+from .facilities import _is_generic
 from .names.cues import _PLACE_CUE_BEFORE
 from .names.lexicons import fold, load_lexicons
 from .shorthand import _shorthand_terms, shorthand_word
@@ -69,12 +71,12 @@ _BEFORE_UNIT = re.compile(
     r"(?i)\b(?:to|from|at|in|of)[ \t]+(?:the[ \t]+)?(?-i:([A-Z]{2,5}|[a-z]{2,4}))[ \t]+"
     r"(?:tcu|er|ed|ew|icu|ccu|micu|sicu|csru|cath[ \t]*lab|emergency[ \t]+(?:room|dept|department))\b"
 )
-_HEAD = (r"(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|memorial|general|campus|"
+_HEAD = (r"(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|mem(?:orial)?|general|campus|"
          r"nursing[ \t]+home|assisted[ \t]+living|rehab(?:ilitation)?[ \t]+(?:center|hospital))")
 _HOSPITAL = re.compile(rf"(?i)(?<![\w'’-]){_HEAD}\b\.?")
 _WORDS_BEFORE = re.compile(rf"(?<![\w'’-])(?:{_W}[ \t]+){{1,3}}$")  # up to three words right before a head
 # Cheap searches that rule most texts out before the costlier patterns run.
-_HEAD_HINT = re.compile(r"(?i)hosp|med|memorial|general|campus|nursing|assisted|rehab")
+_HEAD_HINT = re.compile(r"(?i)hosp|med|mem|general|campus|nursing|assisted|rehab")
 _RELIGIOUS_HINT = re.compile(r"(?i)holy|sacred|good[ \t]+s|lady")
 _SAINT_HINT = re.compile(r"(?i)\b(?:st|saint)\b")
 _UNIT_HINT = re.compile(r"(?i)\b(?:tcu|er|ed|ew|icu|ccu|micu|sicu|csru|cath|emergency)\b")
@@ -159,12 +161,17 @@ def _hospitals(text: str) -> list[Place]:
         if not before:
             continue
         words = before.group().split()
-        k = len(words)  # the name is the words right before the head, back to a stop or frequent word
+        named = len(words)  # "KELLER COMMUNITY HOSP": the name is before the words that describe a facility
+        while named and _is_generic(words[named - 1]) and fold(words[named - 1]) not in STOP_WORDS:
+            named -= 1
+        k = named  # the name is the words right before the head, back to a stop or frequent word
         while k and not (fold(words[k - 1]) in STOP_WORDS or fold(words[k - 1]) in lex.common
                          or fold(words[k - 1]) in _shorthand_terms() or words[k - 1].upper() in _ABBREVIATIONS):
             k -= 1
+        if k == named:
+            continue
         words = words[k:]
-        if not words or not (_name_word(words[-1]) or _known(words[-1])):
+        if not (_name_word(words[named - k - 1]) or _known(words[named - k - 1])):
             continue
         start = before.start() + before.group().rfind(" ".join(words))
         out.append(("LOCATION", start, m.end(), SCORE))
