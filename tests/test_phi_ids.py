@@ -170,6 +170,9 @@ def test_ordinal_counts_are_not_dates(scanner, text):
         ("Infusion 3 is at the Holloway Cancer Pavilion, chair 6.", "Holloway Cancer Pavilion"),
         ("Supplies from Ironwood Respiratory. Next fill in May.", "Ironwood Respiratory"),
         ("He has the number for Tamarack Recovery (intake line).", "Tamarack Recovery"),
+        ("HD at Crestline Dialysis, chair 4, MWF.", "Crestline Dialysis"),
+        ("Dispo: Tidemark Skilled Nursing in Hanover.", "Tidemark Skilled Nursing"),
+        ("Fell twice at Larkhaven Manor this spring.", "Larkhaven Manor"),
     ],
 )
 def test_facility_names_as_written(scanner, text, facility):
@@ -198,6 +201,10 @@ def test_facility_names_as_written(scanner, text, facility):
         "HOME WITH VNA SERVICES.",
         "Acute Respiratory failure, now on bipap.",
         "Post-anesthesia Recovery was uneventful.",
+        "She is on Peritoneal Dialysis.",
+        "Needs Skilled Nursing after discharge.",
+        "P: PICC PLACEMENT. DIALYSIS. CONTINUE PLAN.",
+        "Plan: discharge to Subacute rehab.",
     ],
 )
 def test_facility_lookalikes(scanner, text):

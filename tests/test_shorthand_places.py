@@ -61,6 +61,8 @@ def test_a_name_in_capitals_before_a_head_is_a_facility(scanner, text, place):
 # -- wards named by a bare word behind a cue, before a floor number ------------------------
 
 WARDS = [
+    ("stable off pressors, transferred to barley 3 (medicine) at 1500.", "barley"),
+    ("afib resolved. transferred to romberg 5 at 1600, report given.", "romberg"),
     ("plan: cont to monitor, transfer to penhallow 3.", "penhallow"),
     ("found unresponsive on halvorsen 6. code called", "halvorsen"),
     ("pt's glasses sent up from penhallow 5.  family aware", "penhallow"),
@@ -161,6 +163,7 @@ def test_a_named_coast_or_shore_behind_a_trip_cue(scanner, text):
 
 CLINICAL = [
     "plan: transfer to micu 2 when bed available.",
+    "transferred to tower 4 (medicine), then to ward 5.",
     "pt transferred to the floor 6 pm, report given.",
     "s/p cath, returned to ccu. to or 2 in am for cabg.",
     "admitted from osh with nstemi, transfer to csru after or.",

@@ -107,7 +107,8 @@ _SAINT_ER = re.compile(
 _SHORT_HEAD_END = re.compile(
     r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
     r"has|had|have|says|said|took|did|does|gave|called|yesterday|today|tonight|last|this|next|the|a|an|but|so|if|"
-    r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per)\b)",
+    r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per|once|pending|"
+    r"tomorrow)\b)",
     re.IGNORECASE,
 )
 _LOWER_CUES = frozenset({"at", "from", "to", "into", "in"})
@@ -132,6 +133,8 @@ _HEADING_END = re.compile(r"[ \t]*(?:$|\n|[ \t]{2,}|\t|:|[ \t]+[-—–|])")
 _LOWER_OF = re.compile(r"[ \t]+of[ \t]+([a-z][a-z'’-]+)")
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
+# A label of where the patient goes or comes from, before a one-word name and a short head.
+_DESTINATION_LABEL = re.compile(r"(?i)\b(?:dispo(?:sition)?|destination|discharged?[ \t]+to|d/c[ \t]+to|admitted[ \t]+from)[ \t]*:?$")
 
 
 @lru_cache(maxsize=1)
@@ -199,6 +202,8 @@ class FacilityRecognizer(_CodeRecognizer):
         for m in reversed(words):
             if len(run) >= MAX_RUN or not (_CAP_TOKEN.fullmatch(m.group()) or m.group() in _JOINERS):
                 break
+            if m.group().endswith(".") and len(m.group()) > 5:
+                break  # "PICC PLACEMENT. DIALYSIS": a sentence ends before the name ("St.", "Hosp." do not)
             run.insert(0, m)
         if run and text[start:end].isupper() and all(m.group().isupper() for m in run if m.group().isalpha()):
             run = _name_in_capitals(run)
@@ -307,6 +312,8 @@ def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: i
     words = [w for w in names if not _is_generic(w)]
     if not any(w.lower() not in STOP_WORDS and not w.lower().endswith(("ed", "ing")) for w in words):
         return False
+    if all(_sentence_word(w) for w in words):
+        return False  # "on Peritoneal Dialysis", "Started Hemodialysis and Continuous Dialysis": care, not a name
     if len(names) >= 2:
         return True
     if names[0].lower() in _ORDER_VERBS:
@@ -314,6 +321,8 @@ def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: i
     prev = text[: run[0].start()].rstrip(" \t") if run else ""
     if bool(prev) and prev[-1] not in ".!?:\n*#>":
         return True
+    if _DESTINATION_LABEL.search(prev[-20:]):
+        return True  # "Dispo: Tidemark Skilled Nursing": where the patient goes
     # opening a line or sentence: a letterhead ("Northgate Internal Medicine" alone on its line)
     return bool(_HEADING_END.match(text, end))
 

@@ -12,7 +12,8 @@ tells them is the cue a reader uses:
   that describe a facility ("TAKEN TO KELLER COMMUNITY HOSP");
 - *a religious name behind a cue, with or without a head*: "accepted at Holy
   Redeemer", "to good shepherd", "bed @ St B.", "our lady of mercy";
-- *a ward*: a word that is no clinical or dictionary word, behind a transfer cue (or
+- *a ward*: a word that is no clinical or dictionary word (behind an admission cue, also a
+  name that is a rare English word too: "transferred to kestrel 3"), behind a transfer cue (or
   "PLAN:", "dispo:") and before a floor number ("transfer to penhallow 3 with chf"; after a
   bare "to" or "on" the number ends the clause: "FOUND ON HALVORSEN 6.", not "order to
   transfuse 2 units"); later mentions of a ward found once are that ward too ("tillman 2 or
@@ -193,14 +194,22 @@ def _known(word: str) -> bool:
         and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
 
 
+# Parts of a hospital that a surname list holds too: "TRANSFERRED TO TOWER 4", "to ward 5" name no ward.
+_BUILDING_PARTS = frozenset("tower wing suite hall cart gurney room ward".split())
+
+
 def _wards(text: str) -> list[Place]:
     out = []
     names = set()
     lex = load_lexicons()
     for m in _WARD.finditer(text):
         word = m.group(1)
-        if len(word) >= 4 and _name_word(word) and (fold(word) not in lex.dictionary or _known(word)) and (
-                _CLAUSE_END.match(text, m.end()) or _ADMIT_BEFORE.search(text, max(0, m.start(1) - 40), m.start(1))):
+        if len(word) < 4 or fold(word) in _BUILDING_PARTS:
+            continue
+        admitted = _ADMIT_BEFORE.search(text, max(0, m.start(1) - 40), m.start(1))
+        # "TRANSFERRED TO PELL 3": behind an admission cue, a name that is a rare English word too
+        if admitted and _known(word) and not _is_generic(word) or _name_word(word) and (fold(word) not in lex.dictionary or _known(word)) and (
+                admitted or _CLAUSE_END.match(text, m.end())):
             out.append(("LOCATION", m.start(1), m.end(2), SCORE))
             names.add(fold(word))
     for name in names:  # "tillman 2 or tillman 3", "family wants to see ashgrove"
