@@ -173,6 +173,19 @@ def test_ordinal_counts_are_not_dates(scanner, text):
         ("HD at Crestline Dialysis, chair 4, MWF.", "Crestline Dialysis"),
         ("Dispo: Tidemark Skilled Nursing in Hanover.", "Tidemark Skilled Nursing"),
         ("Fell twice at Larkhaven Manor this spring.", "Larkhaven Manor"),
+        ("Follow-up: Pediatric Endocrinology at Larkspur Children's on June 16th.", "Larkspur Children's"),
+        ("Referral sent to Gullwing Shores Center for Rehabilitation. Will follow.",
+         "Gullwing Shores Center for Rehabilitation"),
+        ("Bed search started, Kestrel Butte Behavioral Health Unit notified.", "Kestrel Butte Behavioral Health Unit"),
+        ("Seen with Ada Nwosu, DPM, Foot & Ankle Specialists of Dalton, 14 Main Street.",
+         "Foot & Ankle Specialists of Dalton"),
+        ("COMPARISON: 01-18-2023 (BOTH WOMEN'S IMAGING AT CRANE POINT). BREAST COMPOSITION: SCATTERED.",
+         "WOMEN'S IMAGING AT CRANE POINT"),
+        ("prior echo 2/2019 (outside,andover cardiology group) ef then 60%.", "andover cardiology group"),
+        ("hd run note 9/19/23   chair 7   ferncliff dialysis - dracut   pt seen, ran 4 hrs", "ferncliff dialysis - dracut"),
+        ("Primary Care Provider: Omar Haddad, MD - Westbrook Family Medicine  Principal Diagnosis: CHF",
+         "Westbrook Family Medicine"),
+        ("Cardiac rehab referral sent to Evening Star Cardiac Rehab. Sternal precautions.", "Evening Star Cardiac Rehab"),
     ],
 )
 def test_facility_names_as_written(scanner, text, facility):
@@ -205,6 +218,9 @@ def test_facility_names_as_written(scanner, text, facility):
         "Needs Skilled Nursing after discharge.",
         "P: PICC PLACEMENT. DIALYSIS. CONTINUE PLAN.",
         "Plan: discharge to Subacute rehab.",
+        "Give Children's Tylenol 160 mg tonight.",
+        "CONSULT CARDIOLOGY AT BEDSIDE.",
+        "She sees Specialists at the clinic.",
     ],
 )
 def test_facility_lookalikes(scanner, text):
@@ -291,3 +307,16 @@ def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text,
 @pytest.mark.parametrize("text", ["Employer: Retired", "Employer: N/A", "works at home most days", "Employer: Self"])
 def test_no_employer_in_a_status(scanner, text):
     assert values(scanner, text, "EMPLOYER") == []
+
+
+def test_an_abbreviation_the_note_defines_after_a_facility_is_that_facility(scanner):
+    text = ("Transfer note. Sending: Kestrel Valley Regional (KVR), Auburn. Receiving: Neuro ICU.\n"
+            "Patient Jo Roe, KVR MRN 4471220. Hx: AVR 2019, on warfarin.")
+    got = values(scanner, text, "HEALTHCARE_FACILITY")
+    assert got.count("KVR") == 2, got
+    assert "AVR" not in got
+
+
+def test_an_abbreviation_of_the_words_that_describe_a_facility_defines_nothing(scanner):
+    text = "Seen at Harlow Emergency Department (ED) overnight. Back to ED if worse."
+    assert "ED" not in values(scanner, text, "HEALTHCARE_FACILITY")

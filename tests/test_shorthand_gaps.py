@@ -233,3 +233,16 @@ def test_names_after_a_patient_label_a_case_manager_or_an_np_and_before_a_glued_
 @pytest.mark.parametrize("text", ["pt febrile overnight, cx sent", "lesion 3 cm wide, 2 cm deep", "NP AWARE OF K 3.1"])
 def test_clinical_words_after_pt_and_sizes_in_cm_name_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []
+
+
+_CASED = "BP 120/80, HR 72, SpO2 98% RA, Foley out, NGT d/c'd, lasix given. {}"
+
+
+def test_two_capitalised_words_before_a_facility_head_in_a_cased_note_name_it(scanner):
+    text = _CASED.format("Home with outpatient PT at Tidal Drift Physical Therapy starting 3/27.")
+    assert "Tidal Drift Physical Therapy" in values(scanner, text, "HEALTHCARE_FACILITY")
+
+
+def test_a_capitalised_order_before_a_facility_head_names_nothing(scanner):
+    text = _CASED.format("Continue Chest Physical Therapy daily.")
+    assert values(scanner, text, "HEALTHCARE_FACILITY") == []

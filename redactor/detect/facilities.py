@@ -130,9 +130,14 @@ _ORDER_VERBS = frozenset(
 )
 # A name alone on its line, or before a column gap or a dash: a letterhead or a heading.
 _HEADING_END = re.compile(r"[ \t]*(?:$|\n|[ \t]{2,}|\t|:|[ \t]+[-—–|])")
+_AFTER_AT = re.compile(r"[ \t]+(?:at|AT)[ \t]+(?:the[ \t]+|THE[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2})")
+# "ferncliff dialysis - dracut": in lower case, a head and a known town after a dash
+_LOWER_TOWN_AFTER = (re.compile(r"[ \t]+[-–—][ \t]+([a-z][a-z'’-]+[ \t]+[a-z][a-z'’-]+)(?![\w'’-])"),
+                     re.compile(r"[ \t]+[-–—][ \t]+([a-z][a-z'’-]+)(?![\w'’-])"))
 _LOWER_OF = re.compile(r"[ \t]+of[ \t]+([a-z][a-z'’-]+)")
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
+_CREDENTIAL = re.compile(r"(?:MD|M\.D\.|DO|NP|PA|PA-C|RN|APRN|DPM|DDS|DMD|OD|PhD|PHD|PharmD|LCSW|LICSW|FNP|CNM)")
 # A label of where the patient goes or comes from, before a one-word name and a short head.
 _DESTINATION_LABEL = re.compile(r"(?i)\b(?:dispo(?:sition)?|destination|discharged?[ \t]+to|d/c[ \t]+to|admitted[ \t]+from)[ \t]*:?$")
 
@@ -207,10 +212,14 @@ class FacilityRecognizer(_CodeRecognizer):
             run.insert(0, m)
         if run and text[start:end].isupper() and all(m.group().isupper() for m in run if m.group().isalpha()):
             run = _name_in_capitals(run)
-        while run and run[0].group().lower() in _JOINERS:  # "AND PENOBSCOT RIVER VNA" in capitals
-            run.pop(0)
+        while run and (run[0].group().lower() in _JOINERS  # "AND PENOBSCOT RIVER VNA" in capitals
+                       or len(run) > 2 and run[1].group() == "-" and _CREDENTIAL.fullmatch(run[0].group())):
+            run.pop(0)  # "Omar Haddad, MD - Westbrook Family Medicine": the provider's credential, then the practice
         names = [m.group() for m in run if m.group() not in _JOINERS]
         after = _AFTER_OF.match(text, end)
+        if not after and not any(not _is_generic(w) for w in names) and (at := _AFTER_AT.match(text, end)) \
+                and any(not _sentence_word(w) for w in at.group(1).split()) and not _heads()[0].search(at.group(1)):
+            after = at  # "Women's Imaging at Harbor Point": a kind of care, then where it is given
         if after:
             names += after.group(1).split()
         if not any(not _is_generic(w) and not w.isdigit() for w in names):
@@ -243,8 +252,13 @@ class FacilityRecognizer(_CodeRecognizer):
             if run or before not in _LOWER_CUES or not after or after.group(1) in STOP_WORDS or _is_generic(after.group(1)):
                 return None
             return start, after.end(), 0.6
-        if before not in _LOWER_CUES:
-            return None  # "run free clinics": without "at", "from", "to" a lower-case run is no name
+        for town in (t.match(text, end) for t in _LOWER_TOWN_AFTER):
+            if town and _known_place(town.group(1)):
+                return run[0].start(), town.end(), 0.6  # "ferncliff dialysis - dracut": a town follows it
+        if before not in _LOWER_CUES and not (not short and any(_known_place(m.group()) for m in run)):
+            # "run free clinics": without "at", "from", "to" a lower-case run is no name, unless it
+            # holds a town ("outside, lowell cardiology group")
+            return None
         return run[0].start(), end, 0.6
 
 
@@ -296,6 +310,27 @@ def _sentence_word(word: str) -> bool:
         or key.endswith(("ed", "ing")) and key in lex.dictionary and key not in lex.places
 
 
+def _known_place(words: str) -> bool:
+    """A town or place of the place lists that is no word of a sentence: "lowell", "north andover"."""
+    from .names.lexicons import fold, load_lexicons
+
+    lex = load_lexicons()
+    key = fold(words)
+    return (key in lex.places or key in lex.towns) and not all(_sentence_word(w) for w in words.split())
+
+
+def _care_word(word: str) -> bool:
+    """A clinical word or abbreviation, a stop word or a participle: "Peritoneal", "Started"."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from .clinical import _ABBREVIATIONS, _clinical_vocabulary
+    from .names.lexicons import fold
+
+    key = fold(word.strip(".,'’"))
+    return key in _clinical_vocabulary() or word.strip(".") in _ABBREVIATIONS or key in STOP_WORDS \
+        or key.endswith(("ed", "ing"))
+
+
 def _person_name(words: list[str]) -> bool:
     """"John Smith": a given name and a surname, a person moved to a service, not a place."""
     from .wordsets import first_names
@@ -312,8 +347,8 @@ def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: i
     words = [w for w in names if not _is_generic(w)]
     if not any(w.lower() not in STOP_WORDS and not w.lower().endswith(("ed", "ing")) for w in words):
         return False
-    if all(_sentence_word(w) for w in words):
-        return False  # "on Peritoneal Dialysis", "Started Hemodialysis and Continuous Dialysis": care, not a name
+    if len(names) == 1 and _sentence_word(names[0]) or all(_care_word(w) for w in words):
+        return False  # "on Peritoneal Dialysis", "Started Hemodialysis Dialysis": care, not a name ("North Star Cardiac Rehab" is)
     if len(names) >= 2:
         return True
     if names[0].lower() in _ORDER_VERBS:

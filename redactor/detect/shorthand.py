@@ -288,6 +288,8 @@ def _clinical_words_only(text: str, c: Candidate) -> bool:
     if not words or c.recognizer == CUE_RECOGNIZER:
         return False
     lex = load_lexicons()
+    if c.entity_type == "HEALTHCARE_FACILITY" and _title_case_name_before_head(text, c):
+        return False  # "Tidal Drift Physical Therapy": two capitalised words before a facility's own head
     if all(shorthand_word(w) and not lex.is_name(_key(w)) and _key(w) not in lex.places for w in words):
         return True  # "Stoma RN", "Hemodynamics PA 54/18": no name list holds a word of it, whatever stands by
     if _person_context(text, c):
@@ -324,6 +326,20 @@ def _facility_head(text: str, start: int, end: int) -> tuple[re.Match[str], bool
         return None
     head = min(found, key=lambda f: f[0].start())[0]
     return head, head.re is heads and _norm(head.group()) in short
+
+
+def _title_case_name_before_head(text: str, c: Candidate) -> bool:
+    """In a cased note, two or more capitalised words, none a stop word or one that only
+    describes a facility, right before a head of ``facility_words.txt`` that is no short head."""
+    from .facilities import _is_generic
+
+    found = _facility_head(text, c.start, c.end)
+    if found is None or found[1]:
+        return False
+    before = text[c.start : found[0].start()].split()
+    return len(before) >= 2 and all(w[0].isupper() and not w.isupper() and w.isalpha() and fold(w) not in STOP_WORDS
+                                    and not _is_generic(w) and fold(w) not in load_lexicons().common
+                                    and not clinical_word(w) for w in before)  # not "Continue Chest Physical Therapy"
 
 
 def _named_before_head(text: str, c: Candidate) -> bool:

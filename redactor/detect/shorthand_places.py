@@ -62,6 +62,11 @@ _HOSPITAL_ACRONYM = re.compile(
     r"(?i)(?:\b(?:leave|leaving|to|from|at|in|by|@)[ \t]+(?:the[ \t]+)?|@[ \t]*)"
     r"(?-i:([A-Z]{1,3}H|[A-Z]{1,4}MC|[a-z]{1,3}h|[a-z]{1,4}mc))(?![\w'’/-]|[ \t]*[\d.]*\d)"
 )
+# A hospital by its name before its emergency room, behind a cue that moves the patient:
+# "TAKEN BY AMBULANCE TO KELLER FALLS ER", not "to the ER", "TO MAIN ER" or "from OR ER".
+_NAMED_ER = re.compile(rf"(?i)\b{_ADMIT_VERB}(?:[ \t]+(?:by[ \t]+(?:ambulance|ems|car|family)|back|emergently))?"
+                       rf"[ \t]+(?:to|from|at)[ \t]+((?:{_W}[ \t]+){{1,2}}?)(?:er|ed|emergency[ \t]+(?:room|dept|department))\b")
+_PLACE_WORDS = frozenset("valley falls river lake hill hills city county mount mt springs harbor bay".split())
 # Clinical abbreviations shaped like a hospital's: left ventricular hypertrophy, not a hospital.
 _CLINICAL_H = frozenset(
     """OSH LVH RVH BPH SAH ICH IVH PPH SDH EDH TSH FSH ACTH PTH ADH NPH CAH LDH MPH KOH AVH SIADH PH FH SH DH
@@ -151,6 +156,11 @@ def _acronyms(text: str) -> list[Place]:
         if not (_unit(word) or word.upper() in _CLINICAL_H or fold(word) in _shorthand_terms()
                 or fold(word) in load_lexicons().dictionary and len(word) >= 4):
             out.append(("LOCATION", m.start(1), m.end(1), SCORE))  # "FROM WH TCU", not "FROM CSRU ICU"
+    for m in _NAMED_ER.finditer(text) if _UNIT_HINT.search(text) else ():
+        words = m.group(1).split()
+        if _name_word(words[0]) and len(words[0]) >= 4 and all(_name_word(w) or _known(w) or fold(w) in _PLACE_WORDS
+                                                             for w in words):
+            out.append(("LOCATION", m.start(1), m.start(1) + len(m.group(1).rstrip()), SCORE))  # "TO KELLER FALLS ER"
     return out
 
 
