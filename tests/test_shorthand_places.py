@@ -262,3 +262,21 @@ WORDS_OF_CARE = [
 def test_kinds_of_care_before_a_head_are_no_facility(scanner, text):
     assert is_shorthand(text)
     assert not _places(scanner, text), _places(scanner, text)
+
+
+@pytest.mark.parametrize("text, place", _cases([
+    ("91 yo f admitted from brackley house 8/14 with syncope.", "brackley house"),
+    ("hpi: 90 yo f from st. agatha's home in saco with copd exac.", "st. agatha's home"),
+    ("has pca 20 hrs/wk through cedarline home care, son nearby.", "cedarline"),
+]))
+def test_a_named_home_or_agency_behind_a_cue(scanner, text, place):
+    ok, got = _found(scanner, text, place)
+    assert ok, got
+
+
+@pytest.mark.parametrize("text", [
+    "came from daughter's house, then to the group home." + VITALS,
+    "has aide through home care twice a week." + VITALS,
+])
+def test_a_relatives_house_or_bare_care_is_no_place(scanner, text):
+    assert not _places(scanner, text.lower()), _places(scanner, text.lower())

@@ -24,9 +24,19 @@ Short heads from ``facility_short_heads.txt`` ("Regional", "Medical", "Drug",
 where the name ends (punctuation or a function word follows, not a noun), and a
 one-word name before it may not open the sentence.
 
+A run ends where a sentence ends ("PICC PLACEMENT. DIALYSIS"), and does not start with a
+provider's credential and a dash ("Omar Haddad, MD - Westbrook Family Medicine").  A run
+made only of generic words may name the place after "at" instead ("Women's Imaging at
+Crane Point").  Before a short head, a single word must be no word of a sentence and the
+words no clinical words ("on Peritoneal Dialysis"); after "Dispo:" a one-word name may
+open the line.
+
 In a passage typed in lower case ("my mom was at good samaritan hospital") the run is
 lower-case words that are neither function words nor generic, at a lower score; before
-a short head ("home from valley medical") only after "at", "from", "to" or "in".
+a short head ("home from valley medical") only after "at", "from", "to", "in" or
+"through"; without such a cue where the run holds a known town before a head that is
+not short ("outside, andover cardiology group") or a dash and a known town follow the
+head ("ferncliff dialysis - dracut").
 A saint's name alone ("transferred to St. Luke's", "she's at st. agnes er") is a
 hospital too, and so is a Spanish name with its head first ("Clínica Familiar del Valle").
 After a cue that moves a patient ("transferred from", "BIBA from", "Destination:"), a
@@ -111,7 +121,7 @@ _SHORT_HEAD_END = re.compile(
     r"tomorrow)\b)",
     re.IGNORECASE,
 )
-_LOWER_CUES = frozenset({"at", "from", "to", "into", "in"})
+_LOWER_CUES = frozenset({"at", "from", "to", "into", "in", "through"})
 _MOVE_CUE = re.compile(
     r"(?:\b(?:[Tt]ransferred|[Tt]ransfer|BIBA|BIBEMS|[Bb]rought|[Aa]dmitted|[Rr]eadmitted|[Dd]ischarged|[Dd]elivered|"
     r"[Aa]irlifted|[Ff]lown|[Tt]ransported|[Dd]iverted)(?:[ \t]+(?:back|over|emergently|urgently))?[ \t]+(?:from|to|at)"

@@ -10,6 +10,8 @@ tells them is the cue a reader uses:
 - *a head word*: "sent to kelso hosp", "MEDFLIGHT FROM LAKEVIEW MED CTR", "Whitcomb
   Memorial" or "WHITCOMB MEM", "Harlow General", "Brennan Assisted Living"; past the words
   that describe a facility ("TAKEN TO KELLER COMMUNITY HOSP");
+- *a name before an emergency room behind a move cue*: "TAKEN BY AMBULANCE TO KELLER FALLS
+  ER"; *a home by its name*: "admitted from brackley house", "FROM ST. AGATHA'S HOME";
 - *a religious name behind a cue, with or without a head*: "accepted at Holy
   Redeemer", "to good shepherd", "bed @ St B.", "our lady of mercy";
 - *a ward*: a word that is no clinical or dictionary word (behind an admission cue, also a
@@ -94,6 +96,12 @@ _RELIGIOUS = re.compile(
     rf"our[ \t]+lady[ \t]+of[ \t]+(?:the[ \t]+)?{_W})(?:[ \t]+{_HEAD}\b\.?)?"
 )
 _SAINT = re.compile(rf"(?i){_CUE}((?:st|saint)\.?[ \t]+(?:([a-z])\.|({_W})))(?![\w'’-])")
+_SAINT_HOME = re.compile(rf"(?i)[ \t]+(?:home|house|manor|villa|{_HEAD})\b\.?")
+# A residence or care home by its name behind a cue that moves the patient: "admitted from brackley
+# house", "RETURNED TO ELMCROFT COMMONS"; its first word no English word ("from daughter's house").
+_NAMED_HOME = re.compile(rf"(?i)\b{_ADMIT_VERB}(?:[ \t]+(?:back|here|pt))?[ \t]+(?:to|from|at)[ \t]+(?:the[ \t]+)?"
+                         rf"((?:{_W}[ \t]+){{1,2}}?(?:house|village|commons|gardens|terrace|residence|estates|lodge))\b")
+_HOME_HINT = re.compile(r"(?i)house|village|commons|gardens|terrace|residence|estates|lodge")
 _WARD = re.compile(rf"(?i)(?:\b(?:to|from|on|at)|\b(?:plan|dispo)[ \t]*:)[ \t]+({_W})[ \t]{{0,2}}([1-9][A-Za-z]?)"
                    r"(?:/[1-9])?(?![\w/%-]|\.\d)"
                    r"(?![ \t]*(?:mcg|mg|units?|u|cc|ml|l|lpm|%|hrs?|hours?|days?|x|times|mm|cm)\b)")
@@ -192,7 +200,14 @@ def _hospitals(text: str) -> list[Place]:
         word = m.group(3)
         if word is None or _name_word(word) or fold(word) in lex.first:
             end = m.end() - (text[m.end() - 1] == "." and word is not None)
+            if word is not None and (home := _SAINT_HOME.match(text, m.end())):
+                end = home.end()  # "FROM ST. AGATHA'S HOME": the home is part of the name
             out.append(("LOCATION", m.start(1), end, SCORE))  # "bed @ St B.", "to st agnes", not "to ST elevation"
+    for m in _NAMED_HOME.finditer(text) if _HOME_HINT.search(text) else ():
+        words = m.group(1).split()[:-1]
+        if not re.search(r"['’]", m.group(1)) and _name_word(words[0]) and len(words[0]) >= 4 and fold(words[0]) not in lex.dictionary \
+                and all(_name_word(w) or _known(w) for w in words):
+            out.append(("LOCATION", m.start(1), m.end(), SCORE))  # "admitted from brackley house"
     return out
 
 
