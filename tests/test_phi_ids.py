@@ -221,6 +221,7 @@ def test_facility_names_as_written(scanner, text, facility):
         "Give Children's Tylenol 160 mg tonight.",
         "CONSULT CARDIOLOGY AT BEDSIDE.",
         "She sees Specialists at the clinic.",
+        "ENDOCRINE AT HOME IS STABLE PER MOTHER.",
     ],
 )
 def test_facility_lookalikes(scanner, text):

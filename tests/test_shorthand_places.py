@@ -274,9 +274,18 @@ def test_a_named_home_or_agency_behind_a_cue(scanner, text, place):
     assert ok, got
 
 
+def test_a_practice_before_endo_in_capitals(scanner):
+    # in lower case, without "at", "from" or "to" before it, such a name is not read (yet)
+    text = "SOCIAL: ENDOCRINE AT HOME IS KESTREL PEDIATRIC ENDO. DR ROE PAGED AT 0215." + VITALS
+    ok, got = _found(scanner, text, "KESTREL")
+    assert ok, got
+
+
 @pytest.mark.parametrize("text", [
     "came from daughter's house, then to the group home." + VITALS,
     "has aide through home care twice a week." + VITALS,
+    "called endo. per endo, cont insulin gtt, endo to see. f/u endo in am." + VITALS,
+    "endocrine at home is stable per mother. gi endo aware." + VITALS,
 ])
 def test_a_relatives_house_or_bare_care_is_no_place(scanner, text):
     assert not _places(scanner, text.lower()), _places(scanner, text.lower())

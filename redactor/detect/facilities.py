@@ -227,9 +227,9 @@ class FacilityRecognizer(_CodeRecognizer):
             run.pop(0)  # "Omar Haddad, MD - Westbrook Family Medicine": the provider's credential, then the practice
         names = [m.group() for m in run if m.group() not in _JOINERS]
         after = _AFTER_OF.match(text, end)
-        if not after and not any(not _is_generic(w) for w in names) and (at := _AFTER_AT.match(text, end)) \
-                and any(not _sentence_word(w) for w in at.group(1).split()) and not _heads()[0].search(at.group(1)):
-            after = at  # "Women's Imaging at Harbor Point": a kind of care, then where it is given
+        at = None if after or any(not _is_generic(w) for w in names) else _place_after_at(text, end)
+        if at:  # "Women's Imaging at Harbor Point": a kind of care, then where it is given
+            names += at[0]
         if after:
             names += after.group(1).split()
         if not any(not _is_generic(w) and not w.isdigit() for w in names):
@@ -237,7 +237,7 @@ class FacilityRecognizer(_CodeRecognizer):
         if short and not _names_a_place(text, run, names, end):
             return None
         s = run[0].start() if run else start
-        e = after.end() if after else end
+        e = after.end() if after else at[1] if at else end
         if not after and (more := _FIRM_SUFFIX.match(text, e)):
             e = more.end()  # "Rheumatology, PLLC", "Home Care Partners", "Dental Group"
         while text[e - 1] == "." and after:
@@ -318,6 +318,24 @@ def _sentence_word(word: str) -> bool:
     return len(key) <= 1 or key in STOP_WORDS or key in lex.common or key in _shorthand_terms() \
         or any(ch.isdigit() for ch in key) or key in _clinical_vocabulary() or word.strip(".") in _ABBREVIATIONS \
         or key.endswith(("ed", "ing")) and key in lex.dictionary and key not in lex.places
+
+
+def _place_after_at(text: str, end: int) -> tuple[list[str], int] | None:
+    """The capitalised place after "at" ("Women's Imaging at Crane Point"), up to a stop word;
+    its first word no word of a sentence ("ENDOCRINE AT HOME IS ...") and no facility's head."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    m = _AFTER_AT.match(text, end)
+    if not m or _heads()[0].search(m.group(1)):
+        return None
+    keep = []
+    for w in re.finditer(r"\S+", m.group(1)):
+        if w.group().lower() in STOP_WORDS:
+            break
+        keep.append(w)
+    if not keep or _sentence_word(keep[0].group()):
+        return None
+    return [w.group() for w in keep], m.start(1) + keep[-1].end()
 
 
 def _known_place(words: str) -> bool:
