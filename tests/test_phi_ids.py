@@ -321,3 +321,8 @@ def test_an_abbreviation_the_note_defines_after_a_facility_is_that_facility(scan
 def test_an_abbreviation_of_the_words_that_describe_a_facility_defines_nothing(scanner):
     text = "Seen at Harlow Emergency Department (ED) overnight. Back to ED if worse."
     assert "ED" not in values(scanner, text, "HEALTHCARE_FACILITY")
+
+
+def test_a_clinic_at_a_place_whose_name_opens_with_a_number_word(scanner):
+    text = "Discharge follow-up: Kidney Clinic at Four Lakes Transplant Institute, 12 Elm Road."
+    assert any("Four Lakes" in v for v in values(scanner, text, "HEALTHCARE_FACILITY")), values(scanner, text, "HEALTHCARE_FACILITY")

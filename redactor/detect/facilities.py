@@ -321,8 +321,9 @@ def _sentence_word(word: str) -> bool:
 
 
 def _place_after_at(text: str, end: int) -> tuple[list[str], int] | None:
-    """The capitalised place after "at" ("Women's Imaging at Crane Point"), up to a stop word;
-    its first word no word of a sentence ("ENDOCRINE AT HOME IS ...") and no facility's head."""
+    """The capitalised place after "at" ("Women's Imaging at Crane Point", "Liver Clinic at Three
+    Rivers"), up to a stop word; its first word no frequent or clinical word ("ENDOCRINE AT HOME
+    IS ..."), one of its words no word of a sentence, and no facility's head in it."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     m = _AFTER_AT.match(text, end)
@@ -330,11 +331,12 @@ def _place_after_at(text: str, end: int) -> tuple[list[str], int] | None:
         return None
     keep = []
     for w in re.finditer(r"\S+", m.group(1)):
-        if w.group().lower() in STOP_WORDS:
+        if w.group().lower() in STOP_WORDS and keep:
             break
         keep.append(w)
-    if not keep or _sentence_word(keep[0].group()):
-        return None
+    first = keep[0].group()
+    if first.lower() not in STOP_WORDS and _sentence_word(first) or all(_sentence_word(w.group()) for w in keep):
+        return None  # "ENDOCRINE AT HOME IS ...", not "Liver Clinic at Three Rivers"
     return [w.group() for w in keep], m.start(1) + keep[-1].end()
 
 
