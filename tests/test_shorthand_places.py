@@ -252,6 +252,7 @@ def test_a_name_before_words_that_describe_a_facility_is_a_facility(scanner, tex
 WORDS_OF_CARE = [
     "needs skilled nursing and home care, respiratory care to see.",
     "on peritoneal dialysis at home, inpt rehab screening today.",
+    "inpt cardiac rehab screening, then acute cardiac rehab.",
     "home with vna, cont cardiac rehab.",
     "dc to subacute rehab when bed avail.",
 ]
@@ -274,10 +275,11 @@ def test_a_named_home_or_agency_behind_a_cue(scanner, text, place):
     assert ok, got
 
 
-def test_a_practice_before_endo_in_capitals(scanner):
+@pytest.mark.parametrize("name", ["KESTREL", "SEAGULL"])  # a word of no list; an English word
+def test_a_practice_before_endo_in_capitals(scanner, name):
     # in lower case, without "at", "from" or "to" before it, such a name is not read (yet)
-    text = "SOCIAL: ENDOCRINE AT HOME IS KESTREL PEDIATRIC ENDO. DR ROE PAGED AT 0215." + VITALS
-    ok, got = _found(scanner, text, "KESTREL")
+    text = f"SOCIAL: ENDOCRINE AT HOME IS {name} PEDIATRIC ENDO. DR ROE PAGED AT 0215." + VITALS
+    ok, got = _found(scanner, text, name)
     assert ok, got
 
 

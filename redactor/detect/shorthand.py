@@ -355,16 +355,20 @@ def _named_before_head(text: str, c: Candidate) -> bool:
         return False
     head, short = found
     before = _WORD.findall(text[c.start : head.start()])
+    described = False
     while before and _is_generic(before[-1]):
         before.pop()  # "KELLER COMMUNITY HOSP": the name is before the words that describe it
+        described = True
     if not before or len(before[-1]) < 2:
         return False
     word, key = before[-1], fold(before[-1])
     if not shorthand_word(word) and word.upper() not in _ABBREVIATIONS:
         return True
     common = load_lexicons().common
-    return not short and key not in common and key not in _clinical_vocabulary() \
-        and word.upper() not in _ABBREVIATIONS and not _inflected_word(key) \
+    # before a short head, a word of a sentence names a place only with a word that describes one
+    # between ("HARTWELL PEDIATRIC ENDO", not "SLED DIALYSIS")
+    return (not short or described) and key not in common and key not in _clinical_vocabulary() \
+        and key not in _shorthand_terms() and word.upper() not in _ABBREVIATIONS and not _inflected_word(key) \
         and not any(key.endswith(s) and key[: -len(s)] in common for s in _SUFFIXES)  # "NEEDS", a surname too
 
 
