@@ -170,6 +170,22 @@ def test_ordinal_counts_are_not_dates(scanner, text):
         ("Infusion 3 is at the Holloway Cancer Pavilion, chair 6.", "Holloway Cancer Pavilion"),
         ("Supplies from Ironwood Respiratory. Next fill in May.", "Ironwood Respiratory"),
         ("He has the number for Tamarack Recovery (intake line).", "Tamarack Recovery"),
+        ("HD at Crestline Dialysis, chair 4, MWF.", "Crestline Dialysis"),
+        ("Dispo: Tidemark Skilled Nursing in Hanover.", "Tidemark Skilled Nursing"),
+        ("Fell twice at Larkhaven Manor this spring.", "Larkhaven Manor"),
+        ("Follow-up: Pediatric Endocrinology at Larkspur Children's on June 16th.", "Larkspur Children's"),
+        ("Referral sent to Gullwing Shores Center for Rehabilitation. Will follow.",
+         "Gullwing Shores Center for Rehabilitation"),
+        ("Bed search started, Kestrel Butte Behavioral Health Unit notified.", "Kestrel Butte Behavioral Health Unit"),
+        ("Seen with Ada Nwosu, DPM, Foot & Ankle Specialists of Dalton, 14 Main Street.",
+         "Foot & Ankle Specialists of Dalton"),
+        ("COMPARISON: 01-18-2023 (BOTH WOMEN'S IMAGING AT CRANE POINT). BREAST COMPOSITION: SCATTERED.",
+         "WOMEN'S IMAGING AT CRANE POINT"),
+        ("prior echo 2/2019 (outside,andover cardiology group) ef then 60%.", "andover cardiology group"),
+        ("hd run note 9/19/23   chair 7   ferncliff dialysis - dracut   pt seen, ran 4 hrs", "ferncliff dialysis - dracut"),
+        ("Primary Care Provider: Omar Haddad, MD - Westbrook Family Medicine  Principal Diagnosis: CHF",
+         "Westbrook Family Medicine"),
+        ("Cardiac rehab referral sent to Evening Star Cardiac Rehab. Sternal precautions.", "Evening Star Cardiac Rehab"),
     ],
 )
 def test_facility_names_as_written(scanner, text, facility):
@@ -198,6 +214,14 @@ def test_facility_names_as_written(scanner, text, facility):
         "HOME WITH VNA SERVICES.",
         "Acute Respiratory failure, now on bipap.",
         "Post-anesthesia Recovery was uneventful.",
+        "She is on Peritoneal Dialysis.",
+        "Needs Skilled Nursing after discharge.",
+        "P: PICC PLACEMENT. DIALYSIS. CONTINUE PLAN.",
+        "Plan: discharge to Subacute rehab.",
+        "Give Children's Tylenol 160 mg tonight.",
+        "CONSULT CARDIOLOGY AT BEDSIDE.",
+        "She sees Specialists at the clinic.",
+        "ENDOCRINE AT HOME IS STABLE PER MOTHER.",
     ],
 )
 def test_facility_lookalikes(scanner, text):
@@ -303,3 +327,21 @@ def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text,
                                   "ORIENTED X3, KNOWS PRESIDENT OF THE UNITED STATES.", "ATTENDS AA DAILY ON THE UNIT."])
 def test_no_employer_in_a_status(scanner, text):
     assert values(scanner, text, "EMPLOYER") == []
+
+
+def test_an_abbreviation_the_note_defines_after_a_facility_is_that_facility(scanner):
+    text = ("Transfer note. Sending: Kestrel Valley Regional (KVR), Auburn. Receiving: Neuro ICU.\n"
+            "Patient Jo Roe, KVR MRN 4471220. Hx: AVR 2019, on warfarin.")
+    got = values(scanner, text, "HEALTHCARE_FACILITY")
+    assert got.count("KVR") == 2, got
+    assert "AVR" not in got
+
+
+def test_an_abbreviation_of_the_words_that_describe_a_facility_defines_nothing(scanner):
+    text = "Seen at Harlow Emergency Department (ED) overnight. Back to ED if worse."
+    assert "ED" not in values(scanner, text, "HEALTHCARE_FACILITY")
+
+
+def test_a_clinic_at_a_place_whose_name_opens_with_a_number_word(scanner):
+    text = "Discharge follow-up: Kidney Clinic at Four Lakes Transplant Institute, 12 Elm Road."
+    assert any("Four Lakes" in v for v in values(scanner, text, "HEALTHCARE_FACILITY")), values(scanner, text, "HEALTHCARE_FACILITY")

@@ -544,3 +544,16 @@ def test_an_initial_after_a_run_on_full_stop_and_a_relatives_unlisted_name(scann
                                   "SEEN BY M.D. TEAM. A.M. LABS PENDING."])
 def test_care_words_after_relatives_and_periods_name_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []
+
+
+_CASED = "BP 120/80, HR 72, SpO2 98% RA, Foley out, NGT d/c'd, lasix given. {}"
+
+
+def test_two_capitalised_words_before_a_facility_head_in_a_cased_note_name_it(scanner):
+    text = _CASED.format("Home with outpatient PT at Tidal Drift Physical Therapy starting 3/27.")
+    assert "Tidal Drift Physical Therapy" in values(scanner, text, "HEALTHCARE_FACILITY")
+
+
+def test_a_capitalised_order_before_a_facility_head_names_nothing(scanner):
+    text = _CASED.format("Continue Chest Physical Therapy daily.")
+    assert values(scanner, text, "HEALTHCARE_FACILITY") == []

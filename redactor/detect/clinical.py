@@ -431,6 +431,8 @@ _INITIAL_FIRST = re.compile(r"[A-Z]\.[ \t]?[A-Za-z]")
 def _eponym_term(text: str, c: Candidate) -> bool:
     lex = _lexicons()
     value = text[c.start : c.end]
+    if c.recognizer == "ShorthandNameRecognizer" and c.entity_type == "LOCATION" and re.search(r"[ \t]\d[A-Za-z]?$", value):
+        return False  # "TRANSFERRED TO PEMBERTON 5": a ward behind a transfer cue, not a sign and its grade
     words = [w for w in _TOKEN.findall(value) if w.lower() not in ("and", "non", "de", "von", "van", "en", "y", "the")]
     if not words or _HONORIFIC.search(text, max(0, c.start - 12), c.start) or _INITIAL_FIRST.match(value):
         return False  # "Dr. Parkinson", "K. BAKER IN TO STRIP TUBES": a person, not a sign or a disease

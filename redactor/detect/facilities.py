@@ -24,9 +24,19 @@ Short heads from ``facility_short_heads.txt`` ("Regional", "Medical", "Drug",
 where the name ends (punctuation or a function word follows, not a noun), and a
 one-word name before it may not open the sentence.
 
+A run ends where a sentence ends ("PICC PLACEMENT. DIALYSIS"), and does not start with a
+provider's credential and a dash ("Omar Haddad, MD - Westbrook Family Medicine").  A run
+made only of generic words may name the place after "at" instead ("Women's Imaging at
+Crane Point").  Before a short head, a single word must be no word of a sentence and the
+words no clinical words ("on Peritoneal Dialysis"); after "Dispo:" a one-word name may
+open the line.
+
 In a passage typed in lower case ("my mom was at good samaritan hospital") the run is
 lower-case words that are neither function words nor generic, at a lower score; before
-a short head ("home from valley medical") only after "at", "from", "to" or "in".
+a short head ("home from valley medical") only after "at", "from", "to", "in" or
+"through"; without such a cue where the run holds a known town before a head that is
+not short ("outside, andover cardiology group") or a dash and a known town follow the
+head ("ferncliff dialysis - dracut").
 A saint's name alone ("transferred to St. Luke's", "she's at st. agnes er") is a
 hospital too, and so is a Spanish name with its head first ("Clínica Familiar del Valle").
 After a cue that moves a patient ("transferred from", "BIBA from", "Destination:"), a
@@ -107,10 +117,11 @@ _SAINT_ER = re.compile(
 _SHORT_HEAD_END = re.compile(
     r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
     r"has|had|have|says|said|took|did|does|gave|called|yesterday|today|tonight|last|this|next|the|a|an|but|so|if|"
-    r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per)\b)",
+    r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per|once|pending|"
+    r"tomorrow)\b)",
     re.IGNORECASE,
 )
-_LOWER_CUES = frozenset({"at", "from", "to", "into", "in"})
+_LOWER_CUES = frozenset({"at", "from", "to", "into", "in", "through"})
 _MOVE_CUE = re.compile(
     r"(?:\b(?:[Tt]ransferred|[Tt]ransfer|BIBA|BIBEMS|[Bb]rought|[Aa]dmitted|[Rr]eadmitted|[Dd]ischarged|[Dd]elivered|"
     r"[Aa]irlifted|[Ff]lown|[Tt]ransported|[Dd]iverted)(?:[ \t]+(?:back|over|emergently|urgently))?[ \t]+(?:from|to|at)"
@@ -129,9 +140,16 @@ _ORDER_VERBS = frozenset(
 )
 # A name alone on its line, or before a column gap or a dash: a letterhead or a heading.
 _HEADING_END = re.compile(r"[ \t]*(?:$|\n|[ \t]{2,}|\t|:|[ \t]+[-—–|])")
+_AFTER_AT = re.compile(r"[ \t]+(?:at|AT)[ \t]+(?:the[ \t]+|THE[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2})")
+# "ferncliff dialysis - dracut": in lower case, a head and a known town after a dash
+_LOWER_TOWN_AFTER = (re.compile(r"[ \t]+[-–—][ \t]+([a-z][a-z'’-]+[ \t]+[a-z][a-z'’-]+)(?![\w'’-])"),
+                     re.compile(r"[ \t]+[-–—][ \t]+([a-z][a-z'’-]+)(?![\w'’-])"))
 _LOWER_OF = re.compile(r"[ \t]+of[ \t]+([a-z][a-z'’-]+)")
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
+_CREDENTIAL = re.compile(r"(?:MD|M\.D\.|DO|NP|PA|PA-C|RN|APRN|DPM|DDS|DMD|OD|PhD|PHD|PharmD|LCSW|LICSW|FNP|CNM)")
+# A label of where the patient goes or comes from, before a one-word name and a short head.
+_DESTINATION_LABEL = re.compile(r"(?i)\b(?:dispo(?:sition)?|destination|discharged?[ \t]+to|d/c[ \t]+to|admitted[ \t]+from)[ \t]*:?$")
 
 
 @lru_cache(maxsize=1)
@@ -199,13 +217,19 @@ class FacilityRecognizer(_CodeRecognizer):
         for m in reversed(words):
             if len(run) >= MAX_RUN or not (_CAP_TOKEN.fullmatch(m.group()) or m.group() in _JOINERS):
                 break
+            if m.group().endswith(".") and len(m.group()) > 5:
+                break  # "PICC PLACEMENT. DIALYSIS": a sentence ends before the name ("St.", "Hosp." do not)
             run.insert(0, m)
         if run and text[start:end].isupper() and all(m.group().isupper() for m in run if m.group().isalpha()):
             run = _name_in_capitals(run)
-        while run and run[0].group().lower() in _JOINERS:  # "AND PENOBSCOT RIVER VNA" in capitals
-            run.pop(0)
+        while run and (run[0].group().lower() in _JOINERS  # "AND PENOBSCOT RIVER VNA" in capitals
+                       or len(run) > 2 and run[1].group() == "-" and _CREDENTIAL.fullmatch(run[0].group())):
+            run.pop(0)  # "Omar Haddad, MD - Westbrook Family Medicine": the provider's credential, then the practice
         names = [m.group() for m in run if m.group() not in _JOINERS]
         after = _AFTER_OF.match(text, end)
+        at = None if after or any(not _is_generic(w) for w in names) else _place_after_at(text, end)
+        if at:  # "Women's Imaging at Harbor Point": a kind of care, then where it is given
+            names += at[0]
         if after:
             names += after.group(1).split()
         if not any(not _is_generic(w) and not w.isdigit() for w in names):
@@ -213,7 +237,7 @@ class FacilityRecognizer(_CodeRecognizer):
         if short and not _names_a_place(text, run, names, end):
             return None
         s = run[0].start() if run else start
-        e = after.end() if after else end
+        e = after.end() if after else at[1] if at else end
         if not after and (more := _FIRM_SUFFIX.match(text, e)):
             e = more.end()  # "Rheumatology, PLLC", "Home Care Partners", "Dental Group"
         while text[e - 1] == "." and after:
@@ -238,8 +262,13 @@ class FacilityRecognizer(_CodeRecognizer):
             if run or before not in _LOWER_CUES or not after or after.group(1) in STOP_WORDS or _is_generic(after.group(1)):
                 return None
             return start, after.end(), 0.6
-        if before not in _LOWER_CUES:
-            return None  # "run free clinics": without "at", "from", "to" a lower-case run is no name
+        for town in (t.match(text, end) for t in _LOWER_TOWN_AFTER):
+            if town and _known_place(town.group(1)):
+                return run[0].start(), town.end(), 0.6  # "ferncliff dialysis - dracut": a town follows it
+        if before not in _LOWER_CUES and not (not short and any(_known_place(m.group()) for m in run)):
+            # "run free clinics": without "at", "from", "to" a lower-case run is no name, unless it
+            # holds a town ("outside, lowell cardiology group")
+            return None
         return run[0].start(), end, 0.6
 
 
@@ -291,6 +320,47 @@ def _sentence_word(word: str) -> bool:
         or key.endswith(("ed", "ing")) and key in lex.dictionary and key not in lex.places
 
 
+def _place_after_at(text: str, end: int) -> tuple[list[str], int] | None:
+    """The capitalised place after "at" ("Women's Imaging at Crane Point", "Liver Clinic at Three
+    Rivers"), up to a stop word; its first word no frequent or clinical word ("ENDOCRINE AT HOME
+    IS ..."), one of its words no word of a sentence, and no facility's head in it."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    m = _AFTER_AT.match(text, end)
+    if not m or _heads()[0].search(m.group(1)):
+        return None
+    keep = []
+    for w in re.finditer(r"\S+", m.group(1)):
+        if w.group().lower() in STOP_WORDS and keep:
+            break
+        keep.append(w)
+    first = keep[0].group()
+    if first.lower() not in STOP_WORDS and _sentence_word(first) or all(_sentence_word(w.group()) for w in keep):
+        return None  # "ENDOCRINE AT HOME IS ...", not "Liver Clinic at Three Rivers"
+    return [w.group() for w in keep], m.start(1) + keep[-1].end()
+
+
+def _known_place(words: str) -> bool:
+    """A town or place of the place lists that is no word of a sentence: "lowell", "north andover"."""
+    from .names.lexicons import fold, load_lexicons
+
+    lex = load_lexicons()
+    key = fold(words)
+    return (key in lex.places or key in lex.towns) and not all(_sentence_word(w) for w in words.split())
+
+
+def _care_word(word: str) -> bool:
+    """A clinical word or abbreviation, a stop word or a participle: "Peritoneal", "Started"."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from .clinical import _ABBREVIATIONS, _clinical_vocabulary
+    from .names.lexicons import fold
+
+    key = fold(word.strip(".,'’"))
+    return key in _clinical_vocabulary() or word.strip(".") in _ABBREVIATIONS or key in STOP_WORDS \
+        or key.endswith(("ed", "ing"))
+
+
 def _person_name(words: list[str]) -> bool:
     """"John Smith": a given name and a surname, a person moved to a service, not a place."""
     from .wordsets import first_names
@@ -307,6 +377,8 @@ def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: i
     words = [w for w in names if not _is_generic(w)]
     if not any(w.lower() not in STOP_WORDS and not w.lower().endswith(("ed", "ing")) for w in words):
         return False
+    if len(names) == 1 and _sentence_word(names[0]) or all(_care_word(w) for w in words):
+        return False  # "on Peritoneal Dialysis", "Started Hemodialysis Dialysis": care, not a name ("North Star Cardiac Rehab" is)
     if len(names) >= 2:
         return True
     if names[0].lower() in _ORDER_VERBS:
@@ -314,6 +386,8 @@ def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: i
     prev = text[: run[0].start()].rstrip(" \t") if run else ""
     if bool(prev) and prev[-1] not in ".!?:\n*#>":
         return True
+    if _DESTINATION_LABEL.search(prev[-20:]):
+        return True  # "Dispo: Tidemark Skilled Nursing": where the patient goes
     # opening a line or sentence: a letterhead ("Northgate Internal Medicine" alone on its line)
     return bool(_HEADING_END.match(text, end))
 

@@ -15,6 +15,12 @@ THRUSH" is a person, "mouth care for thrush" is not); a facility's may be a rare
 ("Sandpiper Rehab", then "sandpiper").  A person that only a statistical model read, with no
 cue, is marked again in a text written with capitals only where the word keeps its capital
 ("Salesperson of the Month" ... "a salesperson" is the ordinary word).
+
+A facility's abbreviation that the note defines in brackets right after its name
+("Kestrel Valley Regional (KVR)") is that facility wherever the note uses it, even where
+the letters also spell a clinical abbreviation: ``defined_abbreviations``.  The letters
+must be the name's initials in order, starting with its first word's and holding a word's
+that does not only describe a facility ("Harlow Emergency Department (ED)" defines nothing).
 """
 
 from __future__ import annotations
@@ -67,4 +73,35 @@ def later_mentions(text: str, cands: list[Candidate]) -> list[Candidate]:
             continue
         if not any(c.start < m.end() and m.start() < c.end for c in cands):
             out.append(Candidate(words[key], m.start(), m.end(), SCORE, RECOGNIZER))
+    return out
+
+
+_DEFINED = re.compile(r"[ \t]*\(([A-Z]{2,6})\)")
+_JOINERS = frozenset({"of", "and", "&", "the", "at", "-"})
+
+
+def _initials_of(abbreviation: str, name: str) -> bool:
+    words = [w for w in re.split(r"[ \t-]+", name) if w and w.lower() not in _JOINERS]
+    if not words or abbreviation[0] != words[0][0].upper():
+        return False
+    i = 0
+    named = False
+    for w in words:
+        if i < len(abbreviation) and w[0].upper() == abbreviation[i]:
+            named = named or not _is_generic(w)
+            i += 1
+    return i == len(abbreviation) and named
+
+
+def defined_abbreviations(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """The bracketed abbreviation after a facility's name, and its other bare uses in the text."""
+    out = []
+    for c in cands:
+        if c.entity_type != "HEALTHCARE_FACILITY":
+            continue
+        m = _DEFINED.match(text, c.end)
+        if not m or not _initials_of(m.group(1), text[c.start : c.end]):
+            continue
+        for use in re.finditer(rf"(?<![\w'’-]){m.group(1)}(?![\w'’-])", text):
+            out.append(Candidate("HEALTHCARE_FACILITY", use.start(), use.end(), 0.8, RECOGNIZER))
     return out

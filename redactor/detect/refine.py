@@ -18,7 +18,7 @@ from .beside import beside_names
 from .candidate import CLINICAL_NER, SPACY_NER, STATISTICAL_RECOGNIZERS, Candidate
 from .clinical import drop_clinical_lookalikes, general_type, retype_general
 from .dates import holds_day_of_month, is_date, is_holiday
-from .mentions import later_mentions
+from .mentions import defined_abbreviations, later_mentions
 from .wordsets import common_words, first_names
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import _NAME_PARTICLES, _PLACE_PARTICLES, fold, load_lexicons
@@ -61,6 +61,9 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
     cands = _drop_credentials_after_names(text, cands)
     cands = retype_general(text, cands)
     cands += later_mentions(text, cands)
+    if abbreviations := defined_abbreviations(text, cands):  # over the clinical reading of the same letters
+        spans = {(c.start, c.end) for c in abbreviations}
+        cands = [c for c in cands if (c.start, c.end) not in spans] + abbreviations
     cands += beside_names(text, cands)
     return _resolve_overlaps(text, cands)
 

@@ -29,7 +29,9 @@ from:
    URINE", "Wean", "GIVEN LASIX", "Endo", "fem sheaths", "ORIENTED TO NAME AND
    HOSPITAL") is none, unless a title, a credential or a relation word stands by it
    ("Dr Small", "WIFE HOPE"); a facility keeps its head word only with a name word
-   before it ("UNION HOSP." stays, "CARDIAC REHAB" goes).  Without such context a finding
+   before it, past the words that describe a facility ("UNION HOSP.", "MILLBROOK VNA",
+   "KELLER COMMUNITY HOSP" stay; "CARDIAC REHAB", "HOME CARE", "NEEDS SKILLED NURSING"
+   go; before a short head such as "Dialysis" no English word: "SLED DIALYSIS" goes).  Without such context a finding
    made of shorthand and of names that are also English words (WordNet's: "GIVEN",
    "COMFORT", "PINK BASE") is none, unless a place cue stands by it; a name before a
    device noun or after a line's site is a device ("Bair hugger", "LSC QUINTON"); a word
@@ -177,7 +179,7 @@ _PERSON_BEFORE = re.compile(
 _ACTION_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]+(?:aware|notified|informed|updated|paged|phoned|called|spoke|said|stated|"
                            r"ordered|wants|agreed|recommended|requested)\b")
 _CREDENTIAL_AFTER = re.compile(r"(?i),?[ \t]+(?:md|np|pa|rn|rrt|crt|lpn|licsw|lcsw|msw|pa-c|do|pharmd)\b")
-_FACILITY_HEAD = re.compile(r"(?i)\b(?:hosp(?:ital)?|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|memorial|clinic)\b\.?")
+_FACILITY_HEAD = re.compile(r"(?i)\b(?:hosp(?:ital)?|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|memorial|mem|clinic)\b\.?")
 CUE_RECOGNIZER = "ShorthandNameRecognizer"
 _NAME_TYPES = frozenset({"PERSON", "LOCATION", "HEALTHCARE_FACILITY", "NRP", "ORGANIZATION"})
 
@@ -289,6 +291,8 @@ def _clinical_words_only(text: str, c: Candidate) -> bool:
     if not words or c.recognizer == CUE_RECOGNIZER:
         return False
     lex = load_lexicons()
+    if c.entity_type == "HEALTHCARE_FACILITY" and _title_case_name_before_head(text, c):
+        return False  # "Tidal Drift Physical Therapy": two capitalised words before a facility's own head
     if all(shorthand_word(w) and not lex.is_name(_key(w)) and _key(w) not in lex.places for w in words):
         return True  # "Stoma RN", "Hemodynamics PA 54/18": no name list holds a word of it, whatever stands by
     if _person_context(text, c):
@@ -307,14 +311,68 @@ def _clinical_words_only(text: str, c: Candidate) -> bool:
     if c.entity_type in ("HEALTHCARE_FACILITY", "ORGANIZATION") and len(words) > 1 and all(
             w[0].isupper() and not w.isupper() for w in words if w.lower() not in STOP_WORDS):
         return False  # "Riverside Apothecary": a name written as one, in a cased note
-    if c.entity_type in ("HEALTHCARE_FACILITY", "LOCATION") and (head := _FACILITY_HEAD.search(text, c.start, c.end + 12)):
-        before = _WORD.findall(text[c.start : head.start()])
-        # "UNION HOSP.": a word before the head that is not frequent and not clinical names the place
-        if before and not shorthand_word(before[-1]) or before and fold(before[-1]) not in load_lexicons().common \
-                and fold(before[-1]) not in _clinical_vocabulary() and before[-1].upper() not in _ABBREVIATIONS \
-                and not _inflected_word(fold(before[-1])):
-            return False
+    if c.entity_type in ("HEALTHCARE_FACILITY", "LOCATION") and _named_before_head(text, c):
+        return False
     return all(shorthand_word(w) for w in words) or not _name_evidence(words)
+
+
+def _facility_head(text: str, start: int, end: int) -> tuple[re.Match[str], bool] | None:
+    """The first head word of a facility in ``text[start:end]``: the shorthand ones ("HOSP",
+    "MED CTR", "MEM") or one of ``facility_words.txt`` and ``facility_short_heads.txt``
+    ("VNA", "Skilled Nursing", "Dialysis"); and whether it is a short head, a word that ends
+    ordinary phrases too ("Rehab", "Cardiology")."""
+    from .facilities import _heads, _norm
+
+    heads, _, short = _heads()
+    found = [(m, False) for m in (_FACILITY_HEAD.search(text, start, end), heads.search(text, start, end)) if m]
+    if not found:
+        return None
+    head = min(found, key=lambda f: f[0].start())[0]
+    return head, head.re is heads and _norm(head.group()) in short
+
+
+def _title_case_name_before_head(text: str, c: Candidate) -> bool:
+    """In a cased note, two or more capitalised words, none a stop word or one that only
+    describes a facility, right before a head of ``facility_words.txt`` that is no short head."""
+    from .facilities import _is_generic
+
+    found = _facility_head(text, c.start, c.end)
+    if found is None or found[1]:
+        return False
+    before = text[c.start : found[0].start()].split()
+    return len(before) >= 2 and all(w[0].isupper() and not w.isupper() and w.isalpha() and fold(w) not in STOP_WORDS
+                                    and not _is_generic(w) and fold(w) not in load_lexicons().common
+                                    and not clinical_word(w) for w in before)  # not "Continue Chest Physical Therapy"
+
+
+def _named_before_head(text: str, c: Candidate) -> bool:
+    """"UNION HOSP.", "MILLBROOK VNA", "ELM RIDGE SKILLED NURSING", "KELLER COMMUNITY HOSP": the
+    word before a facility's head, past the words that only describe one ("COMMUNITY",
+    "REGIONAL"), is a name word: not frequent, not clinical, not an abbreviation; before a
+    short head ("Rehab", "Dialysis") not an English or clinical word at all.  "CARDIAC REHAB",
+    "HOME CARE", "RESPIRATORY CARE", "NEEDS SKILLED NURSING", "INPT REHAB" name no place."""
+    from .facilities import _is_generic
+
+    found = _facility_head(text, c.start, c.end + 12)
+    if found is None:
+        return False
+    head, short = found
+    before = _WORD.findall(text[c.start : head.start()])
+    described = False
+    while before and _is_generic(before[-1]):
+        before.pop()  # "KELLER COMMUNITY HOSP": the name is before the words that describe it
+        described = True
+    if not before or len(before[-1]) < 2:
+        return False
+    word, key = before[-1], fold(before[-1])
+    if not shorthand_word(word) and word.upper() not in _ABBREVIATIONS:
+        return True
+    common = load_lexicons().common
+    # before a short head, a word of a sentence names a place only with a word that describes one
+    # between ("HARTWELL PEDIATRIC ENDO", not "SLED DIALYSIS")
+    return (not short or described) and key not in common and key not in _clinical_vocabulary() \
+        and key not in _shorthand_terms() and word.upper() not in _ABBREVIATIONS and not _inflected_word(key) \
+        and not any(key.endswith(s) and key[: -len(s)] in common for s in _SUFFIXES)  # "NEEDS", a surname too
 
 
 # -- 1. run-on sentences -----------------------------------------------------------------

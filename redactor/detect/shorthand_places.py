@@ -8,10 +8,14 @@ tells them is the cue a reader uses:
   "come to", "seen by", "consult from the" or "in"; any abbreviation before a
   hospital unit ("from WH TCU", "to bh cath lab");
 - *a head word*: "sent to kelso hosp", "MEDFLIGHT FROM LAKEVIEW MED CTR", "Whitcomb
-  Memorial", "Harlow General", "Brennan Assisted Living";
+  Memorial" or "WHITCOMB MEM", "Harlow General", "Brennan Assisted Living"; past the words
+  that describe a facility ("TAKEN TO KELLER COMMUNITY HOSP");
+- *a name before an emergency room behind a move cue*: "TAKEN BY AMBULANCE TO KELLER FALLS
+  ER"; *a home by its name*: "admitted from brackley house", "FROM ST. AGATHA'S HOME";
 - *a religious name behind a cue, with or without a head*: "accepted at Holy
   Redeemer", "to good shepherd", "bed @ St B.", "our lady of mercy";
-- *a ward*: a word that is no clinical or dictionary word, behind a transfer cue (or
+- *a ward*: a word that is no clinical or dictionary word (behind an admission cue, also a
+  name that is a rare English word too: "transferred to kestrel 3"), behind a transfer cue (or
   "PLAN:", "dispo:") and before a floor number ("transfer to penhallow 3 with chf"; after a
   bare "to" or "on" the number ends the clause: "FOUND ON HALVORSEN 6.", not "order to
   transfuse 2 units"); later mentions of a ward found once are that ward too ("tillman 2 or
@@ -36,6 +40,7 @@ import regex as re
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
+from .facilities import _is_generic
 from .names.cues import _PLACE_CUE_BEFORE
 from .names.lexicons import fold, load_lexicons
 from .shorthand import _shorthand_terms, shorthand_word
@@ -59,6 +64,11 @@ _HOSPITAL_ACRONYM = re.compile(
     r"(?i)(?:\b(?:leave|leaving|to|from|at|in|by|@)[ \t]+(?:the[ \t]+)?|@[ \t]*)"
     r"(?-i:([A-Z]{1,3}H|[A-Z]{1,4}MC|[a-z]{1,3}h|[a-z]{1,4}mc))(?![\w'’/-]|[ \t]*[\d.]*\d)"
 )
+# A hospital by its name before its emergency room, behind a cue that moves the patient:
+# "TAKEN BY AMBULANCE TO KELLER FALLS ER", not "to the ER", "TO MAIN ER" or "from OR ER".
+_NAMED_ER = re.compile(rf"(?i)\b{_ADMIT_VERB}(?:[ \t]+(?:by[ \t]+(?:ambulance|ems|car|family)|back|emergently))?"
+                       rf"[ \t]+(?:to|from|at)[ \t]+((?:{_W}[ \t]+){{1,2}}?)(?:er|ed|emergency[ \t]+(?:room|dept|department))\b")
+_PLACE_WORDS = frozenset("valley falls river lake hill hills city county mount mt springs harbor bay".split())
 # Clinical abbreviations shaped like a hospital's: left ventricular hypertrophy, not a hospital.
 _CLINICAL_H = frozenset(
     """OSH LVH RVH BPH SAH ICH IVH PPH SDH EDH TSH FSH ACTH PTH ADH NPH CAH LDH MPH KOH AVH SIADH PH FH SH DH
@@ -69,12 +79,12 @@ _BEFORE_UNIT = re.compile(
     r"(?i)\b(?:to|from|at|in|of)[ \t]+(?:the[ \t]+)?(?-i:([A-Z]{2,5}|[a-z]{2,4}))[ \t]+"
     r"(?:tcu|er|ed|ew|icu|ccu|micu|sicu|csru|cath[ \t]*lab|emergency[ \t]+(?:room|dept|department))\b"
 )
-_HEAD = (r"(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|memorial|general|campus|"
+_HEAD = (r"(?:hosp(?:ital)?|hospiatal|med(?:ical)?\.?[ \t]+c(?:en)?t(?:e)?r|mem(?:orial)?|general|campus|"
          r"nursing[ \t]+home|assisted[ \t]+living|rehab(?:ilitation)?[ \t]+(?:center|hospital))")
 _HOSPITAL = re.compile(rf"(?i)(?<![\w'’-]){_HEAD}\b\.?")
 _WORDS_BEFORE = re.compile(rf"(?<![\w'’-])(?:{_W}[ \t]+){{1,3}}$")  # up to three words right before a head
 # Cheap searches that rule most texts out before the costlier patterns run.
-_HEAD_HINT = re.compile(r"(?i)hosp|med|memorial|general|campus|nursing|assisted|rehab")
+_HEAD_HINT = re.compile(r"(?i)hosp|med|mem|general|campus|nursing|assisted|rehab")
 _RELIGIOUS_HINT = re.compile(r"(?i)holy|sacred|good[ \t]+s|lady")
 _SAINT_HINT = re.compile(r"(?i)\b(?:st|saint)\b")
 _UNIT_HINT = re.compile(r"(?i)\b(?:tcu|er|ed|ew|icu|ccu|micu|sicu|csru|cath|emergency)\b")
@@ -86,6 +96,12 @@ _RELIGIOUS = re.compile(
     rf"our[ \t]+lady[ \t]+of[ \t]+(?:the[ \t]+)?{_W})(?:[ \t]+{_HEAD}\b\.?)?"
 )
 _SAINT = re.compile(rf"(?i){_CUE}((?:st|saint)\.?[ \t]+(?:([a-z])\.|({_W})))(?![\w'’-])")
+_SAINT_HOME = re.compile(rf"(?i)[ \t]+(?:home|house|manor|villa|{_HEAD})\b\.?")
+# A residence or care home by its name behind a cue that moves the patient: "admitted from brackley
+# house", "RETURNED TO ELMCROFT COMMONS"; its first word no English word ("from daughter's house").
+_NAMED_HOME = re.compile(rf"(?i)\b{_ADMIT_VERB}(?:[ \t]+(?:back|here|pt))?[ \t]+(?:to|from|at)[ \t]+(?:the[ \t]+)?"
+                         rf"((?:{_W}[ \t]+){{1,2}}?(?:house|village|commons|gardens|terrace|residence|estates|lodge))\b")
+_HOME_HINT = re.compile(r"(?i)house|village|commons|gardens|terrace|residence|estates|lodge")
 _WARD = re.compile(rf"(?i)(?:\b(?:to|from|on|at)|\b(?:plan|dispo)[ \t]*:)[ \t]+({_W})[ \t]{{0,2}}([1-9][A-Za-z]?)"
                    r"(?:/[1-9])?(?![\w/%-]|\.\d)"
                    r"(?![ \t]*(?:mcg|mg|units?|u|cc|ml|l|lpm|%|hrs?|hours?|days?|x|times|mm|cm)\b)")
@@ -148,6 +164,11 @@ def _acronyms(text: str) -> list[Place]:
         if not (_unit(word) or word.upper() in _CLINICAL_H or fold(word) in _shorthand_terms()
                 or fold(word) in load_lexicons().dictionary and len(word) >= 4):
             out.append(("LOCATION", m.start(1), m.end(1), SCORE))  # "FROM WH TCU", not "FROM CSRU ICU"
+    for m in _NAMED_ER.finditer(text) if _UNIT_HINT.search(text) else ():
+        words = m.group(1).split()
+        if _name_word(words[0]) and len(words[0]) >= 4 and all(_name_word(w) or _known(w) or fold(w) in _PLACE_WORDS
+                                                             for w in words):
+            out.append(("LOCATION", m.start(1), m.start(1) + len(m.group(1).rstrip()), SCORE))  # "TO KELLER FALLS ER"
     return out
 
 
@@ -159,12 +180,17 @@ def _hospitals(text: str) -> list[Place]:
         if not before:
             continue
         words = before.group().split()
-        k = len(words)  # the name is the words right before the head, back to a stop or frequent word
+        named = len(words)  # "KELLER COMMUNITY HOSP": the name is before the words that describe a facility
+        while named and _is_generic(words[named - 1]) and fold(words[named - 1]) not in STOP_WORDS:
+            named -= 1
+        k = named  # the name is the words right before the head, back to a stop or frequent word
         while k and not (fold(words[k - 1]) in STOP_WORDS or fold(words[k - 1]) in lex.common
                          or fold(words[k - 1]) in _shorthand_terms() or words[k - 1].upper() in _ABBREVIATIONS):
             k -= 1
+        if k == named:
+            continue
         words = words[k:]
-        if not words or not (_name_word(words[-1]) or _known(words[-1])):
+        if not (_name_word(words[named - k - 1]) or _known(words[named - k - 1])):
             continue
         start = before.start() + before.group().rfind(" ".join(words))
         out.append(("LOCATION", start, m.end(), SCORE))
@@ -174,7 +200,14 @@ def _hospitals(text: str) -> list[Place]:
         word = m.group(3)
         if word is None or _name_word(word) or fold(word) in lex.first:
             end = m.end() - (text[m.end() - 1] == "." and word is not None)
+            if word is not None and (home := _SAINT_HOME.match(text, m.end())):
+                end = home.end()  # "FROM ST. AGATHA'S HOME": the home is part of the name
             out.append(("LOCATION", m.start(1), end, SCORE))  # "bed @ St B.", "to st agnes", not "to ST elevation"
+    for m in _NAMED_HOME.finditer(text) if _HOME_HINT.search(text) else ():
+        words = m.group(1).split()[:-1]
+        if not re.search(r"['’]", m.group(1)) and _name_word(words[0]) and len(words[0]) >= 4 and fold(words[0]) not in lex.dictionary \
+                and all(_name_word(w) or _known(w) for w in words):
+            out.append(("LOCATION", m.start(1), m.end(), SCORE))  # "admitted from brackley house"
     return out
 
 
@@ -186,14 +219,22 @@ def _known(word: str) -> bool:
         and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
 
 
+# Parts of a hospital that a surname list holds too: "TRANSFERRED TO TOWER 4", "to ward 5" name no ward.
+_BUILDING_PARTS = frozenset("tower wing suite hall cart gurney room ward".split())
+
+
 def _wards(text: str) -> list[Place]:
     out = []
     names = set()
     lex = load_lexicons()
     for m in _WARD.finditer(text):
         word = m.group(1)
-        if len(word) >= 4 and _name_word(word) and (fold(word) not in lex.dictionary or _known(word)) and (
-                _CLAUSE_END.match(text, m.end()) or _ADMIT_BEFORE.search(text, max(0, m.start(1) - 40), m.start(1))):
+        if len(word) < 4 or fold(word) in _BUILDING_PARTS:
+            continue
+        admitted = _ADMIT_BEFORE.search(text, max(0, m.start(1) - 40), m.start(1))
+        # "TRANSFERRED TO PELL 3": behind an admission cue, a name that is a rare English word too
+        if admitted and _known(word) and not _is_generic(word) or _name_word(word) and (fold(word) not in lex.dictionary or _known(word)) and (
+                admitted or _CLAUSE_END.match(text, m.end())):
             out.append(("LOCATION", m.start(1), m.end(2), SCORE))
             names.add(fold(word))
     for name in names:  # "tillman 2 or tillman 3", "family wants to see ashgrove"
