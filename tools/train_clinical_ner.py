@@ -254,7 +254,7 @@ class Inventor:
         self.last = _lexicon("surnames.txt", plain)
         self.towns = _lexicon("us_towns.txt", lambda w: re.fullmatch(r"[A-Z][a-z]+( [A-Z][a-z]+)?", w) is not None)
         heads = _lexicon("facility_words.txt") + _lexicon("facility_short_heads.txt")
-        from redactor.detect.facilities import _GENERIC
+        from redactor.detect.facility_heads import _GENERIC
 
         self.keep_words = {w.lower() for h in heads for w in h.split()} | set(_GENERIC)
 

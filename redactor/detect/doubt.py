@@ -70,7 +70,7 @@ from .shorthand import (_drug_words, _shorthand_terms, clinical_word, is_shortha
 from .shorthand_names import _KIN_WORD
 from .slips import SlipIndex
 from .vocabulary import COMMON_HONORIFICS, alternation
-from .word_forms import abbreviation_first, clipped, derived, glued, run_together, vowelless
+from .word_forms import abbreviation_first, clipped, derived, glued, misspelt, run_together, vowelless
 from .wordsets import Words, words_for_doubts
 
 DOUBT_SCORE = 0.3
@@ -187,28 +187,6 @@ def _acronym(word: str, names: frozenset[str]) -> bool:
     return sum(ch in _VOWELS for ch in word) <= 1
 
 
-def _misspelt(word: str, words: Words, known: Callable[[str], bool] | None = None, *, extra_from: int = 7) -> bool:
-    """One letter away from a known word of six letters or more (a typo, "diarhea"),
-    and no name or place itself.  ``known``: what counts as known (default: the common words);
-    ``extra_from``: how long a word must be to have one letter too many ("vomitt")."""
-    if len(word) < 6 or not word.isalpha() or word in words.names or word in words.places:
-        return False
-    known = known or words.common.__contains__
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    for a, b in splits:
-        if b and len(word) >= extra_from and known(a + b[1:]):  # one letter too many
-            return True
-        if len(b) > 1 and known(a + b[1] + b[0] + b[2:]):  # two letters swapped
-            return True
-        for c in letters:
-            if known(a + c + b):  # one letter missing: "diffrence"
-                return True
-            if b and c != b[0] and len(word) > 6 and known(a + c + b[1:]):  # one letter wrong
-                return True
-    return False
-
-
 def _after_title(text: str, start: int, word: str) -> bool:
     h = _HONORIFIC.search(text, max(0, start - 6), start)
     if h is None:
@@ -291,7 +269,7 @@ def _nursing_word(word: str, key: str, words: Words) -> bool:
     if _known(key, words) or shorthand_word(word):
         return True
     key = re.sub(r"['’](?:s|d)$", "", key)
-    if any(shorthand_word(b) for b in _stems(key) if len(b) > 2) or _misspelt(
+    if any(shorthand_word(b) for b in _stems(key) if len(b) > 2) or misspelt(
             key, words, lambda w: w in words.common or clinical_word(w), extra_from=6):  # one pass over the slips
         return True  # a note is typed fast: "foleey", "vomitt" have a letter too many
     if not key.isalpha():  # "TYLENOL650MG", "AC700X10"
@@ -431,7 +409,7 @@ def find_doubts(
             # text typed all in lower case hides names and places among ordinary words; a word
             # one typing slip away from a long ordinary word ("diarhea", "amoxicilin") is that word
             folded = key
-            uncommon = uncommon and not _misspelt(folded, words)  # "diffrence", not a name
+            uncommon = uncommon and not misspelt(folded, words)  # "diffrence", not a name
             # a two-letter given name that is shorthand in a note is the shorthand ("sr to st", "to ed"),
             # not before a full stop ("st. agnes")
             suspicious = (uncommon and (all_lower or folded in names)) or (all_lower and folded in given and not (

@@ -29,7 +29,7 @@ import regex as re
 
 from .candidate import STATISTICAL_RECOGNIZERS, Candidate
 from .clinical import _lexicons
-from .facilities import _is_generic
+from .facility_heads import _is_generic
 from .names.lexicons import fold, load_lexicons
 from .names.runs import typed_in_lower_case
 from .shorthand import shorthand_word

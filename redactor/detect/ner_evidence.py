@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .facilities import _is_generic
+from .facility_heads import _is_generic
 from .names.cues import _PLACE_PREP_BEFORE
 from .names.lexicons import _STREET_WORDS, load_lexicons
 from .shorthand import _FACILITY_HEAD, _key, clinical_word, person_word_before, shorthand_word

@@ -321,7 +321,7 @@ def _facility_head(text: str, start: int, end: int) -> tuple[re.Match[str], bool
     "MED CTR", "MEM") or one of ``facility_words.txt`` and ``facility_short_heads.txt``
     ("VNA", "Skilled Nursing", "Dialysis"); and whether it is a short head, a word that ends
     ordinary phrases too ("Rehab", "Cardiology")."""
-    from .facilities import _heads, _norm
+    from .facility_heads import _heads, _norm
 
     heads, _, short = _heads()
     found = [(m, False) for m in (_FACILITY_HEAD.search(text, start, end), heads.search(text, start, end)) if m]
@@ -334,7 +334,7 @@ def _facility_head(text: str, start: int, end: int) -> tuple[re.Match[str], bool
 def _title_case_name_before_head(text: str, c: Candidate) -> bool:
     """In a cased note, two or more capitalised words, none a stop word or one that only
     describes a facility, right before a head of ``facility_words.txt`` that is no short head."""
-    from .facilities import _is_generic
+    from .facility_heads import _is_generic
 
     found = _facility_head(text, c.start, c.end)
     if found is None or found[1]:
@@ -351,7 +351,7 @@ def _named_before_head(text: str, c: Candidate) -> bool:
     "REGIONAL"), is a name word: not frequent, not clinical, not an abbreviation; before a
     short head ("Rehab", "Dialysis") not an English or clinical word at all.  "CARDIAC REHAB",
     "HOME CARE", "RESPIRATORY CARE", "NEEDS SKILLED NURSING", "INPT REHAB" name no place."""
-    from .facilities import _is_generic
+    from .facility_heads import _is_generic
 
     found = _facility_head(text, c.start, c.end + 12)
     if found is None:

@@ -32,6 +32,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
 from .names.lexicons import fold, load_lexicons
 from .vocabulary import DOCTOR_FORMS, RELATIVES, alternation
+from .word_forms import misspelt
+from .wordsets import words_for_doubts
 from .pii import _CodeRecognizer, make_result
 from .shorthand import CUE_RECOGNIZER, _shorthand_terms
 from .shorthand_places import _known, _name_word, shorthand_places
@@ -114,10 +116,7 @@ def _unlisted(word: str) -> bool:
 
 def _slip_of_a_word(word: str) -> bool:
     """A known word typed with a letter too many, missing, wrong or swapped ("VISTED")."""
-    from .doubt import _misspelt  # the doubt pass reads this module's relation words
-    from .wordsets import words_for_doubts
-
-    return _misspelt(fold(word), words_for_doubts())
+    return misspelt(fold(word), words_for_doubts())
 
 
 def _unambiguous(word: str) -> bool:
@@ -126,6 +125,21 @@ def _unambiguous(word: str) -> bool:
     lex, key = load_lexicons(), fold(word)
     return len(key) >= 4 and key not in lex.common and key not in lex.ambiguous and key not in _clinical_vocabulary() \
         and key not in _lexicons().eponyms and not any(w.startswith(key) for w in lex.common)  # not "s/p hartmann's"
+
+
+def _family_or_social_name(text: str, m: re.Match[str]) -> int | None:
+    """The group of ``_FAMILY_OR_SOCIAL`` that names a person: a surname no dictionary holds before
+    "family", not opening a sentence ("foster family", "Encouarge family"); a given name opening the
+    social line; a name or a given name before a relation in brackets."""
+    surname, social, explained = m.group(1), m.group(2), m.group(3)
+    if surname:
+        ok = _role_name(surname) and fold(surname) not in load_lexicons().dictionary \
+            and not _SENTENCE_START.search(text, max(0, m.start() - 3), m.start())
+    elif social:
+        ok = _given(social) and _name_word(social)
+    else:
+        ok = fold(explained) not in STOP_WORDS and (_given(explained) or _role_name(explained))
+    return (1 if surname else 2 if social else 3) if ok else None
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -201,11 +215,8 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             if _role_name(m.group(1)) and not _abbreviation_in_cased_line(text, m.start(1), m.group(1)):
                 person(m, 1, 0.65)
         for m in _FAMILY_OR_SOCIAL.finditer(text):
-            if m.group(1) and _role_name(m.group(1)) and fold(m.group(1)) not in load_lexicons().dictionary \
-                    and not _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()) \
-                    or m.group(2) and _given(m.group(2)) and _name_word(m.group(2)) \
-                    or m.group(3) and fold(m.group(3)) not in STOP_WORDS and (_given(m.group(3)) or _role_name(m.group(3))):
-                person(m, next(g for g in (1, 2, 3) if m.group(g)), 0.65)  # not "foster family"
+            if (g := _family_or_social_name(text, m)) is not None:
+                person(m, g, 0.65)
         for m in _LOWER_GIVEN.finditer(text):
             g = 1 if m.group(1) else 2
             if _given(m.group(g)) and _name_word(m.group(g)) and _unambiguous(m.group(g)):

@@ -40,7 +40,7 @@ import regex as re
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
-from .facilities import _is_generic
+from .facility_heads import _is_generic
 from .names.cues import _PLACE_CUE_BEFORE
 from .names.lexicons import fold, load_lexicons
 from .shorthand import _shorthand_terms, shorthand_word

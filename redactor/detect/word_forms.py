@@ -16,7 +16,9 @@ no word list holds as it is written; each takes what counts as known from the ca
 - *clipped*: the first five letters or more of a clinical word ("HEMODY", "insuff", "decomp");
 - *abbreviation first*: a clinical abbreviation in capitals glued to a word in lower case
   ("AVpaced", "LLquadrant", "PAsats"); a name's particle ("LaRose", "DeHaven") is no
-  abbreviation.
+  abbreviation;
+- *misspelt*: one letter away from a known word of six letters or more ("diarhea", "VISTED");
+  the relation-word rule of ``shorthand_names.py`` asks it too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+
+from .wordsets import Words
 
 Known = Callable[[str], bool]
 
@@ -93,3 +97,25 @@ def clipped(key: str, vocabulary: Sequence[str]) -> bool:
 def vowelless(key: str) -> bool:
     """Three to five letters and no vowel (nor "y"): an abbreviation, not a name ("Ng" is too short)."""
     return 3 <= len(key) <= 5 and key.isalpha() and not any(v in key for v in "aeiouy")
+
+
+def misspelt(word: str, words: Words, known: Callable[[str], bool] | None = None, *, extra_from: int = 7) -> bool:
+    """One letter away from a known word of six letters or more (a typo, "diarhea"),
+    and no name or place itself.  ``known``: what counts as known (default: the common words);
+    ``extra_from``: how long a word must be to have one letter too many ("vomitt")."""
+    if len(word) < 6 or not word.isalpha() or word in words.names or word in words.places:
+        return False
+    known = known or words.common.__contains__
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    for a, b in splits:
+        if b and len(word) >= extra_from and known(a + b[1:]):  # one letter too many
+            return True
+        if len(b) > 1 and known(a + b[1] + b[0] + b[2:]):  # two letters swapped
+            return True
+        for c in letters:
+            if known(a + c + b):  # one letter missing: "diffrence"
+                return True
+            if b and c != b[0] and len(word) > 6 and known(a + c + b[1:]):  # one letter wrong
+                return True
+    return False
