@@ -190,8 +190,13 @@ CLINICAL = [
 ]
 
 
-@pytest.mark.parametrize("text", [pytest.param(t.upper() + VITALS, id=f"CAPS-{i}") for i, t in enumerate(CLINICAL)]
-                         + [pytest.param((t + VITALS).lower(), id=f"lower-{i}") for i, t in enumerate(CLINICAL)])
+def _in_capitals_and_lower_case(lines: list[str]) -> list:
+    """Each line with vitals after it, once in capitals and once in lower case."""
+    return ([pytest.param(t.upper() + VITALS, id=f"CAPS-{i}") for i, t in enumerate(lines)]
+            + [pytest.param((t + VITALS).lower(), id=f"lower-{i}") for i, t in enumerate(lines)])
+
+
+@pytest.mark.parametrize("text", _in_capitals_and_lower_case(CLINICAL))
 def test_units_and_shorthand_behind_the_same_cues_are_no_place(scanner, text):
     assert is_shorthand(text)
     assert not _places(scanner, text)
@@ -258,8 +263,7 @@ WORDS_OF_CARE = [
 ]
 
 
-@pytest.mark.parametrize("text", [pytest.param(t.upper() + VITALS, id=f"CAPS-{i}") for i, t in enumerate(WORDS_OF_CARE)]
-                         + [pytest.param((t + VITALS).lower(), id=f"lower-{i}") for i, t in enumerate(WORDS_OF_CARE)])
+@pytest.mark.parametrize("text", _in_capitals_and_lower_case(WORDS_OF_CARE))
 def test_kinds_of_care_before_a_head_are_no_facility(scanner, text):
     assert is_shorthand(text)
     assert not _places(scanner, text), _places(scanner, text)
