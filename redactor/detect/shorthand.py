@@ -56,6 +56,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicon, day_of_an_event, general_type
 from .dates import holds_day_of_month
+from .facility_heads import _heads, _is_generic, _norm
 from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_STATE_CODES
 from .names.lexicons import fold, load_lexicons
 
@@ -321,21 +322,17 @@ def _facility_head(text: str, start: int, end: int) -> tuple[re.Match[str], bool
     "MED CTR", "MEM") or one of ``facility_words.txt`` and ``facility_short_heads.txt``
     ("VNA", "Skilled Nursing", "Dialysis"); and whether it is a short head, a word that ends
     ordinary phrases too ("Rehab", "Cardiology")."""
-    from .facility_heads import _heads, _norm
-
     heads, _, short = _heads()
-    found = [(m, False) for m in (_FACILITY_HEAD.search(text, start, end), heads.search(text, start, end)) if m]
+    found = [m for m in (_FACILITY_HEAD.search(text, start, end), heads.search(text, start, end)) if m]
     if not found:
         return None
-    head = min(found, key=lambda f: f[0].start())[0]
+    head = min(found, key=lambda m: m.start())
     return head, head.re is heads and _norm(head.group()) in short
 
 
 def _title_case_name_before_head(text: str, c: Candidate) -> bool:
     """In a cased note, two or more capitalised words, none a stop word or one that only
     describes a facility, right before a head of ``facility_words.txt`` that is no short head."""
-    from .facility_heads import _is_generic
-
     found = _facility_head(text, c.start, c.end)
     if found is None or found[1]:
         return False
@@ -351,8 +348,6 @@ def _named_before_head(text: str, c: Candidate) -> bool:
     "REGIONAL"), is a name word: not frequent, not clinical, not an abbreviation; before a
     short head ("Rehab", "Dialysis") not an English or clinical word at all.  "CARDIAC REHAB",
     "HOME CARE", "RESPIRATORY CARE", "NEEDS SKILLED NURSING", "INPT REHAB" name no place."""
-    from .facility_heads import _is_generic
-
     found = _facility_head(text, c.start, c.end + 12)
     if found is None:
         return False
