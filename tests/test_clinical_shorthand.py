@@ -68,6 +68,7 @@ def test_month_and_two_digit_year_in_a_history(scanner, text, date):
 @pytest.mark.parametrize("text, phone", [
     ("PT SEEN FOR MOBILITY, OOB TO CHAIR WITH ASSIST X2.\nPager #40417\nTime: 2:10pm", "40417"),
     ("resp therapy eval done, sats 93% 4l nc. pg 31877 with questions.", "31877"),
+    ("paged neuro ir dr oduya (pgr 5523). accepted, sats 93% 4l nc.", "5523"),
     # a number written with slashes; not a ventilator triple ("SIMV 100/500/1000")
     ("DTR ASKS FOR CALL IF ANY CHANGE 413/555/0128. SIMV 100/500/1000, SATS 96%.", "413/555/0128"),
 ])

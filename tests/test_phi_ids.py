@@ -186,6 +186,22 @@ def test_ordinal_counts_are_not_dates(scanner, text):
         ("Primary Care Provider: Omar Haddad, MD - Westbrook Family Medicine  Principal Diagnosis: CHF",
          "Westbrook Family Medicine"),
         ("Cardiac rehab referral sent to Evening Star Cardiac Rehab. Sternal precautions.", "Evening Star Cardiac Rehab"),
+        # programmes and practices named for what they treat (issue 17, blind set 5)
+        ("Bed offered at Cinder Ridge Detox for tomorrow.", "Cinder Ridge Detox"),
+        ("F/U: INTAKE AT QUARRY LAKE DETOX MON 3/2 @ 0900.", "QUARRY LAKE DETOX"),
+        ("narcan kit given, f/u at lamplight valley opioid treatment program. jt np",
+         "lamplight valley opioid treatment program"),
+        ("Referral faxed to Juniper Hill Treatment Services for IOP.", "Juniper Hill Treatment Services"),
+        ("OB Dr. Ames at Brookfield Women's Care to review the glucose log.", "Brookfield Women's Care"),
+        ("BP CHECK IN 72 HRS AT KETTLE FORK OBSTETRICS, PP VISIT 6 WKS.", "KETTLE FORK OBSTETRICS"),
+        ("Dana Quist, CNM -- Harbor Point OB/GYN Associates", "Harbor Point OB/GYN Associates"),
+        ("Thornbury Oral & Maxillofacial Surgery | 12 Mill Road", "Thornbury Oral & Maxillofacial Surgery"),
+        ("asks about transplant eval at lakeshore transplant institute; referral faxed",
+         "lakeshore transplant institute"),
+        ("PCP: Ashgrove Health Partners, seen last month.", "Ashgrove Health Partners"),
+        ("DISPO: AWAITING BED AT KESTREL HILL LTAC, CASE MGR FAXING.", "KESTREL HILL LTAC"),
+        ("PT LIVES AT DUNEGRASS SENIOR RESIDENCE WITH HER SISTER.", "DUNEGRASS SENIOR RESIDENCE"),
+        ("Home VNA through Lanternwick Homecare Partners. Son aware.", "Lanternwick Homecare Partners"),
     ],
 )
 def test_facility_names_as_written(scanner, text, facility):
@@ -222,6 +238,15 @@ def test_facility_names_as_written(scanner, text, facility):
         "CONSULT CARDIOLOGY AT BEDSIDE.",
         "She sees Specialists at the clinic.",
         "ENDOCRINE AT HOME IS STABLE PER MOTHER.",
+        "completed residential treatment program in 2019, sober since",
+        "Discussed opioid treatment program options with the patient.",
+        "She needs oral surgery for the abscess.",
+        "HX ETOH WITHDRAWAL, 3 PRIOR DETOX ADMITS.",
+        "Refer to the intensive outpatient treatment program.",
+        "Consult Obstetrics for the pregnancy.",
+        "DISPO: SCREENED FOR LTAC, BED PENDING.",
+        "She will need Homecare after discharge.",
+        "Lives in a senior residence with her sister.",
     ],
 )
 def test_facility_lookalikes(scanner, text):
@@ -312,6 +337,9 @@ def test_a_person_or_unit_after_a_transfer_cue_is_not_a_facility(scanner, text):
         ("HX: LAID OFF FROM ORTEGA AUTO GLASS IN MAY.", "ORTEGA AUTO GLASS"),
         ("ent f/u: back at cedar bend montessori since monday.", "cedar bend montessori"),
         ("SOCIAL: MARRIED, HUSBAND CEO OF KELDAN, 2 CHILDREN.", "KELDAN"),
+        ("PT IS A PARALEGAL AT OSTRANDER & VALE LLP IN TOWN.", "OSTRANDER & VALE LLP"),
+        ("Social: long-haul trucker for Brightwater Freight Lines, lives alone.", "Brightwater Freight Lines"),
+        ("pt is a line cook at the juniper row bistro downtown.", "the juniper row bistro"),
     ],
 )
 def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text, employer):
@@ -324,7 +352,8 @@ def test_an_employer_or_school_after_a_label_or_a_verb_of_working(scanner, text,
                                   "Attended High School, then the Army.", "the high school nurse called mom",
                                   "mom went to the grocery store at 5. pt seen at the bank. pt stopped at local market.",
                                   "pt was at a restaurant when symptoms began; family at the hotel nearby.",
-                                  "ORIENTED X3, KNOWS PRESIDENT OF THE UNITED STATES.", "ATTENDS AA DAILY ON THE UNIT."])
+                                  "ORIENTED X3, KNOWS PRESIDENT OF THE UNITED STATES.", "ATTENDS AA DAILY ON THE UNIT.",
+                                  "wife went to the bistro for dinner. Son works for an LLC."])
 def test_no_employer_in_a_status(scanner, text):
     assert values(scanner, text, "EMPLOYER") == []
 

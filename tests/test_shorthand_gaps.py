@@ -557,3 +557,96 @@ def test_two_capitalised_words_before_a_facility_head_in_a_cased_note_name_it(sc
 def test_a_capitalised_order_before_a_facility_head_names_nothing(scanner):
     text = _CASED.format("Continue Chest Physical Therapy daily.")
     assert values(scanner, text, "HEALTHCARE_FACILITY") == []
+
+
+_LOWER = "pt comfortable on 2l nc, hr 80s, uop 40cc/hr. {}"
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        # a given name that is also a word or an abbreviation, after a title and before a surname
+        (_LOWER.format("seen by dr. ed halloran today, agrees with plan."), "ed halloran"),
+        (_LOWER.format("his wife and pastor rev. al brennick visited."), "al brennick"),
+        ("DR WILL ASHCROFT IN TO SEE PT. HR 80S SR, BP 110/60.", "WILL ASHCROFT"),
+        # a cleric by title
+        (_LOWER.format("rev. thistlewood visited with the family."), "thistlewood"),
+        (_LOWER.format("fr. bartek visited and gave the sacrament."), "bartek"),
+        ("CHAPLAIN: PASTOR OYELEKE VISITED, FAMILY AT BEDSIDE.", "OYELEKE"),
+    ],
+)
+def test_a_given_name_that_is_a_word_after_a_title_and_clerics_by_title(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", [_LOWER.format("dr. aware, will call back."), "14 FR. FOLEY PLACED, CLEAR YELLOW URINE.",
+                                  _LOWER.format("dr will call back with results."),
+                                  "REV. UP THE RATE TO 20. FR. CATH IN PLACE."])
+def test_a_title_before_what_a_sentence_does_or_a_catheter_size_names_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("PARENTS DARIUS AND MARISSA KOVACH CONSENTED. HR 140S, SATS 95%.", "MARISSA KOVACH"),
+        ("DAUGHTER ODETTE MARCHBANKS CALLED FOR UPDATE. HR 80S SR.", "ODETTE MARCHBANKS"),
+        ("WIFE SUN-HEE CALLED AT 1400, UPDATED. HR 80S SR.", "SUN-HEE"),
+        (_LOWER.format("husband jae-won at bedside overnight."), "jae-won"),
+        ("T. WENDLER MS CCC-SLP", "T. WENDLER"),
+        (_LOWER.format("swallow eval done. t. wendler ms ccc-slp"), "t. wendler"),
+    ],
+)
+def test_a_relatives_surname_a_hyphenated_given_name_and_a_therapist_with_a_degree(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["WIFE ANNA CALLED, SON MARK IN TO VISIT. DAUGHTER LISA AWARE.",
+                                  "WIFE WELL-INFORMED, HUSBAND X-RAY TECH. SISTER PRE-OP.",
+                                  _LOWER.format("seen by ms ccc-slp for swallow."), "Swallow eval done. Jo Arden, MS, CCC-SLP"])
+def test_what_follows_a_relatives_name_and_a_credential_after_a_title_name_nobody_new(scanner, text):
+    assert [v for v in values(scanner, text, "PERSON") if v.lower() not in ("anna", "mark", "lisa", "jo arden")] == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("b.k. rn / w.o. rn (orientee)", "b.k."),
+        ("b.k. rn / w.o. rn (orientee)", "w.o."),
+        ("VSS, AFEBRILE.\nJ.M.R. RN", "J.M.R."),
+        ("pt resting.\nqd rrt / ln rn", "ln"),
+    ],
+)
+def test_dotted_initials_and_two_signatures_on_one_line(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["labs drawn in a.m. rn to follow up", "MEDS GIVEN P.O. RN AWARE.", "f/u in a.m. / rn aware"])
+def test_abbreviations_before_a_credential_sign_nothing(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        (_LOWER.format("family updated by dr voss, prone since 2/3. -jq"), "jq"),
+        ("AFEBRILE, HR 90S. WIFE CALLED WITH DR TANAKA 2/9. - WQ", "WQ"),
+        (_LOWER.format("case # RT-2231   nq"), "nq"),
+        (_LOWER.format("home w/ vna vs short rehab. z.q."), "z.q."),
+        ("FINDINGS: NO EFFUSION. DICTATED BY: QX   TRANSCRIBED: VWB   JOB 552211", "QX"),
+        ("FINDINGS: NO EFFUSION. DICTATED BY: QX   TRANSCRIBED: VWB   JOB 552211", "VWB"),
+        ("seen with family. d: 3/2/26 14:05  qz/vj", "qz"),
+        ("seen with family. d: 3/2/26 14:05  qz/vj", "vj"),
+        ("CREW: J. OKORO EMT-P / H. VANTERPOOL EMT-B", "H. VANTERPOOL"),
+        ("ambulance from town, medic Quillan at bedside. crew jory / osei", "Quillan"),
+        ("ambulance from town, medic Quillan at bedside. crew jory / osei", "jory"),
+    ],
+)
+def test_initials_ending_a_note_after_a_dash_dictation_initials_and_ambulance_crews(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", [_LOWER.format("will recheck lytes in the a.m."), "NEURO: MAE, PERRL. -ICU", "abd soft.  ng/og",
+                                  "DICTATED BY: MD   TRANSCRIBED: ICU", "PT TO CT. CREW AWARE. MEDIC UNIT 7 ON SCENE."])
+def test_abbreviations_ending_a_note_and_crews_without_a_name_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []

@@ -210,6 +210,8 @@ def test_units_and_shorthand_behind_the_same_cues_are_no_place(scanner, text):
     ("only family is a cousin in lisbon per chart, unable to reach.", "lisbon"),
     ("pt brought in by attleboro police after a neighbor called.", "attleboro"),
     ("found down at home, medford pd at bedside.", "medford"),
+    ("hingham rescue on scene at 0412, pt apneic.", "hingham"),
+    ("transport by natick fire, eta 1400.", "natick"),
 ]))
 def test_a_town_a_verb_or_a_police_service_follows(scanner, text, place):
     found, got = _found(scanner, text, place)
@@ -219,6 +221,7 @@ def test_a_town_a_verb_or_a_police_service_follows(scanner, text, place):
 @pytest.mark.parametrize("text", [
     "PT UP IN CHAIR PER PT, FROM BED TO CHAIR X2 ASSIST.",
     "SEEN BY THE POLICE LIAISON, NO CHARGES PER PT.",
+    "HOUSE FIRE LAST WEEK, SMOKE INHALATION. LOCAL EMS ON SCENE, PER RESCUE CREW.",
 ])
 def test_care_words_before_a_verb_or_the_police_are_no_towns(scanner, text):
     assert _places(scanner, text + VITALS) == []

@@ -38,6 +38,7 @@ _GENERIC = frozenset(
     interventional radiation invasive non-invasive noninvasive neuro gyn ob-gyn obgyn peds pediatrics adult's
     durable step-down stepdown telemetry tele cath labor delivery ir burn trauma recovery
     observation obs holding ward floor bay units
+    residential intensive partial opioid methadone substance addiction detox oral maxillofacial treatment program
     """.split()
 )
 

@@ -139,7 +139,7 @@ _EXTENSION = re.compile(
     r"(?![ \t]*(?:mg|mcg|ml|cc|units?|iu|tabs?|days?|weeks?|times|doses?)\b)"
 )
 # A hospital pager or beeper: "Pager #12345", "PG 23456", "beeper number 4-1234".
-_PAGER = re.compile(r"(?i)\b(?:pager|beeper|bpr|pg)[ \t]*(?:number|no\.?|num)?[ \t]*[:#]?[ \t]*#?[ \t]*(\d{4,6}|\d-\d{4})(?![\w.-])")
+_PAGER = re.compile(r"(?i)\b(?:pager|beeper|bpr|pgr|pg)[ \t]*(?:number|no\.?|num)?[ \t]*[:#]?[ \t]*#?[ \t]*(\d{4,6}|\d-\d{4})(?![\w.-])")
 _ISO_DATE = re.compile(r"(?:1[89]|20)\d\d-[01]\d-[0-3]\d\b")
 # 11-30-1979, 30.11.1979: a calendar date with a four-digit year, not a phone number
 _DATE_WITH_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([-.])(?:0?[1-9]|[12]\d|3[01])\1(?:19|20)\d\d")

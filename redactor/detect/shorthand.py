@@ -248,11 +248,19 @@ def _cue_place_lookalike(text: str, c: Candidate) -> bool:
 _TITLE_BEFORE = re.compile(rf"(?i)\b{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}\.?[ \t]*$")
 
 
+# "... 14:05  qz/vj": who dictated and who typed, ending the note
+_DICTATION_PAIR = re.compile(r"(?:^|\s)[A-Za-z]{2,3}/[A-Za-z]{2,3}\Z")
+
+
+def _dictation_pair(text: str, c: Candidate) -> bool:
+    return not text[c.end :].strip() and _DICTATION_PAIR.search(text, 0, c.end) is not None
+
+
 def _cue_lookalike(text: str, c: Candidate) -> bool:
     """What the context recognizer took for a name that its context does not make one: a
     piece of a token ("8AM-FOUND PT", "mcg/kg/min, Pt."), or a word no name list holds
     before "pt" (the patient, not a physical therapist: "to intubate pt", "EVAL PT")."""
-    if c.start and (text[c.start - 1].isalnum() or text[c.start - 1] == "/"):
+    if c.start and (text[c.start - 1].isalnum() or text[c.start - 1] == "/" and not _dictation_pair(text, c)):
         return True
     if c.entity_type == "LOCATION":
         return _cue_place_lookalike(text, c)

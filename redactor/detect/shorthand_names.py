@@ -39,14 +39,18 @@ from .shorthand import CUE_RECOGNIZER, _shorthand_terms
 from .shorthand_places import _known, _name_word, shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
-_TITLE = re.compile(rf"(?i)\b{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}(?:(?<=drs)['’]|\b)\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
+# Clerics by title: "rev. thistlewood", "PASTOR OYELEKE", "fr. bartek" (with its stop: "14 FR FOLEY" is a catheter).
+_CLERIC = r"(?<!\d[ \t])(?<!\d)(?:rev|reverend|pastor|fr(?=\.))"
+_TITLE = re.compile(rf"(?i)\b(?:{_CLERIC}\.?[ \t]+)?(?:{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}|{_CLERIC})(?:(?<=drs)['’]|\b)\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
                     rf"(?:[ \t]*(?:and|&|/)[ \t]*(?:drs?\.?[ \t]+)?({_W}))?")
+# The word after a title's first word: a surname after a given name that is also a word ("dr. ed halloran").
+_NEXT_WORD = re.compile(rf"[ \t]+({_W})\b")
 _ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|present|ordered|orders|placed|"
            r"pulled|removed|inserted|changed|spoke|speaking|talked|saw|seen|evaluated|examined|wants|wanted|"
            r"agreed|agrees|decided|said|stated|recommended|requested|following|pronounced|came|discussed|"
            r"reviewed|consulted|bronched|placing|doing|contacted|made|will|also|and|md|np|pa|rn|rrt|crt|states|reports|"
            r"asks|asking|requests|denies|endorses|arrived|arrives)")
-CREDENTIAL = r"(?:rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|ccc-slp|rd|pharmd|cnm|crna|mht|mft|pmhnp(?:-bc)?)"
+CREDENTIAL = r"(?:(?:m\.?s\.?|m\.?a\.?),?[ \t]+ccc-slp|rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|ccc-slp|rd|pharmd|cnm|crna|mht|mft|pmhnp(?:-bc)?|emt(?:-[bpi])?|aemt|nrp|ccp|flight[ \t]+rn)"
 _INITIAL = re.compile(rf"(?i)(?:(?<![\w.'’/])|(?<=\p{{L}}{{2}}\.))([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{CREDENTIAL})?\b)")
 _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|notified|informed|spoke\s+(?:with|to)|"
                                  r"talked\s+(?:with|to)|and|\(|"
@@ -59,8 +63,8 @@ _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
                    rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker|np|pa-c|(?<![\d.][ \t]?)cm|coordinator|"
                    rf"sonographer|technologist|cytotech(?:nologist)?|chaplain|interpreter|pharmacist|dietitian|educator|"
-                   rf"facilitator|observer|sitter|charge|operator|caller|client|res|officer|tech|peer)"
-                   rf"[ \t:,(-]+({_W})(?:[ \t]+({_W}))?"
+                   rf"facilitator|observer|sitter|charge|operator|caller|client|res|officer|tech|peer|medic|paramedic|crew)"
+                   rf"[ \t:,(-]+(?!(?:{_CLERIC}|{alternation(DOCTOR_FORMS)}|mrs?|ms)\b)({_W})(?:[ \t]+({_W}))?"
                    # a credential only with a space: "RN WELLS", "md ostrowski"; not "MD, FACS" or "MD (PGY-3)"
                    rf"|\b(?:rn|lpn|md|nnp|cnm)[ \t]+({_W})(?:[ \t]+({_W}))?")  # not "OB": occult blood too
 # A census or sign-out line names each patient by room or bed ("RM 206 ABDI - SI, Q15", "bed 7 - hollis, amari"),
@@ -109,9 +113,18 @@ def _abbreviation_in_cased_line(text: str, start: int, word: str) -> bool:
 
 
 def _unlisted(word: str) -> bool:
-    """No word of any list, and no word typed wrong: after a relation word, a name no list holds ("WIFE NOMSA")."""
-    return len(word) >= 4 and "-" not in word and _name_word(word) and fold(word) not in load_lexicons().dictionary \
-        and fold(word) not in _clinical_vocabulary() and not _slip_of_a_word(word)
+    """No word of any list, and no word typed wrong: after a relation word, a name no list holds ("WIFE NOMSA");
+    hyphenated, parts of two letters or more that name lists hold and are no shorthand or frequent word
+    ("WIFE SUN-HEE", not "WIFE WELL-INFORMED" or "HUSBAND X-RAY")."""
+    if "-" in word:
+        lex = load_lexicons()
+        return all(len(p) >= 2 and _name_word(p) and lex.is_name(fold(p)) and fold(p) not in lex.common
+                   for p in word.split("-"))
+    return len(word) >= 4 and _name_word(word) and _unlisted_word(word) and not _slip_of_a_word(word)
+
+
+def _unlisted_word(word: str) -> bool:
+    return fold(word) not in load_lexicons().dictionary and fold(word) not in _clinical_vocabulary()
 
 
 def _slip_of_a_word(word: str) -> bool:
@@ -195,11 +208,14 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             doctor = m.group().lower().startswith(("dr", "doc"))
             for g in (2, 3):
                 word = m.group(g)
-                if word and (_name_word(word) or _known(word) and (doctor or fold(word) not in load_lexicons().dictionary)
+                if word and not re.fullmatch(CREDENTIAL, word, re.IGNORECASE) and (_name_word(word) or _known(word) and (doctor or fold(word) not in load_lexicons().dictionary)
                              or doctor and _surname_after_doctor(word)):
                     person(m, g, 0.75)
             if m.group(1) and m.group(2) and _name_word(m.group(2)):
                 found.append(("PERSON", m.start(1), m.end(2), 0.75))
+            surname = _NEXT_WORD.match(text, m.end(2))
+            if surname and not m.group(1) and fold(m.group(2)) in load_lexicons().first and _role_name(surname.group(1)):
+                found.append(("PERSON", m.start(2), surname.end(1), 0.75))
         for m in _INITIAL.finditer(text):
             after = text[m.end() : m.end() + 30]
             cue = _INITIAL_CUE_BEFORE.search(text, max(0, m.start() - 25), m.start()) or re.match(
@@ -242,10 +258,12 @@ class ShorthandNameRecognizer(_CodeRecognizer):
         for m in _KIN.finditer(text):
             for g in (1, 2):  # a word in quotes is what a relative goes by: 'GIRLFRIEND "JUJU" CALLED'
                 if m.group(g) and (_given(m.group(g)) or _quoted(text, m.start(g), m.end(g)) or _unlisted(m.group(g))):
-                    person(m, g, 0.65)
+                    surname = _NEXT_WORD.match(text, m.end(g))  # "PARENTS CODY AND MARISSA KOVACH CONSENTED"
+                    end = surname.end(1) if surname and _given(m.group(g)) and _role_name(surname.group(1)) else m.end(g)
+                    found.append(("PERSON", m.start(g), end, 0.65))
         found += shorthand_places(text)
-        if (sig := _signature(text)) is not None:
-            found.append(("PERSON", *sig, 0.6))
+        found += [("PERSON", *sig, 0.6) for sig in _signature(text)]
+        found += [("PERSON", m.start(1), m.end(1), 0.6) for m in _DICTATION.finditer(text) if _initials(m.group(1), signed=True)]
         for m in _INITIALS_SIGNED.finditer(text):
             person(m, 1, 0.6)
         return [make_result(self, e, s, t, score) for e, s, t, score in found if not entities or e in entities]
@@ -254,28 +272,39 @@ class ShorthandNameRecognizer(_CodeRecognizer):
 _LAST_LINE = re.compile(r"(?:^|\n|[.!] )[ \t]*({_W})[ \t/]*\Z".replace("{_W}", _W))
 
 
-# "hb rn", "TK RRT" on a line of its own: a clinician's initials signing the note
-_INITIALS_SIGNED = re.compile(rf"(?im)^[ \t]*([a-z]{{2,3}})[ \t]+{CREDENTIAL}\.?[ \t]*$")
+# "hb rn", "TK RRT", "j.m.r. rn" on a line of its own, or two on one line ("e.k. rn / d.o. rn (orientee)"):
+# a clinician's initials signing the note
+_INITIALS_SIGNED = re.compile(rf"(?im)(?:^|[ \t]/)[ \t]*((?:[a-z]\.){{2,3}}|[a-z]{{2,3}})[ \t]+{CREDENTIAL}\.?(?=[ \t]*(?:$|/|\())")
 
 
 # "... reviewed with pt. jlh", "Routed to the office at 10:02 by DJM.": initials ending a note
-_LAST_INITIALS = re.compile(r"(?:^|\n|[.!] |\bby )[ \t]*([a-z]{2,3}|[A-Z]{2,3})[ \t/.]*\Z")
+# "... since 2/3. -jq", "case # 22   nq", "... short rehab. z.q.": also after a dash or a column gap, also dotted;
+# "d: 3/2/26 14:05  qz/vb": a dictation's initials, who spoke and who typed
+_LAST_INITIALS = re.compile(r"(?:^|\n|[.!] |\bby |(?P<signed>[ \t]-|[ \t]{2,}))[ \t]*(?P<dash>-?)[ \t]*"
+                            r"(?P<first>(?:[a-z]\.){2,3}|(?:[A-Z]\.){2,3}|[a-z]{2,3}|[A-Z]{2,3})"
+                            r"(?:/(?P<second>[a-z]{2,3}|[A-Z]{2,3}))?[ \t/.]*\Z")
+# "DICTATED BY: QX   TRANSCRIBED: VWB": initials behind a dictation label
+_DICTATION = re.compile(r"(?i)\b(?:dictated|transcribed|typed|entered)(?:[ \t]+by)?[ \t]*:[ \t]*([a-z]{2,3})\b(?![.'’-])")
 
 
-def _signature(text: str) -> tuple[int, int] | None:
-    """A given name or initials alone at the end of a note: the nurse who signed it."""
+def _signature(text: str) -> list[tuple[int, int]]:
+    """A given name or initials alone at the end of a note: the nurse who signed it (or the two of a dictation)."""
     m = _LAST_LINE.search(text.rstrip(" \t\n/"))
     if m and _given(m.group(1)) and _name_word(m.group(1)):
-        return m.start(1), m.end(1)
+        return [(m.start(1), m.end(1))]
     m = _LAST_INITIALS.search(text.rstrip(" \t\n/"))
-    if m and m.start() and _initials(m.group(1)):
-        return m.start(1), m.end(1)
-    return None
+    # after a dash, a column gap or as a dictation's pair, letters that only a dictionary holds sign too ("-mk")
+    if not m or not m.start():
+        return []
+    signed = bool(m.group("signed") or m.group("dash") or m.group("second"))
+    groups = [g for g in ("first", "second") if m.group(g)]
+    return [(m.start(g), m.end(g)) for g in groups] if all(_initials(m.group(g), signed) for g in groups) else []
 
 
-def _initials(word: str) -> bool:
-    """Letters no word, shorthand or abbreviation is: "jlh", "DJM", not "ok", "NAD" or "ICU"."""
-    key = fold(word)
+def _initials(word: str, signed: bool = False) -> bool:
+    """Letters no word, shorthand or abbreviation is: "jlh", "DJM", "z.q.", not "ok", "NAD", "ICU" or "a.m.";
+    where the place signs (``signed``) a dictionary word of two or three letters may be initials ("- mk")."""
+    key = fold(word.replace(".", ""))
     lex = load_lexicons()
-    return not (key in STOP_WORDS or key in lex.common or lex.is_word(key) or key in _shorthand_terms()
-                or word.upper() in _ABBREVIATIONS or key in _clinical_vocabulary() or key in lex.places)
+    return not (key in STOP_WORDS or key in lex.common or not signed and lex.is_word(key) or key in _shorthand_terms()
+                or key.upper() in _ABBREVIATIONS or key in _clinical_vocabulary() or key in lex.places)

@@ -122,8 +122,8 @@ _TOWN_CUE = re.compile(r"(?i)\b(?:job|jobs|home|house|apartment|condo|vacation(?
 _TOWN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ \t]+[A-Za-z][A-Za-z'’-]*){0,2}")
 _TOWN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _AREA = re.compile(r"(?i)\b(?:in|near|around)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’-]*[ \t]+){1,3}?)area\b"
-                   # "brought in by framingham police", "WORCESTER PD": a town's police or fire service
-                   r"|(?<![\w'’-])((?:[a-z][a-z'’-]*[ \t]+){1,2}?)(?:police|pd|fire[ \t]+(?:department|dept)|fd)\b")
+                   # "brought in by framingham police", "WORCESTER PD", "HUDSON RESCUE": a town's police, fire or ambulance
+                   r"|(?<![\w'’-])((?:[a-z][a-z'’-]*[ \t]+){1,2}?)(?:police|pd|fire|fd|rescue|ems|ambulance)\b")
 # "vacation on the Outer Banks", "summers on the Jersey Shore": a named coast after a trip or a stay.
 _COAST = re.compile(r"(?:the[ \t]+)((?:[A-Z][a-z]+[ \t]+){1,2}(?:Shore|Coast|Banks|Keys|Islands?|Cape|Valley|Mountains|"
                     r"Hills|Lakes))\b")
