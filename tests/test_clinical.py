@@ -137,11 +137,17 @@ def test_readings_and_doses_are_not_dates(scanner, text, value):
     "text",
     ["Romberg test was negative.", "Apgar scores were 8 and 9.", "Glasgow coma scale 15.", "Tinel's sign at the wrist.",
      "Kussmaul breathing in DKA.", "Child-Pugh class B cirrhosis.", "Early Parkinson's disease.", "APACHE II of 24.",
-     "CURB-65 of 2.", "Hodgkin lymphoma, stage II.", "Positive Babinski sign.", "Cushing syndrome work-up."],
+     "CURB-65 of 2.", "Hodgkin lymphoma, stage II.", "Positive Babinski sign.", "Cushing syndrome work-up.",
+     "LKW 0945 PER HUSBAND. CINCINNATI STROKE SCALE 3/3. HUSBAND'S CELL GIVEN TO REGISTRATION."],
 )  # fmt: skip
 def test_eponyms_and_scores_are_not_people_or_places(scanner, text):
     found = [(f.entity_type, text[f.start : f.end]) for f in scanner.scan(text).findings]
     assert not [x for x in found if x[0] in ("PERSON", "LOCATION", "HEALTHCARE_FACILITY")], found
+
+
+def test_a_degree_after_a_name_is_no_state(scanner):
+    text = "SURGEON: J. OKAFOR, M.D.\nASSISTANT: T. LUNDQVIST, M.D."
+    assert [f for f in scanner.scan(text).findings if f.entity_type == "LOCATION" and "M" in text[f.start : f.end]] == []
 
 
 def test_honorific_keeps_an_eponym_surname_a_person(scanner):

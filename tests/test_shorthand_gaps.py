@@ -573,6 +573,8 @@ _LOWER = "pt comfortable on 2l nc, hr 80s, uop 40cc/hr. {}"
         (_LOWER.format("rev. thistlewood visited with the family."), "thistlewood"),
         (_LOWER.format("fr. bartek visited and gave the sacrament."), "bartek"),
         ("CHAPLAIN: PASTOR OYELEKE VISITED, FAMILY AT BEDSIDE.", "OYELEKE"),
+        # a surname that is shorthand too, after a title ("NG" tube)
+        ("AFIB RVR, STARTED ON APIXABAN BY DR NG. NGT TO LIS.", "NG"),
     ],
 )
 def test_a_given_name_that_is_a_word_after_a_title_and_clerics_by_title(scanner, text, person):
@@ -646,7 +648,26 @@ def test_initials_ending_a_note_after_a_dash_dictation_initials_and_ambulance_cr
     assert person in values(scanner, text, "PERSON")
 
 
-@pytest.mark.parametrize("text", [_LOWER.format("will recheck lytes in the a.m."), "NEURO: MAE, PERRL. -ICU", "abd soft.  ng/og",
+@pytest.mark.parametrize("text", [_LOWER.format("will recheck lytes in the a.m."), "NEURO: MAE, PERRL. -ICU", "abd soft.  ng/og", "IVF  NS/LR",
                                   "DICTATED BY: MD   TRANSCRIBED: ICU", "PT TO CT. CREW AWARE. MEDIC UNIT 7 ON SCENE."])
 def test_abbreviations_ending_a_note_and_crews_without_a_name_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("REPORT CALLED TO CHARGE RN QUORRA AT 2302. HR 80S SR.", "QUORRA"),
+        (_LOWER.format("report called to neuro icu charge rn ysolde."), "ysolde"),
+        (_LOWER.format("bed 11 per nursing supervisor philippa (x7718)."), "philippa"),
+        (_LOWER.format("transferred back via ambulance. report called to ermengarde."), "ermengarde"),
+    ],
+)
+def test_a_charge_nurse_a_supervisor_and_whom_report_was_called_to(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["REPORT CALLED TO CHARGE RN AT 2302.", _LOWER.format("report given to floor rn, questions answered."),
+                                  "NURSING SUPERVISOR AWARE. STAFF UPDATED. REPORT CALLED TO CCU."])
+def test_a_charge_nurse_or_report_without_a_name_names_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []

@@ -42,6 +42,7 @@ def _found(scanner, text, place, types=PLACES):
     "P: CONT WITH CARDIAC REHAB, DC CT'S WHEN OUTPUT LESS.",
     "PMH: BREAST CA. SHE BECAME SEPTIC AND HAD PROLONGED HOSPITAL STAY IN 2001.",
     "DC'D FROM REHAB TO HOME LAST MONTH, NOW READMITTED.",
+    "SENT TO LOCAL HOSPITAL FOR EVAL, THEN TO THE HOSPITAL HERE. PT FROM OTHER HOSPITAL.",
 ])
 def test_a_sentence_in_capitals_before_a_head_is_no_facility(scanner, text):
     text += VITALS
@@ -52,6 +53,8 @@ def test_a_sentence_in_capitals_before_a_head_is_no_facility(scanner, text):
 @pytest.mark.parametrize("text, place", [
     ("FOUND DOWN IN ST AGATHA HOSPITAL, TRANSFERRED FOR CATH.", "ST AGATHA HOSPITAL"),
     ("SCREENED BY TOWSON REHAB, BED OFFERED FOR MONDAY.", "TOWSON REHAB"),
+    # a frequent word inside the name, after a preposition of place
+    ("STROKE ALERT TO HARROW POINT HOSPITAL AT 1008.", "HARROW POINT HOSPITAL"),
 ])
 def test_a_name_in_capitals_before_a_head_is_a_facility(scanner, text, place):
     text += VITALS
@@ -211,6 +214,7 @@ def test_units_and_shorthand_behind_the_same_cues_are_no_place(scanner, text):
     ("pt brought in by attleboro police after a neighbor called.", "attleboro"),
     ("found down at home, medford pd at bedside.", "medford"),
     ("hingham rescue on scene at 0412, pt apneic.", "hingham"),
+    ("ejected from atv in leominster ~1540, gcs 8 at scene.", "leominster"),
     ("transport by natick fire, eta 1400.", "natick"),
 ]))
 def test_a_town_a_verb_or_a_police_service_follows(scanner, text, place):
@@ -298,3 +302,29 @@ def test_a_practice_before_endo_in_capitals(scanner, name):
 ])
 def test_a_relatives_house_or_bare_care_is_no_place(scanner, text):
     assert not _places(scanner, text.lower()), _places(scanner, text.lower())
+
+
+# -- a town written right after a facility's name; a facility's short head before a date ------------
+
+@pytest.mark.parametrize("text, place", [
+    (VITALS + "\nFROM: BRACKENFELL COMMUNITY HOSPITAL (ATHOL)   TO: CCU", "ATHOL"),
+    (VITALS + "\nDISCHARGE TO: SYCAMORE GLEN REHABILITATION CENTER, NATICK", "NATICK"),
+    (VITALS + "\nMV VEG 1.4CM, TRANSFERRED FROM KESTREL VALE REGIONAL 12/3 FOR SURGICAL EVAL.", "KESTREL VALE REGIONAL"),
+])
+def test_a_town_after_a_facility_and_a_short_head_before_a_date(scanner, text, place):
+    assert place in _places(scanner, text), _places(scanner, text)
+
+
+@pytest.mark.parametrize("text, place", _cases([
+    ("pt's pcp dr halverson in sharon, office opens 0830.", "sharon"),
+    ("cardiologist is dr amadi-boateng in dedham, will fax records.", "dedham"),
+]))
+def test_the_town_a_doctor_practises_in(scanner, text, place):
+    found, got = _found(scanner, text, place)
+    assert found, got
+
+
+@pytest.mark.parametrize("text", ["DR HALVERSON IN TO SEE PT, DR QUIST IN AM.", "dr quist in the unit, aware."])
+def test_a_doctor_in_the_unit_is_no_town(scanner, text):
+    assert _places(scanner, text + VITALS) == []
+

@@ -9,6 +9,9 @@ comma must follow.
 
 A word in quotes right after a name is what the person goes by: 'SON GRZEGORZ ("GREG")',
 'Tomasz "Tommy" Wrobel'.
+
+A known town in brackets or after a comma right after a facility's name is where it is:
+"FROM: BRACKENFELL COMMUNITY HOSPITAL (ATHOL)", "Sycamore Glen Rehabilitation Center, Natick".
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import regex as re
 
 from .candidate import Candidate
+from .names.lexicons import fold, load_lexicons
 
 RECOGNIZER = "BesideName"
 _AGE = r"(9\d|1[01]\d)"
@@ -23,15 +27,30 @@ _AGE_BESIDE = re.compile(rf"[ \t]*\([ \t]*{_AGE}[ \t]*\)|,[ \t]*{_AGE}(?:[ \t]*(
 _NICKNAME_BESIDE = re.compile(r"[ \t]*\(?[\"“]([\p{L}][\p{L}\p{M}'’.-]{0,20})[\"”]\)?")
 
 
+# one or two words, then the bracket's close, or the end of the phrase after a comma
+_TOWN_BESIDE = re.compile(r"[ \t]*(?:\([ \t]*(\p{L}[\p{L}'’.-]*(?:[ \t]\p{L}[\p{L}'’.-]*)?)[ \t]*\)"
+                          r"|,[ \t]*(\p{L}[\p{L}'’.-]*(?:[ \t]\p{L}[\p{L}'’.-]*)?)(?=[ \t]*(?:$|[\n,;.)]|[ \t]{2})))")
+
+
 def beside_names(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """AGE_OVER_89 and PERSON candidates for an age or a nickname that follows a PERSON candidate directly."""
+    """AGE_OVER_89 and PERSON candidates for an age or a nickname that follows a PERSON candidate directly,
+    LOCATION for a known town that follows a HEALTHCARE_FACILITY (or LOCATION) candidate."""
     out = []
     for c in cands:
-        if c.entity_type != "PERSON":
-            continue
-        for pattern, kind, score in ((_AGE_BESIDE, "AGE_OVER_89", 0.8), (_NICKNAME_BESIDE, "PERSON", 0.6)):
+        beside = {"PERSON": ((_AGE_BESIDE, "AGE_OVER_89", 0.8), (_NICKNAME_BESIDE, "PERSON", 0.6)),
+                  "HEALTHCARE_FACILITY": ((_TOWN_BESIDE, "LOCATION", 0.6),),
+                  "LOCATION": ((_TOWN_BESIDE, "LOCATION", 0.6),)}.get(c.entity_type, ())
+        for pattern, kind, score in beside:
             if m := pattern.match(text, c.end):
                 group = next(g for g in range(1, len(m.groups()) + 1) if m.group(g))
-                if not any(o.start < m.end(group) and m.start(group) < o.end for o in cands + out):
+                if kind == "LOCATION" and not _town(m.group(group)):
+                    continue
+                if not any(o.start < m.end(group) and m.start(group) < o.end and (kind != "LOCATION" or o.entity_type != "PERSON")
+                           for o in cands + out):  # a town NER took for a person is still the town
                     out.append(Candidate(kind, m.start(group), m.end(group), score, RECOGNIZER))
     return out
+
+
+def _town(words: str) -> bool:
+    lex = load_lexicons()
+    return fold(words) in lex.towns or fold(words) in lex.places and fold(words) not in lex.common

@@ -86,9 +86,9 @@ _SAINT_ER = re.compile(
     r"(?<![\w.])(?:St\.?|Saint|st\.?|saint)[ \t]+[A-Za-z][a-z]{2,}(?:['’]s)?(?=[ \t]+(?:ER|ED|er|ed|emergency|Emergency)\b)"
 )
 # Where a name ending in a short head ends: punctuation, a word that cannot continue a name,
-# or the house number of the address that follows it.
+# the house number of the address that follows it, or a date ("FROM KESTREL VALE REGIONAL 12/3").
 _SHORT_HEAD_END = re.compile(
-    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
+    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]+\d{1,2}/\d{1,2}(?![\d.])|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
     r"has|had|have|says|said|took|did|does|gave|called|yesterday|today|tonight|last|this|next|the|a|an|but|so|if|"
     r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per|once|pending|"
     r"tomorrow|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
@@ -255,10 +255,25 @@ def _name_in_capitals(run: list[re.Match[str]]) -> list[re.Match[str]]:
         keep -= 1
     if 0 < keep < len(run) and run[keep - 1].group().rstrip(".") in ("ST", "SAINT", "MT", "MOUNT"):
         keep -= 1  # "IN ST MARY HOSPITAL"
+    # "STROKE ALERT TO FENWICK POINT HOSPITAL": after a preposition of place, frequent words of a name beside
+    # a word no sentence has ("TO THE HOSPITAL", "TO LOCAL HOSPITAL", "TO ICU STEP DOWN UNIT" stay sentences)
+    words = [m.group() for m in run[:keep]]
+    for n in range(1, min(3, len(words) - 1) + 1):
+        if words[-n - 1] in ("TO", "FROM", "AT", "VIA") and any(not _sentence_word(w) for w in words[-n:]) \
+                and not any(_structural_word(w) for w in words[-n:]):
+            return run[keep - n :]
     return run[keep:]
 
 
 def _sentence_word(word: str) -> bool:
+    from .names.lexicons import fold, load_lexicons
+
+    return _structural_word(word) or fold(word.strip(".,'’")) in load_lexicons().common
+
+
+def _structural_word(word: str) -> bool:
+    """A word of a sentence other than a frequent one: a stop, shorthand or clinical word, an abbreviation,
+    a letter, a number or a participle."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     from .clinical import _ABBREVIATIONS, _clinical_vocabulary
@@ -267,7 +282,7 @@ def _sentence_word(word: str) -> bool:
 
     key = fold(word.strip(".,'’"))
     lex = load_lexicons()
-    return len(key) <= 1 or key in STOP_WORDS or key in lex.common or key in _shorthand_terms() \
+    return len(key) <= 1 or key in STOP_WORDS or key in _shorthand_terms() \
         or any(ch.isdigit() for ch in key) or key in _clinical_vocabulary() or word.strip(".") in _ABBREVIATIONS \
         or key.endswith(("ed", "ing")) and key in lex.dictionary and key not in lex.places
 

@@ -24,7 +24,7 @@ from .names.cues import _COMMA_NEXT, _PLACE_CUE_BEFORE, _PLACE_PREP_BEFORE, _US_
 from .names.lexicons import _NAME_PARTICLES, _PLACE_PARTICLES, fold, load_lexicons
 from .names.runs import typed_in_lower_case
 from .shorthand import CUE_RECOGNIZER, clinical_word, drop_shorthand_lookalikes
-from .vocabulary import MONTH_STEMS, alternation
+from .vocabulary import MONTH_STEMS, RELATIVES, alternation
 
 # Words that label a field.  As an entity of their own they are noise.
 LABEL_WORDS = frozenset(
@@ -153,6 +153,8 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # acronyms: DOB, SSN, MRN
         if "@" in value or "://" in value:
             return True
+        if c.recognizer in STATISTICAL_RECOGNIZERS and all(_NOT_A_NAME.fullmatch(w) for w in value.split()):
+            return True  # "HUSBAND'S CELL", "BRZEZINSKI, M.D.": a relation or a degree NER read as a name or a state
         if _CONTRACTION.fullmatch(value):
             return True  # "Con't", "Cont'd": a word cut short, not a name
         if (c.entity_type == "LOCATION" and c.recognizer in STATISTICAL_RECOGNIZERS and value.islower() and not typed_in_lower_case(text)
@@ -193,6 +195,7 @@ def _is_noise(text: str, c: Candidate) -> bool:
 
 
 _CONTRACTION = re.compile(r"[A-Za-z]{2,}['’](?:t|d)")
+_NOT_A_NAME = re.compile(rf"(?i)(?:{alternation(RELATIVES)}|m\.d\.?|d\.o\.?|r\.n\.?|ph\.d\.?)(?:['’]s)?")
 _DATE_IN_RUN = re.compile(
     r"(?<![\d/-])(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|(?:19|20)\d\d-[01]\d-[0-3]\d)(?![\d/-])"
 )

@@ -63,7 +63,8 @@ _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
                    rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker|np|pa-c|(?<![\d.][ \t]?)cm|coordinator|"
                    rf"sonographer|technologist|cytotech(?:nologist)?|chaplain|interpreter|pharmacist|dietitian|educator|"
-                   rf"facilitator|observer|sitter|charge|operator|caller|client|res|officer|tech|peer|medic|paramedic|crew)"
+                   rf"facilitator|observer|sitter|charge|operator|caller|client|res|officer|tech|peer|medic|paramedic|crew|supervisor|"
+                   rf"report[ \t]+(?:called|given)[ \t]+to)"
                    rf"[ \t:,(-]+(?!(?:{_CLERIC}|{alternation(DOCTOR_FORMS)}|mrs?|ms)\b)({_W})(?:[ \t]+({_W}))?"
                    # a credential only with a space: "RN WELLS", "md ostrowski"; not "MD, FACS" or "MD (PGY-3)"
                    rf"|\b(?:rn|lpn|md|nnp|cnm)[ \t]+({_W})(?:[ \t]+({_W}))?")  # not "OB": occult blood too
@@ -222,10 +223,12 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                 rf"(?i)[ \t,:;.)-]*(?:{_ACTION}|{CREDENTIAL})\b", after)
             if cue and (_name_word(m.group(2)) or _known(m.group(2))):
                 found.append(("PERSON", m.start(1), m.end(2), 0.7))
-        for m in _ROLE.finditer(text):
+        for m in _ROLE.finditer(text, overlapped=True):  # "REPORT CALLED TO CHARGE RN X": each cue in turn
             first, second = (1, 2) if m.group(1) else (3, 4)
+            if m.group(second) and re.fullmatch(CREDENTIAL, m.group(first), re.IGNORECASE):
+                first, second = second, None  # "CHARGE RN QUORRA": the credential, then the name
             if _role_name(m.group(first)) and not _abbreviation_in_cased_line(text, m.start(first), m.group(first)):
-                end = m.end(second) if m.group(second) and _role_name(m.group(second)) else m.end(first)
+                end = m.end(second) if second and m.group(second) and _role_name(m.group(second)) else m.end(first)
                 found.append(("PERSON", m.start(first), end, 0.65))
         for m in _ROOM_OR_BABY.finditer(text):
             if _role_name(m.group(1)) and not _abbreviation_in_cased_line(text, m.start(1), m.group(1)):
@@ -283,6 +286,7 @@ _INITIALS_SIGNED = re.compile(rf"(?im)(?:^|[ \t]/)[ \t]*((?:[a-z]\.){{2,3}}|[a-z
 _LAST_INITIALS = re.compile(r"(?:^|\n|[.!] |\bby |(?P<signed>[ \t]-|[ \t]{2,}))[ \t]*(?P<dash>-?)[ \t]*"
                             r"(?P<first>(?:[a-z]\.){2,3}|(?:[A-Z]\.){2,3}|[a-z]{2,3}|[A-Z]{2,3})"
                             r"(?:/(?P<second>[a-z]{2,3}|[A-Z]{2,3}))?[ \t/.]*\Z")
+_DICTATION_FOOTER = re.compile(r"[ \t]*|.*\d{1,2}[:/]\d{2}.*")
 # "DICTATED BY: QX   TRANSCRIBED: VWB": initials behind a dictation label
 _DICTATION = re.compile(r"(?i)\b(?:dictated|transcribed|typed|entered)(?:[ \t]+by)?[ \t]*:[ \t]*([a-z]{2,3})\b(?![.'’-])")
 
@@ -296,6 +300,8 @@ def _signature(text: str) -> list[tuple[int, int]]:
     # after a dash, a column gap or as a dictation's pair, letters that only a dictionary holds sign too ("-mk")
     if not m or not m.start():
         return []
+    if m.group("second") and not _DICTATION_FOOTER.fullmatch(text, text.rfind("\n", 0, m.start("first")) + 1, m.start("first")):
+        return []  # a dictation's pair stands alone on its line or after the date and time ("IVF  NS/LR" is no pair)
     signed = bool(m.group("signed") or m.group("dash") or m.group("second"))
     groups = [g for g in ("first", "second") if m.group(g)]
     return [(m.start(g), m.end(g)) for g in groups] if all(_initials(m.group(g), signed) for g in groups) else []

@@ -292,7 +292,7 @@ def _towns(text: str) -> list[Place]:
 _CARE_WORDS = frozenset("bath reading mobile normal split union nice hope independence commode".split())
 _PHRASE_END = re.compile(r"(?i)[ \t]*(?:$|[\n.,;:!?)(/-]|(?:at|for|to|on|and|with|area|today|tonight|tomorrow|yesterday|"
                          r"this|last|when|who|until|since|by|per|via|admitted|transferred|sent|brought|presented|"
-                         r"presents|gets|is|was|(?-i:[A-Z]{2}))\b|\d{1,2}/\d{1,2}(?![\d/]))")
+                         r"presents|gets|is|was|(?-i:[A-Z]{2}))\b|\d{1,2}/\d{1,2}(?![\d/])|~?[0-2]\d[0-5]\d\b)")  # "at hubbardston ~1540"
 _CUE_END = re.compile(r"(?i)\b(in|to|at|near|from|into)[ \t]+")
 
 

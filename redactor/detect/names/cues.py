@@ -64,7 +64,7 @@ _PLACE_CUE_BEFORE = re.compile(
     r"return(?:ed|ing)?|arrived|came|comes?|emigrated|immigrated|trip|journey|road\s+trip)\s+(?:\w+\s+)?(?:to|from|in|at|into)"
     r"|originally\s+from|home\s*town(?:\s+(?:is|of))?|home\s+city|city\s+of|town\s+of|village\s+of|region\s+of|"
     r"(?:I|we)(?:\s+am|\s+are|'m|'re|’m|’re)\s+(?:now\s+|currently\s+)?(?:in|at)|resident\s+of|native\s+of|"
-    r"(?:office|offices|branch|store|plant|campus|clinic|hospital)\s+in|where\s*:|city\s*:|town\s*:|country\s*:|"
+    r"(?:office|offices|branch|store|plant|campus|clinic|hospital)\s+in|(?:dr\.?|doctor)\s+[\w'’-]+(?:\s+[\w'’-]+)?\s+in|where\s*:|city\s*:|town\s*:|country\s*:|"
     r"place\s+of\s+birth\s*:?|birthplace\s*:?|visit(?:ing|ed)?|serving(?:\s+(?:northern|southern|eastern|western|central))?)"
     r"[ \t]+$",
     re.IGNORECASE,
