@@ -90,9 +90,9 @@ _TIME = re.compile(r"(?<![\w/.:-])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap
 # Spanish weekdays ("lunes 12 de febrero")
 _DIAS = ("lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo")
 # a weekday or a clock time written beside a date is an element of it: "SAT 7/11", "Tuesday 2/3",
-# "11/9 at 2130", "7/27 at 10:15", "3/15/2011 5:12 AM", "12/22/26 2:40P"
+# "11/9 at 2130", "7/27 at 10:15", "3/15/2011 5:12 AM", "12/22/26 2:40P", "2/6 @ 2300: ..."
 _WEEKDAY_BEFORE = re.compile(rf"(?i)(?<![\w-])(?:{alternation(WEEKDAYS + WEEKDAY_ABBREVIATIONS + _DIAS)})\.?,?[ \t]+(?:el[ \t]+)?$")
-_CLOCK_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]*(?:(?:at|@)[ \t]*)?((?:[01]?\d|2[0-3]):[0-5]\d(?:[ \t]*[ap]\.?m\.?|[ap](?!\w))?|(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?:hrs?|h))?|(?:1[0-2]|0?[1-9])[ \t]*[ap]\.?m\.?)(?![\w/:-]|\.\d)")
+_CLOCK_AFTER = re.compile(r"(?i)[ \t]*,?[ \t]*(?:(?:at|@)[ \t]*)?((?:[01]?\d|2[0-3]):[0-5]\d(?:[ \t]*[ap]\.?m\.?|[ap](?!\w))?|(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?:hrs?|h))?|(?:1[0-2]|0?[1-9])[ \t]*[ap]\.?m\.?)(?![\w/-]|[:.]\d)")
 # a 24-hour time written right before a date or as a range after it: "1342 8/27/23", "1/24/23 1330-1430"
 _CLOCK_BEFORE = re.compile(r"(?<![\w/.:-])(?:(?:[01]\d|2[0-3])[0-5]\d|(?:[01]?\d|2[0-3]):[0-5]\d)[ \t]+$")
 _CLOCK_RANGE_AFTER = re.compile(r"[ \t]+((?:[01]\d|2[0-3])[0-5]\d[ \t]*[-–][ \t]*(?:[01]\d|2[0-3])[0-5]\d)(?![\w/:-]|\.\d)")

@@ -238,3 +238,15 @@ def test_a_clock_time_with_a_glued_p_goes_with_its_date_under_safe_harbor(scanne
     _, acted = decide_with_doubts(scanner.scan(text), policy)
     out = rewrite_for(policy, text, acted).text
     assert "3:15" not in out and "P W/" not in out, out
+
+
+@pytest.mark.parametrize("text, time", [("late entry for 2/6 @ 2300: pt's sister called.", "2300"),
+                                        ("BED BOARD NOTE 2/6 @ 1415: REQ FOR CCU BED.", "1415")])
+def test_a_clock_time_before_a_colon_goes_with_its_date_under_safe_harbor(scanner, text, time):
+    from redactor.policy import load_policy
+    from redactor.prepare import decide_with_doubts, rewrite_for
+
+    policy = load_policy("hipaa-safe-harbor")
+    _, acted = decide_with_doubts(scanner.scan(text), policy)
+    out = rewrite_for(policy, text, acted).text
+    assert time not in out, out

@@ -596,6 +596,7 @@ def test_a_title_before_what_a_sentence_does_or_a_catheter_size_names_nobody(sca
         ("WIFE SUN-HEE CALLED AT 1400, UPDATED. HR 80S SR.", "SUN-HEE"),
         (_LOWER.format("husband jae-won at bedside overnight."), "jae-won"),
         ("T. WENDLER MS CCC-SLP", "T. WENDLER"),
+        ("Pharmacy: Larkfield Drug.\nWill Abernathy-Osei, PA-C", "Will Abernathy-Osei"),
         (_LOWER.format("swallow eval done. t. wendler ms ccc-slp"), "t. wendler"),
     ],
 )
@@ -635,6 +636,7 @@ def test_abbreviations_before_a_credential_sign_nothing(scanner, text):
         ("AFEBRILE, HR 90S. WIFE CALLED WITH DR TANAKA 2/9. - WQ", "WQ"),
         (_LOWER.format("case # RT-2231   nq"), "nq"),
         (_LOWER.format("home w/ vna vs short rehab. z.q."), "z.q."),
+        (_LOWER.format("home w/ vna vs short rehab.\nc.o."), "c.o."),  # alone on the last line: a dictionary's word too
         ("FINDINGS: NO EFFUSION. DICTATED BY: QX   TRANSCRIBED: VWB   JOB 552211", "QX"),
         ("FINDINGS: NO EFFUSION. DICTATED BY: QX   TRANSCRIBED: VWB   JOB 552211", "VWB"),
         ("seen with family. d: 3/2/26 14:05  qz/vj", "qz"),

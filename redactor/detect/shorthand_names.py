@@ -186,6 +186,12 @@ def _surname(word: str) -> bool:
     return key in load_lexicons().last and key not in STOP_WORDS and word.upper() not in _ABBREVIATIONS
 
 
+def _given_before_surname(word: str) -> bool:
+    """A given name before a surname and a credential, also one that is a word when it is capitalised as a name
+    ("Will Oyelaran, PA-C", not "WILL OYELARAN" or "will")."""
+    return _given(word) or word.istitle() and fold(word) in load_lexicons().first
+
+
 def _given(word: str) -> bool:
     key = fold(word)
     return key in load_lexicons().first and key not in STOP_WORDS and key not in _shorthand_terms() \
@@ -250,8 +256,8 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             first, last = m.group(1) or m.group(2), m.group(3)
             # an initial or a given name, and a credential after: "B. FOLEY RN", "TOM FOLEY RRT"
             initial = m.group(1) and text.startswith(".", m.end(1))  # "A FOLEY RN AWARE" has an article
-            if _name_word(last) or (initial or m.group(2) and _given(m.group(2))) and (_known(last) or _surname(last)):
-                start = m.start(1) if m.group(1) else m.start(2) if m.group(2) and _given(m.group(2)) else m.start(3)
+            if _name_word(last) or (initial or m.group(2) and _given_before_surname(m.group(2))) and (_known(last) or _surname(last)):
+                start = m.start(1) if m.group(1) else m.start(2) if m.group(2) and _given_before_surname(m.group(2)) else m.start(3)
                 found.append(("PERSON", start, m.end(3), 0.7))
             elif first is None and _given(last):
                 person(m, 3, 0.65)
@@ -281,9 +287,10 @@ _INITIALS_SIGNED = re.compile(rf"(?im)(?:^|[ \t]/)[ \t]*((?:[a-z]\.){{2,3}}|[a-z
 
 
 # "... reviewed with pt. jlh", "Routed to the office at 10:02 by DJM.": initials ending a note
-# "... since 2/3. -jq", "case # 22   nq", "... short rehab. z.q.": also after a dash or a column gap, also dotted;
+# "... since 2/3. -jq", "case # 22   nq", "... short rehab. z.q.": also after a dash, a column gap or alone on the
+# last line, also dotted;
 # "d: 3/2/26 14:05  qz/vb": a dictation's initials, who spoke and who typed
-_LAST_INITIALS = re.compile(r"(?:^|\n|[.!] |\bby |(?P<signed>[ \t]-|[ \t]{2,}))[ \t]*(?P<dash>-?)[ \t]*"
+_LAST_INITIALS = re.compile(r"(?:^|[.!] |\bby |(?P<signed>\n|[ \t]-|[ \t]{2,}))[ \t]*(?P<dash>-?)[ \t]*"
                             r"(?P<first>(?:[a-z]\.){2,3}|(?:[A-Z]\.){2,3}|[a-z]{2,3}|[A-Z]{2,3})"
                             r"(?:/(?P<second>[a-z]{2,3}|[A-Z]{2,3}))?[ \t/.]*\Z")
 _DICTATION_FOOTER = re.compile(r"[ \t]*|.*\d{1,2}[:/]\d{2}.*")
