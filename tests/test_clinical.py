@@ -300,14 +300,17 @@ def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
 #   0.959 on arrival, 131 of 143 PHI-free lines;
 # - tests/labeled/clinical_blind5.src.txt (a fifth author; paediatrics, obstetrics, behavioural
 #   health, long-term care, clinics, triage, therapies): 0.836 / 0.923 on arrival, 84 of 99.
-# As this test scores them on 2026-12-07 evening (all five are tuning sets now): 0.938 / 0.962,
-# 0.910 / 0.951, 0.897 / 0.951, 0.957 / 0.960, 0.894 / 0.926.  Floors a little under that.
+# - tests/labeled/clinical_blind6.src.txt (a sixth author; ICU nursing notes in the PhysioNet style,
+#   EMS run sheets, transfer packets, operative dictations): 0.902 / 0.963 on arrival, 70 of 80.
+# As this test scores them late on 2026-12-07 (all six are tuning sets now): 0.951 / 0.963,
+# 0.934 / 0.953, 0.923 / 0.957, 0.962 / 0.961, 0.905 / 0.931, 0.932 / 0.969.  Floors a little under that.
 @pytest.mark.parametrize("name, recall, precision, clean_leave", [
-    ("clinical_icu_blind.jsonl", 0.92, 0.95, 46),
-    ("clinical_blind2.jsonl", 0.89, 0.94, 64),
-    ("clinical_blind3.jsonl", 0.88, 0.94, 82),
+    ("clinical_icu_blind.jsonl", 0.93, 0.95, 46),
+    ("clinical_blind2.jsonl", 0.91, 0.94, 64),
+    ("clinical_blind3.jsonl", 0.90, 0.94, 82),
     ("clinical_blind4.jsonl", 0.94, 0.95, 128),
-    ("clinical_blind5.jsonl", 0.88, 0.91, 82),
+    ("clinical_blind5.jsonl", 0.89, 0.91, 82),
+    ("clinical_blind6.jsonl", 0.91, 0.95, 68),
 ])  # fmt: skip
 def test_the_blind_sets_hold_their_ground(scanner, make_pipeline, name, recall, precision, clean_leave):
     from redactor.policy import Route

@@ -262,6 +262,8 @@ def test_facility_lookalikes(scanner, text):
         ("Subscriber: T ABERNATHY ID: QRT558120447-02 Group 4471", "HEALTH_PLAN_ID", "QRT558120447-02"),
         ("is this covered? member id hbx771203846 thanks", "HEALTH_PLAN_ID", "hbx771203846"),
         ("Member ID: KLM 8812 4470 19 Plan: PPO", "HEALTH_PLAN_ID", "KLM 8812 4470 19"),
+        ("Insurance: Harbor Advantage, member QRX 0044917326; auth pending.", "HEALTH_PLAN_ID", "QRX 0044917326"),
+        ("INSURANCE MEDICARE A/B,SECONDARY QRX 880214577. PER PT.", "HEALTH_PLAN_ID", "QRX 880214577"),
         ("Rx #: 7718204 lisinopril 10 mg", "UNIQUE_ID", "7718204"),
         ("Your order # RX-5520917 has shipped", "UNIQUE_ID", "RX-5520917"),
         ("Ticket SR0041187 was escalated", "UNIQUE_ID", "SR0041187"),
