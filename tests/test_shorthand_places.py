@@ -328,3 +328,22 @@ def test_the_town_a_doctor_practises_in(scanner, text, place):
 def test_a_doctor_in_the_unit_is_no_town(scanner, text):
     assert _places(scanner, text + VITALS) == []
 
+
+
+# -- two or three capitalised words no sentence is made of, behind a cue that moves the patient ----
+
+@pytest.mark.parametrize("text, place", [
+    ("PT ADMITTED 11/27 FROM SLATE HOLLOW, ICU DAY 11." + VITALS, "SLATE HOLLOW"),
+    ("Transferred back to Birchmere Commons on 3/4 with a PICC." + VITALS, "Birchmere Commons"),
+])
+def test_a_name_in_capitals_behind_an_admission_cue_is_a_place(scanner, text, place):
+    assert any(place in v for v in _places(scanner, text)), _places(scanner, text)
+
+
+@pytest.mark.parametrize("text", [
+    "TRANSFERRED FROM STEP DOWN, ADMITTED FROM PRIVATE RESIDENCE.",
+    "REFERRED TO PALLIATIVE CARE, SENT TO GASTRIC EMPTYING STUDY.",
+    "DISCHARGED TO ACUTE REHAB, TRANSFERRED TO BURN UNIT, SENT TO HOLDING AREA.",
+])
+def test_care_and_units_behind_an_admission_cue_are_no_place(scanner, text):
+    assert _places(scanner, text + VITALS) == []

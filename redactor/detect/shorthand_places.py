@@ -40,6 +40,7 @@ import regex as re
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
+from .facilities import _sentence_word
 from .facility_heads import _is_generic
 from .names.cues import _PLACE_CUE_BEFORE
 from .names.lexicons import fold, load_lexicons
@@ -303,6 +304,18 @@ def _place_cue(text: str, cue: re.Match[str]) -> bool:
     return bool(_PLACE_CUE_BEFORE.search(before) or _TOWN_CUE.search(before))
 
 
+# "ADMITTED 11/27 FROM SLATE HOLLOW, ICU DAY 11": behind a cue that moves the patient, two or three
+# capitalised words that no sentence is made of, where the phrase ends
+_ADMIT_NAME = re.compile(rf"(?i)\b{_ADMIT_VERB}(?:[ \t]+(?:back|over|here|in|him|her|pt|\d[\d/:-]*))*[ \t]+(?:to|from|at)[ \t]+"
+                         r"(?-i:((?:[A-Z][A-Za-z'’]+[ \t]+){1,2}[A-Z][A-Za-z'’]+))"
+                         r"(?=[ \t]*(?:$|[\n.,;:()]|\d|(?i:with|for|on|via|by|today|yesterday|and)\b))")
+
+
+def _admitted_from(text: str) -> list[Place]:
+    return [("HEALTHCARE_FACILITY", m.start(1), m.end(1), SCORE) for m in _ADMIT_NAME.finditer(text)
+            if not any(_sentence_word(w) or _unit(w) or _is_generic(w) for w in m.group(1).split())]
+
+
 def shorthand_places(text: str) -> list[Place]:
     """(entity type, start, end, score) of each hospital, ward and town named by context."""
-    return _acronyms(text) + _hospitals(text) + _wards(text) + _towns(text)
+    return _acronyms(text) + _hospitals(text) + _wards(text) + _towns(text) + _admitted_from(text)
