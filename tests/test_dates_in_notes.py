@@ -229,24 +229,22 @@ def test_march_of_a_year_in_lower_case_is_a_date(scanner):
     assert values(scanner, "in march of 2019 she was admitted elsewhere with pna", "DATE_TIME") == ["march of 2019"]
 
 
-def test_a_clock_time_with_a_glued_p_goes_with_its_date_under_safe_harbor(scanner):
+def _under_safe_harbor(scanner, text: str) -> str:
     from redactor.policy import load_policy
     from redactor.prepare import decide_with_doubts, rewrite_for
 
-    text = "NEXT APPT 1/19/27 3:15P W/ ENT, BRING MED LIST."
     policy = load_policy("hipaa-safe-harbor")
     _, acted = decide_with_doubts(scanner.scan(text), policy)
-    out = rewrite_for(policy, text, acted).text
+    return rewrite_for(policy, text, acted).text
+
+
+def test_a_clock_time_with_a_glued_p_goes_with_its_date_under_safe_harbor(scanner):
+    out = _under_safe_harbor(scanner, "NEXT APPT 1/19/27 3:15P W/ ENT, BRING MED LIST.")
     assert "3:15" not in out and "P W/" not in out, out
 
 
 @pytest.mark.parametrize("text, time", [("late entry for 2/6 @ 2300: pt's sister called.", "2300"),
                                         ("BED BOARD NOTE 2/6 @ 1415: REQ FOR CCU BED.", "1415")])
 def test_a_clock_time_before_a_colon_goes_with_its_date_under_safe_harbor(scanner, text, time):
-    from redactor.policy import load_policy
-    from redactor.prepare import decide_with_doubts, rewrite_for
-
-    policy = load_policy("hipaa-safe-harbor")
-    _, acted = decide_with_doubts(scanner.scan(text), policy)
-    out = rewrite_for(policy, text, acted).text
+    out = _under_safe_harbor(scanner, text)
     assert time not in out, out

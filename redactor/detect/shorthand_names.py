@@ -4,16 +4,20 @@ In a note written in capitals or in lower case there is no capital letter to tel
 name, and many clinicians' and relatives' names are also words.  What tells them is
 the context a reader uses (``ShorthandNameRecognizer``):
 
-- *a title*: "DR LINDQVIST", "Drs Okafor and Brandt", "dr. ferris", "MRS HALVORSEN"; after
-  "DR" also a surname that is a word ("DR BARKER", "dr small"), not what a sentence does
-  next ("DR AWARE", "DR WILL CALL");
+- *a title*: "DR LINDQVIST", "Drs Okafor and Brandt", "dr. ferris", "MRS HALVORSEN", a cleric's
+  "rev. thistlewood", "PASTOR OYELEKE"; after "DR" also a surname that is a word ("DR BARKER",
+  "dr small"), not what a sentence does next ("DR AWARE", "DR WILL CALL"); a given name that is a
+  word before a surname ("dr. ed halloran");
 - *an initial and a surname before an action or after "per"/"by"*: "R. OKAFOR AWARE",
   "AS PER T. NAKASHIMA", "seen by m. ferris np", "J WOJCIK ORDERED";
 - *a credential after a name*: "Ana Ruiz RRT", "lena petrakis, rn", "P. DUVAL NP";
-- *a role before a name*: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor";
+- *a role before a name*: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor",
+  "CHARGE RN QUORRA", "nursing supervisor philippa", "report called to ermengarde", "medic Quillan";
 - *a relation word before a given name*: "DAUGHTER-MAYA", "wife helen", "daughters
   rosa and ines", "CAREGIVER, BARBARA"; "spoke with tomasz";
-- *a signature*: a given name alone on the last line of a note;
+- *a signature*: a given name alone on the last line of a note; initials with a credential
+  ("b.k. rn / w.o. rn"), ending a note ("... since 2/3. -jq", "...\nc.o.") or a dictation
+  ("DICTATED BY: QX", "d: 3/2/26 14:05  qz/vj");
 - *admission and transfer cues before a place*: "ADMITTED TO SJH", "transferred from
   Whitmore 4", "sent to kelso hosp" (found in ``shorthand_places.py``).
 
@@ -286,10 +290,9 @@ _LAST_LINE = re.compile(r"(?:^|\n|[.!] )[ \t]*({_W})[ \t/]*\Z".replace("{_W}", _
 _INITIALS_SIGNED = re.compile(rf"(?im)(?:^|[ \t]/)[ \t]*((?:[a-z]\.){{2,3}}|[a-z]{{2,3}})[ \t]+{CREDENTIAL}\.?(?=[ \t]*(?:$|/|\())")
 
 
-# "... reviewed with pt. jlh", "Routed to the office at 10:02 by DJM.": initials ending a note
-# "... since 2/3. -jq", "case # 22   nq", "... short rehab. z.q.": also after a dash, a column gap or alone on the
-# last line, also dotted;
-# "d: 3/2/26 14:05  qz/vb": a dictation's initials, who spoke and who typed
+# Initials ending a note: "... reviewed with pt. jlh", "Routed to the office at 10:02 by DJM."; where the place
+# signs ("signed"), after a dash, a column gap or alone on the last line: "... since 2/3. -jq", "case # 22   nq",
+# "...\nc.o."; and a dictation's pair, who spoke and who typed: "d: 3/2/26 14:05  qz/vj"
 _LAST_INITIALS = re.compile(r"(?:^|[.!] |\bby |(?P<signed>\n|[ \t]-|[ \t]{2,}))[ \t]*(?P<dash>-?)[ \t]*"
                             r"(?P<first>(?:[a-z]\.){2,3}|(?:[A-Z]\.){2,3}|[a-z]{2,3}|[A-Z]{2,3})"
                             r"(?:/(?P<second>[a-z]{2,3}|[A-Z]{2,3}))?[ \t/.]*\Z")
@@ -304,11 +307,11 @@ def _signature(text: str) -> list[tuple[int, int]]:
     if m and _given(m.group(1)) and _name_word(m.group(1)):
         return [(m.start(1), m.end(1))]
     m = _LAST_INITIALS.search(text.rstrip(" \t\n/"))
-    # after a dash, a column gap or as a dictation's pair, letters that only a dictionary holds sign too ("-mk")
     if not m or not m.start():
         return []
     if m.group("second") and not _DICTATION_FOOTER.fullmatch(text, text.rfind("\n", 0, m.start("first")) + 1, m.start("first")):
         return []  # a dictation's pair stands alone on its line or after the date and time ("IVF  NS/LR" is no pair)
+    # where the place signs, letters that only a dictionary holds sign too ("-mk")
     signed = bool(m.group("signed") or m.group("dash") or m.group("second"))
     groups = [g for g in ("first", "second") if m.group(g)]
     return [(m.start(g), m.end(g)) for g in groups] if all(_initials(m.group(g), signed) for g in groups) else []

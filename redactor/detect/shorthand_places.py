@@ -7,6 +7,8 @@ tells them is the cue a reader uses:
   from bvh"; one shaped like a hospital's (ending in H or MC) also behind "leave",
   "come to", "seen by", "consult from the" or "in"; any abbreviation before a
   hospital unit ("from WH TCU", "to bh cath lab");
+- *a name of two or three capitalised words behind an admission cue*, none a word of a sentence,
+  a unit or a word that describes a facility: "ADMITTED 11/27 FROM SLATE HOLLOW, ICU DAY 11";
 - *a head word*: "sent to kelso hosp", "MEDFLIGHT FROM LAKEVIEW MED CTR", "Whitcomb
   Memorial" or "WHITCOMB MEM", "Harlow General", "Brennan Assisted Living"; past the words
   that describe a facility ("TAKEN TO KELLER COMMUNITY HOSP");
@@ -24,8 +26,8 @@ tells them is the cue a reader uses:
   to", "job in", "vacation in" or before "area" ("in dundalk area"); after a bare
   "from" or "in" too where the place ends the phrase ("called from bangor.", "MVC IN
   LEWISTON AT 0200"; not "in Miami J collar"), unless it is a word of care ("in bath") or
-  a town that is also a name or a word; a named coast or shore
-  after a trip ("vacation on the Outer Banks").
+  a town that is also a name or a word; a town before its police, fire, rescue or EMS
+  ("HINGHAM RESCUE"); a named coast or shore after a trip ("vacation on the Outer Banks").
 
 A hospital abbreviation must not be a unit or service ("TO MICU", "FROM OR", "TO EP"),
 clinical shorthand ("LEAVE NGT"), a clinical abbreviation that ends in H (LVH, SAH) or
