@@ -344,6 +344,7 @@ def test_a_name_in_capitals_behind_an_admission_cue_is_a_place(scanner, text, pl
     "TRANSFERRED FROM STEP DOWN, ADMITTED FROM PRIVATE RESIDENCE.",
     "REFERRED TO PALLIATIVE CARE, SENT TO GASTRIC EMPTYING STUDY.",
     "DISCHARGED TO ACUTE REHAB, TRANSFERRED TO BURN UNIT, SENT TO HOLDING AREA.",
+    "BLOOD CX X2 TAKEN FROM TRIPLE LUMEN, SENT FROM ARTERIAL LINE.",
 ])
 def test_care_and_units_behind_an_admission_cue_are_no_place(scanner, text):
     assert _places(scanner, text + VITALS) == []

@@ -308,7 +308,9 @@ def _place_cue(text: str, cue: re.Match[str]) -> bool:
 
 # "ADMITTED 11/27 FROM SLATE HOLLOW, ICU DAY 11": behind a cue that moves the patient, two or three
 # capitalised words that no sentence is made of, where the phrase ends
-_ADMIT_NAME = re.compile(rf"(?i)\b{_ADMIT_VERB}(?:[ \t]+(?:back|over|here|in|him|her|pt|\d[\d/:-]*))*[ \t]+(?:to|from|at)[ \t]+"
+# (a patient's move, not a specimen's: "TAKEN FROM TRIPLE LUMEN", "sent from art line")
+_MOVE_VERB = r"(?:admitted|readmitted|transferred|transfered|xferred|discharged|d/?c'?d|accepted|returned|referred|arrived)"
+_ADMIT_NAME = re.compile(rf"(?i)\b{_MOVE_VERB}(?:[ \t]+(?:back|over|here|in|him|her|pt|\d[\d/:-]*))*[ \t]+(?:to|from|at)[ \t]+"
                          r"(?-i:((?:[A-Z][A-Za-z'’]+[ \t]+){1,2}[A-Z][A-Za-z'’]+))"
                          r"(?=[ \t]*(?:$|[\n.,;:()]|\d|(?i:with|for|on|via|by|today|yesterday|and)\b))")
 
