@@ -30,6 +30,12 @@ def test_a_place_that_is_a_frequent_word_needs_a_place_cue(scanner):
     assert places == [("Nice", text.rindex("Nice"))]
 
 
+def test_a_name_ends_before_the_phone_or_date_ner_read_on_with_it(scanner):
+    text = "Follow-up with Dr. Okonedo 1/14/27.\nContact: husband Laszlo 781-555-0171; second contact daughter Fenna."
+    found = {(f.entity_type, f.value(text)) for f in scanner.scan(text).findings}
+    assert {("PERSON", "Okonedo"), ("DATE_TIME", "1/14/27"), ("PERSON", "Laszlo"), ("PHONE_NUMBER", "781-555-0171")} <= found, found
+
+
 def test_overlapping_findings_of_one_type_are_one_finding():
     """Two recognizers, two overlapping readings of one name: one finding over both."""
     from presidio_analyzer import RecognizerResult

@@ -515,6 +515,8 @@ def test_relations_and_roles_alone_name_nobody(scanner, text):
         ("Group: DBT skills. Next individual session with marisol on thu 3/4.", "marisol"),
         ("Chaplain: prayed with family, read psalm 23 at yolanda's request.", "yolanda"),
         ("BH: reports her ex brantley called twice this week.", "brantley"),
+        ("sats 86% ra -> 94% 4l. staff rosalind gave report, facility # on chart.", "rosalind"),
+        ('"this is lavinia from the ambulance, we have a 62 yo f, syncope, bp 78 palp."', "lavinia"),
     ],
 )
 def test_a_given_name_in_lower_case_after_with_or_ex_or_before_s(scanner, text, person):
@@ -523,7 +525,7 @@ def test_a_given_name_in_lower_case_after_with_or_ex_or_before_s(scanner, text, 
 
 def test_lower_case_care_words_after_with_name_nobody(scanner):
     text = ("wound cleaned with ns, dressed with kerlix. pt's wife at bedside. mom's cell on chart. the doctor's orders. "
-            "s/p hartmann's 2019. wound check by rehab rn daily.")
+            "s/p hartmann's 2019. wound check by rehab rn daily. staff nurse aware, this is stable.")
     assert values(scanner, text, "PERSON") == []
 
 

@@ -98,12 +98,19 @@ _BREAK = re.compile(r"\n|[ \t]{3,}|\||\^")
 
 def _cut_at_breaks(text: str, c: Candidate) -> Candidate:
     """NER reads across line breaks, table columns and HL7 fields ("Idris Ibragimov\nOnvia",
-    "RA\nGen", "OBX|1|NM|HGB"): a name or place ends at the first break."""
+    "RA\nGen", "OBX|1|NM|HGB"): a name or place ends at the first break.  A person's name
+    ends before the phone number or date NER read on with it ("husband Laszlo 781-555-0171",
+    "Dr. Nakagawa 1/14/27"): the number is the other recognizers'."""
     if c.recognizer in STATISTICAL_RECOGNIZERS and (c.entity_type in NER_TYPES or c.entity_type == "HEALTHCARE_FACILITY"):
         m = _BREAK.search(text, c.start, c.end)
         if m is not None and text[c.start : m.start()].strip():
             c.end = m.start()
+        if c.entity_type == "PERSON" and (n := _NUMBER_AFTER_NAME.search(text, c.start, c.end)) is not None:
+            c.end = n.start()
     return c
+
+
+_NUMBER_AFTER_NAME = re.compile(r"(?<=[A-Za-z.])[ \t]+(?=(?:\D*\d){3})[(+]?\d[\d()/.:+ -]*\d$")
 
 
 _LAST_WORD = re.compile(r"\s+(\S+)$")

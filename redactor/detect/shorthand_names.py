@@ -83,8 +83,9 @@ _AGE_AFTER = re.compile(rf"(?i)(?<![\w'’.-])({_W}),?[ \t]+\d{{1,2}}[ \t]*(?:yo
 # "ASKING FOR JUNE (HIS DAUGHTER)": a name that a relation in brackets explains
 _FAMILY_OR_SOCIAL = re.compile(rf"(?i)\b({_W})[ \t]+family\b|\bsocial[ \t]*(?:hx|history)?[ \t]*[:-][ \t]*({_W})\b|"
                                rf"\b({_W})[ \t]*\((?:his|her|their|pt['’]?s)?[ \t]*{alternation(RELATIVES)}\)")
-# a given name in lower case after "with", "visited" or "ex", or with "'s": "session with dana", "at teresa's request"
-_LOWER_GIVEN = re.compile(r"\b(?:with|w/|visited|ex)[ \t]+([a-z][a-z'’-]{2,})\b|\b([a-z][a-z-]{2,})['’]s\b")
+# a given name in lower case after "with", "visited", "ex", "staff" or "this is", or with "'s": "session with dana",
+# "at teresa's request", "staff marisa gave report", '"this is janelle from the ambulance"'
+_LOWER_GIVEN = re.compile(r"\b(?:with|w/|visited|ex|staff|this[ \t]+is)[ \t]+([a-z][a-z'’-]{2,})\b|\b([a-z][a-z-]{2,})['’]s\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:][ \t]*|\n[ \t]*)$")  # "Encouarge family to ...": a verb typed wrong
 # an initial may follow a run-on sentence's full stop: "WILL ATTEMPT SBT IN AM.D. MENSAH RRT"
 _SIGNED = re.compile(rf"(?i)(?:(?:(?<![\w.'’])|(?<=\p{{L}}{{2}}\.))([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
