@@ -348,3 +348,15 @@ def test_a_name_in_capitals_behind_an_admission_cue_is_a_place(scanner, text, pl
 ])
 def test_care_and_units_behind_an_admission_cue_are_no_place(scanner, text):
     assert _places(scanner, text + VITALS) == []
+
+
+@pytest.mark.parametrize("text, place", [
+    ("PT SCREENED BY MILLBROOK REHAB AND KILDARROCH. MAY GO WHEN BED AVAILABLE." + VITALS, "KILDARROCH"),
+    ("Referral sent to Halcyon Shore Rehabilitation Center and Brackwater. Will follow." + VITALS, "Brackwater"),
+])
+def test_a_second_facility_joined_to_one_by_and(scanner, text, place):
+    assert place in _places(scanner, text), _places(scanner, text)
+
+
+def test_a_care_word_joined_to_a_facility_is_no_facility(scanner):
+    assert _places(scanner, "SCREENED BY MILLBROOK REHAB AND PT." + VITALS) == ["MILLBROOK REHAB"]

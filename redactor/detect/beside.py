@@ -12,6 +12,9 @@ A word in quotes right after a name is what the person goes by: 'SON GRZEGORZ ("
 
 A known town in brackets or after a comma right after a facility's name is where it is:
 "FROM: BRACKENFELL COMMUNITY HOSPITAL (ATHOL)", "Sycamore Glen Rehabilitation Center, Natick".
+A capitalised name joined to a facility's by "and" or "or", where the phrase ends, is a second
+facility: "SCREENED BY MILLBROOK REHAB AND TREMONT.", "sent to Halcyon Shore Rehabilitation Center
+and Brackwater"; none of its words is a word a sentence is made of ("AND PT.", "and Nursing").
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import regex as re
 
 from .candidate import Candidate
+from .facilities import _sentence_word
 from .names.lexicons import fold, load_lexicons
 
 RECOGNIZER = "BesideName"
@@ -32,18 +36,24 @@ _TOWN_BESIDE = re.compile(r"[ \t]*(?:\([ \t]*(\p{L}[\p{L}'’.-]*(?:[ \t]\p{L}[\
                           r"|,[ \t]*(\p{L}[\p{L}'’.-]*(?:[ \t]\p{L}[\p{L}'’.-]*)?)(?=[ \t]*(?:$|[\n,;.)]|[ \t]{2})))")
 
 
+_FACILITY_JOINED = re.compile(r"[ \t]+(?:and|or|AND|OR|&)[ \t]+((?:[A-Z][\p{L}'’]+[ \t]+){0,2}[A-Z][\p{L}'’]+)"
+                              r"(?=[ \t]*(?:$|[\n.,;:()]))")
+
+
 def beside_names(text: str, cands: list[Candidate]) -> list[Candidate]:
     """AGE_OVER_89 and PERSON candidates for an age or a nickname that follows a PERSON candidate directly,
-    LOCATION for a known town that follows a HEALTHCARE_FACILITY (or LOCATION) candidate."""
+    LOCATION for a known town that follows a HEALTHCARE_FACILITY (or LOCATION) candidate, HEALTHCARE_FACILITY
+    for a second facility joined to one."""
     out = []
     for c in cands:
         beside = {"PERSON": ((_AGE_BESIDE, "AGE_OVER_89", 0.8), (_NICKNAME_BESIDE, "PERSON", 0.6)),
-                  "HEALTHCARE_FACILITY": ((_TOWN_BESIDE, "LOCATION", 0.6),),
+                  "HEALTHCARE_FACILITY": ((_TOWN_BESIDE, "LOCATION", 0.6), (_FACILITY_JOINED, "HEALTHCARE_FACILITY", 0.6)),
                   "LOCATION": ((_TOWN_BESIDE, "LOCATION", 0.6),)}.get(c.entity_type, ())
         for pattern, kind, score in beside:
             if m := pattern.match(text, c.end):
                 group = next(g for g in range(1, len(m.groups()) + 1) if m.group(g))
-                if kind == "LOCATION" and not _town(m.group(group)):
+                if kind == "LOCATION" and not _town(m.group(group)) or pattern is _FACILITY_JOINED and any(
+                        _sentence_word(w) for w in m.group(group).split()):
                     continue
                 if not any(o.start < m.end(group) and m.start(group) < o.end and (kind != "LOCATION" or o.entity_type != "PERSON")
                            for o in cands + out):  # a town NER took for a person is still the town
