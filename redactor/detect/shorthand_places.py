@@ -42,7 +42,7 @@ import regex as re
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
-from .facilities import _sentence_word
+from .facilities import _person_name, _sentence_word
 from .facility_heads import _is_generic
 from .names.cues import _PLACE_CUE_BEFORE
 from .names.lexicons import fold, load_lexicons
@@ -316,8 +316,11 @@ _ADMIT_NAME = re.compile(rf"(?i)\b{_MOVE_VERB}(?:[ \t]+(?:back|over|here|in|him|
 
 
 def _admitted_from(text: str) -> list[Place]:
+    """Not a person moved to a service ("transferred to John Smith"; a given name that is a word too may
+    open a place's name: "SLATE HOLLOW")."""
     return [("HEALTHCARE_FACILITY", m.start(1), m.end(1), SCORE) for m in _ADMIT_NAME.finditer(text)
-            if not any(_sentence_word(w) or _unit(w) or _is_generic(w) for w in m.group(1).split())]
+            if not any(_sentence_word(w) or _unit(w) or _is_generic(w) for w in m.group(1).split())
+            and not (_person_name(m.group(1).split()) and fold(m.group(1).split()[0]) not in load_lexicons().ambiguous)]
 
 
 def shorthand_places(text: str) -> list[Place]:
