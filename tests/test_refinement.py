@@ -36,6 +36,15 @@ def test_a_name_ends_before_the_phone_or_date_ner_read_on_with_it(scanner):
     assert {("PERSON", "Okonedo"), ("DATE_TIME", "1/14/27"), ("PERSON", "Laszlo"), ("PHONE_NUMBER", "781-555-0171")} <= found, found
 
 
+def test_a_count_stays_with_its_word_and_a_capitals_name_keeps_its_number(scanner):
+    """Only a phone number or a date is cut from NER's person ("Amb 150" stays one span and is dropped as
+    a clinical phrase), and not where the name left alone would read as an acronym ("KEVIN")."""
+    text = "Today: Amb 150 ft with hemi-walker and CGA."
+    assert [f for f in scanner.scan(text).findings if f.entity_type == "PERSON"] == []
+    text = "HCP IS SON KEVIN 401/555/0163, WIFE CALLED."
+    assert any("KEVIN" in f.value(text) for f in scanner.scan(text).findings if f.entity_type == "PERSON")
+
+
 def test_overlapping_findings_of_one_type_are_one_finding():
     """Two recognizers, two overlapping readings of one name: one finding over both."""
     from presidio_analyzer import RecognizerResult

@@ -105,12 +105,15 @@ def _cut_at_breaks(text: str, c: Candidate) -> Candidate:
         m = _BREAK.search(text, c.start, c.end)
         if m is not None and text[c.start : m.start()].strip():
             c.end = m.start()
-        if c.entity_type == "PERSON" and (n := _NUMBER_AFTER_NAME.search(text, c.start, c.end)) is not None:
+        if c.entity_type == "PERSON" and (n := _NUMBER_AFTER_NAME.search(text, c.start, c.end)) is not None \
+                and not _ACRONYM_SHAPE.fullmatch(text, c.start, n.start()):  # not where "KEVIN" left alone reads as an acronym
             c.end = n.start()
     return c
 
 
-_NUMBER_AFTER_NAME = re.compile(r"(?<=[A-Za-z.])[ \t]+(?=(?:\D*\d){3})[(+]?\d[\d()/.:+ -]*\d$")
+_ACRONYM_SHAPE = re.compile(r"[A-Z]{1,5}")
+# a phone number or a date, not a count NER read with a word ("Amb 150 ft")
+_NUMBER_AFTER_NAME = re.compile(r"(?<=[A-Za-z.])[ \t]+(?:\(?\d{3}\)?[ ./-]?\d{3}[ ./-]\d{4}|\d{1,2}/\d{1,2}(?:/\d{2}(?:\d{2})?)?)$")
 
 
 _LAST_WORD = re.compile(r"\s+(\S+)$")
