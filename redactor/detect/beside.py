@@ -13,7 +13,7 @@ A word in quotes right after a name is what the person goes by: 'SON GRZEGORZ ("
 A known town in brackets or after a comma right after a facility's name is where it is:
 "FROM: BRACKENFELL COMMUNITY HOSPITAL (ATHOL)", "Sycamore Glen Rehabilitation Center, Natick".
 A capitalised name joined to a facility's by "and" or "or", where the phrase ends, is a second
-facility: "SCREENED BY MILLBROOK REHAB AND TREMONT.", "sent to Halcyon Shore Rehabilitation Center
+facility: "SCREENED BY MILLBROOK REHAB AND KILDARROCH.", "sent to Halcyon Shore Rehabilitation Center
 and Brackwater"; none of its words is a word a sentence is made of ("AND PT.", "and Nursing").
 """
 
