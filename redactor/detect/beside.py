@@ -40,27 +40,40 @@ _FACILITY_JOINED = re.compile(r"[ \t]+(?:and|or|AND|OR|&)[ \t]+((?:[A-Z][\p{L}'â
                               r"(?=[ \t]*(?:$|[\n.,;:()]))")
 
 
+def _town(words: str) -> bool:
+    lex = load_lexicons()
+    return fold(words) in lex.towns or fold(words) in lex.places and fold(words) not in lex.common
+
+
+def _no_sentence_word(words: str) -> bool:
+    return not any(_sentence_word(w) for w in words.split())
+
+
+def _anything(words: str) -> bool:
+    return True
+
+
+# What may follow a candidate of each type: (pattern, type found, score, test of the words found).
+_BESIDE = {
+    "PERSON": ((_AGE_BESIDE, "AGE_OVER_89", 0.8, _anything), (_NICKNAME_BESIDE, "PERSON", 0.6, _anything)),
+    "HEALTHCARE_FACILITY": ((_TOWN_BESIDE, "LOCATION", 0.6, _town),
+                            (_FACILITY_JOINED, "HEALTHCARE_FACILITY", 0.6, _no_sentence_word)),
+    "LOCATION": ((_TOWN_BESIDE, "LOCATION", 0.6, _town),),
+}
+
+
 def beside_names(text: str, cands: list[Candidate]) -> list[Candidate]:
     """AGE_OVER_89 and PERSON candidates for an age or a nickname that follows a PERSON candidate directly,
     LOCATION for a known town that follows a HEALTHCARE_FACILITY (or LOCATION) candidate, HEALTHCARE_FACILITY
     for a second facility joined to one."""
     out = []
     for c in cands:
-        beside = {"PERSON": ((_AGE_BESIDE, "AGE_OVER_89", 0.8), (_NICKNAME_BESIDE, "PERSON", 0.6)),
-                  "HEALTHCARE_FACILITY": ((_TOWN_BESIDE, "LOCATION", 0.6), (_FACILITY_JOINED, "HEALTHCARE_FACILITY", 0.6)),
-                  "LOCATION": ((_TOWN_BESIDE, "LOCATION", 0.6),)}.get(c.entity_type, ())
-        for pattern, kind, score in beside:
-            if m := pattern.match(text, c.end):
-                group = next(g for g in range(1, len(m.groups()) + 1) if m.group(g))
-                if kind == "LOCATION" and not _town(m.group(group)) or pattern is _FACILITY_JOINED and any(
-                        _sentence_word(w) for w in m.group(group).split()):
-                    continue
-                if not any(o.start < m.end(group) and m.start(group) < o.end and (kind != "LOCATION" or o.entity_type != "PERSON")
-                           for o in cands + out):  # a town NER took for a person is still the town
-                    out.append(Candidate(kind, m.start(group), m.end(group), score, RECOGNIZER))
+        for pattern, kind, score, accept in _BESIDE.get(c.entity_type, ()):
+            if (m := pattern.match(text, c.end)) is None:
+                continue
+            group = next(g for g in range(1, len(m.groups()) + 1) if m.group(g))
+            if accept(m.group(group)) and not any(
+                    o.start < m.end(group) and m.start(group) < o.end and (kind != "LOCATION" or o.entity_type != "PERSON")
+                    for o in cands + out):  # a town NER took for a person is still the town
+                out.append(Candidate(kind, m.start(group), m.end(group), score, RECOGNIZER))
     return out
-
-
-def _town(words: str) -> bool:
-    lex = load_lexicons()
-    return fold(words) in lex.towns or fold(words) in lex.places and fold(words) not in lex.common

@@ -191,6 +191,12 @@ def _surname(word: str) -> bool:
     return key in load_lexicons().last and key not in STOP_WORDS and word.upper() not in _ABBREVIATIONS
 
 
+def _surname_end(text: str, end: int) -> int | None:
+    """Where the surname right after a given name ends, if the next word is one ("dr. ed halloran")."""
+    surname = _NEXT_WORD.match(text, end)
+    return surname.end(1) if surname and _role_name(surname.group(1)) else None
+
+
 def _given_before_surname(word: str) -> bool:
     """A given name before a surname and a credential, also one that is a word when it is capitalised as a name
     ("Will Oyelaran, PA-C", not "WILL OYELARAN" or "will")."""
@@ -225,9 +231,8 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                     person(m, g, 0.75)
             if m.group(1) and m.group(2) and _name_word(m.group(2)):
                 found.append(("PERSON", m.start(1), m.end(2), 0.75))
-            surname = _NEXT_WORD.match(text, m.end(2))
-            if surname and not m.group(1) and fold(m.group(2)) in load_lexicons().first and _role_name(surname.group(1)):
-                found.append(("PERSON", m.start(2), surname.end(1), 0.75))
+            if not m.group(1) and fold(m.group(2)) in load_lexicons().first and (end := _surname_end(text, m.end(2))):
+                found.append(("PERSON", m.start(2), end, 0.75))
         for m in _INITIAL.finditer(text):
             after = text[m.end() : m.end() + 30]
             cue = _INITIAL_CUE_BEFORE.search(text, max(0, m.start() - 25), m.start()) or re.match(
@@ -272,8 +277,8 @@ class ShorthandNameRecognizer(_CodeRecognizer):
         for m in _KIN.finditer(text):
             for g in (1, 2):  # a word in quotes is what a relative goes by: 'GIRLFRIEND "JUJU" CALLED'
                 if m.group(g) and (_given(m.group(g)) or _quoted(text, m.start(g), m.end(g)) or _unlisted(m.group(g))):
-                    surname = _NEXT_WORD.match(text, m.end(g))  # "PARENTS CODY AND MARISSA KOVACH CONSENTED"
-                    end = surname.end(1) if surname and _given(m.group(g)) and _role_name(surname.group(1)) else m.end(g)
+                    # with the surname after a given name: "PARENTS CODY AND MARISSA KOVACH CONSENTED"
+                    end = _given(m.group(g)) and _surname_end(text, m.end(g)) or m.end(g)
                     found.append(("PERSON", m.start(g), end, 0.65))
         found += shorthand_places(text)
         found += [("PERSON", *sig, 0.6) for sig in _signature(text)]

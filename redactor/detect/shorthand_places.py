@@ -318,9 +318,13 @@ _ADMIT_NAME = re.compile(rf"(?i)\b{_MOVE_VERB}(?:[ \t]+(?:back|over|here|in|him|
 def _admitted_from(text: str) -> list[Place]:
     """Not a person moved to a service ("transferred to John Smith"; a given name that is a word too may
     open a place's name: "SLATE HOLLOW")."""
-    return [("HEALTHCARE_FACILITY", m.start(1), m.end(1), SCORE) for m in _ADMIT_NAME.finditer(text)
-            if not any(_sentence_word(w) or _unit(w) or _is_generic(w) for w in m.group(1).split())
-            and not (_person_name(m.group(1).split()) and fold(m.group(1).split()[0]) not in load_lexicons().ambiguous)]
+    out = []
+    for m in _ADMIT_NAME.finditer(text):
+        words = m.group(1).split()
+        if not any(_sentence_word(w) or _unit(w) or _is_generic(w) for w in words) \
+                and not (_person_name(words) and fold(words[0]) not in load_lexicons().ambiguous):
+            out.append(("HEALTHCARE_FACILITY", m.start(1), m.end(1), SCORE))
+    return out
 
 
 def shorthand_places(text: str) -> list[Place]:
