@@ -248,3 +248,14 @@ def test_a_clock_time_with_a_glued_p_goes_with_its_date_under_safe_harbor(scanne
 def test_a_clock_time_before_a_colon_goes_with_its_date_under_safe_harbor(scanner, text, time):
     out = _under_safe_harbor(scanner, text)
     assert time not in out, out
+
+
+@pytest.mark.parametrize("text, date", [("Plan: cefazolin to complete 10 days (11/4), then stop.", "11/4"),
+                                        ("NIMODIPINE 21 DAYS COMPLETED 12/2.", "12/2")])
+def test_a_month_day_after_a_count_of_days_that_it_cannot_be_is_a_date(scanner, text, date):
+    assert date in values(scanner, _NOTE.format(text), "DATE_TIME")
+
+
+@pytest.mark.parametrize("text", ["ABX DAY 3/7, AFEBRILE.", "vanc day 5/14, trough pending.", "CHEMO CYCLE 2/6 GIVEN."])
+def test_a_count_of_days_or_cycles_out_of_a_total_is_no_date(scanner, text):
+    assert values(scanner, _NOTE.format(text), "DATE_TIME") == []

@@ -675,3 +675,97 @@ def test_a_charge_nurse_a_supervisor_and_whom_report_was_called_to(scanner, text
                                   "NURSING SUPERVISOR AWARE. STAFF UPDATED. REPORT CALLED TO CCU."])
 def test_a_charge_nurse_or_report_without_a_name_names_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        # a surname alone opening a clause before "aware" or "paged"
+        ("HR 130S AFIB,KOWALCZYK AWARE. DILT GTT STARTED.", "KOWALCZYK"),
+        (_LOWER.format("k 3.1, lindqvist paged, repleted."), "lindqvist"),
+        # a name, then who they are in brackets
+        ("SHEATH PULLED 0400 BY TAVARES (FELLOW),PRESSURE HELD 20 MIN.", "TAVARES"),
+        # a social worker, an outreach worker, a house manager
+        ("FAMILY MTG WITH DR IBSEN,SW ROSALIND,WIFE AND SON.", "ROSALIND"),
+        ("OUTREACH WORKER THADDEUS AWARE OF DISCHARGE.", "THADDEUS"),
+        (_LOWER.format("house mgr oyelaran (555-0143) is guardian."), "oyelaran"),
+        # a credential with a clock time, a phone or a date after it
+        ("SIGN OUT TO ANSELM RN 1900. PAGE DR VOSS W/ 2200 LYTES.", "ANSELM"),
+        ("DISPO: REHAB, REPORT TO ODILE RN 617-555-0144.", "ODILE"),
+        ("- wilhelmina stroud rn 3/4/26 0640", "wilhelmina stroud"),
+        # a name behind its label, also with a particle and "surname, given"
+        ("DISCHARGE SUMMARY\nNAME: TORVALD HESKETH   MRN: 0041177\nADMITTED: 2/1/26", "TORVALD HESKETH"),
+        ("Patient name: van der kolk, aurelie\nDOB: 2/3/1950", "van der kolk, aurelie"),
+        ("REGISTERED AS TRAUMA ALIAS, ACTUAL NAME MATTHIAS ORTEGA-BRANDT CONFIRMED BY SON.", "MATTHIAS ORTEGA-BRANDT"),
+        # a nickname after "nickname is"
+        (_LOWER.format('her nickname is "pip", responds to it.'), "pip"),
+    ],
+)
+def test_a_surname_before_aware_a_role_in_brackets_a_credential_before_a_number_and_a_name_label(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["HR 130S,MD AWARE. BP LOW,TEAM AWARE. NSGY AWARE.", "SW AWARE AND FOLLOWING.",
+                                  _LOWER.format("echo read by cards (fellow read), final pending."),
+                                  "NAME OF PROCEDURE: LEFT HEART CATH", "PT NAME: SEE LABEL", "Drug name: metoprolol",
+                                  "CASE WORKER AWARE, SW TO FOLLOW.", "TO OR AT 0730, RN 2 TO FOLLOW.",
+                                  "DIURESIS GOAL MET. SWAN READINGS PA 60/30 PCWP 28 CVP 16."])
+def test_care_words_before_aware_in_brackets_or_after_a_label_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        ("NPN: PT IS A NINETY-TWO YR OLD M W/ CHF, ADMITTED W/ SOB.", "NINETY-TWO YR OLD"),
+        ("SOCIAL: PT TURNS 101 ON 3/14, FAMILY PLANNING A PARTY.", "101"),
+        ("name: ...  mrn: 4471200  dob: 3/9/1930 (95)", "95"),
+        ("ODENKIRK, TAMSIN / DOB 07/14/1932 / 93Y", "93"),
+    ],
+)
+def test_ages_over_89_in_words_with_shorthand_before_a_date_and_beside_the_date_of_birth(scanner, text, age):
+    assert age in values(scanner, text, "AGE_OVER_89")
+
+
+@pytest.mark.parametrize("text", ["DOB: 4/4/1990 (35)", "pt is 95 on 2L NC, sats ok", "DOB 1/1/1950 / 75Y", "90Y radioembolization planned."])
+def test_a_birth_year_a_saturation_and_a_younger_age_are_no_old_age(scanner, text):
+    assert values(scanner, text, "AGE_OVER_89") == []
+
+
+@pytest.mark.parametrize(
+    "text, town",
+    [
+        # a word no list holds behind "lives in", where the phrase ends
+        (_LOWER.format("son tobiah 616-555-0119, lives in quinnipaug."), "quinnipaug"),
+        ("SOCIAL: LIVES IN QUINNIPAUG W/ DAUGHTER.", "QUINNIPAUG"),
+        # a known town behind "called from", before "@ <time>"
+        (_LOWER.format("wife called from walla walla @ 2300, will fly in."), "walla walla"),
+    ],
+)
+def test_an_unlisted_town_behind_lives_in_and_a_town_before_an_at_sign(scanner, text, town):
+    assert town in values(scanner, text, "LOCATION")
+
+
+@pytest.mark.parametrize("text", [_LOWER.format("lives in sheltered housing."), _LOWER.format("lives in snf, alf w/ wife."),
+                                  _LOWER.format("lives in apt. placed in trendelenburg."), _LOWER.format("lives in senior housing, independent.")])
+def test_kinds_of_home_behind_lives_in_are_no_town(scanner, text):
+    assert values(scanner, text, "LOCATION") == []
+
+
+def test_ten_bare_digits_after_can_be_reached_at_are_a_phone_number(scanner):
+    text = _NOTE.format("SOCIAL: SISTER MARGIT CAN BE REACHED AT 4135550192.CHAPLAIN VISITED.")
+    assert "4135550192" in values(scanner, text, "PHONE_NUMBER")
+
+
+@pytest.mark.parametrize("text", ["Course: transfused 2 units, hgb stable.\nDischarge Meds: apixaban 5mg BID, metoprolol 25mg BID.",
+                                  "Hgb nadir 7.9.\nDischarge Disposition: home with services.",
+                                  "COURSE: CEFTRIAXONE THEN LINEZOLID,CLEARANCE CX 3/4 NEGATIVE.",
+                                  "FREE WATER REPLETION,NA 139 AT DC. MISSED 2/13 SESSION,K 6.8 ON ARRIVAL."])
+def test_section_headings_in_title_case_and_words_run_on_at_a_comma_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize("text, person", [("RM 4: VASQUEZ-ODUYA,CHIDI - DNR", "VASQUEZ-ODUYA,CHIDI"),
+                                          ("BED 7 HALVORSEN,INGRID - NPO", "HALVORSEN,INGRID")])
+def test_a_surname_and_given_name_run_on_at_a_comma_stay_a_name(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")

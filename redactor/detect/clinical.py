@@ -93,7 +93,8 @@ _STANDALONE = frozenset("foley doppler holter hickman broviac penrose dobhoff he
 # abbreviations ("ED NOTE / CC") is a heading.
 _HEADING_WORDS = frozenset(
     "NOTE NOTES SUMMARY REPORT PLAN ASSESSMENT HISTORY EXAM LABS MEDS IMPRESSION FINDINGS DISCHARGE ADMISSION "
-    "PROGRESS TRIAGE CONSULT PROCEDURE OPERATIVE ALLERGIES VITALS".split()
+    "PROGRESS TRIAGE CONSULT PROCEDURE OPERATIVE ALLERGIES VITALS DISPOSITION COURSE INSTRUCTIONS DIAGNOSIS "
+    "DIAGNOSES COMPARISON TECHNIQUE INDICATION INDICATIONS".split()
 )
 # "1900-0700": a nursing shift, two 24-hour times, not a phone number.
 _SHIFT = re.compile(r"(?:[01]\d|2[0-4])[0-5]\d-(?:[01]\d|2[0-4])[0-5]\d")
@@ -121,13 +122,15 @@ _MONTH_CUE_AFTER = re.compile(r"^[ \t.,]*(?:\d|(?:of[ \t]+)?(?:19|20)\d\d)")
 
 _FRACTION = re.compile(r"(?<![\d/])(\d{1,3})[ \t]*/[ \t]*(\d{1,3})(?![\d/])")
 _FRACTION_CUE_BEFORE = re.compile(
-    r"\b(?:bp|b/p|blood\s+pressure|pressures?|pain|strength|power|motor|mae|grips?|grasps?|vision|visual|acuity|va|score|scored|"
+    r"\b(?P<cue>bp|b/p|blood\s+pressure|pressures?|pain|strength|power|motor|mae|grips?|grasps?|vision|visual|acuity|va|score|scored|"
     r"scale|mmse|moca|gcs|apgars?|reflexes|murmur|grade|rated|rates|take|takes|taking|tab|tabs|tablets?|"
     r"dose|pupils?|ratio|fio2|peep|vent|settings|day|days|cycle|week|bims|phq-?9|gad-?7|h/h)\b[^.\n]{0,12}$"
     # a pair of readings right before ("CO/CI 4.1/2.2"), not further back ("INR/PTT ON HEPARIN 4/8")
     r"|\b[a-z]{2,}/[a-z]{2,}[ \t:=]*$",
     re.IGNORECASE,
 )
+# Cues of a count out of a total: "abx day 3/7", "cycle 2/6"; never more than the total
+_COUNTS_OF_DAYS = frozenset("day days cycle week".split())
 # "at 2 mcg/kg/min until 4/9", "until 6pm 4/9": a time word right before the fraction, or before
 # a clock time before it, makes it a day, whatever dose stands before it
 _UNTIL_BEFORE = re.compile(
@@ -232,6 +235,7 @@ def drop_clinical_lookalikes(text: str, cands: list[Candidate]) -> list[Candidat
             or _word_after_title(text, c)
             or _measurement_label(text, c)
             or _runs_into_term(c, terms)
+            or _words_run_on_at_a_comma(text, c)
         ):
             continue
         if c.entity_type == "DATE_TIME" and (_reading_not_date(text, c) or _lab_value(text, c)):
@@ -250,7 +254,7 @@ def _runs_into_term(c: Candidate, terms: list[Candidate]) -> bool:
 
 def _heading(text: str, c: Candidate) -> bool:
     words = re.findall(r"\S+", text[c.start : c.end])
-    return all(w.strip(":") in _ABBREVIATIONS or w.strip(":") in _HEADING_WORDS for w in words)
+    return all(w.strip(":") in _ABBREVIATIONS or w.strip(":").upper() in _HEADING_WORDS for w in words)  # "Discharge Meds:"
 
 
 def _clinical_word(text: str, c: Candidate) -> bool:
@@ -275,6 +279,18 @@ def _clinical_word(text: str, c: Candidate) -> bool:
     # "Summarise DAPA-HF": an ordinary word and a trial acronym
     return bool(words) and all(_key(w) in vocabulary or w in _ABBREVIATIONS or _acronym(w) for w in words) or (
         len(words) > 1 and all(_ordinary(w) or _acronym(w) for w in words) and any(_acronym(w) for w in words))
+
+
+_RUN_ON_COMMA = re.compile(r"([^\W\d_]+),([^\W\d_]+)")
+_LAB_SYMBOLS = frozenset("NA K MG CA CL PHOS CO2 HCO3 BUN CR GLU LACT".split())  # "REPLETION,NA 141"
+
+
+def _words_run_on_at_a_comma(text: str, c: Candidate) -> bool:
+    """"VANCO THEN DAPTOMYCIN,CLEARANCE CX": two words a note ran together at a comma, read as
+    "surname,given", where either is a care word, an abbreviation or an English word no name list holds."""
+    m = _RUN_ON_COMMA.fullmatch(text[c.start : c.end])
+    return m is not None and any(_key(w) in _clinical_vocabulary() or w.upper() in _ABBREVIATIONS
+                                 or w.upper() in _LAB_SYMBOLS or _ordinary(w) for w in m.groups())
 
 
 def _ordinary(word: str) -> bool:
@@ -596,8 +612,10 @@ def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
         return True  # "Fatigue 6/10", "anxiety 8/10": a rating, not June 10
     if b <= 10 and re.search(rf"(?<![\d/.])\d{{1,2}}/{b}(?![\d/])", text[max(0, start - 60) : start]):
         return True  # "5/5 on the right and 3/5 on the left"
-    if (_FRACTION_CUE_BEFORE.search(before) and not _UNTIL_BEFORE.search(before)) \
-            or _FRACTION_CUE_AFTER.match(text[end : end + 30]):
+    cue = _FRACTION_CUE_BEFORE.search(before)
+    if cue and cue.group("cue") and cue.group("cue").lower() in _COUNTS_OF_DAYS and a > b:
+        cue = None  # "day 3/7" counts days; "to complete 14 days (12/3)" ends on a day
+    if (cue and not _UNTIL_BEFORE.search(before)) or _FRACTION_CUE_AFTER.match(text[end : end + 30]):
         return True
     if a <= b <= 6 and (_COUNT_AFTER.match(text, end) or _COUNT_BEFORE.search(before)):
         return True  # "2/4 bottles", "bcx 2/2 gpc": bottles grown of those drawn ("from 4/27 cultures" is a day)

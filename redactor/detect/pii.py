@@ -115,7 +115,7 @@ def _has_context(text: str, start: int, end: int, words: re.Pattern[str], window
 
 
 _PHONE_CONTEXT = re.compile(
-    r"\b(?:phone|tel|telephone|mobile|cell|call|fax|contact|reach|number|ph|whats ?app|answering|dial|text)\b",
+    r"\b(?:phone|tel|telephone|mobile|cell|call|fax|contact|reach(?:ed|able)?|number|ph|whats ?app|answering|dial|text)\b",
     re.IGNORECASE,
 )
 # The mark of an extension after a number, in any case: "x2207", "X 31", "ext. 44", "EXT 12"

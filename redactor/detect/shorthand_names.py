@@ -36,11 +36,9 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
 from .names.lexicons import fold, load_lexicons
 from .vocabulary import DOCTOR_FORMS, RELATIVES, alternation
-from .word_forms import misspelt
-from .wordsets import words_for_doubts
 from .pii import _CodeRecognizer, make_result
 from .shorthand import CUE_RECOGNIZER, _shorthand_terms
-from .shorthand_places import _known, _name_word, shorthand_places
+from .shorthand_places import _known, _name_word, _unlisted, _unlisted_word, shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
 # Clerics by title: "rev. thistlewood", "PASTOR OYELEKE", "fr. bartek" (with its stop: "14 FR FOLEY" is a catheter).
@@ -65,7 +63,7 @@ _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION
 # a role before a surname: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor",
 # "his case manager (odile)", "transplant coordinator wei-lin zhao", "Interpreter: Farida Haidari"
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
-                   rf"case[ \t]*(?:manager|mgr|worker)|social[ \t]+worker|np|pa-c|(?<![\d.][ \t]?)cm|coordinator|"
+                   rf"(?:case|house)[ \t]*(?:manager|mgr)|(?:case|outreach|social)[ \t]*worker|np|pa-c|sw|(?<![\d.][ \t]?)cm|coordinator|"
                    rf"sonographer|technologist|cytotech(?:nologist)?|chaplain|interpreter|pharmacist|dietitian|educator|"
                    rf"facilitator|observer|sitter|charge|operator|caller|client|res|officer|tech|peer|medic|paramedic|crew|supervisor|"
                    rf"report[ \t]+(?:called|given)[ \t]+to)"
@@ -87,14 +85,50 @@ _FAMILY_OR_SOCIAL = re.compile(rf"(?i)\b({_W})[ \t]+family\b|\bsocial[ \t]*(?:hx
 # "at teresa's request", "staff marisa gave report", '"this is janelle from the ambulance"'
 _LOWER_GIVEN = re.compile(r"\b(?:with|w/|visited|ex|staff|this[ \t]+is)[ \t]+([a-z][a-z'’-]{2,})\b|\b([a-z][a-z-]{2,})['’]s\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:][ \t]*|\n[ \t]*)$")  # "Encouarge family to ...": a verb typed wrong
+# what may follow a signature's credential: a clock time, a phone number or a full date ("ANSELM RN 1900",
+# "ODILE RN 617-555-0144", "rn 3/4/26 0640"), not a reading ("SWAN NUMBERS PA 60/30")
+_CLOCK_PHONE_OR_DATE = r"(?:[0-2]\d[0-5]\d\b(?![/:]|\.\d)|\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}\b|\d{1,2}/\d{1,2}/\d{2,4}\b)"
 # an initial may follow a run-on sentence's full stop: "WILL ATTEMPT SBT IN AM.D. MENSAH RRT"
 _SIGNED = re.compile(rf"(?i)(?:(?:(?<![\w.'’])|(?<=\p{{L}}{{2}}\.))([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
-                     r"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b))", re.MULTILINE)
+                     rf"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b|[ \t]+{_CLOCK_PHONE_OR_DATE}))", re.MULTILINE)
 # a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
 _NICKNAME = re.compile(
-    r"(?i)\b(?:goes[ \t]+by|nick-?named?|a\.?k\.?a\.?|prefers[ \t]+to[ \t]+be[ \t]+called|"
+    r"(?i)\b(?:goes[ \t]+by|nick-?(?:name[ \t]+is|named?)|a\.?k\.?a\.?|prefers[ \t]+to[ \t]+be[ \t]+called|"
     r"calls[ \t]+(?:him|her|them)sel(?:f|ves))[ \t:]+[\"“'‘]?([\p{L}][\p{L}\p{M}'’.-]*[\p{L}])"
 )
+# A surname alone that opens a clause before "aware" or "paged": "BP 80S,OKONJO AWARE", "okonjo paged"
+_AWARE_ALONE = re.compile(r"(?i)(?:^|(?<=[\n,;:.(])|(?<=[,;:.][ \t]))[ \t]*([a-z][a-z'’-]+)[ \t]+"
+                          r"(?:aware|notified|paged|updated|informed|made[ \t]+aware)\b")
+# A name, then who they are in brackets: "SHEATH PULLED BY TAVARES (FELLOW)"
+_ROLE_IN_BRACKETS = re.compile(rf"(?i)\b({_W})[ \t]*\((?:fellow|resident|attending|intern|hospitalist|np|pa|pa-c|rn|md|rrt|"
+                               r"sw|cm|case[ \t]+manager|social[ \t]+worker|chaplain|interpreter|pharmacist|charge(?:[ \t]+rn)?)\)")
+# A name behind its label: "NAME: ODALYS QUENTARA   MRN: ...", "PATIENT NAME: reyes, amparo", "ACTUAL NAME TOMAS IRIGOYEN"
+_NAME_LABEL = re.compile(r"(?im)(?:(?:^|[ \t]{2,}|\|)[ \t]*(?:(?:patient|pt)[ \t]+)?name[ \t]*:|"
+                         r"\b(?:legal|actual|real|true|full|preferred|maiden|birth)[ \t]+name(?:[ \t]*(?::|is|was))?)[ \t]*")
+_NAME_PART = re.compile(rf"({_W})(?:,[ \t]*|[ \t])?")
+_PARTICLES = frozenset("van von der de den del della di da la le ter ten bin ibn al el st".split())
+
+
+def _labelled_name(text: str) -> list[tuple[int, int]]:
+    """The words of a name behind its label, up to the first that is no name (a clinical word, the next label)."""
+    out = []
+    for m in _NAME_LABEL.finditer(text):
+        pos, end, names = m.end(), None, 0
+        while (w := _NAME_PART.match(text, pos)) and text[pos - 1 : pos] not in ("\n",):
+            word = w.group(1)
+            if fold(word) in _PARTICLES:  # "ter horst, wendeline"
+                pos = w.end()
+                continue
+            if not (_known(word) or _name_word(word) and _unlisted_word(word)) or re.fullmatch(CREDENTIAL, word, re.IGNORECASE):
+                break
+            names, end, pos = names + 1, w.end(1), w.end()
+            if names == 4 or text[w.end(1) : w.end()] == "" or "\n" in text[w.end(1) : w.end() + 1]:
+                break
+        if end:
+            out.append((m.end(), end))
+    return out
+
+
 _KIN_CUE = (rf"(?:{alternation(RELATIVES)}s?(?:[ -]?in[ -]?laws?)?|step[ -](?:daughter|son)|proxy|hcp|spoke[ \t]+(?:with|to)|"
             r"talked[ \t]+(?:with|to))")  # "son-in-law chet"
 # "WIFE ZOFIA AND DTR KASIA": the second relation starts a match of its own
@@ -116,26 +150,6 @@ def _abbreviation_in_cased_line(text: str, start: int, word: str) -> bool:
     line_end = text.find("\n", start)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
     return word.isupper() and len(word) <= 4 and re.search(r"\b[a-z]{3,}\b", line) is not None
-
-
-def _unlisted(word: str) -> bool:
-    """No word of any list, and no word typed wrong: after a relation word, a name no list holds ("WIFE NOMSA");
-    hyphenated, parts of two letters or more that name lists hold and are no shorthand or frequent word
-    ("WIFE SUN-HEE", not "WIFE WELL-INFORMED" or "HUSBAND X-RAY")."""
-    if "-" in word:
-        lex = load_lexicons()
-        return all(len(p) >= 2 and _name_word(p) and lex.is_name(fold(p)) and fold(p) not in lex.common
-                   for p in word.split("-"))
-    return len(word) >= 4 and _name_word(word) and _unlisted_word(word) and not _slip_of_a_word(word)
-
-
-def _unlisted_word(word: str) -> bool:
-    return fold(word) not in load_lexicons().dictionary and fold(word) not in _clinical_vocabulary()
-
-
-def _slip_of_a_word(word: str) -> bool:
-    """A known word typed with a letter too many, missing, wrong or swapped ("VISTED")."""
-    return misspelt(fold(word), words_for_doubts())
 
 
 def _unambiguous(word: str) -> bool:
@@ -280,6 +294,13 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                     # with the surname after a given name: "PARENTS CODY AND MARISSA KOVACH CONSENTED"
                     end = _given(m.group(g)) and _surname_end(text, m.end(g)) or m.end(g)
                     found.append(("PERSON", m.start(g), end, 0.65))
+        for m in _AWARE_ALONE.finditer(text):
+            if _known(m.group(1)) and fold(m.group(1)) not in load_lexicons().dictionary:
+                person(m, 1, 0.65)
+        for m in _ROLE_IN_BRACKETS.finditer(text):
+            if _role_name(m.group(1)) and not _abbreviation_in_cased_line(text, m.start(1), m.group(1)):
+                person(m, 1, 0.65)
+        found += [("PERSON", start, end, 0.7) for start, end in _labelled_name(text)]
         found += shorthand_places(text)
         found += [("PERSON", *sig, 0.6) for sig in _signature(text)]
         found += [("PERSON", m.start(1), m.end(1), 0.6) for m in _DICTATION.finditer(text) if _initials(m.group(1), signed=True)]

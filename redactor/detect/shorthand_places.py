@@ -47,6 +47,8 @@ from .facility_heads import _is_generic
 from .names.cues import _PLACE_CUE_BEFORE
 from .names.lexicons import fold, load_lexicons
 from .shorthand import _shorthand_terms, shorthand_word
+from .word_forms import misspelt
+from .wordsets import words_for_doubts
 
 __all__ = ["shorthand_places"]
 
@@ -137,6 +139,26 @@ _STAY_CUE = re.compile(r"(?i)\b(?:vacation(?:ing|ed)?|trip|holiday|live[sd]?|liv
 def _name_word(word: str) -> bool:
     """Not shorthand, not a frequent word, and long enough to be a name."""
     return len(word) > 1 and not shorthand_word(word) and fold(word) not in STOP_WORDS
+
+
+def _unlisted(word: str) -> bool:
+    """No word of any list, and no word typed wrong: after a relation word, a name no list holds ("WIFE NOMSA");
+    hyphenated, parts of two letters or more that name lists hold and are no shorthand or frequent word
+    ("WIFE SUN-HEE", not "WIFE WELL-INFORMED" or "HUSBAND X-RAY")."""
+    if "-" in word:
+        lex = load_lexicons()
+        return all(len(p) >= 2 and _name_word(p) and lex.is_name(fold(p)) and fold(p) not in lex.common
+                   for p in word.split("-"))
+    return len(word) >= 4 and _name_word(word) and _unlisted_word(word) and not _slip_of_a_word(word)
+
+
+def _unlisted_word(word: str) -> bool:
+    return fold(word) not in load_lexicons().dictionary and fold(word) not in _clinical_vocabulary()
+
+
+def _slip_of_a_word(word: str) -> bool:
+    """A known word typed with a letter too many, missing, wrong or swapped ("VISTED")."""
+    return misspelt(fold(word), words_for_doubts())
 
 
 def _unit(word: str) -> bool:
@@ -280,6 +302,9 @@ def _towns(text: str) -> list[Place]:
             if (strong or _PHRASE_END.match(text, pos + words[n - 1].end())) and place([w.group() for w in words[:n]], strong):
                 out.append(("LOCATION", pos, pos + words[n - 1].end(), SCORE))
                 break
+        else:  # no list holds it: a word of no list behind a place cue, where the phrase ends ("lives in saugatuck.")
+            if _PHRASE_END.match(text, pos + words[0].end()) and _unheard_of_town(words[0].group()) and _place_cue(text, cue):
+                out.append(("LOCATION", pos, pos + words[0].end(), SCORE))
     for m in _AREA.finditer(text, overlapped=True):
         g = 1 if m.group(1) else 2
         words = m.group(g).split()
@@ -291,9 +316,14 @@ def _towns(text: str) -> list[Place]:
     return out
 
 
+def _unheard_of_town(word: str) -> bool:
+    """A word that no list holds, names included, and no word typed wrong."""
+    return "-" not in word and _unlisted(word) and not load_lexicons().is_name(fold(word)) and fold(word) not in _lexicons().regions
+
+
 # Place names that are words of nursing care too: "assisted in bath", "up in reading chair".
 _CARE_WORDS = frozenset("bath reading mobile normal split union nice hope independence commode".split())
-_PHRASE_END = re.compile(r"(?i)[ \t]*(?:$|[\n.,;:!?)(/-]|(?:at|for|to|on|and|with|area|today|tonight|tomorrow|yesterday|"
+_PHRASE_END = re.compile(r"(?i)[ \t]*(?:$|[\n.,;:!?)(/@-]|(?:at|for|to|on|and|with|area|today|tonight|tomorrow|yesterday|"
                          r"this|last|when|who|until|since|by|per|via|admitted|transferred|sent|brought|presented|"
                          r"presents|gets|is|was|(?-i:[A-Z]{2}))\b|\d{1,2}/\d{1,2}(?![\d/])|~?[0-2]\d[0-5]\d\b)")  # "at hubbardston ~1540"
 _CUE_END = re.compile(r"(?i)\b(in|to|at|near|from|into)[ \t]+")
