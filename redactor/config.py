@@ -54,8 +54,9 @@ class DetectSettings(_Strict):
     use_default_packs: bool = True
     batch_size: int = Field(128, ge=1)
     min_score: float = Field(0.4, ge=0.0, le=1.0)
-    #: the project's own clinical NER (redactor/data/clinical_ner) beside spaCy's
-    clinical_ner: bool = False
+    #: the project's own clinical NER (redactor/data/clinical_ner) beside spaCy's: "shorthand" on notes
+    #: written in clinical shorthand (vitals, drips, nursing abbreviations), true on every document, false never
+    clinical_ner: bool | Literal["shorthand"] = "shorthand"
 
 
 class CloudSettings(_Strict):

@@ -146,7 +146,7 @@ class Decision:
 
 def detect_for(policy: Policy, detect: DetectSettings) -> DetectSettings:
     """The detection settings that documents routed by ``policy`` are scanned with."""
-    if policy.detect.clinical_ner and not detect.clinical_ner:
+    if policy.detect.clinical_ner and detect.clinical_ner is not True:
         return detect.model_copy(update={"clinical_ner": True})
     return detect
 

@@ -122,3 +122,20 @@ def test_the_scanner_runs_it_over_the_batch_and_hands_its_readings_over_in_the_d
     assert [art.tokens.user_data[CLINICAL_NER] for art in engine.pipe(texts)] == expected
     off = Scanner(DetectSettings(clinical_ner=False))._nlp.pipe(texts)
     assert all(CLINICAL_NER not in art.tokens.user_data for art in off)
+
+
+def test_by_default_it_reads_notes_in_shorthand_and_leaves_prose_to_the_rules():
+    """``detect.clinical_ner = "shorthand"`` (the default): the batch's shorthand notes go through the
+    model, prose gets no readings (and costs nothing); ``true`` reads both."""
+    from redactor.detect.scanner import Scanner
+
+    note = "NEURO: A+OX3. CV: HR 80S SR, BP 110/60. RESP: 2L NC, SATS 96%. WIFE ODALYS AT BEDSIDE."
+    prose = "Letter to Teodor Varga of Oakfield about the visit."
+    assert DetectSettings().clinical_ner == "shorthand"
+    nlp = load_model()
+    readings = [[(e.start_char, e.end_char, e.label_) for e in nlp(t).ents] for t in (note, prose)]
+    default = [art.tokens.user_data[CLINICAL_NER] for art in Scanner(DetectSettings())._nlp.pipe([note, prose])]
+    assert default == [readings[0], []] and readings[0] and readings[1]
+    every = [art.tokens.user_data[CLINICAL_NER] for art in Scanner(DetectSettings(clinical_ner=True))._nlp.pipe([note, prose])]
+    assert every == readings
+    assert ClinicalNerRecognizer(only_shorthand=True).reads(note) and not ClinicalNerRecognizer(only_shorthand=True).reads(prose)

@@ -12,15 +12,16 @@ no lemmas and no token offsets: nothing downstream reads them.
 
 Further NER pipelines (``beside``: the project's clinical NER) are loaded into the main
 pipeline's vocab (one table of lexemes, built once per new word) and run over the same batch
-with their own tokenizer; their entities ride in each Doc's ``user_data`` under their name, as
-(start, end, label) character offsets, and the main pipeline's entities are untouched.
+with their own tokenizer, each over the texts it reads (``BesideModel.reads``); their entities ride in each
+Doc's ``user_data`` under their name, as (start, end, label) character offsets (none for a text it does not
+read), and the main pipeline's entities are untouched.
 Batching them with ``nlp.pipe`` costs a third of calling them once per text.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
@@ -77,10 +78,17 @@ def _listened_tok2vec(nlp: Language) -> set[str]:
     return {name for name in nlp.pipe_names if name in ("tok2vec", "transformer")}
 
 
+class BesideModel(NamedTuple):
+    """A NER pipeline run beside spaCy's: where it is, and which texts it reads (the others get no readings)."""
+
+    path: Path
+    reads: Callable[[str], bool]
+
+
 class NerOnlySpacyEngine(SpacyNlpEngine):
     """Presidio NlpEngine over a preloaded, NER-only spaCy pipeline."""
 
-    def __init__(self, model_name: str, language: str = "en", beside: Mapping[str, Path] | None = None) -> None:
+    def __init__(self, model_name: str, language: str = "en", beside: Mapping[str, BesideModel] | None = None) -> None:
         config = NerModelConfiguration(
             model_to_presidio_entity_mapping=dict(ENTITY_MAPPING),
             labels_to_ignore=list(IGNORED_LABELS),
@@ -98,15 +106,17 @@ class NerOnlySpacyEngine(SpacyNlpEngine):
     def load(self) -> None:
         nlp = load_spacy(self.model_name)
         self.nlp = {self.language: nlp}
-        self.beside = {name: spacy.load(path, vocab=nlp.vocab) for name, path in self.beside_paths.items()}
+        self.beside = {name: spacy.load(model.path, vocab=nlp.vocab) for name, model in self.beside_paths.items()}
 
     def pipe(self, texts: list[str], batch_size: int = 32) -> Iterator[NlpArtifacts]:
         nlp = self.nlp[self.language]
         texts = list(texts)
-        others = {name: other.pipe(texts, batch_size=batch_size) for name, other in self.beside.items()}
-        for doc in nlp.pipe(texts, batch_size=batch_size):
+        reads = {name: [self.beside_paths[name].reads(t) for t in texts] for name in self.beside}
+        others = {name: other.pipe([t for t, r in zip(texts, reads[name]) if r], batch_size=batch_size)
+                  for name, other in self.beside.items()}
+        for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
             for name, docs in others.items():
-                doc.user_data[name] = [(e.start_char, e.end_char, e.label_) for e in next(docs).ents]
+                doc.user_data[name] = [(e.start_char, e.end_char, e.label_) for e in next(docs).ents] if reads[name][i] else []
             yield self._doc_to_nlp_artifact(doc, self.language)
 
     def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:

@@ -43,6 +43,7 @@ from .clinical_terms import ClinicalTermRecognizer
 from .dates import ClinicalDateRecognizer, HolidayRecognizer
 from .facilities import FacilityRecognizer
 from .names import NameRecognizer
+from .nlp import BesideModel
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
 from .records import RecordRecognizer
 from .shorthand_names import ShorthandNameRecognizer
@@ -89,7 +90,7 @@ class Registry:
     categories: dict[str, str] = field(default_factory=dict)
     pack_files: list[Path] = field(default_factory=list)
     checksum_types: frozenset[str] = frozenset()
-    beside: dict[str, Path] = field(default_factory=dict)  # NER pipelines the scanner runs beside spaCy's
+    beside: dict[str, BesideModel] = field(default_factory=dict)  # NER pipelines the scanner runs beside spaCy's
 
 
 def build_registry(settings: DetectSettings) -> Registry:
@@ -102,9 +103,9 @@ def build_registry(settings: DetectSettings) -> Registry:
     recognizers += [NameRecognizer(), ShorthandNameRecognizer()]
     beside = {}
     if settings.clinical_ner:
-        clinical = ClinicalNerRecognizer()
+        clinical = ClinicalNerRecognizer(only_shorthand=settings.clinical_ner == "shorthand")
         recognizers.append(clinical)
-        beside[clinical.name] = clinical.path
+        beside[clinical.name] = BesideModel(clinical.path, clinical.reads)
     recognizers += [FacilityRecognizer(), ClinicalDateRecognizer(), HolidayRecognizer(), ClinicalTermRecognizer(),
                     RecordRecognizer(known=set(BUILTIN_CATEGORIES) | set(packs.categories))]
     recognizers += [cls() for cls in _ALWAYS_BUILTINS]
