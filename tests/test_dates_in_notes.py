@@ -259,3 +259,12 @@ def test_a_month_day_after_a_count_of_days_that_it_cannot_be_is_a_date(scanner, 
 @pytest.mark.parametrize("text", ["ABX DAY 3/7, AFEBRILE.", "vanc day 5/14, trough pending.", "CHEMO CYCLE 2/6 GIVEN."])
 def test_a_count_of_days_or_cycles_out_of_a_total_is_no_date(scanner, text):
     assert values(scanner, _NOTE.format(text), "DATE_TIME") == []
+
+
+def test_a_month_day_of_equal_numbers_before_a_clock_time_is_a_date(scanner):
+    assert "11/11" in values(scanner, _NOTE.format("NEURO: S/P TPA 11/11 @ 0940, NIHSS 12->5."), "DATE_TIME")
+
+
+@pytest.mark.parametrize("text", ["MAE 5/5 @ 0800 CHECK.", "CPAP 10/10 @ 0400, ABG OK."])
+def test_a_strength_or_a_setting_before_a_clock_time_stays_no_date(scanner, text):
+    assert values(scanner, _NOTE.format(text), "DATE_TIME") == []

@@ -506,6 +506,10 @@ _DAY_SHAPE = re.compile(r"(?<![\d.])(?:0?[1-9]|1[0-2])[/-](?:0?[1-9]|[12]\d|3[01
                         r"(?<![\d.])(?:0?[1-9]|1[0-2])/\d\d(?!\d)")
 
 
+# "s/p tPA 12/12 @ 1520": a clock time after a month/day makes it a day (a strength or a score has none)
+_CLOCK_AFTER = re.compile(r"[ \t]*(?:@|at)[ \t]*[0-2]\d:?[0-5]\d\b")
+
+
 def setting_not_date(text: str, c: Candidate) -> bool:
     value = text[c.start : c.end].strip()
     before = text[max(0, c.start - 20) : c.start]
@@ -528,7 +532,8 @@ def setting_not_date(text: str, c: Candidate) -> bool:
                 or a <= b <= 12 and _FRACTION_OF.match(after) and not (b > 4 and _DATE_CUE_BEFORE.search(before)):
             return True  # "4/4 bottles", "in 1/4 str", "2/3 of"; not "post 4/4", "from 8/29 cultures" or "from 8/10 cultures"
         near = text[max(0, c.start - 60) : c.start]
-        if a == b and not (_DATE_CUE_BEFORE.search(before) and not _VENT_WORD.search(near)) or (
+        if a == b and not (_DATE_CUE_BEFORE.search(before) and not _VENT_WORD.search(near)) \
+                and not (b > 5 and _CLOCK_AFTER.match(after)) or (
                 b == 10 and a <= 10 and not _DATE_CUE_BEFORE.search(before) and not _day_before_or(before, a, b)):
             return True  # "CPAP 5/5", "EXCELLENT 5/5 ABG"; "CP 5/10": a rating
         if b <= 20 and _SETTING_BEFORE.search(before) and re.search(r"(?i)\b(?:ps|psv|ips|cpap|simv|imv|peep|vent|"
