@@ -21,11 +21,12 @@ from redactor.evaluate import Span, read_jsonl, score
 LABELS = Path(__file__).parent / "labeled" / "clinical.jsonl"
 
 # Safe Harbor identifier types (what a clinical finding is scored as).  Q, full-face
-# photographs, has no form in text.  US_BANK_NUMBER is an account number (J) too.
+# photographs, has no form in text.  US_BANK_NUMBER is an account number (J) too; EMPLOYER
+# is a name (A), as benchmarks/bench_clinical.py scores it.
 PHI_TYPES = frozenset(
     """PERSON LOCATION STREET_ADDRESS ZIP_CODE HEALTHCARE_FACILITY DATE_TIME AGE_OVER_89 PHONE_NUMBER EMAIL_ADDRESS
     US_SSN MEDICAL_RECORD_NUMBER HEALTH_PLAN_ID MEDICARE_MBI ACCOUNT_NUMBER US_BANK_NUMBER CERTIFICATE_NUMBER
-    US_DRIVER_LICENSE US_PASSPORT VEHICLE_ID DEVICE_ID URL IP_ADDRESS BIOMETRIC_ID UNIQUE_ID""".split()
+    US_DRIVER_LICENSE US_PASSPORT VEHICLE_ID DEVICE_ID URL IP_ADDRESS BIOMETRIC_ID UNIQUE_ID EMPLOYER""".split()
 )
 # Found by the name, place and address recognizers that issue 9's name residual work
 # (detect/names) and the address recognizer own; measured here, asserted there.

@@ -360,6 +360,61 @@ def test_no_employer_in_a_status(scanner, text):
     assert values(scanner, text, "EMPLOYER") == []
 
 
+
+@pytest.mark.parametrize(
+    "text, employer",
+    [
+        # behind a cue of work, in any case, up to where the sentence goes on
+        ("social: pt's old employer fennick & hale cider barn sent a card.", "fennick & hale cider barn"),
+        ("SOCIAL: WIFE AT BEDSIDE.PT IS A BAKER AT THE COPPER KETTLE.", "THE COPPER KETTLE"),
+        ("lives w/ son in barre.pt works at larchmont pipe works.\n-j. obi rn", "larchmont pipe works"),
+        ("husband works nights at quarry ridge data systems.", "quarry ridge data systems"),
+        ("triggers: new job at sorrel & finch soap works with solvent exposure", "sorrel & finch soap works"),
+        ("social: lives in group home run by kettle brook community services,staff aware", "kettle brook community services"),
+        ("Work note given for pt's employer (Marrowstone Freight Logistics), out until 3/2.", "Marrowstone Freight Logistics"),
+        ("roommate in tonopah; works at sagebrush trail outfitters, note given.", "sagebrush trail outfitters"),
+        ("Social: Pt is a paralegal at Wexford & Daughters, off work since May.", "Wexford & Daughters"),
+        # by its kind: a shelter, a chapel, a fellowship, a cooperative, a school, a congregation
+        ("SOCIAL: PT IS HOMELESS,STAYS AT DRIFTWOOD COVE MISSION SHELTER,CASE MGR AWARE", "DRIFTWOOD COVE MISSION SHELTER"),
+        ("ELDER FROM RIVERBEND HOLINESS CHAPEL VISITED.", "RIVERBEND HOLINESS CHAPEL"),
+        ("addiction med saw pt; he will attend Lighthouse Recovery Fellowship meetings.", "Lighthouse Recovery Fellowship"),
+        ("pt attends day program at bluestem works cooperative weekdays.", "bluestem works cooperative"),
+        ("No contact sports x 4 weeks; note for Cascade Ridge Technical Institute.", "Cascade Ridge Technical Institute"),
+        ("Parents are members of Living Waters Pentecostal Church in town.", "Living Waters Pentecostal Church"),
+        ("she is going back to pine hollow community college in the fall.", "pine hollow community college"),
+        ("HPI: 61M ARREST AT WORK (BRANDYWINE STEEL FABRICATION),VF,AED X1", "BRANDYWINE STEEL FABRICATION"),
+        ("CM met client at Heron Point Women's Shelter, 12 Dock St.", "Heron Point Women's Shelter"),
+        # where a letter or a form goes
+        ("To: Human Resources, Tern Island Aerostructures\nRe: return to work", "Tern Island Aerostructures"),
+        ("RTW form contact: Lee Park, HR, Bluewater Mutual Insurance, lpark@example.com", "Bluewater Mutual Insurance"),
+        ("She asked that her school, Millbrook Falls Technical College, be sent a letter.", "Millbrook Falls Technical College"),
+        ("Work: note for Saltmarsh Software Group.", "Saltmarsh Software Group"),
+    ],
+)
+def test_an_employer_school_or_congregation_in_any_case(scanner, text, employer):
+    """The places of work, study, worship and care that identify a patient (Safe Harbor A)."""
+    assert employer in values(scanner, text, "EMPLOYER"), found(scanner, text)
+
+
+@pytest.mark.parametrize("text", [
+    "pt works at home and cares for grandchildren.", "PT WORKS NIGHTS, SLEEPS DAYS.", "Work note for pt provided.",
+    "wife stays at bedside overnight.", "lives at home with wife and dog.", "attends aa meetings daily, sponsor involved.",
+    "day program at the hospital 3 days a week.", "job at a warehouse, lifting restrictions given.",
+    "pt works at the post office, on feet all day.", "PT IS A POOR HISTORIAN AT BASELINE.",
+    "pt is a teacher at the middle school.", "pt is an accountant at a large firm downtown.",
+    "pt's employer provides insurance.", "employer called re: return to work date.", "EMPLOYER NOTIFIED PER PT REQUEST.",
+    "PT WORKS AT WALKING IN HALLS TID.", "PT WORKING AT CLEARING SECRETIONS W/ COUGH.", "tube feeds working at goal rate.",
+    "chaplain from pastoral care at bedside.", "pastor from church visited.", "group home run by staff 24/7.",
+    "pt attends day program at adult day health.", "stays at the homeless shelter on weekends.",
+    "members of the catholic church brought meals.", "pain at left temple, no visual changes.", "ROS: all systems negative.",
+    "tylenol for back pain works well.", "HR, BP and RR stable overnight.", "Work note given for Return To Work on Monday.",
+    "at work (fell off ladder), no LOC.", "her school: Nurse Office notified.", "PT ATTENDS SUPPORT GROUP AT THE SHELTER.",
+    "will attend outpatient recovery fellowship.", "pt is going back to community college.", "Employer: N/A",
+    "Given lorazepam for anxiety. Pt very cooperative with care.",
+])  # fmt: skip
+def test_no_employer_in_a_generic_place_or_a_status(scanner, text):
+    assert values(scanner, text, "EMPLOYER") == []
+
 def test_an_abbreviation_the_note_defines_after_a_facility_is_that_facility(scanner):
     text = ("Transfer note. Sending: Kestrel Valley Regional (KVR), Auburn. Receiving: Neuro ICU.\n"
             "Patient Jo Roe, KVR MRN 4471220. Hx: AVR 2019, on warfarin.")

@@ -8,7 +8,8 @@ NER misses, ``facilities.py`` the names of hospitals and clinics, ``dates.py``
 the dates clinical notes write, ``clinical_ner.py`` (``detect.clinical_ner``) the project's
 own small NER's people, towns and facilities, ``records.py`` the cells of tables and HL7
 messages, ``shorthand_names.py`` the people and ``shorthand_places.py`` the places
-nursing shorthand names by context; ``clinical_terms.py`` reports eponymous signs
+nursing shorthand names by context, ``workplaces.py`` employers, schools and
+congregations behind a cue in any case; ``clinical_terms.py`` reports eponymous signs
 and scores as what they are, so they are not taken for names.  Nothing is
 added implicitly.
 """
@@ -47,6 +48,7 @@ from .nlp import BesideModel
 from .pii import PrefilteredUrlRecognizer, pii_recognizers
 from .records import RecordRecognizer
 from .shorthand_names import ShorthandNameRecognizer
+from .workplaces import WorkplaceRecognizer
 
 NER_ENTITIES = ["PERSON", "LOCATION", "DATE_TIME"]
 
@@ -100,7 +102,7 @@ def build_registry(settings: DetectSettings) -> Registry:
     packs = load_packs(pack_paths)
     recognizers: list[EntityRecognizer] = [CasedNerRecognizer()]
     recognizers += pii_recognizers()
-    recognizers += [NameRecognizer(), ShorthandNameRecognizer()]
+    recognizers += [NameRecognizer(), ShorthandNameRecognizer(), WorkplaceRecognizer()]
     beside = {}
     if settings.clinical_ner:
         clinical = ClinicalNerRecognizer(only_shorthand=settings.clinical_ner == "shorthand")
