@@ -1,0 +1,51 @@
+"""Facility names as clinical notes write them, in any case: a name before a specialty and a
+firm word ("Gannet Bay Birthing Associates"), behind a follow-up or disposition label, and the
+clinical phrases of the same shape that name nothing.  Every note here is made up; no name,
+place or phrase comes from a labelled corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+FACILITY = "HEALTHCARE_FACILITY"
+
+
+def _facilities(scanner, text):
+    return [text[f.start : f.end] for f in scanner.scan(text).findings if f.entity_type == FACILITY]
+
+
+def _covered(scanner, text, name):
+    """Some finding, of any type, covers every word of ``name``."""
+    spans = [(f.start, f.end) for f in scanner.scan(text).findings]
+    start = text.index(name)
+    return any(s <= start and start + len(name) <= e for s, e in spans)
+
+
+# -- a specialty before a firm word, a phone number or a date -------------------------
+
+@pytest.mark.parametrize("text, name", [
+    ("F/U: DR NAKASHIMA BRAMBLEFORD CARDIOLOGY 1-800-555-0199 IN 3 WKS.", "BRAMBLEFORD CARDIOLOGY"),
+    ("Follow-up: Dr. Okonjo Wrexley Cardiology 555-555-0142 in 2 weeks.", "Wrexley Cardiology"),
+    ("f/u: thistlebrook endocrine associates, dr wen 1/4 at 2pm", "thistlebrook endocrine associates"),
+    ("Follow-up: Dr. Ana Ruiz at Gannet Bay Birthing Associates 1/9, (555)555-0101.", "Gannet Bay Birthing Associates"),
+    ("Follow-up: colonoscopy at Stonemoor Digestive Health 2/2/2027; PCP 1 week.", "Stonemoor Digestive Health"),
+    ("f/u dr lim 2 wks & cardiac rehab at wrenfield cardiovascular center.", "wrenfield cardiovascular center"),
+    ("Follow-up: Dr. Obi (pulm) at Tamarisk Pulmonary 3/4 at 9am.", "Tamarisk Pulmonary"),
+    ("disposition: glenharrow rehab hospital, accepting md dr voss.", "glenharrow rehab hospital"),
+])
+def test_a_name_before_a_specialty_is_a_facility(scanner, text, name):
+    assert name in _facilities(scanner, text), _facilities(scanner, text)
+
+
+@pytest.mark.parametrize("text", [
+    "PMH: chronic pulmonary disease, on 2L home O2.",
+    "Consult Pulmonary for bronchoscopy in am.",
+    "Cardiovascular: RRR, no murmurs. Digestive health counselling given.",
+    "f/u: cardiology associates 2 wks, pcp in 1 wk.",
+    "f/u: neuromuscular clinic w/ dr abara in 6 wks; emg 1/19.",
+    "dispo: home with vna, pt and ot following.",
+    "F/U: CARDIOLOGY 555-555-0111 2 WKS; CARDIAC REHAB.",
+])
+def test_a_clinical_phrase_before_a_specialty_names_nothing(scanner, text):
+    assert _facilities(scanner, text) == []
+
