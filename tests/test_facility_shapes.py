@@ -49,3 +49,25 @@ def test_a_name_before_a_specialty_is_a_facility(scanner, text, name):
 def test_a_clinical_phrase_before_a_specialty_names_nothing(scanner, text):
     assert _facilities(scanner, text) == []
 
+
+# -- a facility's initials, defined in brackets in any case or used alone -------------
+
+def test_a_lower_case_abbreviation_defined_after_a_facility_is_that_facility(scanner):
+    text = ("disposition: thornaby rehab hospital (trh), accepting md dr quist.\n"
+            "f/u: trh will call family 12/20; pt aware.")
+    assert _facilities(scanner, text).count("trh") == 2, _facilities(scanner, text)
+
+
+def test_the_initials_of_a_facility_used_alone_are_that_facility(scanner):
+    text = ("Events: Pt admitted from Wicklow Heath Rehab 12/2 with fever.\n"
+            "Dispo: likely back to WHR when stable, case mgr following.")
+    assert "WHR" in _facilities(scanner, text), _facilities(scanner, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Admitted from Carrow Hill Fields Hospital 3/1. Hx CHF, on lasix; CHF clinic to follow.",
+    "Seen at Morley Regional (mr) in march. mr. vance aware.",
+])
+def test_initials_that_spell_a_clinical_abbreviation_or_a_title_are_no_facility(scanner, text):
+    got = _facilities(scanner, text)
+    assert "CHF" not in got and "mr" not in got, got
