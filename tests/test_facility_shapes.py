@@ -71,3 +71,35 @@ def test_the_initials_of_a_facility_used_alone_are_that_facility(scanner):
 def test_initials_that_spell_a_clinical_abbreviation_or_a_title_are_no_facility(scanner, text):
     got = _facilities(scanner, text)
     assert "CHF" not in got and "mr" not in got, got
+
+
+# -- a bare name behind a cue that says it is a place of care ---------------------------
+
+@pytest.mark.parametrize("text, name", [
+    ("COMPARISON: OSH FILM FROM DUNMORE VALE 12/9/26.", "DUNMORE VALE"),
+    ("Comparison: outside MRI from Wyndhaven dated 2/26/2009 and MRI 11/2.", "Wyndhaven"),
+    ("ER 11/30 THEN TRANSFERRED HERE.MRN FROM BELLCOTE 00-48213-7.", "BELLCOTE"),
+    ("S/P CRANIOTOMY 12/3 W/ DR ABARA.PRIOR CABG AT THORNLEY IN 5/09.", "THORNLEY"),
+    ("now w/ vt storm.transferred from ellerby 12/15.shocked x4 at osh.", "ellerby"),
+    ("nursing note\npt transferred from dunmore vale icu 12/10 for ecmo eval.", "dunmore vale"),
+    ("FAMILY ASKING ABOUT TRANSFER TO ASHBY-KERR CLOSER TO HOME,CASE MGMT AWARE.", "ASHBY-KERR"),
+    ("DISPO: GARNET HOLLOW,REPORT TO NIKOS RN 555-555-0170.", "GARNET HOLLOW"),
+    ("dispo: ltac screening,wexcombe accepted pt for bed on 12/12.", "wexcombe"),
+    ("Spoke w/ case mgr. Tallisford admissions (Rhea) called back, bed Fri.", "Tallisford"),
+])
+def test_a_bare_name_behind_a_cue_of_care_is_a_facility(scanner, text, name):
+    assert name in _facilities(scanner, text), _facilities(scanner, text)
+
+
+@pytest.mark.parametrize("text", [
+    "transferred from ICU 12/10, back to baseline.",
+    "Dispo: home with VNA.\nfilm from today and MRI from 12/3 reviewed.",
+    "Outside records from PCP dated 3/4; CT from OSH 12/2.",
+    "transferred to stepdown 12/3, return to OR 12/4.",
+    "dispo: screening for rehab, PT and OT reviewing.",
+    "DISPO: TBD.\nMaria accepted pt for tomorrow; Dr. Quist accepted pt to MICU.",
+    "pt lives at home; seen at clinic in 3/09 and at noon on 4/2.",
+    "labs from this am 12/3 and cultures from line 12/2 pending.",
+])
+def test_a_clinical_phrase_behind_the_same_cues_names_no_facility(scanner, text):
+    assert _facilities(scanner, text) == []

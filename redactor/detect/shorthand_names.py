@@ -40,6 +40,7 @@ from .word_forms import misspelt
 from .wordsets import words_for_doubts
 from .pii import _CodeRecognizer, make_result
 from .shorthand import CUE_RECOGNIZER, _shorthand_terms
+from .facility_cues import cued_facilities
 from .shorthand_places import _known, _name_word, shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
@@ -280,7 +281,7 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                     # with the surname after a given name: "PARENTS CODY AND MARISSA KOVACH CONSENTED"
                     end = _given(m.group(g)) and _surname_end(text, m.end(g)) or m.end(g)
                     found.append(("PERSON", m.start(g), end, 0.65))
-        found += shorthand_places(text)
+        found += shorthand_places(text) + cued_facilities(text)
         found += [("PERSON", *sig, 0.6) for sig in _signature(text)]
         found += [("PERSON", m.start(1), m.end(1), 0.6) for m in _DICTATION.finditer(text) if _initials(m.group(1), signed=True)]
         for m in _INITIALS_SIGNED.finditer(text):
