@@ -86,6 +86,8 @@ def test_initials_that_spell_a_clinical_abbreviation_or_a_title_are_no_facility(
     ("DISPO: GARNET HOLLOW,REPORT TO NIKOS RN 555-555-0170.", "GARNET HOLLOW"),
     ("dispo: ltac screening,wexcombe accepted pt for bed on 12/12.", "wexcombe"),
     ("Spoke w/ case mgr. Tallisford admissions (Rhea) called back, bed Fri.", "Tallisford"),
+    ("dispo: screening for rehab,brisworth and st. ode's both reviewing.pt prefers brisworth.", "brisworth"),
+    ("dispo: screening for rehab,brisworth and st. ode's both reviewing.pt prefers brisworth.", "st. ode's"),
 ])
 def test_a_bare_name_behind_a_cue_of_care_is_a_facility(scanner, text, name):
     assert name in _facilities(scanner, text), _facilities(scanner, text)
@@ -102,4 +104,17 @@ def test_a_bare_name_behind_a_cue_of_care_is_a_facility(scanner, text, name):
     "labs from this am 12/3 and cultures from line 12/2 pending.",
 ])
 def test_a_clinical_phrase_behind_the_same_cues_names_no_facility(scanner, text):
+    assert _facilities(scanner, text) == []
+
+
+def test_a_care_home_after_a_bare_from_is_a_facility_named_again_by_its_first_word(scanner):
+    text = ("NPN 7A-7P\nPT IS A 99 YO M FROM HASKETT HOUSE,DNR/DNI,ADMITTED W/ ASPIRATION PNA.\n"
+            "SOCIAL: FAMILY HOPES HE CAN RETURN TO HASKETT FOR HIS BIRTHDAY.")
+    got = _facilities(scanner, text)
+    assert "HASKETT HOUSE" in got and "HASKETT" in got, got
+
+
+@pytest.mark.parametrize("text", ["pt came from daughter's house, lives at home.",
+                                  "PT FROM WHITE HOUSE AREA? NO, FROM HOME. HOUSE FIRE LAST WEEK."])
+def test_a_relatives_house_after_a_bare_from_is_no_facility(scanner, text):
     assert _facilities(scanner, text) == []

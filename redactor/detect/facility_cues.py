@@ -11,7 +11,8 @@ a place of care:
 - *a disposition*: "DISPO: GARNET HOLLOW, REPORT TO ...";
 - *a facility's answer*: a name opening its phrase that accepted, declined or is reviewing
   the patient, or whose admissions office was called ("ltac screening, wexcombe accepted pt for
-  bed 12/12", "Spoke w/ Tallis admissions").
+  bed 12/12", "Spoke w/ Tallis admissions"), and a second name or a saint's joined to it
+  ("rehab: fernby and st. ode's both reviewing").
 
 No word of the name may be a word a sentence is made of, a unit or service, a word that
 describes a facility or a facility's head, and one of its words is no shorthand: "transferred from ICU", "back to
@@ -36,6 +37,7 @@ SCORE = 0.86  # as shorthand_places.SCORE: the cue vouches for it
 
 _WORD = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
 _NAME = rf"({_WORD}(?:[ \t]+{_WORD}){{0,2}}?)"
+_SAINT = re.compile(r"(?i)(?:st|saint)\.?[ \t]+")  # "st. kilian's": a saint's name is a hospital's
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])"
 _UNIT_AFTER = r"(?:icu|micu|sicu|ccu|cvicu|er|ed|ew|cath[ \t]*lab|floor|pacu)\b"
 # what came from a place: "OSH FILM FROM", "outside MRI from", "MRN FROM", "records from"
@@ -48,7 +50,8 @@ _MOVE = (r"(?:transferred|transfered|transfer|xferred|xfer|trans|admitted|readmi
 _MOVED = re.compile(rf"(?i)\b{_MOVE}{_NAME}(?=[ \t]+(?:{_DATE}|{_UNIT_AFTER}))")
 _MOVED_HYPHENATED = re.compile(rf"(?i)\b{_MOVE}([A-Za-z]{{3,}}-[A-Za-z]{{3,}})(?=[ \t]*(?:$|[\n.,;:]|\w+[ \t]+to[ \t]+home\b))")
 _DISPO = re.compile(rf"(?im)^[ \t]*dispo(?:sition)?[ \t]*:[ \t]*{_NAME}(?=[ \t]*(?:$|[,;.(]))")
-_ANSWERED = re.compile(rf"(?i)(?:^|(?<=[\n,;:.(]))[ \t]*{_NAME}[ \t]+(?:(?:both|has|have)[ \t]+)?(?:accepted|declined|denied|reviewing|admissions)\b"
+_ANSWERED = re.compile(rf"(?i)(?:^|(?<=[\n,;:.(]))[ \t]*{_NAME}(?:[ \t]+(?:and|&)[ \t]+((?:st|saint)\.?[ \t]+{_WORD}|{_WORD}))?"
+                       rf"[ \t]+(?:(?:both|has|have)[ \t]+)?(?:accepted|declined|denied|reviewing|admissions)\b"
                        r"(?=[ \t]*(?:$|[\n.,;:(]|(?:pt|patient|him|her|for|referral|called|liaison|coordinator)\b))")
 _HONORIFIC = re.compile(rf"(?i)\b(?:{'|'.join(COMMON_HONORIFICS)})\.?[ \t]+$")
 
@@ -65,10 +68,16 @@ def cued_facilities(text: str) -> list[Place]:
     out = []
     for pattern in (_RECORDS, _PROCEDURE_AT, _MOVED, _MOVED_HYPHENATED, _DISPO, _ANSWERED):
         for m in pattern.finditer(text):
-            words, start = m.group(1).split(), m.start(1)
-            if not _a_name(words) or _HONORIFIC.search(text, max(0, start - 6), start):
-                continue
-            if len(words) == 1 and fold(words[0]) in load_lexicons().first:
-                continue  # "maria accepted pt": a person
-            out.append(("HEALTHCARE_FACILITY", start, m.end(1), SCORE))
+            names = [1, 2] if pattern is _ANSWERED and m.group(2) else [1]  # "fernby and st. ode's both reviewing"
+            if all(_named(text, m.start(g), m.end(g)) for g in names):
+                out += [("HEALTHCARE_FACILITY", m.start(g), m.end(g), SCORE) for g in names]
     return out
+
+
+def _named(text: str, start: int, end: int) -> bool:
+    """A name, not a person's: no title before it, and no given name alone ("maria accepted pt")."""
+    saint = _SAINT.match(text, start, end)
+    words = text[saint.end() if saint else start : end].split()
+    if not _a_name(words) and not (saint and len(words) == 1) or _HONORIFIC.search(text, max(0, start - 6), start):
+        return False
+    return saint is not None or len(words) > 1 or fold(words[0]) not in load_lexicons().first
