@@ -118,3 +118,19 @@ def test_a_care_home_after_a_bare_from_is_a_facility_named_again_by_its_first_wo
                                   "PT FROM WHITE HOUSE AREA? NO, FROM HOME. HOUSE FIRE LAST WEEK."])
 def test_a_relatives_house_after_a_bare_from_is_no_facility(scanner, text):
     assert _facilities(scanner, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("94 yo f from lotus row (assisted living in ridgefield) admitted with fall.", "lotus row"),
+    ("95 YO M BIBA FROM ASPEN HOLLOW (NURSING HOME IN MILFORD) WITH FEVER.", "ASPEN HOLLOW"),
+    ("Admitted From: Quill Terrace (long-term care)\nBrief HPI: fall.", "Quill Terrace"),
+    ("Her thyroid ultrasound from Gorse Point Imaging dated 2 March 2024 showed a nodule.", "Gorse Point Imaging"),
+])
+def test_a_name_with_its_kind_in_brackets_is_a_facility(scanner, text, name):
+    assert name in _facilities(scanner, text), _facilities(scanner, text)
+
+
+@pytest.mark.parametrize("text", ["lives at home (assisted living declined), wife at bedside.",
+                                  "d/c to home (rehab declined); pt from the floor (snf eval pending)."])
+def test_a_kind_in_brackets_after_a_clinical_phrase_names_no_facility(scanner, text):
+    assert _facilities(scanner, text) == []

@@ -9,6 +9,8 @@ a place of care:
   ("transferred from ellerby 12/15", "pt transferred from dunmore vale icu 12/10"), or a
   hyphenated name where the phrase ends ("TRANSFER TO ASHBY-KERR CLOSER TO HOME");
 - *a disposition*: "DISPO: GARNET HOLLOW, REPORT TO ...";
+- *its kind in brackets*: "94 yo f from lotus row (assisted living in ...)", "BIBA FROM ASPEN
+  HOLLOW (NURSING HOME IN ...)", "Admitted From: Quill Terrace (long-term care)";
 - *a facility's answer*: a name opening its phrase that accepted, declined or is reviewing
   the patient, or whose admissions office was called ("ltac screening, wexcombe accepted pt for
   bed 12/12", "Spoke w/ Tallis admissions"), and a second name or a saint's joined to it
@@ -53,6 +55,11 @@ _DISPO = re.compile(rf"(?im)^[ \t]*dispo(?:sition)?[ \t]*:[ \t]*{_NAME}(?=[ \t]*
 _ANSWERED = re.compile(rf"(?i)(?:^|(?<=[\n,;:.(]))[ \t]*{_NAME}(?:[ \t]+(?:and|&)[ \t]+((?:st|saint)\.?[ \t]+{_WORD}|{_WORD}))?"
                        rf"[ \t]+(?:(?:both|has|have)[ \t]+)?(?:accepted|declined|denied|reviewing|admissions)\b"
                        r"(?=[ \t]*(?:$|[\n.,;:(]|(?:pt|patient|him|her|for|referral|called|liaison|coordinator)\b))")
+# a name and, in brackets, the kind of facility it is: "from lotus row (assisted living in ...)"
+_DESCRIBED = re.compile(rf"(?i)(?:\b(?:from|at|to|in)|[:,])[ \t]+(?:the[ \t]+)?{_NAME}[ \t]*\((?:an?[ \t]+)?"
+                        r"(?:assisted[ \t]+living|nursing[ \t]+(?:home|facility)|skilled[ \t]+nursing|snf|ltach?|"
+                        r"long[- ]term[ \t]+(?:care|acute)|ltc|memory[ \t]+care|group[ \t]+home|rest[ \t]+home|"
+                        r"adult[ \t]+family[ \t]+home|rehab(?:ilitation)?|dialysis|hospice)\b")
 _HONORIFIC = re.compile(rf"(?i)\b(?:{'|'.join(COMMON_HONORIFICS)})\.?[ \t]+$")
 
 
@@ -66,7 +73,7 @@ def _a_name(words: list[str]) -> bool:
 def cued_facilities(text: str) -> list[Place]:
     """(entity type, start, end, score) of each facility named bare behind a cue (module docstring)."""
     out = []
-    for pattern in (_RECORDS, _PROCEDURE_AT, _MOVED, _MOVED_HYPHENATED, _DISPO, _ANSWERED):
+    for pattern in (_RECORDS, _PROCEDURE_AT, _MOVED, _MOVED_HYPHENATED, _DISPO, _ANSWERED, _DESCRIBED):
         for m in pattern.finditer(text):
             names = [1, 2] if pattern is _ANSWERED and m.group(2) else [1]  # "fernby and st. ode's both reviewing"
             if all(_named(text, m.start(g), m.end(g)) for g in names):
