@@ -101,6 +101,7 @@ def test_a_bare_name_behind_a_cue_of_care_is_a_facility(scanner, text, name):
     "dispo: screening for rehab, PT and OT reviewing.",
     "DISPO: TBD.\nMaria accepted pt for tomorrow; Dr. Quist accepted pt to MICU.",
     "pt lives at home; seen at clinic in 3/09 and at noon on 4/2.",
+    "pt found at bedsde on 12/3, resting comfortably.",
     "labs from this am 12/3 and cultures from line 12/2 pending.",
 ])
 def test_a_clinical_phrase_behind_the_same_cues_names_no_facility(scanner, text):

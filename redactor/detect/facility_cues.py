@@ -4,7 +4,7 @@ a place of care:
 - *records from it*: an image, a film, records or a number that came from it, before a date,
   a number or "dated" ("OUTSIDE CT FROM WYNDHAVEN 3/2/26", "MRN FROM BELLCOTE 00-1182-4",
   "old films from marrowby dated 1/4/2019");
-- *a procedure there, before a date*: "PRIOR CABG AT THORNLEY IN 5/09";
+- *a procedure there, before a month and year*: "PRIOR CABG AT THORNLEY IN 5/09";
 - *a transfer*: after a cue that moves the patient, a name before a date or a unit
   ("transferred from ellerby 12/15", "pt transferred from dunmore vale icu 12/10"), or a
   hyphenated name where the phrase ends ("TRANSFER TO ASHBY-KERR CLOSER TO HOME");
@@ -46,7 +46,8 @@ _UNIT_AFTER = r"(?:icu|micu|sicu|ccu|cvicu|er|ed|ew|cath[ \t]*lab|floor|pacu)\b"
 _RECORDS = re.compile(rf"(?i)\b(?:films?|images?|imaging|mri|cta?|x-?rays?|cxr|ultrasound|echo|study|studies|records|"
                       rf"reports?|slides|path(?:ology)?|mrn|labs|cultures?|cx)[ \t]+from[ \t]+{_NAME}"
                       rf"(?=[ \t]*(?:\(|\d|(?:dated|dtd|of|on)\b))")
-_PROCEDURE_AT = re.compile(rf"(?i)\b(?:at|@)[ \t]+{_NAME}[ \t]+(?:in|on)[ \t]+{_DATE}")
+# a month and year past ("in 5/09"): "at X on 12/3" also reads a misspelt word of care
+_PROCEDURE_AT = re.compile(rf"(?i)\b(?:at|@)[ \t]+{_NAME}[ \t]+in[ \t]+\d{{1,2}}/(?:\d{{2}}|\d{{4}})(?![\d/])")
 _MOVE = (r"(?:transferred|transfered|transfer|xferred|xfer|trans|admitted|readmitted|discharged|d/?c'?d|sent|"
          r"accepted)(?:[ \t]+(?:back|over|here|pt|him|her))?[ \t]+(?:to|from|at)[ \t]+")
 _MOVED = re.compile(rf"(?i)\b{_MOVE}{_NAME}(?=[ \t]+(?:{_DATE}|{_UNIT_AFTER}))")
