@@ -72,8 +72,9 @@ _SAINTS = re.compile(
     r"(?![ \t]+(?:Day|Eve|Church|Cathedral|Chapel|Parish|School|College|University|Academy|Street|St\b|Road|Rd\b|"
     r"Avenue|Ave\b|Place|Square|Park|Hall|Island|Bay|River|Feast|Fire|Wort|Cross))"
 )
+# What follows a head in a firm's name, in any case: "Rheumatology, PLLC", "Endocrine Associates", "cardiovascular center"
 _FIRM_SUFFIX = re.compile(
-    r"(?:[ \t]+(?:Associates|Group|Partners|Services|Center|Centre|Clinic|Specialists|Consultants)(?![\w'’-])"
+    r"(?:[ \t]+(?i:Associates|Group|Partners|Services|Center|Centre|Clinic|Specialists|Consultants)(?![\w'’-])"
     r"|,?[ \t]+(?:PLLC|P\.?C\.|LLC|LLP|Inc\.?|P\.?A\.)(?![\w'’-]))+"
 )
 # Spanish names put the head first: "Clínica Familiar del Valle", "Centro de Salud San Juan".
@@ -88,9 +89,9 @@ _SAINT_ER = re.compile(
 # Where a name ending in a short head ends: punctuation, a word that cannot continue a name,
 # the house number of the address that follows it, or a date ("FROM KESTREL VALE REGIONAL 12/3").
 _SHORT_HEAD_END = re.compile(
-    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]+\d{1,2}/\d{1,2}(?![\d.])|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
+    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]+(?:1-)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b|[ \t]+\d{1,2}/\d{1,2}(?![\d.])|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
     r"has|had|have|says|said|took|did|does|gave|called|yesterday|today|tonight|last|this|next|the|a|an|but|so|if|"
-    r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per|once|pending|"
+    r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per|once|pending|dated|"
     r"tomorrow|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
     re.IGNORECASE,
 )
@@ -121,8 +122,10 @@ _LOWER_OF = re.compile(r"[ \t]+of[ \t]+([a-z][a-z'’-]+)")
 _AFTER_OF = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3})")
 MAX_RUN = 7
 _CREDENTIAL = re.compile(r"(?:MD|M\.D\.|DO|NP|PA|PA-C|RN|APRN|DPM|DDS|DMD|OD|PhD|PHD|PharmD|LCSW|LICSW|FNP|CNM)")
-# A label of where the patient goes or comes from, before a one-word name and a short head.
-_DESTINATION_LABEL = re.compile(r"(?i)\b(?:dispo(?:sition)?|destination|discharged?[ \t]+to|d/c[ \t]+to|admitted[ \t]+from)[ \t]*:?$")
+# A label of where the patient goes, comes from or is followed up, before a one-word name and a short
+# head, and before a name in lower case ("f/u: thistlebrook endocrine associates").
+_DESTINATION_LABEL = re.compile(r"(?i)(?:\b(?:dispo(?:sition)?|destination|discharged?[ \t]+to|d/c[ \t]+to|admitted[ \t]+from|"
+                                r"follow[- ]?up)|\bf/u)[ \t]*:?$")
 
 
 
@@ -141,7 +144,7 @@ class FacilityRecognizer(_CodeRecognizer):
         for head in heads.finditer(text) if heads else ():
             word = head.group()
             is_short = _norm(word) in short
-            if is_short and not _SHORT_HEAD_END.match(text, head.end()):
+            if is_short and not _SHORT_HEAD_END.match(text, _firm_end(text, head.end())):
                 continue
             if word[0].isupper():
                 found = self._cased(text, head.start(), head.end(), is_short)
@@ -177,6 +180,9 @@ class FacilityRecognizer(_CodeRecognizer):
         while run and (run[0].group().lower() in _JOINERS  # "AND PENOBSCOT RIVER VNA" in capitals
                        or len(run) > 2 and run[1].group() == "-" and _CREDENTIAL.fullmatch(run[0].group())):
             run.pop(0)  # "Omar Haddad, MD - Westbrook Family Medicine": the provider's credential, then the practice
+        while len(run) > 1 and (run[0].group().title() in _HONORIFICS
+                                or (i := words.index(run[0])) and words[i - 1].group().title() in _HONORIFICS):
+            run.pop(0)  # "DR NAKASHIMA BRAMBLEFORD CARDIOLOGY": the doctor's title and surname, then the practice
         names = [m.group() for m in run if m.group() not in _JOINERS]
         after = _AFTER_OF.match(text, end)
         at = None if after or any(not _is_generic(w) for w in names) else _place_after_at(text, end)
@@ -190,8 +196,8 @@ class FacilityRecognizer(_CodeRecognizer):
             return None
         s = run[0].start() if run else start
         e = after.end() if after else at[1] if at else end
-        if not after and (more := _FIRM_SUFFIX.match(text, e)):
-            e = more.end()  # "Rheumatology, PLLC", "Home Care Partners", "Dental Group"
+        if not after:
+            e = _firm_end(text, e)  # "Rheumatology, PLLC", "Home Care Partners", "Dental Group"
         while text[e - 1] == "." and after:
             e -= 1  # the full stop after "of Philadelphia."
         return s, e, 0.8
@@ -217,11 +223,13 @@ class FacilityRecognizer(_CodeRecognizer):
         for town in (t.match(text, end) for t in _LOWER_TOWN_AFTER):
             if town and _known_place(town.group(1)):
                 return run[0].start(), town.end(), 0.6  # "ferncliff dialysis - dracut": a town follows it
-        if before not in _LOWER_CUES and not (not short and any(_known_place(m.group()) for m in run)):
-            # "run free clinics": without "at", "from", "to" a lower-case run is no name, unless it
-            # holds a town ("outside, lowell cardiology group")
+        labelled = before is None and _DESTINATION_LABEL.search(text[max(0, run[0].start() - 20) : run[0].start()].rstrip()) \
+            and not any(_sentence_word(m.group()) for m in run if not _is_generic(m.group()))  # not "f/u: neuromuscular clinic"
+        if before not in _LOWER_CUES and not labelled and not (not short and any(_known_place(m.group()) for m in run)):
+            # "run free clinics": without "at", "from", "to" or a label ("f/u:", "dispo:") a lower-case
+            # run is no name, unless it holds a town ("outside, lowell cardiology group")
             return None
-        return run[0].start(), end, 0.6
+        return run[0].start(), _firm_end(text, end), 0.6
 
 
 def _named_after_cue(text: str, entities) -> list[tuple[int, int]]:
@@ -357,6 +365,12 @@ def _names_a_place(text: str, run: list[re.Match[str]], names: list[str], end: i
         return True  # "Dispo: Tidemark Skilled Nursing": where the patient goes
     # opening a line or sentence: a letterhead ("Northgate Internal Medicine" alone on its line)
     return bool(_HEADING_END.match(text, end))
+
+
+def _firm_end(text: str, end: int) -> int:
+    """Where a name ends once the firm words after its head are read: "... Endocrine Associates"."""
+    more = _FIRM_SUFFIX.match(text, end)
+    return more.end() if more else end
 
 
 def _words_before(text: str, start: int) -> list[re.Match[str]]:

@@ -76,12 +76,14 @@ def later_mentions(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
-_DEFINED = re.compile(r"[ \t]*\(([A-Z]{2,6})\)")
+# "(KVR)", and in lower case "(kvr)", three letters at least there ("(mr)" is also a title)
+_DEFINED = re.compile(r"[ \t]*\(([A-Z]{2,6}|[a-z]{3,6})\)")
 _JOINERS = frozenset({"of", "and", "&", "the", "at", "-"})
 
 
 def _initials_of(abbreviation: str, name: str) -> bool:
     words = [w for w in re.split(r"[ \t-]+", name) if w and w.lower() not in _JOINERS]
+    abbreviation = abbreviation.upper()
     if not words or abbreviation[0] != words[0][0].upper():
         return False
     i = 0
@@ -94,14 +96,25 @@ def _initials_of(abbreviation: str, name: str) -> bool:
 
 
 def defined_abbreviations(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """The bracketed abbreviation after a facility's name, and its other bare uses in the text."""
+    """The bracketed abbreviation after a facility's name, and its other bare uses in the text; and
+    the initials of a facility's name of three words or more used alone ("admitted from Bayberry
+    Point Rehab ... back to BPR"), where the letters spell no clinical abbreviation."""
     out = []
     for c in cands:
         if c.entity_type != "HEALTHCARE_FACILITY":
             continue
-        m = _DEFINED.match(text, c.end)
-        if not m or not _initials_of(m.group(1), text[c.start : c.end]):
-            continue
-        for use in re.finditer(rf"(?<![\w'’-]){m.group(1)}(?![\w'’-])", text):
+        name = text[c.start : c.end]
+        if (m := _DEFINED.match(text, c.end)) and _initials_of(m.group(1), name):
+            letters = m.group(1)
+        else:  # not defined: used alone where the letters spell no clinical abbreviation
+            letters = _initials(name)
+            if len(letters) < 3 or not _initials_of(letters, name) or shorthand_word(letters):
+                continue
+        for use in re.finditer(rf"(?<![\w'’-]){letters}(?![\w'’-])", text):
             out.append(Candidate("HEALTHCARE_FACILITY", use.start(), use.end(), 0.8, RECOGNIZER))
     return out
+
+
+def _initials(name: str) -> str:
+    """The first letters of a name's words: "BPR" for "Bayberry Point Rehab"."""
+    return "".join(w[0] for w in re.split(r"[ \t-]+", name) if w and w.lower() not in _JOINERS).upper()

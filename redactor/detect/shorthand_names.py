@@ -38,6 +38,7 @@ from .names.lexicons import fold, load_lexicons
 from .vocabulary import DOCTOR_FORMS, RELATIVES, alternation
 from .pii import _CodeRecognizer, make_result
 from .shorthand import CUE_RECOGNIZER, _shorthand_terms
+from .facility_cues import cued_facilities
 from .shorthand_places import _known, _name_word, _unlisted, _unlisted_word, shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
@@ -301,7 +302,7 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             if _role_name(m.group(1)) and not _abbreviation_in_cased_line(text, m.start(1), m.group(1)):
                 person(m, 1, 0.65)
         found += [("PERSON", start, end, 0.7) for start, end in _labelled_name(text)]
-        found += shorthand_places(text)
+        found += shorthand_places(text) + cued_facilities(text)
         found += [("PERSON", *sig, 0.6) for sig in _signature(text)]
         found += [("PERSON", m.start(1), m.end(1), 0.6) for m in _DICTATION.finditer(text) if _initials(m.group(1), signed=True)]
         for m in _INITIALS_SIGNED.finditer(text):

@@ -13,7 +13,8 @@ tells them is the cue a reader uses:
   Memorial" or "WHITCOMB MEM", "Harlow General", "Brennan Assisted Living"; past the words
   that describe a facility ("TAKEN TO KELLER COMMUNITY HOSP");
 - *a name before an emergency room behind a move cue*: "TAKEN BY AMBULANCE TO KELLER FALLS
-  ER"; *a home by its name*: "admitted from brackley house", "FROM ST. AGATHA'S HOME";
+  ER"; *a home by its name*: "admitted from brackley house", "FROM ST. AGATHA'S HOME", "99 YO
+  M FROM HASKETT HOUSE" (a facility, named again by its first word: "RETURN TO HASKETT");
 - *a religious name behind a cue, with or without a head*: "accepted at Holy
   Redeemer", "to good shepherd", "bed @ St B.", "our lady of mercy";
 - *a ward*: a word that is no clinical or dictionary word (behind an admission cue, also a
@@ -102,9 +103,11 @@ _RELIGIOUS = re.compile(
 )
 _SAINT = re.compile(rf"(?i){_CUE}((?:st|saint)\.?[ \t]+(?:([a-z])\.|({_W})))(?![\w'’-])")
 _SAINT_HOME = re.compile(rf"(?i)[ \t]+(?:home|house|manor|villa|{_HEAD})\b\.?")
-# A residence or care home by its name behind a cue that moves the patient: "admitted from brackley
-# house", "RETURNED TO ELMCROFT COMMONS"; its first word no English word ("from daughter's house").
-_NAMED_HOME = re.compile(rf"(?i)\b{_ADMIT_VERB}(?:[ \t]+(?:back|here|pt))?[ \t]+(?:to|from|at)[ \t]+(?:the[ \t]+)?"
+# A residence or care home by its name behind a cue that moves the patient, a bare "from" or "lives at":
+# "admitted from brackley house", "RETURNED TO ELMCROFT COMMONS", "99 YO M FROM HASKETT HOUSE"; its first
+# word no English word ("from daughter's house").  A facility: the note may name it again by its first word.
+_NAMED_HOME = re.compile(rf"(?i)(?:\b{_ADMIT_VERB}(?:[ \t]+(?:back|here|pt))?[ \t]+(?:to|from|at)|\bfrom|"
+                         rf"\b(?:lives|living|resides|residing)[ \t]+at)[ \t]+(?:the[ \t]+)?"
                          rf"((?:{_W}[ \t]+){{1,2}}?(?:house|village|commons|gardens|terrace|residence|estates|lodge))\b")
 _HOME_HINT = re.compile(r"(?i)house|village|commons|gardens|terrace|residence|estates|lodge")
 _WARD = re.compile(rf"(?i)(?:\b(?:to|from|on|at)|\b(?:plan|dispo)[ \t]*:)[ \t]+({_W})[ \t]{{0,2}}([1-9][A-Za-z]?)"
@@ -232,7 +235,7 @@ def _hospitals(text: str) -> list[Place]:
         words = m.group(1).split()[:-1]
         if not re.search(r"['’]", m.group(1)) and _name_word(words[0]) and len(words[0]) >= 4 and fold(words[0]) not in lex.dictionary \
                 and all(_name_word(w) or _known(w) for w in words):
-            out.append(("LOCATION", m.start(1), m.end(), SCORE))  # "admitted from brackley house"
+            out.append(("HEALTHCARE_FACILITY", m.start(1), m.end(), SCORE))  # "admitted from brackley house"
     return out
 
 
