@@ -139,3 +139,17 @@ def test_by_default_it_reads_notes_in_shorthand_and_leaves_prose_to_the_rules():
     every = [art.tokens.user_data[CLINICAL_NER] for art in Scanner(DetectSettings(clinical_ner=True))._nlp.pipe([note, prose])]
     assert every == readings
     assert ClinicalNerRecognizer(only_shorthand=True).reads(note) and not ClinicalNerRecognizer(only_shorthand=True).reads(prose)
+
+
+def test_its_reading_yields_to_a_cue_and_a_care_word_is_no_place():
+    """In a shorthand note (where it now reads by default) a town that a cue found stays a town,
+    and "assisted in bath" names no place."""
+    from redactor.detect.scanner import Scanner
+
+    vitals = " HR 80S, BP 120/70, SATS 96% ON 2L NC, NGT TO LIS."
+    scanner = Scanner(DetectSettings())
+    town = "transport by framingham fire, eta 1400." + vitals
+    assert [(f.entity_type, town[f.start:f.end]) for f in scanner.scan(town).findings if f.entity_type != "DATE_TIME"] == [
+        ("LOCATION", "framingham")]
+    bath = "assisted in bath. oob in chair, then back in bed." + vitals
+    assert [f for f in scanner.scan(bath).findings if f.entity_type in ("LOCATION", "PERSON")] == []

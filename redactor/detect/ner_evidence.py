@@ -24,6 +24,7 @@ from .facility_heads import _is_generic
 from .names.cues import _PLACE_PREP_BEFORE
 from .names.lexicons import _STREET_WORDS, load_lexicons
 from .shorthand import _FACILITY_HEAD, _key, clinical_word, person_word_before, shorthand_word
+from .shorthand_places import _CARE_WORDS
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Kinds of place that name estates, homes and clinics, beside the street types ("point", "hollow")
@@ -34,7 +35,8 @@ _INITIAL_FIRST = re.compile(r"[A-Z]\.[ \t]*[A-Za-z]")
 def has_evidence(text: str, start: int, end: int, label: str) -> bool:
     value = text[start:end]
     words = _WORD.findall(value)
-    if not words or label == "PERSON" and len(words) == 2 and _thing(words[-1]):
+    if not words or label == "PERSON" and len(words) == 2 and _thing(words[-1]) \
+            or len(words) == 1 and _key(words[0]) in _CARE_WORDS:  # "assisted in bath"
         return False
     if any(_distinctive(w) for w in words):
         return True

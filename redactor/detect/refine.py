@@ -65,7 +65,18 @@ def refine(text: str, results: list[RecognizerResult], min_score: float) -> list
         spans = {(c.start, c.end) for c in abbreviations}
         cands = [c for c in cands if (c.start, c.end) not in spans] + abbreviations
     cands += beside_names(text, cands)
-    return _resolve_overlaps(text, cands)
+    return _resolve_overlaps(text, _ner_yields_to_cues(cands))
+
+
+_NAMES_AND_PLACES = frozenset({"PERSON", "LOCATION", "HEALTHCARE_FACILITY"})
+
+
+def _ner_yields_to_cues(cands: list[Candidate]) -> list[Candidate]:
+    """The project's NER reading words that a cue rule typed otherwise yields to the rule, which read the cue
+    ("transport by natick fire": a town's fire service, not a person)."""
+    cued = [c for c in cands if c.recognizer == CUE_RECOGNIZER and c.entity_type in _NAMES_AND_PLACES]
+    return [c for c in cands if not (c.recognizer == CLINICAL_NER and any(
+        k.start <= c.start and c.end <= k.end and k.entity_type != c.entity_type for k in cued))]
 
 
 # Types whose value may begin or end with a colon: "::1", "::ffff:10.0.0.1", "2001:db8::"
