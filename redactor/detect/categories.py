@@ -54,6 +54,7 @@ BUILTIN_CATEGORIES: dict[str, str] = {
     "US_ITIN": FINANCIAL,
     "CRYPTO": FINANCIAL,
     "HEALTHCARE_FACILITY": PII,  # also declared by recognizers/phi.yaml
+    "EMPLOYER": PII,  # also declared by recognizers/phi.yaml; workplaces.py reports it without the packs
     "DATE_YEAR": GENERAL,
     "REGION": GENERAL,
     "CLINICAL_TERM": GENERAL,  # "Romberg test", "APACHE II": eponyms and scores, not names
