@@ -63,10 +63,12 @@ class ClinicalNerRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts=None) -> List[RecognizerResult]:
         wanted = set(entities) & set(ENTITIES)
-        if not wanted or not text.strip() or not self.reads(text):
+        if not wanted or not text.strip():
             return []
-        readings = _carried(nlp_artifacts)
+        readings = _carried(nlp_artifacts)  # the engine asked ``reads`` already: none for a text it does not read
         if readings is None:
+            if not self.reads(text):
+                return []
             readings = [(e.start_char, e.end_char, e.label_) for e in self._nlp(text).ents]
         return [make_result(self, label, start, end, SCORE) for start, end, label in readings
                 if label in wanted and has_evidence(text, start, end, label)]

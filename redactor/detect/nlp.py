@@ -100,18 +100,18 @@ class NerOnlySpacyEngine(SpacyNlpEngine):
         )
         self.model_name = model_name
         self.language = language
-        self.beside_paths = dict(beside or {})
+        self.beside_models = dict(beside or {})
         self.beside: dict[str, Language] = {}
 
     def load(self) -> None:
         nlp = load_spacy(self.model_name)
         self.nlp = {self.language: nlp}
-        self.beside = {name: spacy.load(model.path, vocab=nlp.vocab) for name, model in self.beside_paths.items()}
+        self.beside = {name: spacy.load(model.path, vocab=nlp.vocab) for name, model in self.beside_models.items()}
 
     def pipe(self, texts: list[str], batch_size: int = 32) -> Iterator[NlpArtifacts]:
         nlp = self.nlp[self.language]
         texts = list(texts)
-        reads = {name: [self.beside_paths[name].reads(t) for t in texts] for name in self.beside}
+        reads = {name: [self.beside_models[name].reads(t) for t in texts] for name in self.beside}
         others = {name: other.pipe([t for t, r in zip(texts, reads[name]) if r], batch_size=batch_size)
                   for name, other in self.beside.items()}
         for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
