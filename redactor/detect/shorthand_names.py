@@ -98,7 +98,7 @@ _NICKNAME = re.compile(
     r"calls[ \t]+(?:him|her|them)sel(?:f|ves))[ \t:]+[\"“'‘]?([\p{L}][\p{L}\p{M}'’.-]*[\p{L}])"
 )
 # A surname alone that opens a clause before "aware" or "paged": "BP 80S,OKONJO AWARE", "okonjo paged"
-_AWARE_ALONE = re.compile(r"(?i)(?:^|(?<=[\n,;:.(])|(?<=[,;:.][ \t]))[ \t]*([a-z][a-z'’-]+)[ \t]+"
+_AWARE_ALONE = re.compile(r"(?i)(?:^|(?<=[\n,;:.(]))[ \t]*([a-z][a-z'’-]+)[ \t]+"
                           r"(?:aware|notified|paged|updated|informed|made[ \t]+aware)\b")
 # A name, then who they are in brackets: "SHEATH PULLED BY TAVARES (FELLOW)"
 _ROLE_IN_BRACKETS = re.compile(rf"(?i)\b({_W})[ \t]*\((?:fellow|resident|attending|intern|hospitalist|np|pa|pa-c|rn|md|rrt|"
@@ -115,7 +115,7 @@ def _labelled_name(text: str) -> list[tuple[int, int]]:
     out = []
     for m in _NAME_LABEL.finditer(text):
         pos, end, names = m.end(), None, 0
-        while (w := _NAME_PART.match(text, pos)) and text[pos - 1 : pos] not in ("\n",):
+        while w := _NAME_PART.match(text, pos):  # a name part never runs past the line
             word = w.group(1)
             if fold(word) in _PARTICLES:  # "ter horst, wendeline"
                 pos = w.end()
@@ -123,7 +123,7 @@ def _labelled_name(text: str) -> list[tuple[int, int]]:
             if not (_known(word) or _name_word(word) and _unlisted_word(word)) or re.fullmatch(CREDENTIAL, word, re.IGNORECASE):
                 break
             names, end, pos = names + 1, w.end(1), w.end()
-            if names == 4 or text[w.end(1) : w.end()] == "" or "\n" in text[w.end(1) : w.end() + 1]:
+            if names == 4 or w.end() == w.end(1):  # no space or comma after it: the name ends
                 break
         if end:
             out.append((m.end(), end))
