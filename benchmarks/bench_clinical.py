@@ -45,7 +45,7 @@ from redactor.evaluate import Example, read_jsonl, read_physionet, score  # noqa
 
 LABELS = ROOT / "tests" / "labeled" / "clinical.jsonl"
 NOT_IDENTIFIERS = frozenset(
-    {"MEDICATION", "MEDICAL_CONDITION", "MEDICAL_PROCEDURE", "ICD10_CODE", "DATE_YEAR", "REGION", "CLINICAL_TERM", "NRP",
+    {"MEDICATION", "MEDICAL_CONDITION", "MEDICAL_PROCEDURE", "ICD10_CODE", "DATE_YEAR", "REGION", "CLINICAL_TERM", "PATIENT_MENTION", "NRP",
      "ORGANIZATION", "UK_NHS", "MEDICAL_LICENSE", "AU_ABN", "AU_ACN", "AU_TFN", "AU_MEDICARE", "IN_PAN"}
 )  # fmt: skip
 

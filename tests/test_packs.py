@@ -96,6 +96,8 @@ CASES = [
      ["Peg called about the cabinet.", "A dichotomy of views; spectroscopy lab."]),
     ("medical_procedure_by_suffix", "She is s/p laparoscopic cholecystectomy.", "cholecystectomy", 0.6,
      ["A dichotomy of views.", "Spectroscopy and telescopy."]),
+    ("patient_mention", "Pt's son will visit 4/2.", "Pt's", 0.6,
+     ["Please be patient.", "Use 12 pt type.", "Set lang=pt-BR.", "See example.com.pt/help."]),
     ("history_year", "PMH: CAD, S/P MI '92, HTN.", "'92", 0.6,
      ["HR 80S, MI 3.5 MG.", "CABG AT 0800 TOMORROW.", "PE 12 MM."]),
     ("us_driver_license", "My driver's license number is 6940579.", "6940579", 0.6,
@@ -170,7 +172,7 @@ def test_entity_types_and_categories(packs):
     financial |= {"ACCOUNT_NUMBER"}
     pii = {"US_DRIVER_LICENSE", "US_PASSPORT", "AGE_OVER_89", "HEALTHCARE_FACILITY", "VEHICLE_ID", "DEVICE_ID",
            "BIOMETRIC_ID", "CERTIFICATE_NUMBER", "UNIQUE_ID", "PERSON", "EMPLOYER"}  # fmt: skip
-    general = {"DATE_YEAR"}  # a year in a medical history ("MI '92")
+    general = {"DATE_YEAR", "PATIENT_MENTION"}  # a year in a medical history ("MI '92"); "pt", "the patient"
     assert packs.categories == {**{t: "FINANCIAL" for t in financial}, **{t: "HEALTH" for t in health},
                                 **{t: "PII" for t in pii}, **{t: "GENERAL" for t in general}}
 

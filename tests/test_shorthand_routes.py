@@ -100,3 +100,42 @@ def test_a_function_word_as_a_line_label_is_no_speaker_name():
     text = "in: 2400cc out: 3100cc for shift.\nMay: called back at noon."
     doubted = [text[d.start : d.end] for d in find_doubts(text)]
     assert "in" not in doubted and "May" in doubted  # "May" is a given name and no function word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pt's son will come by between 4/2 and 4/5, flying in from reno.",
+        "PT'S WIFE CALLED AT 1400, WILL VISIT 6/9.",
+        "Patient's brother lives in Tulsa and will be here on 8/14.",
+        "pts niece phoned, coming sat 10/3.",
+    ],
+)
+def test_a_patient_with_a_date_or_a_place_stays_local_without_a_health_word(scanner, text):
+    """Being someone's patient is health information: "pt", "the patient" with any identifier
+    is PHI, even in a line of family logistics that holds no clinical word."""
+    decision = prepare(text, "Summarize this note.", scanner, DEFAULT, cloud_configured=True).decision
+    assert decision.route is Route.LOCAL
+    assert "combination.patient-phi" in decision.rule_ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you for being patient; your order ships 4/2.",
+        "Please be patient with the new system until 6/1.",
+        "The site is at example.com.pt and opens 6/1.",
+        "Set lang=pt-BR before 6/1.",
+        "Use 12 pt font for the report due 6/1.",
+        "Explain CABG to a patient in plain words.",
+    ],
+)
+def test_patient_as_an_adjective_or_pt_as_a_code_is_no_patient(scanner, text):
+    assert route(scanner, text) is Route.CLOUD
+
+
+def test_a_patient_mention_is_left_in_clear_by_safe_harbor(scanner):
+    text = "pt's daughter visits 4/2 from reno."
+    p = prepare(text, "Summarize this note.", scanner, load_policy("hipaa-safe-harbor"), cloud_configured=True)
+    assert p.decision.route is Route.CLOUD_REDACTED
+    assert p.outgoing_text.startswith("pt's daughter visits ") and "4/2" not in p.outgoing_text
