@@ -110,7 +110,7 @@ def test_numbers_behind_job_accession_study_and_reference_labels(scanner, text, 
     [
         ("post cath aug 14 lt radial,band off at 1500.", "aug 14"),
         ("last colonoscopy jan 3 2019 per pt.", "jan 3 2019"),
-        ("Readmitted Tuesday 5/10 with CHF.", "5/10"),
+        ("Readmitted Tuesday 5/10 with CHF.", "Tuesday 5/10"),  # the weekday in the span, as the labels mark it
     ],
 )
 def test_a_short_month_in_lower_case_and_a_weekday_before_a_tenth_are_dates(scanner, text, date):
@@ -268,3 +268,35 @@ def test_a_month_day_of_equal_numbers_before_a_clock_time_is_a_date(scanner):
 @pytest.mark.parametrize("text", ["MAE 5/5 @ 0800 CHECK.", "CPAP 10/10 @ 0400, ABG OK."])
 def test_a_strength_or_a_setting_before_a_clock_time_stays_no_date(scanner, text):
     assert values(scanner, _NOTE.format(text), "DATE_TIME") == []
+
+
+@pytest.mark.parametrize(
+    "line, date",
+    [
+        ("pt's husband passed away 2/97, lives alone since.", "2/97"),
+        ("CARDIOMYOPATHY (EF 25% 6/98),HTN,DM2.", "6/98"),
+        ("was admitted to an outside hospital for the same 11/96.", "11/96"),
+        ("S/P R CEA 9/99, BASELINE L SIDED WEAKNESS.", "9/99"),
+    ],
+)
+def test_a_month_and_a_two_digit_year_that_is_no_day_is_a_date(scanner, line, date):
+    """A second number of 32 or more is no day of a month: "2/97" is February 1997, with no cue before it."""
+    assert values(scanner, _NOTE.format(line), "DATE_TIME") == [date]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["VENT: PEEP 5/40% FIO2, TOL WELL.", "PERCOCET 5/325 1 TAB PO Q4H PRN.", "H/H 9.8/29.5, NO TRANSFUSION.",
+     "ABG 7.36/42/88 ON 40%.", "BP 98/40-110/62 ON NEO."],
+)
+def test_readings_with_a_large_second_number_stay_no_dates(scanner, line):
+    assert values(scanner, _NOTE.format(line), "DATE_TIME") == []
+
+
+@pytest.mark.parametrize(
+    "line, date",
+    [("PLAN: TEE TUES 6/10 IF STABLE.", "TUES 6/10"), ("family meeting set for Thurs 3/5 at 1400.", "Thurs 3/5"),
+     ("son will visit on the 14th w/ his wife.", "the 14th"), ("dtr coming on the 2nd with grandkids.", "the 2nd")],
+)
+def test_a_weekday_before_a_month_day_and_an_ordinal_before_company_are_dates(scanner, line, date):
+    assert values(scanner, _NOTE.format(line), "DATE_TIME") == [date]

@@ -599,8 +599,11 @@ def day_of_an_event(text: str, start: int, b: int) -> bool:
 
 
 def _reading(text: str, start: int, end: int, a: int, b: int) -> bool:
-    if a <= 12 and b > 31 and _HISTORY_BEFORE.search(text, max(0, start - 12), start):
-        return False  # "s/p CABG 4/97": a month and a two-digit year (dates.py)
+    if a <= 12 and b > 31:  # "s/p CABG 4/97", "died 2/97": a month and a two-digit year (dates.py)
+        if _HISTORY_BEFORE.search(text, max(0, start - 12), start):
+            return False
+        cue = _FRACTION_CUE_BEFORE.search(text[max(0, start - 40) : start])
+        return bool(cue and cue.group("cue")) or bool(_FRACTION_CUE_AFTER.match(text[end : end + 30]))  # "PEEP 5/40"
     if a > 12 and b > 12 or b > 31 or a > 31 or a == 0 or b == 0:
         return True  # not a month and day either way round
     if (start and text[start - 1] == ".") or _DECIMAL_AFTER.match(text, end):

@@ -42,7 +42,7 @@ _WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
 # Where a day-of-month phrase ends: punctuation (not a list of ordinals), a time, a clause.
 _DAY_PHRASE_END = (
     rf"(?=[ \t]*(?:[.;:!?)\n—–]|,(?![ \t]*(?:and[ \t]+|or[ \t]+)?(?:the[ \t]+)?\d{{1,2}}(?:st|nd|rd|th))|$|"
-    rf"(?:at|@|around|about|when|so|but|because|if|from|until|till|til|then|works|is[ \t]+(?:fine|good|ok|okay|best)|"
+    rf"(?:at|@|around|about|when|so|but|because|if|from|until|till|til|then|works|with|w/|is[ \t]+(?:fine|good|ok|okay|best)|"
     rf"and[ \t]+(?:then|we|i|she|he|they|it)|for[ \t]+(?:a|an|my|his|her|their|the|follow|f/u|\d)|"
     rf"(?:or|to|-|–|through|thru)[ \t]*(?:the[ \t]+)?{_ORDINAL}[ \t]*(?:[.,;:!?)\n]|$|of\b|at\b))(?![\w/])))"
 )
@@ -68,6 +68,11 @@ _PATTERNS = _DAY_OF_MONTH + [
     # "s/p CABG 4/97", "(12/93)", "in 12/83": a month and a two-digit year after a history cue
     (uregex.compile(rf"(?<=(?:{HISTORY_CUE})[ \t:-]*|\(|[a-z]{{2}})(?:0?[1-9]|1[0-2])/(?:[3-9]\d|0\d)(?![\w/%]|\.\d)",
                     uregex.IGNORECASE), 0.6),
+    # "died 2/97", "(EF 25% 6/98)": a second number of 32 or more is no day, so a month and a
+    # two-digit year needs no cue (not "PEEP 5/40%", "5/325", "7.36/42/88")
+    (re.compile(r"(?<![\w/.+-])(?:0?[1-9]|1[0-2])/(?:3[2-9]|[4-9]\d)(?![\w/%]|[.-]\d)"), 0.6),
+    # "TEE TUES 6/10", "Thurs 3/5": a weekday makes a month/day of what could be a rating
+    (re.compile(rf"(?<![\w-]){_WEEKDAY}[ \t]+(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/]|[.-]\d)", re.IGNORECASE), 0.7),
     # 09/2025, 3/2023
     (re.compile(rf"(?:(?<![\w/.-])|(?<=/(?:19|20)\d\d-))(?:0?[1-9]|1[0-2])/{_YEAR}(?![\w/]|\.\d|-\d(?!\d?/))"), 0.6),
     # Aug 2, 2024; May 3rd; Jan 5; March 2023; march of 2022; Nov 12-14; february 3rd
