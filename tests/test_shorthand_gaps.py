@@ -719,6 +719,7 @@ def test_care_words_before_aware_in_brackets_or_after_a_label_name_nobody(scanne
     [
         ("NPN: PT IS A NINETY-TWO YR OLD M W/ CHF, ADMITTED W/ SOB.", "NINETY-TWO YR OLD"),
         ("SOCIAL: PT TURNS 101 ON 3/14, FAMILY PLANNING A PARTY.", "101"),
+        ("ADMITTED W/ UROSEPSIS.TURNS 100 ON APRIL 2,GRANDKIDS FLYING IN.", "100"),  # "on a..." is no article here
         ("name: ...  mrn: 4471200  dob: 3/9/1930 (95)", "95"),
         ("ODENKIRK, TAMSIN / DOB 07/14/1932 / 93Y", "93"),
     ],
@@ -727,7 +728,7 @@ def test_ages_over_89_in_words_with_shorthand_before_a_date_and_beside_the_date_
     assert age in values(scanner, text, "AGE_OVER_89")
 
 
-@pytest.mark.parametrize("text", ["DOB: 4/4/1990 (35)", "pt is 95 on 2L NC, sats ok", "DOB 1/1/1950 / 75Y", "90Y radioembolization planned."])
+@pytest.mark.parametrize("text", ["DOB: 4/4/1990 (35)", "pt is 95 on 2L NC, sats ok", "SHE WAS 92 ON A NRB, NOW 97 ON AN OPEN FACE TENT.", "DOB 1/1/1950 / 75Y", "90Y radioembolization planned."])
 def test_a_birth_year_a_saturation_and_a_younger_age_are_no_old_age(scanner, text):
     assert values(scanner, text, "AGE_OVER_89") == []
 
