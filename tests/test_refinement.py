@@ -30,6 +30,18 @@ def test_a_place_that_is_a_frequent_word_needs_a_place_cue(scanner):
     assert places == [("Nice", text.rindex("Nice"))]
 
 
+@pytest.mark.parametrize("text", ["Consulted Urology and Vascular Surgery; patient moved to 6 North, bed 3.",
+                                  "Seen by Cardiology; moved to 5 South, bed 9, on telemetry.",
+                                  "Patient transferred to 11 West overnight.", "Report called to 4 East charge nurse."])
+def test_a_floor_and_wing_is_a_ward_not_a_place(scanner, text):
+    assert [f.value(text) for f in scanner.scan(text).findings if f.entity_type == "LOCATION"] == []
+
+
+def test_a_compass_word_without_a_floor_stays_a_place(scanner):
+    text = "She moved from South Bend to the West Coast in 2019."
+    assert [f.value(text) for f in scanner.scan(text).findings if f.entity_type == "LOCATION"]
+
+
 def test_a_name_ends_before_the_phone_or_date_ner_read_on_with_it(scanner):
     text = "Follow-up with Dr. Okonedo 1/14/27.\nContact: husband Laszlo 781-555-0171; second contact daughter Fenna."
     found = {(f.entity_type, f.value(text)) for f in scanner.scan(text).findings}

@@ -193,6 +193,8 @@ def _is_noise(text: str, c: Candidate) -> bool:
             return True  # "Lunch is at noon": an English word no name list knows
         if c.entity_type == "LOCATION" and c.recognizer not in ("NameRecognizer", CUE_RECOGNIZER) and _words_not_place(text, c, value):
             return True  # "Nice to have", "the delta delta": ordinary words read as a place
+        if c.entity_type == "LOCATION" and _COMPASS.fullmatch(value) and _FLOOR_BEFORE.search(text, max(0, c.start - 6), c.start):
+            return True  # "transferred to 6 North": a ward by its floor and wing
     if c.entity_type == "DATE_TIME" and not holds_day_of_month(text, c.start, c.end) and not is_holiday(value):
         if not any(ch.isdigit() for ch in value) and not MONTHS.search(value):
             return True  # "this morning", "Thursday", "the weekend": not identifying
@@ -259,6 +261,10 @@ def _word_not_name(value: str) -> bool:
 
 
 _ARTICLE = frozenset({"the", "a", "an"})
+
+
+_COMPASS = re.compile(r"(?i)north|south|east|west")
+_FLOOR_BEFORE = re.compile(r"(?<![\w/.,-])\d{1,2}[ \t]*$")
 
 
 def _words_not_place(text: str, c: Candidate, value: str) -> bool:
