@@ -49,6 +49,26 @@ def test_counts_and_line_sizes_are_no_extensions(scanner, line):
     assert values(scanner, _NOTE.format(line), "PHONE_NUMBER") == []
 
 
+@pytest.mark.parametrize(
+    "line, phone",
+    [
+        ("SOCIAL: PAGED DTR @2215 413-555-0107,SHE IS ON HER WAY.", "413-555-0107"),
+        ("social: spoke w/ son at 0645 617 555 0193, updated.", "617 555 0193"),
+        ("BROTHER VISITED,WILL COME AGAIN SAT.HOME 4135550148.", "4135550148"),
+        ("sister: hm 6175550126, wk 6175550133", "6175550133"),
+    ],
+)
+def test_a_clock_time_before_a_phone_and_a_home_or_work_label_before_bare_digits(scanner, line, phone):
+    """The time a call was made is not the phone's first group; "HOME" or "wk" right before
+    ten bare digits labels a phone number."""
+    assert phone in values(scanner, _NOTE.format(line), "PHONE_NUMBER")
+
+
+@pytest.mark.parametrize("line", ["DISCHARGED HOME 1/3, MRN 4135550148 ON LABEL.", "home o2 at 2L since 2019."])
+def test_home_before_a_record_number_or_oxygen_is_no_phone(scanner, line):
+    assert values(scanner, _NOTE.format(line), "PHONE_NUMBER") == []
+
+
 # -- second mentions -------------------------------------------------------------------
 
 

@@ -128,6 +128,11 @@ _PHONE = re.compile(
     rf"(?:{_EXT_MARK}\d{{1,5}})?"
     r"(?!\w|-\d|\.\d)"
 )
+# The clock time a call was made, glued to the number by a space: "@2215 413-555-0107", "at 0645 617 555 0193"
+_CLOCK_FIRST = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d[ \t]+(?=\d)")
+_CALLED_AT = re.compile(r"(?i)(?:@|\bat)[ \t]*$")
+# A label of the line right before bare digits: "HOME 4135550148", "wk 6175550133"
+_LINE_LABEL_BEFORE = re.compile(r"(?i)\b(?:home|hm|work|wk)[ \t]*[:#-]?[ \t]*$")
 # A US number written with slashes, as notes write it: "617/555/0142", "615/555-0193" (a date is never 3/3/4)
 _SLASHED_PHONE = re.compile(r"(?<![\w/.-])[2-9]\d{2}/[2-9]\d{2}[/-]\d{4}(?![\w/-]|\.\d)")  # NANP area, exchange
 _YEARISH = re.compile(r"^(?:19|20)\d\d$")
@@ -168,12 +173,14 @@ class PhoneShapeRecognizer(_CodeRecognizer):
             if m.start() > 1 and text[m.start() - 1] == ":" and text[m.start() - 2].isdigit():
                 continue  # the seconds of a clock time: "09:15:30.500-07:00"
             raw = m.group().strip(" .-")
+            start = m.start() + m.group().find(raw)
+            if (clock := _CLOCK_FIRST.match(raw)) and _CALLED_AT.search(text, max(0, start - 4), start):
+                raw, start = raw[clock.end() :], start + clock.end()
             score = self._score(raw)
             if score <= 0:
                 continue
-            start = m.start() + m.group().find(raw)
             end = start + len(raw)
-            if _has_context(text, start, end, _PHONE_CONTEXT, 40):
+            if _has_context(text, start, end, _PHONE_CONTEXT, 40) or _LINE_LABEL_BEFORE.search(text, max(0, start - 8), start):
                 score = min(1.0, score + 0.35)
             results.append(make_result(self, self.ENTITY, start, end, score))
         for m in _PAGER.finditer(text):
