@@ -798,6 +798,11 @@ def test_signers_with_two_initials_after_a_slash_or_after_the_last_sentence(scan
         # who did a procedure; whom to ask for; a nickname asked for
         ("L FEM SHEATH PULLED @0615 BY HANK,NO HEMATOMA. DP PALP.", "HANK"),
         ("SISTER'S WORK (ASK FOR MAVIS) 508-555-0122.", "MAVIS"),
+        # who came from a service
+        (_LOWER.format("ambulated in hall x2 with ned from pt."), "ned"),
+        (_LOWER.format("device interrogated by lorna from ep at 0230, no shocks."), "lorna"),
+        # a sonographer's initials behind the label
+        ("Carotid duplex, read pending.\nSonographer: QZ   Radiologist: pending", "QZ"),
         ('Alert, calm. Asks to be called "Tuck". HR 70s SR.', "Tuck"),
         # a case manager after a date's stop, a unit manager, whom report is to be called to, whom one spoke with
         ("BED AVAIL 3/14.CM MARGIT PAGER 555-0100.", "MARGIT"),
@@ -809,6 +814,9 @@ def test_signers_with_two_initials_after_a_slash_or_after_the_last_sentence(scan
         # a surname after "DR" that names a device too; an occupational therapist's credential
         ("ADM FOR R THR (DR SWAN). F/U DR SWAN 4/16 IN CLINIC.", "SWAN"),
         ("RECOMMEND OT 3X/WK.\nT. OKONKWO OTR/L 6/16/23 1410", "T. OKONKWO"),
+        # a priest by "FR" without its stop, after a word for a priest
+        ("PT ASKING FOR PRIEST,FR QUILTY FROM ST. ANSELM CALLED.", "QUILTY"),
+        ("family requested chaplain,fr bartek from holy cross parish.", "bartek"),
     ],
 )
 def test_a_role_abbreviation_who_did_a_procedure_whom_to_ask_for_and_a_nickname(scanner, text, person):
@@ -825,7 +833,8 @@ def test_a_role_abbreviation_who_did_a_procedure_whom_to_ask_for_and_a_nickname(
         "LINE REMOVED. SWAN RN", "SO 2.CM ABOVE, RT 3.CM BELOW.",
         "SPOKE W/ PT AND DTR. SPOKE W/ FAMILY. spoke w/ ho re: k. spoke w/ neurosurg. SPOKE W/ CARDS FELLOW.",
         "BP 120/80 X2 RT ARM. NURSE MGR AWARE. UNIT MGR TO FOLLOW. REPORT TO BE CALLED TO FLOOR.",
-        "TYLENOL 650 - PO RN AWARE. PT SEEN BY OTR/L. HANDOFF TO OR - OR RN. FOLEY D/C'D, DR AWARE, DR IN TO SEE.",
+        "Sonographer: US   Technologist: CT   Cytotech: NA", "SPOKE WITH DTR FROM HOME. with heparin from pharmacy. by ambulance from osh. with help from staff. WITH FAMILY FROM CT.",
+        "14 FR FOLEY PLACED. ADMITTED FR OSH. CHAPLAIN FR HOME VISITS. TYLENOL 650 - PO RN AWARE. PT SEEN BY OTR/L. HANDOFF TO OR - OR RN. FOLEY D/C'D, DR AWARE, DR IN TO SEE.",
     ],
 )
 def test_right_centimetres_by_mouth_and_care_words_near_these_cues_name_nobody(scanner, text):

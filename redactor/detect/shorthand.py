@@ -37,9 +37,10 @@ from:
    device noun or after a line's site is a device ("Bair hugger", "LSC QUINTON"); a word
    no name list holds is none whatever stands by it ("Stoma RN", "Hemodynamics PA 48/20");
 6. *what the context recognizer misread*: a piece of a token ("8AM-FOUND PT",
-   "mcg/kg/min, Pt."; not a second signer, "KESTREL RN/ABARA RN"), a word no name list holds before "pt" (the patient: "to intubate
-   pt"), a care unit ("TO PCU", "the vicu"), a verb and a count ("to transfuse 2
-   additional") or a count or frequency glued to a word ("commodex3"); in any text.
+   "mcg/kg/min, Pt."; not a second signer, "KESTREL RN/ABARA RN"), a word no name list
+   holds before "pt" (the patient: "to intubate pt"), a care unit ("TO PCU", "the vicu"),
+   a verb and a count ("to transfuse 2 additional") or a count or frequency glued to a
+   word ("commodex3"); in any text.
 
 A word that is a clinical word and a name ("Foley", "Swan") is a name only with such
 context.  The clinical vocabulary is ``clinical_words.txt`` (hand-written, with the

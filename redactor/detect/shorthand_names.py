@@ -5,7 +5,7 @@ name, and many clinicians' and relatives' names are also words.  What tells them
 the context a reader uses (``ShorthandNameRecognizer``):
 
 - *a title*: "DR LINDQVIST", "Drs Okafor and Brandt", "dr. ferris", "MRS HALVORSEN", a cleric's
-  "rev. thistlewood", "PASTOR OYELEKE"; after "DR" also a surname that is a word ("DR BARKER",
+  "rev. thistlewood", "PASTOR OYELEKE", "PRIEST,FR QUILTY"; after "DR" also a surname that is a word ("DR BARKER",
   "dr small"), not what a sentence does next ("DR AWARE", "DR WILL CALL"); a given name that is a
   word before a surname ("dr. ed halloran");
 - *an initial and a surname before an action or after "per"/"by"*: "R. OKAFOR AWARE",
@@ -15,7 +15,8 @@ the context a reader uses (``ShorthandNameRecognizer``):
 - *a role before a name*: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor",
   "CHARGE RN QUORRA", "nursing supervisor philippa", "report called to ermengarde", "medic Quillan",
   "RT JOAQUIM AT BEDSIDE", "CM FAY HOLLOWAY", "UNIT MGR PHILOMENA";
-- *a given name after whom to ask for or who did a procedure*: "(ask for Mavis)", "SHEATH PULLED @0615 BY HANK";
+- *a given name after whom to ask for, who did a procedure or came from a service*: "(ask for Mavis)",
+  "SHEATH PULLED @0615 BY HANK", "with ned from pt";
 - *a relation word before a given name*: "DAUGHTER-MAYA", "wife helen", "daughters
   rosa and ines", "CAREGIVER, BARBARA"; "spoke with tomasz", "SPOKE W/ INGEBORG";
 - *a signature*: a given name alone on the last line of a note; initials with a credential
@@ -45,8 +46,9 @@ from .facility_cues import cued_facilities
 from .shorthand_places import _known, _name_word, _unlisted, _unlisted_word, shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
-# Clerics by title: "rev. thistlewood", "PASTOR OYELEKE", "fr. bartek" (with its stop: "14 FR FOLEY" is a catheter).
-_CLERIC = r"(?<!\d[ \t])(?<!\d)(?:rev|reverend|pastor|fr(?=\.))"
+# Clerics by title: "rev. thistlewood", "PASTOR OYELEKE", "fr. bartek" (with its stop: "14 FR FOLEY" is a catheter,
+# "FR OSH" is "from"), after a word for a priest without it: "ASKING FOR PRIEST,FR QUILTY", "chaplain, fr bartek"
+_CLERIC = r"(?<!\d[ \t])(?<!\d)(?:rev|reverend|pastor|fr(?=\.)|(?<=(?:priest|chaplain)[ \t,:;(-]{1,3})fr\b)"
 _TITLE = re.compile(rf"(?i)\b(?:{_CLERIC}\.?[ \t]+)?(?:{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}|{_CLERIC})(?:(?<=drs)['’]|\b)\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
                     rf"(?:[ \t]*(?:and|&|/)[ \t]*(?:drs?\.?[ \t]+)?({_W}))?")
 # The word after a title's first word: a surname after a given name that is also a word ("dr. ed halloran").
@@ -107,9 +109,11 @@ _NICKNAME = re.compile(
     r"(?P<asks>(?:requests|wants|likes|asks)[ \t]+to[ \t]+be[ \t]+called)|"
     r"calls[ \t]+(?:him|her|them)sel(?:f|ves))[ \t:]+[\"“'‘]?(?P<name>[\p{L}][\p{L}\p{M}'’.-]*[\p{L}])"
 )
-# A given name after whom to ask for or who did a procedure: "(ask for Dottie)", "R RADIAL TR BAND OFF @0830 BY HANK"
+# A given name after whom to ask for, who did a procedure or who came from a service: "(ask for Dottie)",
+# "R RADIAL TR BAND OFF @0830 BY HANK", "walked in hall with tobias from pt", "paced by lorna from ep"
 _ASK_FOR_OR_DONE_BY = re.compile(rf"(?i)\bask[ \t]+for[ \t]+({_W})\b|\b(?:pulled|removed|placed|inserted|changed|drawn|done|"
-                                 rf"performed|discontinued|d/?c['’]?d|off)(?:[ \t]+@?[ \t]*\d{{3,4}})?[ \t]+by[ \t]+({_W})\b")
+                                 rf"performed|discontinued|d/?c['’]?d|off)(?:[ \t]+@?[ \t]*\d{{3,4}})?[ \t]+by[ \t]+({_W})\b|"
+                                 rf"\b(?:by|with|w/)[ \t]+({_W})[ \t]+from[ \t]+(?:the[ \t]+)?[a-z]")
 # A surname alone that opens a clause before "aware" or "paged": "BP 80S,OKONJO AWARE", "okonjo paged"
 _AWARE_ALONE = re.compile(r"(?i)(?:^|(?<=[\n,;:.(]))[ \t]*([a-z][a-z'’-]+)[ \t]+"
                           r"(?:aware|notified|paged|updated|informed|made[ \t]+aware)\b")
@@ -315,7 +319,7 @@ class ShorthandNameRecognizer(_CodeRecognizer):
                     and (not m.group("asks") or _given(name) and _unambiguous(name) or text[m.start("name") - 1] in "\"“'‘"):
                 person(m, "name", 0.65)
         for m in _ASK_FOR_OR_DONE_BY.finditer(text):
-            g = 1 if m.group(1) else 2
+            g = next(g for g in (1, 2, 3) if m.group(g))
             if _given(m.group(g)) and _name_word(m.group(g)) and len(m.group(g)) > 2:
                 person(m, g, 0.65)
         for m in _KIN.finditer(text):
@@ -359,8 +363,8 @@ _LAST_INITIALS = re.compile(r"(?:^|[.!] |\bby |(?P<signed>\n|[ \t]-|[ \t]{2,}))[
                             r"(?P<first>(?:[a-z]\.){2,3}|(?:[A-Z]\.){2,3}|[a-z]{2,3}|[A-Z]{2,3})"
                             r"(?:/(?P<second>[a-z]{2,3}|[A-Z]{2,3}))?[ \t/.]*\Z")
 _DICTATION_FOOTER = re.compile(r"[ \t]*|.*\d{1,2}[:/]\d{2}.*")
-# "DICTATED BY: QX   TRANSCRIBED: VWB": initials behind a dictation label
-_DICTATION = re.compile(r"(?i)\b(?:dictated|transcribed|typed|entered)(?:[ \t]+by)?[ \t]*:[ \t]*([a-z]{2,3})\b(?![.'’-])")
+# "DICTATED BY: QX   TRANSCRIBED: VWB", "Sonographer: QZ": initials behind a dictation or performer's label
+_DICTATION = re.compile(r"(?i)\b(?:dictated|transcribed|typed|entered|sonographer|technologist|cytotech)(?:[ \t]+by)?[ \t]*:[ \t]*([a-z]{2,3})\b(?![.'’-])")
 
 
 def _signature(text: str) -> list[tuple[int, int]]:
