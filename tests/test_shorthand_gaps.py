@@ -790,3 +790,73 @@ def test_section_headings_in_title_case_and_words_run_on_at_a_comma_name_nobody(
                                           ("BED 7 HALVORSEN,INGRID - NPO", "HALVORSEN,INGRID")])
 def test_a_surname_and_given_name_run_on_at_a_comma_stay_a_name(scanner, text, person):
     assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        # two initials and a surname, a second signer after a slash, a surname that is a word too signing after the last sentence
+        ("SON UPDATED BY PHONE. H.J. TREMAINE RN", "H.J. TREMAINE"),
+        ("PLAN: WEAN FIO2 AS TOL. KESTREL RN/ABARA RN", "ABARA"),
+        ("PT/OT IN AM. J. VOSBURGH RN/NAKASHIMA RN", "NAKASHIMA"),
+        ("WIFE CALLED 617-555-0142, UPDATED. CARDINAL RN", "CARDINAL"),
+        # a given name and an initial; initials after the note's last sentence
+        ("K 3.6 REPLETED, HO AWARE. ROSE M RN", "ROSE M"),
+        (_LOWER.format("call w/ questions (617) 555-0193.r.b. rn"), "r.b."),
+        ("SON AT BEDSIDE, UPDATED. T.Q. RN", "T.Q."),
+    ],
+)
+def test_signers_with_two_initials_after_a_slash_or_after_the_last_sentence(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        # a respiratory therapist and a case manager by their abbreviation, also after a sentence's stop
+        ("ABG 7.31/52/68. DR LUND AND RT JOAQUIM AT BEDSIDE, VENT CHANGED.", "JOAQUIM"),
+        ("WANTS SNF,NOT LTAC.CM FAY HOLLOWAY WORKING ON SNF LIST.", "FAY HOLLOWAY"),
+        # who did a procedure; whom to ask for; a nickname asked for
+        ("L FEM SHEATH PULLED @0615 BY HANK,NO HEMATOMA. DP PALP.", "HANK"),
+        ("SISTER'S WORK (ASK FOR MAVIS) 508-555-0122.", "MAVIS"),
+        # who came from a service
+        (_LOWER.format("ambulated in hall x2 with ned from pt."), "ned"),
+        (_LOWER.format("device interrogated by lorna from ep at 0230, no shocks."), "lorna"),
+        # a sonographer's initials behind the label
+        ("Carotid duplex, read pending.\nSonographer: QZ   Radiologist: pending", "QZ"),
+        ('Alert, calm. Asks to be called "Tuck". HR 70s SR.', "Tuck"),
+        # a case manager after a date's stop, a unit manager, whom report is to be called to, whom one spoke with
+        ("BED AVAIL 3/14.CM MARGIT PAGER 555-0100.", "MARGIT"),
+        ("REHAB UNIT MGR PHILOMENA 401-555-0100 EXT 2 ASKS FOR UPDATE.", "PHILOMENA"),
+        ("VIA AMBULANCE @1000.REPORT TO BE CALLED TO EUNICE @ 781-555-0100.", "EUNICE"),
+        ("CALLED HILLCREST MANOR,SPOKE W/ INGEBORG,BED HELD.", "INGEBORG"),
+        # a second signer after the first one's shift and a slash
+        ("T. ABARA RN 0700-1900/M. KESTREL RN 1900-0700", "M. KESTREL"),
+        # a surname after "DR" that names a device too; an occupational therapist's credential
+        ("ADM FOR R THR (DR SWAN). F/U DR SWAN 4/16 IN CLINIC.", "SWAN"),
+        ("RECOMMEND OT 3X/WK.\nT. OKONKWO OTR/L 6/16/23 1410", "T. OKONKWO"),
+        # a priest by "FR" without its stop, after a word for a priest
+        ("PT ASKING FOR PRIEST,FR QUILTY FROM ST. ANSELM CALLED.", "QUILTY"),
+        ("family requested chaplain,fr bartek from holy cross parish.", "bartek"),
+    ],
+)
+def test_a_role_abbreviation_who_did_a_procedure_whom_to_ask_for_and_a_nickname(scanner, text, person):
+    assert person in values(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RT FEM SHEATH D/C'D, RT ARM IN SLING, RT IJ CVL. WOUND 2.5 CM X 1.CM. PT OOB TO CHAIR X2.",
+        "TOLERATING DIET. PO RN", "REPORT GIVEN TO FLOOR. ICU RN", "MEDS GIVEN P.O. RN AWARE.", "labs drawn in the a.m. rn",
+        "Daughter wants to be called back with results. Requests to be called prior to any procedure.",
+        "Reminded to ask for help to turn, ask for pain meds prn. TLC placed by IR. line pulled by pt. dsg changed by ortho.",
+        "LINE REMOVED. SWAN RN", "SO 2.CM ABOVE, RT 3.CM BELOW.",
+        "SPOKE W/ PT AND DTR. SPOKE W/ FAMILY. spoke w/ ho re: k. spoke w/ neurosurg. SPOKE W/ CARDS FELLOW.",
+        "BP 120/80 X2 RT ARM. NURSE MGR AWARE. UNIT MGR TO FOLLOW. REPORT TO BE CALLED TO FLOOR.",
+        "Sonographer: US   Technologist: CT   Cytotech: NA", "SPOKE WITH DTR FROM HOME. with heparin from pharmacy. by ambulance from osh. with help from staff. WITH FAMILY FROM CT.",
+        "14 FR FOLEY PLACED. ADMITTED FR OSH. CHAPLAIN FR HOME VISITS. TYLENOL 650 - PO RN AWARE. PT SEEN BY OTR/L. HANDOFF TO OR - OR RN. FOLEY D/C'D, DR AWARE, DR IN TO SEE.",
+    ],
+)
+def test_right_centimetres_by_mouth_and_care_words_near_these_cues_name_nobody(scanner, text):
+    assert values(scanner, text, "PERSON") == []

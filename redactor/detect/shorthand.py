@@ -37,9 +37,10 @@ from:
    device noun or after a line's site is a device ("Bair hugger", "LSC QUINTON"); a word
    no name list holds is none whatever stands by it ("Stoma RN", "Hemodynamics PA 48/20");
 6. *what the context recognizer misread*: a piece of a token ("8AM-FOUND PT",
-   "mcg/kg/min, Pt."), a word no name list holds before "pt" (the patient: "to intubate
-   pt"), a care unit ("TO PCU", "the vicu"), a verb and a count ("to transfuse 2
-   additional") or a count or frequency glued to a word ("commodex3"); in any text.
+   "mcg/kg/min, Pt."; not a second signer, "KESTREL RN/ABARA RN"), a word no name list
+   holds before "pt" (the patient: "to intubate pt"), a care unit ("TO PCU", "the vicu"),
+   a verb and a count ("to transfuse 2 additional") or a count or frequency glued to a
+   word ("commodex3"); in any text.
 
 A word that is a clinical word and a name ("Foley", "Swan") is a name only with such
 context.  The clinical vocabulary is ``clinical_words.txt`` (hand-written, with the
@@ -256,11 +257,21 @@ def _dictation_pair(text: str, c: Candidate) -> bool:
     return not text[c.end :].strip() and _DICTATION_PAIR.search(text, 0, c.end) is not None
 
 
+# "KESTREL RN/ABARA RN", "T. ABARA RN 0700-1900/M. KESTREL RN": the second nurse signing after the first one's
+# credential or shift and a slash
+_COSIGNER_BEFORE = re.compile(r"(?i)(?:\b(?:rn|lpn|rrt|np|md)|\d{4})/\Z")
+
+
+def _after_slash(text: str, c: Candidate) -> bool:
+    """A piece of a token after a slash ("mcg/kg"), not who dictated or signed second."""
+    return text[c.start - 1] == "/" and not _dictation_pair(text, c) and not _COSIGNER_BEFORE.search(text, max(0, c.start - 5), c.start)
+
+
 def _cue_lookalike(text: str, c: Candidate) -> bool:
     """What the context recognizer took for a name that its context does not make one: a
     piece of a token ("8AM-FOUND PT", "mcg/kg/min, Pt."), or a word no name list holds
     before "pt" (the patient, not a physical therapist: "to intubate pt", "EVAL PT")."""
-    if c.start and (text[c.start - 1].isalnum() or text[c.start - 1] == "/" and not _dictation_pair(text, c)):
+    if c.start and (text[c.start - 1].isalnum() or _after_slash(text, c)):
         return True
     if c.entity_type == "LOCATION":
         return _cue_place_lookalike(text, c)

@@ -5,18 +5,22 @@ name, and many clinicians' and relatives' names are also words.  What tells them
 the context a reader uses (``ShorthandNameRecognizer``):
 
 - *a title*: "DR LINDQVIST", "Drs Okafor and Brandt", "dr. ferris", "MRS HALVORSEN", a cleric's
-  "rev. thistlewood", "PASTOR OYELEKE"; after "DR" also a surname that is a word ("DR BARKER",
+  "rev. thistlewood", "PASTOR OYELEKE", "PRIEST,FR QUILTY"; after "DR" also a surname that is a word ("DR BARKER",
   "dr small"), not what a sentence does next ("DR AWARE", "DR WILL CALL"); a given name that is a
   word before a surname ("dr. ed halloran");
 - *an initial and a surname before an action or after "per"/"by"*: "R. OKAFOR AWARE",
   "AS PER T. NAKASHIMA", "seen by m. ferris np", "J WOJCIK ORDERED";
-- *a credential after a name*: "Ana Ruiz RRT", "lena petrakis, rn", "P. DUVAL NP";
+- *a credential after a name*: "Ana Ruiz RRT", "lena petrakis, rn", "P. DUVAL NP", "H.J. TREMAINE RN", "ROSE M RN";
+  a surname that is a word too after the note's last sentence (". CARDINAL RN");
 - *a role before a name*: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor",
-  "CHARGE RN QUORRA", "nursing supervisor philippa", "report called to ermengarde", "medic Quillan";
+  "CHARGE RN QUORRA", "nursing supervisor philippa", "report called to ermengarde", "medic Quillan",
+  "RT JOAQUIM AT BEDSIDE", "CM FAY HOLLOWAY", "UNIT MGR PHILOMENA";
+- *a given name after whom to ask for, who did a procedure or came from a service*: "(ask for Mavis)",
+  "SHEATH PULLED @0615 BY HANK", "with ned from pt";
 - *a relation word before a given name*: "DAUGHTER-MAYA", "wife helen", "daughters
-  rosa and ines", "CAREGIVER, BARBARA"; "spoke with tomasz";
+  rosa and ines", "CAREGIVER, BARBARA"; "spoke with tomasz", "SPOKE W/ INGEBORG";
 - *a signature*: a given name alone on the last line of a note; initials with a credential
-  ("b.k. rn / w.o. rn"), ending a note ("... since 2/3. -jq", "...\nc.o.") or a dictation
+  ("b.k. rn / w.o. rn", "... UPDATED. T.Q. RN"), ending a note ("... since 2/3. -jq", "...\nc.o.") or a dictation
   ("DICTATED BY: QX", "d: 3/2/26 14:05  qz/vj");
 - *admission and transfer cues before a place*: "ADMITTED TO SJH", "transferred from
   Whitmore 4", "sent to kelso hosp" (found in ``shorthand_places.py``).
@@ -42,8 +46,9 @@ from .facility_cues import cued_facilities
 from .shorthand_places import _known, _name_word, _unlisted, _unlisted_word, shorthand_places
 
 _W = r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]+)?"
-# Clerics by title: "rev. thistlewood", "PASTOR OYELEKE", "fr. bartek" (with its stop: "14 FR FOLEY" is a catheter).
-_CLERIC = r"(?<!\d[ \t])(?<!\d)(?:rev|reverend|pastor|fr(?=\.))"
+# Clerics by title: "rev. thistlewood", "PASTOR OYELEKE", "fr. bartek" (with its stop: "14 FR FOLEY" is a catheter,
+# "FR OSH" is "from"), after a word for a priest without it: "ASKING FOR PRIEST,FR QUILTY", "chaplain, fr bartek"
+_CLERIC = r"(?<!\d[ \t])(?<!\d)(?:rev|reverend|pastor|fr(?=\.)|(?<=(?:priest|chaplain)[ \t,:;(-]{1,3})fr\b)"
 _TITLE = re.compile(rf"(?i)\b(?:{_CLERIC}\.?[ \t]+)?(?:{alternation(DOCTOR_FORMS + ('mr', 'mrs', 'ms', 'miss'))}|{_CLERIC})(?:(?<=drs)['’]|\b)\.?[ \t]*(?:([a-z])\.?[ \t]+)?({_W})"
                     rf"(?:[ \t]*(?:and|&|/)[ \t]*(?:drs?\.?[ \t]+)?({_W}))?")
 # The word after a title's first word: a surname after a given name that is also a word ("dr. ed halloran").
@@ -53,7 +58,7 @@ _ACTION = (r"(?:aware|notified|informed|updated|paged|called|in|at|to|here|prese
            r"agreed|agrees|decided|said|stated|recommended|requested|following|pronounced|came|discussed|"
            r"reviewed|consulted|bronched|placing|doing|contacted|made|will|also|and|md|np|pa|rn|rrt|crt|states|reports|"
            r"asks|asking|requests|denies|endorses|arrived|arrives)")
-CREDENTIAL = r"(?:(?:m\.?s\.?|m\.?a\.?),?[ \t]+ccc-slp|rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|ccc-slp|rd|pharmd|cnm|crna|mht|mft|pmhnp(?:-bc)?|emt(?:-[bpi])?|aemt|nrp|ccp|flight[ \t]+rn)"
+CREDENTIAL = r"(?:(?:m\.?s\.?|m\.?a\.?),?[ \t]+ccc-slp|rn|rrt|crt|np|pa|pa-c|md|lpn|licsw|licws|lcsw|msw|cna|pt|ot|slp|ccc-slp|rd|pharmd|cnm|crna|mht|mft|otr/l|otr|cota|pmhnp(?:-bc)?|emt(?:-[bpi])?|aemt|nrp|ccp|flight[ \t]+rn)"
 _INITIAL = re.compile(rf"(?i)(?:(?<![\w.'’/])|(?<=\p{{L}}{{2}}\.))([a-z])\.[ \t]?({_W})(?=[ \t,:;.)-]*(?:{_ACTION}|{CREDENTIAL})?\b)")
 _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|notified|informed|spoke\s+(?:with|to)|"
                                  r"talked\s+(?:with|to)|and|\(|"
@@ -61,13 +66,16 @@ _INITIAL_CUE_BEFORE = re.compile(r"(?i)\b(?:per|by|with|w/|to|from|called|paged|
                                  r"np|rn|md|pa|pa-c|rrt|sw|fellow|resident|attending|intern|hospitalist|mgr|manager|"
                                  r"coordinator|dictated|signed|author)[ \t:]*$")
 _INITIAL_BARE = re.compile(rf"(?<![\w.'’/])([A-Z])[ \t]({_W})(?=[ \t]+{_ACTION.upper()}\b)")
+# "CM" and "RT" (case manager, respiratory therapist) not right after a number: "2.5 CM", "X2 RT"; after a sentence's
+# stop they are a role again: "... BED 3/14.CM ODILE TO CALL", "RT MARISOL AT BEDSIDE"
+_NOT_AFTER_NUMBER = r"(?<!\d[ \t]?)"
 # a role before a surname: "HO DRUMMOND AWARE", "house staff elena drummond", "resident okafor",
-# "his case manager (odile)", "transplant coordinator wei-lin zhao", "Interpreter: Farida Haidari"
+# "his case manager (odile)", "transplant coordinator wei-lin zhao", "Interpreter: Farida Haidari", "RT JOAQUIM AT BEDSIDE"
 _ROLE = re.compile(rf"(?i)\b(?:ho|h\.o\.|house[ \t]+(?:officer|staff)|resident|fellow|attending|intern|hospitalist|"
-                   rf"(?:case|house)[ \t]*(?:manager|mgr)|(?:case|outreach|social)[ \t]*worker|np|pa-c|sw|(?<![\d.][ \t]?)cm|coordinator|"
+                   rf"(?:case|house|unit|nurse)[ \t]*(?:manager|mgr)|(?:case|outreach|social)[ \t]*worker|np|pa-c|sw|{_NOT_AFTER_NUMBER}(?:cm|rt)|coordinator|"
                    rf"sonographer|technologist|cytotech(?:nologist)?|chaplain|interpreter|pharmacist|dietitian|educator|"
                    rf"facilitator|observer|sitter|charge|operator|caller|client|res|officer|tech|peer|medic|paramedic|crew|supervisor|"
-                   rf"report[ \t]+(?:called|given)[ \t]+to)"
+                   rf"report[ \t]+(?:(?:to[ \t]+be|was)[ \t]+)?(?:called|given)[ \t]+to)"
                    rf"[ \t:,(-]+(?!(?:{_CLERIC}|{alternation(DOCTOR_FORMS)}|mrs?|ms)\b)({_W})(?:[ \t]+({_W}))?"
                    # a credential only with a space: "RN WELLS", "md ostrowski"; not "MD, FACS" or "MD (PGY-3)"
                    rf"|\b(?:rn|lpn|md|nnp|cnm)[ \t]+({_W})(?:[ \t]+({_W}))?")  # not "OB": occult blood too
@@ -89,14 +97,23 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:][ \t]*|\n[ \t]*)$")  # "Encouarge fami
 # what may follow a signature's credential: a clock time, a phone number or a full date ("ANSELM RN 1900",
 # "ODILE RN 617-555-0144", "rn 3/4/26 0640"), not a reading ("SWAN NUMBERS PA 60/30")
 _CLOCK_PHONE_OR_DATE = r"(?:[0-2]\d[0-5]\d\b(?![/:]|\.\d)|\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}\b|\d{1,2}/\d{1,2}/\d{2,4}\b)"
-# an initial may follow a run-on sentence's full stop: "WILL ATTEMPT SBT IN AM.D. MENSAH RRT"
-_SIGNED = re.compile(rf"(?i)(?:(?:(?<![\w.'’])|(?<=\p{{L}}{{2}}\.))([a-z])\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
+# an initial may follow a run-on sentence's full stop: "WILL ATTEMPT SBT IN AM.D. MENSAH RRT"; two initials: "H.J. TREMAINE RN"
+_SIGNED = re.compile(rf"(?i)(?:(?:(?<![\w.'’])|(?<=\p{{L}}{{2}}\.))([a-z](?:\.[a-z])?)\.?[ \t]+|\b({_W})[ \t]+)?({_W})(?:,[ \t]*|[ \t]+){CREDENTIAL}\b\.?"
                      rf"(?=[ \t]*(?:$|\n|/|[,;.]|[ \t]+(?:aware|notified|in|at|to)\b|[ \t]+{_CLOCK_PHONE_OR_DATE}))", re.MULTILINE)
+# the end of a note after a signature's credential: "... ABG PENDING. TREMAINE RN", "rn 0700"
+_SIGNS_OFF = re.compile(rf"[ \t]*(?:{_CLOCK_PHONE_OR_DATE})?[ \t.]*\Z")
 # a nickname: "(goes by "JJ")", "aka wally", "prefers to be called Bea" ("known as" names drugs too)
+# ("wants to be called" only with a given name or a name in quotes: 'asks to be called "Tuck"', not "... called back")
 _NICKNAME = re.compile(
     r"(?i)\b(?:goes[ \t]+by|nick-?(?:name[ \t]+is|named?)|a\.?k\.?a\.?|prefers[ \t]+to[ \t]+be[ \t]+called|"
-    r"calls[ \t]+(?:him|her|them)sel(?:f|ves))[ \t:]+[\"“'‘]?([\p{L}][\p{L}\p{M}'’.-]*[\p{L}])"
+    r"(?P<asks>(?:requests|wants|likes|asks)[ \t]+to[ \t]+be[ \t]+called)|"
+    r"calls[ \t]+(?:him|her|them)sel(?:f|ves))[ \t:]+[\"“'‘]?(?P<name>[\p{L}][\p{L}\p{M}'’.-]*[\p{L}])"
 )
+# A given name after whom to ask for, who did a procedure or who came from a service: "(ask for Dottie)",
+# "R RADIAL TR BAND OFF @0830 BY HANK", "walked in hall with tobias from pt", "paced by lorna from ep"
+_ASK_FOR_OR_DONE_BY = re.compile(rf"(?i)\bask[ \t]+for[ \t]+({_W})\b|\b(?:pulled|removed|placed|inserted|changed|drawn|done|"
+                                 rf"performed|discontinued|d/?c['’]?d|off)(?:[ \t]+@?[ \t]*\d{{3,4}})?[ \t]+by[ \t]+({_W})\b|"
+                                 rf"\b(?:by|with|w/)[ \t]+({_W})[ \t]+from[ \t]+(?:the[ \t]+)?[a-z]")
 # A surname alone that opens a clause before "aware" or "paged": "BP 80S,OKONJO AWARE", "okonjo paged"
 _AWARE_ALONE = re.compile(r"(?i)(?:^|(?<=[\n,;:.(]))[ \t]*([a-z][a-z'’-]+)[ \t]+"
                           r"(?:aware|notified|paged|updated|informed|made[ \t]+aware)\b")
@@ -131,7 +148,7 @@ def _labelled_name(text: str) -> list[tuple[int, int]]:
 
 
 _KIN_CUE = (rf"(?:{alternation(RELATIVES)}s?(?:[ -]?in[ -]?laws?)?|step[ -](?:daughter|son)|proxy|hcp|spoke[ \t]+(?:with|to)|"
-            r"talked[ \t]+(?:with|to))")  # "son-in-law chet"
+            r"talked[ \t]+(?:with|to)|spoke[ \t]+w/[ \t]*)")  # "son-in-law chet", "SPOKE W/ INGEBORG"
 # "WIFE ZOFIA AND DTR KASIA": the second relation starts a match of its own
 _KIN = re.compile(
     rf"(?i)\b{_KIN_CUE}\b[ \t]*[,:(\"'-]?[ \t]*[\"“]?({_W})(?:[ \t]*(?:and|&|,)[ \t]*(?!{_KIN_CUE}\b)({_W}))?"
@@ -188,6 +205,13 @@ def _surname_after_doctor(word: str) -> bool:
         and key not in _clinical_vocabulary() and word.upper() not in _ABBREVIATIONS
 
 
+def _eponym_after_doctor(word: str) -> bool:
+    """After "DR", a surname that names a device or sign too ("DR FOLEY", "dr. swan"), not a frequent word."""
+    lex, key = load_lexicons(), fold(word)
+    return key in lex.last and key not in lex.common and key not in STOP_WORDS and not _NOT_AFTER_DOCTOR.fullmatch(key) \
+        and word.upper() not in _ABBREVIATIONS
+
+
 def _role_name(word: str) -> bool:
     """After a role, a name: no shorthand or frequent word, and a name list holds it or no
     dictionary does ("HO DRUMMOND", not "HO AWARE" or "RESIDENT PAGED"); or a surname that
@@ -242,7 +266,7 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             for g in (2, 3):
                 word = m.group(g)
                 if word and not re.fullmatch(CREDENTIAL, word, re.IGNORECASE) and (_name_word(word) or _known(word) and (doctor or fold(word) not in load_lexicons().dictionary)
-                             or doctor and _surname_after_doctor(word)):
+                             or doctor and (_surname_after_doctor(word) or _eponym_after_doctor(word))):
                     person(m, g, 0.75)
             if m.group(1) and m.group(2) and _name_word(m.group(2)):
                 found.append(("PERSON", m.start(1), m.end(2), 0.75))
@@ -284,11 +308,20 @@ class ShorthandNameRecognizer(_CodeRecognizer):
             if _name_word(last) or (initial or m.group(2) and _given_before_surname(m.group(2))) and (_known(last) or _surname(last)):
                 start = m.start(1) if m.group(1) else m.start(2) if m.group(2) and _given_before_surname(m.group(2)) else m.start(3)
                 found.append(("PERSON", start, m.end(3), 0.7))
-            elif first is None and _given(last):
-                person(m, 3, 0.65)
+            elif m.group(2) and _given(m.group(2)) and len(last) == 1 and fold(last) not in STOP_WORDS:
+                found.append(("PERSON", m.start(2), m.end(3), 0.7))  # a given name and an initial: "ROSE M RN"
+            elif first is None and (_given(last) or _known(last) and _SIGNS_OFF.match(text, m.end())
+                                    and _SENTENCE_START.search(text, max(0, m.start() - 3), m.start())):
+                person(m, 3, 0.65)  # a surname that is a word too, signing a note after its last sentence: ". TREMAINE RN"
         for m in _NICKNAME.finditer(text):
-            if fold(m.group(1)) not in STOP_WORDS and m.group(1).upper() not in _ABBREVIATIONS:
-                person(m, 1, 0.65)
+            name = m.group("name")
+            if fold(name) not in STOP_WORDS and name.upper() not in _ABBREVIATIONS \
+                    and (not m.group("asks") or _given(name) and _unambiguous(name) or text[m.start("name") - 1] in "\"“'‘"):
+                person(m, "name", 0.65)
+        for m in _ASK_FOR_OR_DONE_BY.finditer(text):
+            g = next(g for g in (1, 2, 3) if m.group(g))
+            if _given(m.group(g)) and _name_word(m.group(g)) and len(m.group(g)) > 2:
+                person(m, g, 0.65)
         for m in _KIN.finditer(text):
             for g in (1, 2):  # a word in quotes is what a relative goes by: 'GIRLFRIEND "JUJU" CALLED'
                 if m.group(g) and (_given(m.group(g)) or _quoted(text, m.start(g), m.end(g)) or _unlisted(m.group(g))):
@@ -307,6 +340,8 @@ class ShorthandNameRecognizer(_CodeRecognizer):
         found += [("PERSON", m.start(1), m.end(1), 0.6) for m in _DICTATION.finditer(text) if _initials(m.group(1), signed=True)]
         for m in _INITIALS_SIGNED.finditer(text):
             person(m, 1, 0.6)
+        if (m := _INITIALS_ENDING.search(text.rstrip())) and ("." in m.group(1) or _initials(m.group(1), signed=True)):
+            person(m, 1, 0.6)
         return [make_result(self, e, s, t, score) for e, s, t, score in found if not entities or e in entities]
 
 
@@ -316,6 +351,9 @@ _LAST_LINE = re.compile(r"(?:^|\n|[.!] )[ \t]*({_W})[ \t/]*\Z".replace("{_W}", _
 # "hb rn", "TK RRT", "j.m.r. rn" on a line of its own, or two on one line ("e.k. rn / d.o. rn (orientee)"):
 # a clinician's initials signing the note
 _INITIALS_SIGNED = re.compile(rf"(?im)(?:^|[ \t]/)[ \t]*((?:[a-z]\.){{2,3}}|[a-z]{{2,3}})[ \t]+{CREDENTIAL}\.?(?=[ \t]*(?:$|/|\())")
+# ... or after the note's last sentence: "... call w/ questions. r.b. rn", "SON UPDATED.T.Q. RN" (dotted, even
+# letters that are shorthand too; not "... in the a.m. rn")
+_INITIALS_ENDING = re.compile(rf"(?i)(?<=[\w)%][.!?])[ \t]*(?!a\.m\.|p\.m\.)((?:[a-z]\.){{2,3}}|[a-z]{{2,3}})[ \t]+{CREDENTIAL}\.?\Z")
 
 
 # Initials ending a note: "... reviewed with pt. jlh", "Routed to the office at 10:02 by DJM."; where the place
@@ -325,8 +363,8 @@ _LAST_INITIALS = re.compile(r"(?:^|[.!] |\bby |(?P<signed>\n|[ \t]-|[ \t]{2,}))[
                             r"(?P<first>(?:[a-z]\.){2,3}|(?:[A-Z]\.){2,3}|[a-z]{2,3}|[A-Z]{2,3})"
                             r"(?:/(?P<second>[a-z]{2,3}|[A-Z]{2,3}))?[ \t/.]*\Z")
 _DICTATION_FOOTER = re.compile(r"[ \t]*|.*\d{1,2}[:/]\d{2}.*")
-# "DICTATED BY: QX   TRANSCRIBED: VWB": initials behind a dictation label
-_DICTATION = re.compile(r"(?i)\b(?:dictated|transcribed|typed|entered)(?:[ \t]+by)?[ \t]*:[ \t]*([a-z]{2,3})\b(?![.'’-])")
+# "DICTATED BY: QX   TRANSCRIBED: VWB", "Sonographer: QZ": initials behind a dictation or performer's label
+_DICTATION = re.compile(r"(?i)\b(?:dictated|transcribed|typed|entered|sonographer|technologist|cytotech)(?:[ \t]+by)?[ \t]*:[ \t]*([a-z]{2,3})\b(?![.'’-])")
 
 
 def _signature(text: str) -> list[tuple[int, int]]:
