@@ -860,3 +860,17 @@ def test_a_role_abbreviation_who_did_a_procedure_whom_to_ask_for_and_a_nickname(
 )
 def test_right_centimetres_by_mouth_and_care_words_near_these_cues_name_nobody(scanner, text):
     assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize("text", ["pt states she wants to go home, ok per team.", "pt ambulated 100 ft with pt/ot.",
+                                  "resp care\npt trached today at bedside, tol well.", "pt asks for ice chips often."])
+def test_what_the_patient_does_in_lower_case_is_no_name(scanner, text):
+    """After "pt" a word with a verb's ending whose stem is a word or a care word ("states",
+    "ambulated", "trached") is what the patient did, not the patient's name."""
+    assert values(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize("text, name", [("spoke with pt rosalind about the plan.", "rosalind"),
+                                        ("pt woods seen today, stable.", "woods")])
+def test_a_name_after_pt_in_lower_case_stays_a_name(scanner, text, name):
+    assert values(scanner, text, "PERSON") == [name]

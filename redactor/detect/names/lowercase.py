@@ -42,7 +42,8 @@ class _LowercaseReading(_Reader):
                     i = j + 1
                     continue
             if cue and t.key not in lex.common and not lex.is_word(t.key) and len(t.text) > 2 and (
-                    given[i] or t.key in lex.last or t.key not in lex.dictionary) and t.key not in _clinical_vocabulary():
+                    given[i] or t.key in lex.last or t.key not in lex.dictionary) and t.key not in _clinical_vocabulary() \
+                    and not (_PATIENT_BEFORE.search(before) and self._what_one_does(t.key)):
                 scores[i] = (i, 0.6)
             i += 1
         # lists ("silvana, adam, christopher and caleb") and transcript speakers ("mika: ...")
@@ -64,6 +65,19 @@ class _LowercaseReading(_Reader):
                 if k not in taken and given[k] and t.key in found]
         return out
 
+    def _what_one_does(self, key: str) -> bool:
+        """"ambulated", "states", "trached": a care word, or a verb's ending on an English or care word; never a given name."""
+        from ..shorthand import clinical_word  # shorthand reads the name lexicons: imported late
+
+        if key in self.lex.first:
+            return False  # "woods", "banks": names too
+        stems = [key[: -len(end)] + add for end, add in _VERB_ENDINGS if key.endswith(end) and len(key) > len(end) + 2]
+        return clinical_word(key) or any(self.lex.is_word(s) or clinical_word(s) for s in stems)
+
+
+# "pt states", "patient ambulated": the patient, then what the patient did
+_PATIENT_BEFORE = re.compile(r"(?i)\b(?:pt|patient)[ \t]+$")
+_VERB_ENDINGS = (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""))
 
 # "hi dr kessler": typed without the period.  Not "ms": in clinical text that is
 # multiple sclerosis or milliseconds more often than a title.
