@@ -360,3 +360,28 @@ def test_a_second_facility_joined_to_one_by_and(scanner, text, place):
 
 def test_a_care_word_joined_to_a_facility_is_no_facility(scanner):
     assert _places(scanner, "SCREENED BY MILLBROOK REHAB AND PT." + VITALS) == ["MILLBROOK REHAB"]
+
+
+# -- a town before its state's code, without a comma -------------------------------------------
+
+@pytest.mark.parametrize("text, town", [
+    ("SISTER CALLED FROM SWIFT MN. UPDATED ON PLAN." + VITALS, "SWIFT"),  # a label word, a town here
+    ("SON CALLED FROM WILLOW AK, WILL FLY IN SAT." + VITALS, "WILLOW"),
+    ("SON LIVES IN THOMPSON CT.DTR TO CALL." + VITALS, "THOMPSON"),  # CT, a state here
+    ("FROM FARROW HILL (OAKMERE CARE CENTER,HOPE RI), ADMITTED 3/2." + VITALS, "HOPE"),
+    ("Daughter called @ 1900 from home in Peru IN. Will visit Sun." + VITALS, "Peru"),  # a country's name, a town
+])
+def test_a_town_before_its_state_code_is_a_town(scanner, text, town):
+    got = [text[f.start : f.end] for f in scanner.scan(text).findings]
+    assert any(town in v for v in got), got
+
+
+@pytest.mark.parametrize("text", [
+    "NO CHANGE FROM PRIOR CT. BLEED SEEN IN HEAD CT.",
+    "PT TO GO FOR CT, NEW INFARCT SEEN IN LEFT MCA CT.",
+    "SPOKE W/ CARDS, CALL FROM FELLOW MD. WEANED FROM NRB NC.",
+    "UP IN CHAIR OR BED. PT IN ROOM OR.",
+])
+def test_a_scan_or_a_clinician_before_a_state_code_is_no_town(scanner, text):
+    text += VITALS
+    assert _places(scanner, text) == [], _places(scanner, text)

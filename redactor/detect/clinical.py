@@ -657,14 +657,17 @@ def general_type(value: str) -> str | None:
     return "REGION" if _key(re.sub(r"^the\s+", "", value, flags=re.IGNORECASE)) in lex.regions else None
 
 
+_STATE_CODE_AFTER = re.compile(r"[ \t]*,?[ \t]*([A-Z]{2})\b(?![ \t]*[a-z])")
+
+
 def _is_region(text: str, c: Candidate, value: str) -> bool:
     lex = _lexicons()
     value = value.strip(" .,")
     if value.isupper() and len(value) <= 3:
         return value in lex.region_codes
     key = _key(re.sub(r"^the\s+", "", value, flags=re.IGNORECASE))
-    if key not in lex.regions:
-        return False
+    if key not in lex.regions or (code := _STATE_CODE_AFTER.match(text, c.end)) and code.group(1) in lex.region_codes:
+        return False  # "home in Lebanon NH": a country's name before a state's code is a town
     if key in _GIVEN_NAME_REGIONS:
         return bool(_STRONG_PLACE_CUE.search(text, max(0, c.start - 20), c.start))
     return True

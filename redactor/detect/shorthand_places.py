@@ -45,7 +45,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
 from .facilities import _person_name, _sentence_word
 from .facility_heads import _is_generic
-from .names.cues import _PLACE_CUE_BEFORE
+from .names.cues import _PLACE_CUE_BEFORE, _US_STATE_CODES
 from .names.lexicons import fold, load_lexicons
 from .shorthand import _shorthand_terms, shorthand_word
 from .word_forms import misspelt
@@ -319,6 +319,40 @@ def _towns(text: str) -> list[Place]:
     return out
 
 
+# A town and its state's code without a comma, the code where the phrase ends: "LIVES IN ASHFORD VT.", "called
+# from Dunmore PA", "home in Cliffside NJ)".  The town may be a name or a word too ("FROM CHESTER VT.").
+_TOWN_STATE = re.compile(rf"(?i)(?:\b(?:in|from|near)[ \t]+|(?<=(?:center|ctr|hospital|hosp|home|rehab|clinic)[ \t]*,)[ \t]*)"
+                         rf"((?:{_W}[ \t]+){{1,3}}?)(?-i:([A-Z]{{2}}))(?=[ \t]*(?:$|[\n.,;:)!?]|\d))")
+_CALLED = re.compile(r"(?i)\b(?:called|calling|phoned|call|calls)[ \t]+(?:\w+[ \t]+)?(?:from|in)[ \t]+$")
+# Codes that are clinical shorthand too: "FROM CHEST CT.", "CALL FROM DR KEANE MD", "ON 2L NC".
+_CLINICAL_CODES = frozenset("CA CT DC GU IN MD ME MI MS NH NV OR PA SC TX NC CO GA LA AR OK HI DE ID PR MA ND SD".split())
+_CREDENTIALS = frozenset({"MD", "PA"})  # "CALL FROM DR KEANE MD": a doctor, unless a place cue says where one lives
+
+
+def _towns_before_state(text: str) -> list[Place]:
+    """A town before its state's code: behind a bare "in" or "from" where no word is a word of care or a
+    frequent word; behind a place cue or a call ("lives in", "home in", "called from") where the code is
+    clinical shorthand too ("LIVES IN MILFORD CT"), if a list holds the town; behind a place cue only where the
+    code is a credential too."""
+    out = []
+    lex = load_lexicons()
+    for m in _TOWN_STATE.finditer(text, overlapped=True):
+        words, code = m.group(1).split(), m.group(2)
+        if code not in _US_STATE_CODES:
+            continue
+        key = fold(" ".join(words))
+        known = key in lex.towns or key in lex.places
+        if any(fold(w) in STOP_WORDS or _unit(w) or fold(w) in _clinical_vocabulary() or fold(w) in _shorthand_terms()
+               or not known and fold(w) in lex.common for w in words) or len(words[0]) < 3:
+            continue  # "FROM CHEST CT.", "in room OR."
+        before = text[max(0, m.start() - 60): m.start(1)]
+        placed = bool(_PLACE_CUE_BEFORE.search(before) or _TOWN_CUE.search(before))
+        if code in _CREDENTIALS and not placed or code in _CLINICAL_CODES and not (known and (placed or _CALLED.search(before))):
+            continue
+        out.append(("LOCATION", m.start(1), m.start(1) + len(m.group(1).rstrip()), SCORE))
+    return out
+
+
 def _unheard_of_town(word: str) -> bool:
     """A word that no list holds, names included, and no word typed wrong."""
     return "-" not in word and _unlisted(word) and not load_lexicons().is_name(fold(word)) and fold(word) not in _lexicons().regions
@@ -362,4 +396,4 @@ def _admitted_from(text: str) -> list[Place]:
 
 def shorthand_places(text: str) -> list[Place]:
     """(entity type, start, end, score) of each hospital, ward and town named by context."""
-    return _acronyms(text) + _hospitals(text) + _wards(text) + _towns(text) + _admitted_from(text)
+    return _acronyms(text) + _hospitals(text) + _wards(text) + _towns(text) + _towns_before_state(text) + _admitted_from(text)
