@@ -385,3 +385,29 @@ def test_a_town_before_its_state_code_is_a_town(scanner, text, town):
 def test_a_scan_or_a_clinician_before_a_state_code_is_no_town(scanner, text):
     text += VITALS
     assert _places(scanner, text) == [], _places(scanner, text)
+
+
+@pytest.mark.parametrize("text, town", [
+    ("SOCIAL: SON LIVES IN LANTANA, CALLS DAILY." + VITALS, "LANTANA"),
+    ("social: wife lives in vermilion, will visit sat." + VITALS, "vermilion"),
+])
+def test_a_town_a_medical_word_list_holds_too_is_a_town_behind_a_place_cue(scanner, text, town):
+    assert town in _places(scanner, text), _places(scanner, text)
+
+
+@pytest.mark.parametrize("text", ["PT LIVES IN HOME WITH WIFE, INDEP W/ ADLS.", "STAYS IN BED, LIVES IN FEAR OF FALLS."])
+def test_a_word_of_care_behind_a_place_cue_is_no_town(scanner, text):
+    assert _places(scanner, text + VITALS) == []
+
+
+@pytest.mark.parametrize("text, town", [
+    ("SHORTNESS OF BREATH AT HOME IN CUSHING 2/3 @0600, EMS CALLED." + VITALS, "CUSHING"),
+    ("pt fell at home in wilson 12/1 and was found by son." + VITALS, "wilson"),
+])
+def test_a_town_named_for_a_sign_before_a_date_is_a_town(scanner, text, town):
+    assert town in _places(scanner, text), _places(scanner, text)
+
+
+@pytest.mark.parametrize("text", ["BERG 44/56 PER PT, GLEASON 4+4 ON BX.", "MORSE FALL SCORE 45, BRADEN 16."])
+def test_a_score_after_an_eponym_is_no_place(scanner, text):
+    assert _places(scanner, text + VITALS) == []

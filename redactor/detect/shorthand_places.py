@@ -280,7 +280,7 @@ def _towns(text: str) -> list[Place]:
         key = fold(" ".join(words))
         if key in regions or words[0].upper() in _lexicons().region_codes:
             return False  # a state is no identifier
-        if len(words) == 1 and (not _name_word(words[0]) or len(words[0]) < 4):
+        if len(words) == 1 and (len(words[0]) < 4 or not (_name_word(words[0]) or strong and _town_word(words[0]))):
             return False  # "returned to baseline", "lives in md"
         if len(words) == 1 and not strong and (key in _CARE_WORDS or key in lex.common or key not in lex.places and (
                 key in lex.dictionary or lex.is_name(key))):
@@ -351,6 +351,14 @@ def _towns_before_state(text: str) -> list[Place]:
             continue
         out.append(("LOCATION", m.start(1), m.start(1) + len(m.group(1).rstrip()), SCORE))
     return out
+
+
+def _town_word(word: str) -> bool:
+    """A town of the US list that a medical word list holds too ("lives in brattleboro"), and no frequent word,
+    clinical abbreviation or word of care: behind a place cue it is the town."""
+    key = fold(word)
+    return key in load_lexicons().towns and key not in load_lexicons().common and key not in _CARE_WORDS \
+        and key not in _shorthand_terms() and not _unit(word)
 
 
 def _unheard_of_town(word: str) -> bool:
