@@ -411,3 +411,20 @@ def test_a_town_named_for_a_sign_before_a_date_is_a_town(scanner, text, town):
 @pytest.mark.parametrize("text", ["BERG 44/56 PER PT, GLEASON 4+4 ON BX.", "MORSE FALL SCORE 45, BRADEN 16."])
 def test_a_score_after_an_eponym_is_no_place(scanner, text):
     assert _places(scanner, text + VITALS) == []
+
+
+# -- a street named without a house number after "on", in capitals ------------------------------
+
+@pytest.mark.parametrize("text, street", [
+    ("PT FOUND DOWN AT HIS APT ON TANNERY ST BY LANDLORD 2/11." + VITALS, "TANNERY ST"),
+    ("FOUND IN A DOORWAY ON QUINCE ST, TEMP 31.2 C." + VITALS, "QUINCE ST"),
+])
+def test_a_street_without_a_number_after_on_is_an_address(scanner, text, street):
+    got = _places(scanner, text, {"STREET_ADDRESS"})
+    assert any(street in v for v in got), got
+
+
+@pytest.mark.parametrize("text", ["HR 110 ST ON NEO ST, ON LEVO ST.", "PT ON HEPARIN GTT ST 110S. ON ROOM AIR ST.",
+                                  "DTR ON PHONE ST.", "SEEN BY RD, ON TUBE FEEDS RD TO FOLLOW.", "ON PRESSORS ST, ON INSULIN ST."])
+def test_rhythm_or_care_after_on_is_no_street(scanner, text):
+    assert _places(scanner, text + VITALS, {"STREET_ADDRESS"}) == []
