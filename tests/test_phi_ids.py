@@ -360,6 +360,35 @@ def test_no_employer_in_a_status(scanner, text):
     assert values(scanner, text, "EMPLOYER") == []
 
 
+@pytest.mark.parametrize(
+    "text, org",
+    [
+        # a transit line, an ambulance service, a realty, an outreach, a guest house, a club, a vocational school
+        ("SOCIAL: HE IS A BUS DRIVER FOR HOLLEN BAY TRANSIT.", "HOLLEN BAY TRANSIT"),
+        ("D/C TO REHAB TOMORROW VIA HARBORLINE AMBULANCE @1000.", "HARBORLINE AMBULANCE"),
+        ("PT OWNS KOVAC BROS PLUMBING.WIFE CALLED", "KOVAC BROS PLUMBING"),
+        ("RN TO CALL HER BOSS AT CRESTVIEW REALTY 555-0100.", "CRESTVIEW REALTY"),
+        ("CASE WORKER FROM ELM ROW OUTREACH KNOWS PT WELL.", "ELM ROW OUTREACH"),
+        ("son (16) at ridgeline vocational, needs a ride.", "ridgeline vocational"),
+        ("family staying at harborview hospitality house.pt is a retired welder.", "harborview hospitality house"),
+        ("STAYING AT BRIARWOOD FAMILY HOUSE UNTIL 9/1.", "BRIARWOOD FAMILY HOUSE"),
+        ("NEEDS RAMP BUILT BY ST. ANSELM MEN'S CLUB.", "ST. ANSELM MEN'S CLUB"),
+    ],
+)
+def test_an_organisation_named_by_its_kind(scanner, text, org):
+    assert org in values(scanner, text, "EMPLOYER")
+
+
+@pytest.mark.parametrize("text", ["SEEN BY HOMELESS OUTREACH TEAM. FOLLOWED BY PSYCH OUTREACH.",
+                                  "ARRIVED VIA FLIGHT AMBULANCE, BROUGHT BY CITY AMBULANCE, TRANSFERRED VIA ALS AMBULANCE.",
+                                  "referred to community outreach, seen by mobile outreach; chaplain from pastoral outreach.",
+                                  "pt is a member of a golf club; wife at book club. pt owns his home.",
+                                  "came via ems ambulance, family met at the funeral home.",
+                                  "BROUGHT BY AMBULANCE FROM A SHELTER IN TOWN."])
+def test_a_generic_kind_names_no_organisation(scanner, text):
+    assert values(scanner, text, "EMPLOYER") == []
+
+
 
 @pytest.mark.parametrize(
     "text, employer",

@@ -360,3 +360,71 @@ def test_a_second_facility_joined_to_one_by_and(scanner, text, place):
 
 def test_a_care_word_joined_to_a_facility_is_no_facility(scanner):
     assert _places(scanner, "SCREENED BY MILLBROOK REHAB AND PT." + VITALS) == ["MILLBROOK REHAB"]
+
+
+# -- a town before its state's code, without a comma -------------------------------------------
+
+@pytest.mark.parametrize("text, town", [
+    ("SISTER CALLED FROM SWIFT MN. UPDATED ON PLAN." + VITALS, "SWIFT"),  # a label word, a town here
+    ("SON CALLED FROM WILLOW AK, WILL FLY IN SAT." + VITALS, "WILLOW"),
+    ("SON LIVES IN THOMPSON CT.DTR TO CALL." + VITALS, "THOMPSON"),  # CT, a state here
+    ("FROM FARROW HILL (OAKMERE CARE CENTER,HOPE RI), ADMITTED 3/2." + VITALS, "HOPE"),
+    ("Daughter called @ 1900 from home in Peru IN. Will visit Sun." + VITALS, "Peru"),  # a country's name, a town
+])
+def test_a_town_before_its_state_code_is_a_town(scanner, text, town):
+    got = [text[f.start : f.end] for f in scanner.scan(text).findings]
+    assert any(town in v for v in got), got
+
+
+@pytest.mark.parametrize("text", [
+    "NO CHANGE FROM PRIOR CT. BLEED SEEN IN HEAD CT.",
+    "PT TO GO FOR CT, NEW INFARCT SEEN IN LEFT MCA CT.",
+    "SPOKE W/ CARDS, CALL FROM FELLOW MD. WEANED FROM NRB NC.",
+    "UP IN CHAIR OR BED. PT IN ROOM OR.",
+])
+def test_a_scan_or_a_clinician_before_a_state_code_is_no_town(scanner, text):
+    text += VITALS
+    assert _places(scanner, text) == [], _places(scanner, text)
+
+
+@pytest.mark.parametrize("text, town", [
+    ("SOCIAL: SON LIVES IN LANTANA, CALLS DAILY." + VITALS, "LANTANA"),
+    ("social: wife lives in vermilion, will visit sat." + VITALS, "vermilion"),
+])
+def test_a_town_a_medical_word_list_holds_too_is_a_town_behind_a_place_cue(scanner, text, town):
+    assert town in _places(scanner, text), _places(scanner, text)
+
+
+@pytest.mark.parametrize("text", ["PT LIVES IN HOME WITH WIFE, INDEP W/ ADLS.", "STAYS IN BED, LIVES IN FEAR OF FALLS."])
+def test_a_word_of_care_behind_a_place_cue_is_no_town(scanner, text):
+    assert _places(scanner, text + VITALS) == []
+
+
+@pytest.mark.parametrize("text, town", [
+    ("SHORTNESS OF BREATH AT HOME IN CUSHING 2/3 @0600, EMS CALLED." + VITALS, "CUSHING"),
+    ("pt fell at home in wilson 12/1 and was found by son." + VITALS, "wilson"),
+])
+def test_a_town_named_for_a_sign_before_a_date_is_a_town(scanner, text, town):
+    assert town in _places(scanner, text), _places(scanner, text)
+
+
+@pytest.mark.parametrize("text", ["BERG 44/56 PER PT, GLEASON 4+4 ON BX.", "MORSE FALL SCORE 45, BRADEN 16."])
+def test_a_score_after_an_eponym_is_no_place(scanner, text):
+    assert _places(scanner, text + VITALS) == []
+
+
+# -- a street named without a house number after "on", in capitals ------------------------------
+
+@pytest.mark.parametrize("text, street", [
+    ("PT FOUND DOWN AT HIS APT ON TANNERY ST BY LANDLORD 2/11." + VITALS, "TANNERY ST"),
+    ("FOUND IN A DOORWAY ON QUINCE ST, TEMP 31.2 C." + VITALS, "QUINCE ST"),
+])
+def test_a_street_without_a_number_after_on_is_an_address(scanner, text, street):
+    got = _places(scanner, text, {"STREET_ADDRESS"})
+    assert any(street in v for v in got), got
+
+
+@pytest.mark.parametrize("text", ["HR 110 ST ON NEO ST, ON LEVO ST.", "PT ON HEPARIN GTT ST 110S. ON ROOM AIR ST.",
+                                  "DTR ON PHONE ST.", "SEEN BY RD, ON TUBE FEEDS RD TO FOLLOW.", "ON PRESSORS ST, ON INSULIN ST."])
+def test_rhythm_or_care_after_on_is_no_street(scanner, text):
+    assert _places(scanner, text + VITALS, {"STREET_ADDRESS"}) == []

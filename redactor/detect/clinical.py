@@ -86,6 +86,8 @@ _MODIFIERS = frozenset(
 _BEFORE_EPONYM = [h for h in HONORIFICS if h not in {"fr", "rev", "dame", "lord", "lady"}] + ["nurse"]
 _HONORIFIC = re.compile(rf"(?:\b{alternation(_BEFORE_EPONYM)}\.?|\bpatient|\bpt)\s+$", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'’]*|\d+|[IVX]+\b")
+# A day of the year after a word ("FELL AT HOME IN CARVER 1/22"), not a grade out of a total ("Berg 44/56").
+_DAY_AFTER = re.compile(r"[ \t]+(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/])")
 _GRADE_AFTER = re.compile(r"[ \t]+(?:\d{1,2}/\d{1,3}|\d{1,2}(?:\+\d)?|[IVX]{1,4}|[A-C])(?![\w/])")  # "Berg 44/56"
 # Eponyms that stand alone for a device or a test ("Foley to gravity", "a Doppler").
 _STANDALONE = frozenset("foley doppler holter hickman broviac penrose dobhoff hemovac swan-ganz jackson-pratt".split())
@@ -447,8 +449,9 @@ _INITIAL_FIRST = re.compile(r"[A-Z]\.[ \t]?[A-Za-z]")
 def _eponym_term(text: str, c: Candidate) -> bool:
     lex = _lexicons()
     value = text[c.start : c.end]
-    if c.recognizer == "ShorthandNameRecognizer" and c.entity_type == "LOCATION" and re.search(r"[ \t]\d[A-Za-z]?$", value):
-        return False  # "TRANSFERRED TO PEMBERTON 5": a ward behind a transfer cue, not a sign and its grade
+    if c.recognizer == "ShorthandNameRecognizer" and c.entity_type == "LOCATION" and (
+            re.search(r"[ \t]\d[A-Za-z]?$", value) or _DAY_AFTER.match(text, c.end)):
+        return False  # "TRANSFERRED TO PEMBERTON 5", "AT HOME IN CARVER 1/22": a ward or a town behind its cue, not a sign
     words = [w for w in _TOKEN.findall(value) if w.lower() not in ("and", "non", "de", "von", "van", "en", "y", "the")]
     if not words or _HONORIFIC.search(text, max(0, c.start - 12), c.start) or _INITIAL_FIRST.match(value):
         return False  # "Dr. Parkinson", "K. BAKER IN TO STRIP TUBES": a person, not a sign or a disease
@@ -660,14 +663,17 @@ def general_type(value: str) -> str | None:
     return "REGION" if _key(re.sub(r"^the\s+", "", value, flags=re.IGNORECASE)) in lex.regions else None
 
 
+_STATE_CODE_AFTER = re.compile(r"[ \t]*,?[ \t]*([A-Z]{2})\b(?![ \t]*[a-z])")
+
+
 def _is_region(text: str, c: Candidate, value: str) -> bool:
     lex = _lexicons()
     value = value.strip(" .,")
     if value.isupper() and len(value) <= 3:
         return value in lex.region_codes
     key = _key(re.sub(r"^the\s+", "", value, flags=re.IGNORECASE))
-    if key not in lex.regions:
-        return False
+    if key not in lex.regions or (code := _STATE_CODE_AFTER.match(text, c.end)) and code.group(1) in lex.region_codes:
+        return False  # "home in Lebanon NH": a country's name before a state's code is a town
     if key in _GIVEN_NAME_REGIONS:
         return bool(_STRONG_PLACE_CUE.search(text, max(0, c.start - 20), c.start))
     return True

@@ -288,7 +288,8 @@ _NAMED_TYPES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|"
     r"Parkway|Pkwy|Highway|Hwy"
 )
-_STREET_CUE = r"(?:\b(?:on|off|at|along|near|corner\s+of|address(?:\s+is)?|lives?\s+on|moved\s+to)[ \t]+)"
+# "on" in capitals too: "FOUND DOWN ON TANNERY ST" (a note in capitals has no other case)
+_STREET_CUE = r"(?:\b(?:on|off|at|along|near|corner\s+of|address(?:\s+is)?|lives?\s+on|moved\s+to|ON|OFF|ALONG)[ \t]+)"
 
 _ADDRESS_PATTERNS = [
     # 1600 Pennsylvania Avenue NW, 2437 Main St, 69 Farnell Street
@@ -302,7 +303,7 @@ _ADDRESS_PATTERNS = [
     # 7401 MARKET ST, 2207 FREMONT AVE N: forms and HL7 messages written in capitals
     Pattern("number-first-capitals", rf"\b\d{{1,6}}[A-Z]?\s+(?:{_DIRECTION}\s+)?(?:[A-Z][A-Z'.-]+\s+){{1,4}}(?:{_EN_TYPES.upper()})\b\.?(?:\s+{_DIRECTION}\b)?", 0.7),
     # "a cafe on Fremont Ave N", "her apt on S Jackson St": a named street after "on", "at"
-    Pattern("named-street", rf"(?<={_STREET_CUE})(?:{_DIRECTION}\.?\s+)?(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{1,3}}(?:{_NAMED_TYPES})\b(?!(?<=Dr)[ \t]*\.?[ \t]*\p{{Lu}}[\p{{Ll}}])\.?(?:\s+{_DIRECTION}\b)?", 0.6),
+    Pattern("named-street", rf"(?<={_STREET_CUE})(?:{_DIRECTION}\.?\s+)?(?:(?:{_CAPWORD}|{_ORDINAL})\s+){{1,3}}(?:{_NAMED_TYPES}|STREET|ST|AVENUE|AVE|ROAD)\b(?!(?<=Dr)[ \t]*\.?[ \t]*\p{{Lu}}[\p{{Ll}}])\.?(?:\s+{_DIRECTION}\b)?", 0.6),
     # Koskikatu 25, Hammarvägen 15, Asselsestraat 7, Dalmatinova 68
     Pattern("suffix-type", rf"\b(?:\d{{1,6}}\s+)?(?:{_CAPWORD}\s+){{0,3}}{_UP}[\wÀ-ÿĀ-ž'-]*(?:{_SUFFIX_TYPES})\s+{_NUM}", 0.6),
     # Rue de Piétrain 371, ul. Jesionowa 127, Paseo del Atlántico 81, 63 Rue de Kairouan

@@ -155,7 +155,16 @@ def _drop_edge_labels(text: str, c: Candidate) -> Candidate | None:
         c.start += m.end()
         value = value[m.end() :]
     c.end = c.start + len(value)
-    return None if _is_label(value, place) else c
+    return None if _is_label(value, place) and not _town_before_state(text, c) else c
+
+
+# A state's code after a word, where the phrase ends: "from Mobile AL.", not "MOBILE IN BED".
+_STATE_NEXT = re.compile(rf"[ \t]*,?[ \t]*(?:{'|'.join(sorted(_US_STATE_CODES))})(?=[ \t]*(?:$|[^\w \t]|\d))")
+
+
+def _town_before_state(text: str, c: Candidate) -> bool:
+    """A place before a state's code is a town, even one named as a label is ("CALLED FROM MOBILE AL.")."""
+    return c.entity_type == "LOCATION" and bool(_STATE_NEXT.match(text, c.end))
 
 
 def _is_noise(text: str, c: Candidate) -> bool:
@@ -164,7 +173,7 @@ def _is_noise(text: str, c: Candidate) -> bool:
         return False
     low = value.lower().strip(".:# ")
     if low in LABEL_WORDS:
-        return True
+        return not _town_before_state(text, c)
     if c.entity_type in ("PERSON", "LOCATION", "ORGANIZATION", "NRP"):
         if not any(ch.isalpha() for ch in value):
             return True  # digits or symbols labeled as a name or place

@@ -441,6 +441,10 @@ def _dose_not_address(text: str, c: Candidate) -> bool:
     street = _HOUSE_NUMBER_STREET.match(value)
     if street and not _street_name_clinical(street.group()):
         return False  # "2437 Main St", "7401 MARKET ST"
+    if _ON_BEFORE.search(text, max(0, c.start - 4), c.start) and (street := _NAMED_STREET.fullmatch(value)) \
+            and not any(_street_name_clinical(f"0 {w} st") or fold(w) in _clinical_vocabulary() or fold(w) in load_lexicons().common
+                        for w in street.group(1).split()):
+        return False  # "FOUND DOWN ON TANNERY ST": a street named after "on", not "ON ROOM AIR ST", "ON NEO ST"
     if _PO_BOX.search(value):
         return False
     lex = load_lexicons()
@@ -449,6 +453,8 @@ def _dose_not_address(text: str, c: Candidate) -> bool:
                for w in words)
 
 
+_ON_BEFORE = re.compile(r"(?i)\bon[ \t]+$")
+_NAMED_STREET = re.compile(r"(?i)((?:[a-z][\w'’-]*[ \t]+){1,2})(?:street|st|avenue|ave|road)\.?")
 _IN_PLACE = re.compile(r"(?i)\b(?:in|to|back)[ \t]+place[ \t]")
 _DOSE_NUMBER = re.compile(r"(?i)\d+(?:u|mg|mcg|cc|ml|meq|units?|['’]?s)\b")
 

@@ -45,7 +45,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .clinical import _ABBREVIATIONS, _clinical_vocabulary, _lexicons
 from .facilities import _person_name, _sentence_word
 from .facility_heads import _is_generic
-from .names.cues import _PLACE_CUE_BEFORE
+from .names.cues import _PLACE_CUE_BEFORE, _US_STATE_CODES
 from .names.lexicons import fold, load_lexicons
 from .shorthand import _shorthand_terms, shorthand_word
 from .word_forms import misspelt
@@ -280,7 +280,7 @@ def _towns(text: str) -> list[Place]:
         key = fold(" ".join(words))
         if key in regions or words[0].upper() in _lexicons().region_codes:
             return False  # a state is no identifier
-        if len(words) == 1 and (not _name_word(words[0]) or len(words[0]) < 4):
+        if len(words) == 1 and (len(words[0]) < 4 or not (_name_word(words[0]) or strong and _town_word(words[0]))):
             return False  # "returned to baseline", "lives in md"
         if len(words) == 1 and not strong and (key in _CARE_WORDS or key in lex.common or key not in lex.places and (
                 key in lex.dictionary or lex.is_name(key))):
@@ -317,6 +317,48 @@ def _towns(text: str) -> list[Place]:
         if _STAY_CUE.search(text, max(0, m.start() - 40), m.start()):
             out.append(("LOCATION", m.start(1), m.end(1), SCORE))
     return out
+
+
+# A town and its state's code without a comma, the code where the phrase ends: "LIVES IN ASHFORD VT.", "called
+# from Dunmore PA", "home in Cliffside NJ)".  The town may be a name or a word too ("FROM CHESTER VT.").
+_TOWN_STATE = re.compile(rf"(?i)(?:\b(?:in|from|near)[ \t]+|(?<=(?:center|ctr|hospital|hosp|home|rehab|clinic)[ \t]*,)[ \t]*)"
+                         rf"((?:{_W}[ \t]+){{1,3}}?)(?-i:([A-Z]{{2}}))(?=[ \t]*(?:$|[\n.,;:)!?]|\d))")
+_CALLED = re.compile(r"(?i)\b(?:called|calling|phoned|call|calls)[ \t]+(?:\w+[ \t]+)?(?:from|in)[ \t]+$")
+# Codes that are clinical shorthand too: "FROM CHEST CT.", "CALL FROM DR KEANE MD", "ON 2L NC".
+_CLINICAL_CODES = frozenset("CA CT DC GU IN MD ME MI MS NH NV OR PA SC TX NC CO GA LA AR OK HI DE ID PR MA ND SD".split())
+_CREDENTIALS = frozenset({"MD", "PA"})  # "CALL FROM DR KEANE MD": a doctor, unless a place cue says where one lives
+
+
+def _towns_before_state(text: str) -> list[Place]:
+    """A town before its state's code: behind a bare "in" or "from" where no word is a word of care or a
+    frequent word; behind a place cue or a call ("lives in", "home in", "called from") where the code is
+    clinical shorthand too ("LIVES IN MILFORD CT"), if a list holds the town; behind a place cue only where the
+    code is a credential too."""
+    out = []
+    lex = load_lexicons()
+    for m in _TOWN_STATE.finditer(text, overlapped=True):
+        words, code = m.group(1).split(), m.group(2)
+        if code not in _US_STATE_CODES:
+            continue
+        key = fold(" ".join(words))
+        known = key in lex.towns or key in lex.places
+        if any(fold(w) in STOP_WORDS or _unit(w) or fold(w) in _clinical_vocabulary() or fold(w) in _shorthand_terms()
+               or not known and fold(w) in lex.common for w in words) or len(words[0]) < 3:
+            continue  # "FROM CHEST CT.", "in room OR."
+        before = text[max(0, m.start() - 60): m.start(1)]
+        placed = bool(_PLACE_CUE_BEFORE.search(before) or _TOWN_CUE.search(before))
+        if code in _CREDENTIALS and not placed or code in _CLINICAL_CODES and not (known and (placed or _CALLED.search(before))):
+            continue
+        out.append(("LOCATION", m.start(1), m.start(1) + len(m.group(1).rstrip()), SCORE))
+    return out
+
+
+def _town_word(word: str) -> bool:
+    """A town of the US list that a medical word list holds too ("lives in brattleboro"), and no frequent word,
+    clinical abbreviation or word of care: behind a place cue it is the town."""
+    key = fold(word)
+    return key in load_lexicons().towns and key not in load_lexicons().common and key not in _CARE_WORDS \
+        and key not in _shorthand_terms() and not _unit(word)
 
 
 def _unheard_of_town(word: str) -> bool:
@@ -362,4 +404,4 @@ def _admitted_from(text: str) -> list[Place]:
 
 def shorthand_places(text: str) -> list[Place]:
     """(entity type, start, end, score) of each hospital, ward and town named by context."""
-    return _acronyms(text) + _hospitals(text) + _wards(text) + _towns(text) + _admitted_from(text)
+    return _acronyms(text) + _hospitals(text) + _wards(text) + _towns(text) + _towns_before_state(text) + _admitted_from(text)
