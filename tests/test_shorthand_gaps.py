@@ -87,6 +87,10 @@ def named(scanner, text: str, word: str) -> int:
          "Tamsworth called for an update; plan: back to Tamsworth when stable.", "Tamsworth"),
         ("HPI: 71 yo M sent from Quillan Valley Hospital for NSTEMI, heparin gtt.\n"
          "F/U: cardiology at quillan, 11/20.", "uillan"),
+        # a name's word in the possessive, and a facility's two English words named again as a phrase
+        ("RETURN TO HOLLISTER MANOR TODAY 3/2 VIA HOLLISTER'S OWN VAN. REPORT CALLED.", "HOLLISTER"),
+        ("Dispo: home with services from Larkspur Meadow Home Health.\n"
+         "larkspur meadow intake rn called 10/2, start of care tomorrow.", "arkspur meadow"),
         # a surname named with a title, then alone
         ("pt s/p cabg, neo 0.5, sats 97% on 2l. dr wojtaszek aware of low uo.\n"
          "lasix 20 iv x1 per wojtaszek, uo now 60cc/hr.", "wojtaszek"),
@@ -103,6 +107,8 @@ def test_a_later_bare_mention_is_the_facility_or_person_named_before(scanner, te
     [
         # a surname that is also a word: its later bare use is the word
         ("NEO 0.5, SATS 97% ON 2L. DR THRUSH AWARE OF LOW UO.\nMOUTH CARE FOR THRUSH, NYSTATIN SWISH.", "THRUSH"),
+        # a facility's words that are generic are not named again as a phrase
+        ("Pt transferred from North Shore Medical Center 3/2.\nLives on the north shore with wife.", "north shore"),
         # a facility's word of care is not the facility
         ("Pt transferred from Tamsworth Rehab with urosepsis.\nPT/OT consult placed for rehab needs.", "rehab"),
     ],

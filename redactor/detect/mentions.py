@@ -12,7 +12,10 @@ frequent, stop or dictionary word, clinical vocabulary, shorthand, drug or abbre
 no state or country, and for a facility no word that describes facilities ("Regional",
 "Rehab").  A person's word must also be no English word that name lists hold too ("DR
 THRUSH" is a person, "mouth care for thrush" is not); a facility's may be a rare word
-("Sandpiper Rehab", then "sandpiper").  A person that only a statistical model read, with no
+("Sandpiper Rehab", then "sandpiper").  A facility's words before its head, two or more of
+them, name it again as a phrase even where each is an English word ("Larkspur Meadow Home
+Health", then "larkspur meadow intake called"), unless one is generic or a word of care; and a
+name's word in the possessive is the name ("BACK TO HOLLISTER VIA HOLLISTER'S VAN").  A person that only a statistical model read, with no
 cue, is marked again in a text written with capitals only where the word keeps its capital
 ("Salesperson of the Month" ... "a salesperson" is the ordinary word).
 
@@ -29,7 +32,8 @@ import regex as re
 
 from .candidate import STATISTICAL_RECOGNIZERS, Candidate
 from .clinical import _lexicons
-from .facility_heads import _is_generic
+from .facilities import _structural_word
+from .facility_heads import _heads, _is_generic
 from .names.lexicons import fold, load_lexicons
 from .names.runs import typed_in_lower_case
 from .shorthand import shorthand_word
@@ -38,6 +42,7 @@ RECOGNIZER = "LaterMention"
 SCORE = 0.6
 KINDS = ("PERSON", "HEALTHCARE_FACILITY")
 _RUN = re.compile(r"[\w'’-]+")
+_POSSESSIVE = re.compile(r"['’][sS]$")
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?")
 
 
@@ -63,16 +68,35 @@ def later_mentions(text: str, cands: list[Candidate]) -> list[Candidate]:
                     elif c.recognizer not in STATISTICAL_RECOGNIZERS:
                         guessed.discard(key)
                     words.setdefault(key, c.entity_type)
+    out = _phrases_again(text, cands)
     if not words:
-        return []
+        return out
     cased = not typed_in_lower_case(text)
-    out = []
-    for m in _RUN.finditer(text):  # a name's word stands alone: not inside "x-tamsworth" or "tamsworth's"
-        key = m.group().casefold()
+    for m in _RUN.finditer(text):  # a name's word stands alone: not inside "x-tamsworth", but "tamsworth's"
+        end = m.end() - (2 if _POSSESSIVE.search(m.group()) else 0)
+        key = text[m.start() : end].casefold()
         if key not in words or cased and m.group()[0].islower() and key in guessed:
             continue
-        if not any(c.start < m.end() and m.start() < c.end for c in cands):
-            out.append(Candidate(words[key], m.start(), m.end(), SCORE, RECOGNIZER))
+        if not any(c.start < end and m.start() < c.end for c in cands + out):
+            out.append(Candidate(words[key], m.start(), end, SCORE, RECOGNIZER))
+    return out
+
+
+def _phrases_again(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """The other bare uses of a facility's words before its head, two words or more of which
+    none is generic or a word of care ("larkspur meadow" after "Larkspur Meadow Home Health")."""
+    out: list[Candidate] = []
+    for c in cands:
+        head = _heads()[0].search(text, c.start, c.end) if c.entity_type == "HEALTHCARE_FACILITY" else None
+        if c.recognizer == RECOGNIZER or not head:
+            continue
+        words = [m.group() for m in _NAME_WORD.finditer(text, c.start, head.start())]
+        if len(words) < 2 or any(_is_generic(w) or _structural_word(w) for w in words):
+            continue
+        phrase = r"[ \t]+".join(re.escape(w) for w in words)
+        for m in re.finditer(rf"(?i)(?<![\w'’-]){phrase}(?![\w-])", text):
+            if not any(k.start < m.end() and m.start() < k.end for k in cands + out):
+                out.append(Candidate("HEALTHCARE_FACILITY", m.start(), m.end(), SCORE, RECOGNIZER))
     return out
 
 
