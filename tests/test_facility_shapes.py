@@ -135,3 +135,38 @@ def test_a_name_with_its_kind_in_brackets_is_a_facility(scanner, text, name):
                                   "d/c to home (rehab declined); pt from the floor (snf eval pending)."])
 def test_a_kind_in_brackets_after_a_clinical_phrase_names_no_facility(scanner, text):
     assert _facilities(scanner, text) == []
+
+
+# -- a choice between two, a front door or bed office, a clinician's practice ---------
+
+@pytest.mark.parametrize("text, names", [
+    ("dispo: will need rehab, screening for thistlewood rehab vs orland cove", ["thistlewood rehab", "orland cove"]),
+    ("DISPO: SNF. REFERRALS TO BRACKENHOLT OR MERRIDALE PARK.", ["BRACKENHOLT", "MERRIDALE PARK"]),
+    ("pt 3/2 at home, readmitted via hbh ew for sternal drainage.", ["hbh"]),
+    ("BIBA FROM HOME VIA OSTERLY ED WITH UROSEPSIS.", ["OSTERLY"]),
+    ("PT PREFERS TO BE CLOSER TO HOME. PKM BED BOARD NOTIFIED, ACCEPTING MD DR. LI.", ["PKM"]),
+    ("dr okafor d/w rcmc transfer ctr, no beds today.", ["rcmc"]),
+    ("pt's hiv doc is dr quist at tamberly health.", ["tamberly health"]),
+    ("59 yo f esrd on hd mwf at larchmont (chair 4), admitted with clotted av graft.", ["larchmont"]),
+    ("HPI: 60M with ESRD on HD TTS at Larchmont Dialysis presented with clotted AVG.", ["Larchmont Dialysis"]),
+    ("PT USED TO BE SEEN AT OLD MILL FAMILY PRACTICE BUT NOW GOES TO HAZELBROOK VALE.", ["HAZELBROOK VALE"]),
+])
+def test_a_name_or_its_letters_behind_a_screening_a_door_or_a_doctor_is_a_facility(scanner, text, names):
+    found = _facilities(scanner, text)
+    assert all(n in found for n in names), found
+
+
+@pytest.mark.parametrize("text", [
+    "psych: screening for depression vs anxiety, sw following.",
+    "dispo: screening for acute rehab vs snf, pt/ot following.",
+    "CAME IN VIA OSH ED, THEN VIA ICU ER? NO.",
+    "ICU admissions full tonight; PT admissions paperwork done.",
+    "CT W/ L SDH, TRANSFERRED HERE. PRIOR ADMISSIONS THERE 4/97 (CHOLECYSTECTOMY).",
+    "f/u dr smith at home health in 2 wks.",
+    "referred to pt vs ot.",
+    "hd at bedside today, hd mwf at home via pd? no. HD AT 0800.",
+    "pt goes to bathroom with assist, went to sleep at 2200. GOES TO FLOOR.",
+    "pt went to Boston. son went to church.",
+])
+def test_the_same_cues_before_clinical_words_name_no_facility(scanner, text):
+    assert _facilities(scanner, text) == []
