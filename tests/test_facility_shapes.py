@@ -150,6 +150,8 @@ def test_a_kind_in_brackets_after_a_clinical_phrase_names_no_facility(scanner, t
     ("59 yo f esrd on hd mwf at larchmont (chair 4), admitted with clotted av graft.", ["larchmont"]),
     ("HPI: 60M with ESRD on HD TTS at Larchmont Dialysis presented with clotted AVG.", ["Larchmont Dialysis"]),
     ("PT USED TO BE SEEN AT OLD MILL FAMILY PRACTICE BUT NOW GOES TO HAZELBROOK VALE.", ["HAZELBROOK VALE"]),
+    ("SW CALLED WRENHOLT MANOR @ 555-555-0190, SPOKE W/ RAMONA.", ["WRENHOLT MANOR"]),
+    ("FAMILY ASKS WHETHER PT SHOULD BE TRANSFERRED BACK TO QUENBY WHERE HIS PULMONOLOGIST IS.", ["QUENBY"]),
 ])
 def test_a_name_or_its_letters_behind_a_screening_a_door_or_a_doctor_is_a_facility(scanner, text, names):
     found = _facilities(scanner, text)
@@ -167,6 +169,7 @@ def test_a_name_or_its_letters_behind_a_screening_a_door_or_a_doctor_is_a_facili
     "hd at bedside today, hd mwf at home via pd? no. HD AT 0800.",
     "pt goes to bathroom with assist, went to sleep at 2200. GOES TO FLOOR.",
     "pt went to Boston. son went to church.",
+    "pt transferred back to floor where family met him. PAST MEDICAL @ BEDSIDE REVIEWED.",
 ])
 def test_the_same_cues_before_clinical_words_name_no_facility(scanner, text):
     assert _facilities(scanner, text) == []

@@ -87,9 +87,10 @@ _SAINT_ER = re.compile(
     r"(?<![\w.])(?:St\.?|Saint|st\.?|saint)[ \t]+[A-Za-z][a-z]{2,}(?:['’]s)?(?=[ \t]+(?:ER|ED|er|ed|emergency|Emergency)\b)"
 )
 # Where a name ending in a short head ends: punctuation, a word that cannot continue a name,
-# the house number of the address that follows it, or a date ("FROM KESTREL VALE REGIONAL 12/3").
+# the house number of the address that follows it, or a date ("FROM KESTREL VALE REGIONAL 12/3"); an "@"
+# before its number or a time ("CALLED WRENHOLT MANOR @ 555-555-0190").
 _SHORT_HEAD_END = re.compile(
-    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]+(?:1-)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b|[ \t]+\d{1,2}/\d{1,2}(?![\d.])|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
+    r"(?:[ \t]{2,}|\t)|[ \t]+\d{1,6}[ \t]+[A-Z]|[ \t]+(?:1-)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b|[ \t]+\d{1,2}/\d{1,2}(?![\d.])|[ \t]*(?:$|[\n.,;:!?()\[\]—–/|&@-]|(?:on|in|at|to|for|of|and|or|with|from|by|since|until|where|which|who|is|was|"
     r"has|had|have|says|said|took|did|does|gave|called|yesterday|today|tonight|last|this|next|the|a|an|but|so|if|"
     r"when|after|before|about|because|then|told|wants|will|would|can|could|should|office|on-call|via|per|once|pending|dated|"
     r"tomorrow|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",

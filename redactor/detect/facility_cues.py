@@ -6,7 +6,8 @@ a place of care:
   "old films from marrowby dated 1/4/2019");
 - *a procedure there, before a month and year*: "PRIOR CABG AT THORNLEY IN 5/09";
 - *a transfer*: after a cue that moves the patient, a name before a date or a unit
-  ("transferred from ellerby 12/15", "pt transferred from dunmore vale icu 12/10"), or a
+  ("transferred from ellerby 12/15", "pt transferred from dunmore vale icu 12/10") or "where"
+  ("TRANSFERRED BACK TO QUENBY WHERE ..."), or a
   hyphenated name where the phrase ends ("TRANSFER TO ASHBY-KERR CLOSER TO HOME");
 - *a disposition*: "DISPO: GARNET HOLLOW, REPORT TO ...";
 - *its kind in brackets*: "94 yo f from lotus row (assisted living in ...)", "BIBA FROM ASPEN
@@ -63,7 +64,8 @@ _RECORDS = re.compile(rf"(?i)\b(?:films?|images?|imaging|mri|cta?|x-?rays?|cxr|u
 _PROCEDURE_AT = re.compile(rf"(?i)\b(?:at|@)[ \t]+{_NAME}[ \t]+in[ \t]+\d{{1,2}}/(?:\d{{2}}|\d{{4}})(?![\d/])")
 _MOVE = (r"(?:transferred|transfered|transfer|xferred|xfer|trans|admitted|readmitted|discharged|d/?c'?d|sent|"
          r"accepted)(?:[ \t]+(?:back|over|here|pt|him|her))?[ \t]+(?:to|from|at)[ \t]+")
-_MOVED = re.compile(rf"(?i)\b{_MOVE}{_NAME}(?=[ \t]+(?:{_DATE}|{_UNIT_AFTER}))")
+# "TRANSFERRED BACK TO QUENBY WHERE HIS PULMONOLOGIST IS": before a date, a unit or "where"
+_MOVED = re.compile(rf"(?i)\b{_MOVE}{_NAME}(?=[ \t]+(?:{_DATE}|{_UNIT_AFTER}|where\b))")
 _MOVED_HYPHENATED = re.compile(rf"(?i)\b{_MOVE}([A-Za-z]{{3,}}-[A-Za-z]{{3,}})(?=[ \t]*(?:$|[\n.,;:]|\w+[ \t]+to[ \t]+home\b))")
 _DISPO = re.compile(rf"(?im)^[ \t]*dispo(?:sition)?[ \t]*:[ \t]*{_NAME}(?=[ \t]*(?:$|[,;.(]))")
 _ANSWERED = re.compile(rf"(?i)(?:^|(?<=[\n,;:.(]))[ \t]*{_NAME}(?:[ \t]+(?:and|&)[ \t]+((?:st|saint)\.?[ \t]+{_WORD}|{_WORD}))?"
