@@ -307,8 +307,9 @@ def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
 #   reports): 0.932 / 0.970 on arrival (NER off), 68 of 80; one PHI note to the cloud, which the
 #   patient-phi rule of 2026-12-08 keeps local.
 # - tests/labeled/clinical_blind8.src.txt (an eighth author; ICU nursing notes only, fragments without a
-#   clinical word): 0.930 / 0.974 on arrival (NER on shorthand, the default), 89 of 101; 86 since the
-#   patient-phi rule (holidays and "June" beside "pt").
+#   clinical word): 0.930 / 0.974 on arrival (NER on shorthand, the default), 89 of 101; tuned on the
+#   same day to 0.983 / 0.980 and 87 (the patient-phi rule keeps two PHI-free lines with a holiday or
+#   "June" beside "pt" local).
 # As this test scores them late on 2026-12-07 (all six are tuning sets now): 0.951 / 0.963,
 # 0.934 / 0.953, 0.923 / 0.957, 0.962 / 0.961, 0.905 / 0.931, 0.932 / 0.969.  Floors a little under that.
 @pytest.mark.parametrize("name, recall, precision, clean_leave", [
@@ -319,7 +320,7 @@ def test_development_sets_hold_their_ground(scanner, make_pipeline, name):
     ("clinical_blind5.jsonl", 0.89, 0.91, 82),
     ("clinical_blind6.jsonl", 0.91, 0.95, 68),
     ("clinical_blind7.jsonl", 0.97, 0.96, 66),
-    ("clinical_blind8.jsonl", 0.91, 0.95, 84),
+    ("clinical_blind8.jsonl", 0.96, 0.96, 85),
 ])  # fmt: skip
 def test_the_blind_sets_hold_their_ground(scanner, make_pipeline, name, recall, precision, clean_leave):
     from redactor.policy import Route
